@@ -1,0 +1,134 @@
+"""The search API's own types: what goes in, what comes out.
+
+No engine object ever appears here, so the web layer, the CLI and the tests
+depend on these types only and another engine can stand beside Whoosh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+Sort = Literal["relevance", "newest", "oldest"]
+Match = Literal["all", "any"]
+FacetName = Literal["tag", "publication", "lang", "year", "month"]
+
+SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
+MATCHES: tuple[Match, ...] = ("all", "any")
+FACET_NAMES: tuple[FacetName, ...] = ("tag", "publication", "lang", "year", "month")
+UNDATED = "undated"
+"""The facet value under ``year`` that counts articles without a date."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """A validated request. Build it with ``search.request.build_request`` from raw input."""
+
+    q: str = ""
+    filters: dict[FacetName, tuple[str, ...]] = field(default_factory=dict)
+    """Selected values per facet: OR within one facet, AND across facets."""
+    excludes: dict[FacetName, tuple[str, ...]] = field(default_factory=dict)
+    """Values whose articles are left out."""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: Sort = "relevance"
+    page: int = 1
+    per_page: int = 10
+    match: Match = "all"
+    snippets: bool = True
+    facets: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    html: str
+    """Escaped text with only our own ``<mark>`` tags added."""
+    text: str
+    """The same fragment as plain text."""
+    matches: tuple[tuple[int, int], ...]
+    """Start and end offsets of the marked words inside ``text``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    id: str
+    title: str
+    title_html: str
+    date: dt.date | None
+    tags: tuple[str, ...]
+    publication: str | None
+    lang: str
+    summary: str
+    snippets: tuple[Snippet, ...]
+    score: float | None
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+    excluded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    request: SearchRequest
+    total: int
+    hits: tuple[Hit, ...]
+    facets: dict[FacetName, tuple[FacetValue, ...]]
+    suggestion: str | None
+    interpreted: str
+    """The query as the engine understood it, in the query language."""
+    notices: tuple[str, ...]
+    """Things the user should know: a fallback to plain words, to any-word matching…"""
+    took_ms: float
+    generation: str
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.per_page))
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleView:
+    """Everything the article page and ``/api/v1/articles/<id>`` show."""
+
+    id: str
+    path: str
+    title: str
+    source: str
+    source_format: Literal["markdown", "text"]
+    body: str
+    summary: str
+    date: dt.date | None
+    tags: tuple[str, ...]
+    publication: str | None
+    lang: str
+    authors: tuple[str, ...]
+    volume: str | None
+    issue: str | None
+    image_credit: str | None
+    translations: tuple[Translation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    id: str
+    lang: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndexInfo:
+    """What ``/healthz`` and ``/api/v1/facets`` report about the served index."""
+
+    generation: str
+    engine: str
+    format_version: int
+    articles: int
+    created: str
+    languages: tuple[str, ...]
