@@ -1,0 +1,255 @@
+"""``archive-search``: index an archive, search it from a terminal, serve it over HTTP."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+DEFAULT_INDEX = os.environ.get("ARCHIVE_SEARCH_INDEX", "var/index")
+
+EPILOG = """\
+examples:
+  archive-search index corpus/                      build or update the index in var/index
+  archive-search index ~/blog/content --rebuild     rebuild from scratch
+  archive-search search 'karabakh -israel' --json   search it, print the API's JSON
+  archive-search serve --port 8000                  serve the site and the API with gunicorn
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    handler = {"index": _index, "search": _search, "serve": _serve}[args.command]
+    return handler(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="archive-search",
+        description="Full-text search for archives of articles.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    index = commands.add_parser(
+        "index",
+        help="build or update the index of an archive",
+        description="Read every article under PATH into the index. The first run builds it; "
+        "later runs update only what changed (by content hash). Readers keep the last good "
+        "index until the new one is complete. Exit status: 0 when every file was indexed, "
+        "1 when some failed (reported by path and reason), 2 on a usage error, 3 when the "
+        "index is locked by another indexer or cannot be written.",
+    )
+    index.add_argument("path", type=Path, help="the archive's root folder")
+    _index_option(index)
+    index.add_argument("--rebuild", action="store_true", help="build from scratch")
+    index.add_argument("--config", type=Path, help="archive config (default PATH/archive-search.toml)")
+    index.add_argument("--include", action="append", default=[], metavar="GLOB",
+                       help="index only files matching GLOB (repeatable)")  # fmt: skip
+    index.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                       help="leave out files matching GLOB (repeatable)")  # fmt: skip
+    index.add_argument("--json", action="store_true", help="print the summary as JSON")
+    index.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    index.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    search = commands.add_parser(
+        "search",
+        help="search the index from the terminal",
+        description="Search the index with the same query language and parameters as the web "
+        "page and the JSON API.",
+    )
+    search.add_argument("query", help="the query, e.g. 'karabakh \"peace process\" -israel'")
+    _index_option(search)
+    search.add_argument("--tag", action="append", default=[], help="filter by tag (repeatable)")
+    search.add_argument("--publication", action="append", default=[], help="filter by publication")
+    search.add_argument("--lang", action="append", default=[], help="filter by language code")
+    search.add_argument("--year", action="append", default=[], help="filter by year")
+    search.add_argument("--from", dest="date_from", help="earliest date, YYYY-MM-DD")
+    search.add_argument("--to", dest="date_to", help="latest date, YYYY-MM-DD")
+    search.add_argument("--sort", default="relevance", help="relevance, newest or oldest")
+    search.add_argument("--match", default="all", help="all (default) or any")
+    search.add_argument("--page", default="1")
+    search.add_argument("--per-page", default="10")
+    search.add_argument("--json", action="store_true", help="print the JSON API's response")
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the web site and the JSON API with gunicorn",
+        description="Run gunicorn with the web application over the index.",
+    )
+    _index_option(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2)
+    return parser
+
+
+def _index_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--index", type=Path, default=Path(DEFAULT_INDEX), metavar="DIR",
+        help=f"the index directory (default $ARCHIVE_SEARCH_INDEX or {DEFAULT_INDEX})",
+    )  # fmt: skip
+
+
+def _index(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from indexer.build import build_index
+    from indexer.config import ConfigError, load_config
+    from search.errors import SearchError
+
+    if not args.path.is_dir():
+        print(f"archive-search: {args.path} is not a folder", file=sys.stderr)
+        return 2
+    try:
+        config = load_config(args.path, args.config)
+    except ConfigError as exc:
+        print(f"archive-search: {exc}", file=sys.stderr)
+        return 2
+    if args.include or args.exclude:
+        config = replace(
+            config,
+            include=(*config.include, *args.include),
+            exclude=(*config.exclude, *args.exclude),
+        )
+    bar = None if args.quiet or args.json or not sys.stderr.isatty() else _ProgressBar(sys.stderr)
+    try:
+        report = build_index(args.path, args.index, rebuild=args.rebuild, config=config, progress=bar)
+    except SearchError as exc:
+        print(f"archive-search: {exc.message}", file=sys.stderr)
+        return 3
+    except OSError as exc:
+        print(
+            f"archive-search: the index could not be written ({exc}); the served index is unchanged",
+            file=sys.stderr,
+        )
+        return 3
+    finally:
+        if bar:
+            bar.close()
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_summary(report, sys.stdout)
+    return report.exit_status(strict=args.strict)
+
+
+def _print_summary(report: object, out: TextIO) -> None:
+    from indexer.build import BuildReport
+
+    assert isinstance(report, BuildReport)
+    rate = report.files / report.seconds if report.seconds else 0.0
+    print(f"{report.mode}: {report.source} -> {report.index_dir} (generation {report.generation})",
+          file=out)  # fmt: skip
+    print(
+        f"  {report.articles} articles in the index; {report.indexed} indexed, "
+        f"{report.updated} updated, {report.unchanged} unchanged, {report.removed} removed, "
+        f"{report.drafts} drafts skipped",
+        file=out,
+    )
+    print(
+        f"  skipped: {report.skipped_hidden} hidden, {len(report.skipped_binary)} binary, "
+        f"{report.skipped_filtered} filtered out",
+        file=out,
+    )
+    print(f"  {len(report.warnings)} warnings, {len(report.errors)} errors; "
+          f"{report.seconds:.1f} s ({rate:.0f} files/s)", file=out)  # fmt: skip
+    for problem in report.problems:
+        print(f"  {problem}", file=out)
+
+
+class _ProgressBar:
+    """A one-line progress bar on a terminal; nothing when output is not a terminal."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = done * 100 // max(total, 1)
+        if percent == self.shown and done != total:
+            return
+        self.shown = percent
+        width = max(10, min(40, shutil.get_terminal_size().columns - 30))
+        filled = width * done // max(total, 1)
+        self.out.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        self.out.flush()
+
+    def close(self) -> None:
+        if self.shown >= 0:
+            self.out.write("\n")
+
+
+def _search(args: argparse.Namespace) -> int:
+    from search.errors import SearchError
+    from search.request import build_request
+    from search.service import SearchService
+    from web.serialise import result_to_json
+
+    params: dict[str, list[str]] = {
+        "q": [args.query], "tag": args.tag, "publication": args.publication, "lang": args.lang,
+        "year": args.year, "sort": [args.sort], "match": [args.match], "page": [args.page],
+        "per_page": [args.per_page],
+    }  # fmt: skip
+    if args.date_from:
+        params["from"] = [args.date_from]
+    if args.date_to:
+        params["to"] = [args.date_to]
+    service = SearchService(args.index)
+    try:
+        result = service.search(build_request(params))
+    except SearchError as exc:
+        print(f"archive-search: {exc.message}", file=sys.stderr)
+        return 2 if exc.status < 500 else 3
+    finally:
+        service.close()
+    if args.json:
+        print(json.dumps(result_to_json(result), indent=2, ensure_ascii=False))
+        return 0
+    _print_result(result)
+    return 0
+
+
+def _print_result(result: object) -> None:
+    import re
+
+    from search.types import SearchResult
+
+    assert isinstance(result, SearchResult)
+    print(f"{result.total} results for {result.interpreted or '(everything)'} "
+          f"({result.took_ms:.0f} ms)")  # fmt: skip
+    for notice in result.notices:
+        print(f"note: {notice}")
+    if result.suggestion:
+        print(f"did you mean: {result.suggestion}")
+    first = (result.request.page - 1) * result.request.per_page
+    for rank, hit in enumerate(result.hits, first + 1):
+        meta = " · ".join(filter(None, [hit.date.isoformat() if hit.date else "", hit.lang,
+                                        hit.publication or "", ", ".join(hit.tags)]))  # fmt: skip
+        print(f"\n{rank}. {hit.title}\n   {hit.id}  {meta}")
+        for snippet in hit.snippets[:1]:
+            print("   " + re.sub(r"\s+", " ", snippet.text))
+
+
+def _serve(args: argparse.Namespace) -> int:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [
+        str(gunicorn) if gunicorn.exists() else "gunicorn",
+        "--bind", f"{args.host}:{args.port}",
+        "--workers", str(args.workers),
+        "--access-logfile", "-",
+        "web:create_app()",
+    ]  # fmt: skip
+    os.environ["ARCHIVE_SEARCH_INDEX"] = str(args.index.resolve())
+    os.execvp(command[0], command)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,270 @@
+"""Files → records → a new published generation: full builds and incremental updates.
+
+An update compares each file's SHA-256 with the manifest of the served
+generation and re-parses only what was added or changed; removed files are
+deleted from the index. Nothing is visible until the store publishes the new
+generation whole, so a crash at any moment leaves the last good index served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from indexer.config import ArchiveConfig, load_config
+from indexer.discover import Candidate, discover
+from indexer.parse import parse_bytes
+from search.errors import IndexMissing
+from search.records import Article, ParseOutcome, Problem
+from search.store import Generation, IndexStore
+from search.whoosh_engine.reader import check_meta
+from search.whoosh_engine.schema import FORMAT_VERSION
+from search.whoosh_engine.writer import WhooshWriter
+
+MANIFEST = "manifest.json"
+ENGINE = "whoosh"
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class BuildReport:
+    index_dir: str
+    source: str
+    mode: str = "build"
+    """``build`` (first), ``rebuild``, ``update`` or ``unchanged`` (nothing to publish)."""
+    generation: str | None = None
+    files: int = 0
+    indexed: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    drafts: int = 0
+    articles: int = 0
+    bytes_read: int = 0
+    skipped_hidden: int = 0
+    skipped_binary: list[str] = field(default_factory=list)
+    skipped_filtered: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def exit_status(self, *, strict: bool = False) -> int:
+        return 1 if self.errors or (strict and self.warnings) else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.__dict__.items() if k != "problems"}
+        data["warnings"] = [_problem_dict(p) for p in self.warnings]
+        data["errors"] = [_problem_dict(p) for p in self.errors]
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """What the manifest remembers of one file."""
+
+    hash: str
+    id: str | None
+    status: str
+    problems: tuple[Problem, ...] = ()
+
+
+def build_index(
+    source: Path,
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    config: ArchiveConfig | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Index the archive at ``source`` into ``index_dir``; see the module docstring."""
+    started = time.perf_counter()
+    source = Path(source)
+    config = config if config is not None else load_config(source)
+    store = IndexStore(Path(index_dir))
+    report = BuildReport(index_dir=str(index_dir), source=str(source))
+    with store.write_lock():
+        base = None if rebuild else _served(store)
+        report.mode = "rebuild" if rebuild else ("update" if base else "build")
+        old = _load_manifest(base) if base else {}
+        found = discover(source, config)
+        report.skipped_hidden = found.skipped_hidden
+        report.skipped_binary = list(found.skipped_binary)
+        report.skipped_filtered = found.skipped_filtered
+        report.problems.extend(found.problems)
+        report.files = len(found.candidates)
+        hashes = {c.relpath: _hash(c.path, report) for c in found.candidates}
+        changed = [c for c in found.candidates if _changed(old.get(c.relpath), hashes[c.relpath])]
+        removed = [rel for rel in old if rel not in hashes]
+        if base is not None and not changed and not removed:
+            report.mode = "unchanged"
+            report.unchanged = report.files
+            report.generation = base.name
+            _finish(report, old, base, started)
+            return report
+        partial = store.start_generation(base)
+        try:
+            update = _Update(config, old, hashes, report, progress)
+            update.apply(partial, changed, removed)
+            manifest = update.manifest
+            meta = {"engine": ENGINE, "format_version": FORMAT_VERSION, "source": str(source)}
+            meta["articles"] = sum(1 for e in manifest.values() if e.status == "article")
+            generation = store.publish(partial, meta)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        store.collect_garbage()
+        report.generation = generation.name
+        _finish(report, manifest, None, started)
+        return report
+
+
+def _served(store: IndexStore) -> Generation | None:
+    try:
+        generation = store.current()
+    except IndexMissing:
+        return None
+    check_meta(generation)
+    return generation
+
+
+def _changed(entry: _Entry | None, digest: str | None) -> bool:
+    return entry is None or digest is None or entry.hash != digest
+
+
+def _hash(path: Path, report: BuildReport) -> str | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None  # reported when the file is parsed
+    report.bytes_read += len(data)
+    return hashlib.sha256(data).hexdigest()
+
+
+class _Update:
+    """One run's changes, applied to the copy of the old generation in a ``.partial`` directory."""
+
+    def __init__(
+        self,
+        config: ArchiveConfig,
+        old: dict[str, _Entry],
+        hashes: dict[str, str | None],
+        report: BuildReport,
+        progress: Progress | None,
+    ) -> None:
+        self.config, self.old, self.hashes = config, old, hashes
+        self.report, self.progress = report, progress
+        self.manifest = {rel: entry for rel, entry in old.items() if rel in hashes}
+        self.owners = {e.id: rel for rel, e in self.manifest.items() if e.id}
+
+    def apply(self, partial: Path, changed: list[Candidate], removed: list[str]) -> None:
+        old = self.old
+        writer = WhooshWriter(partial)
+        try:
+            touched = [old[rel] for rel in removed] + [old[c.relpath] for c in changed if c.relpath in old]
+            writer.delete(entry.id for entry in touched if entry.id)
+            for entry in touched:
+                if entry.id:
+                    self.owners.pop(entry.id, None)
+            self.report.removed = sum(1 for rel in removed if old[rel].status == "article")
+            writer.add(self._articles(changed))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        self.report.unchanged = self.report.files - len(changed)
+        (partial / MANIFEST).write_text(_dump_manifest(self.manifest), encoding="utf-8")
+
+    def _articles(self, changed: list[Candidate]) -> Iterator[Article]:
+        """Parse the changed files, record them in the manifest, and yield their articles."""
+        for done, candidate in enumerate(changed, 1):
+            rel = candidate.relpath
+            outcome = _parse(candidate, self.config)
+            article, problems = outcome.article, list(outcome.problems)
+            if article is not None and self.owners.get(article.id, rel) != rel:
+                problems.append(Problem(rel, f"same id {article.id!r} as {self.owners[article.id]}"))
+                article = None
+            status = "article" if article else ("draft" if outcome.skipped else "error")
+            entry = _Entry(self.hashes[rel] or "", article.id if article else None, status)
+            self.manifest[rel] = _Entry(entry.hash, entry.id, entry.status, tuple(problems))
+            if self.progress:
+                self.progress(done, len(changed))
+            if article is None:
+                continue
+            self.owners[article.id] = rel
+            if self.old.get(rel) and self.old[rel].status == "article":
+                self.report.updated += 1
+            else:
+                self.report.indexed += 1
+            yield article
+
+
+def _parse(candidate: Candidate, config: ArchiveConfig) -> ParseOutcome:
+    try:
+        data = candidate.path.read_bytes()
+    except OSError as exc:
+        return ParseOutcome(candidate.relpath, problems=(Problem(candidate.relpath, str(exc)),))
+    return parse_bytes(candidate.relpath, data, config)
+
+
+def _finish(
+    report: BuildReport, manifest: dict[str, _Entry], base: Generation | None, started: float
+) -> None:
+    """Totals, and the problems of unchanged files, which stay reported until they are fixed."""
+    seen = {p.path for p in report.problems}
+    for rel, entry in sorted(manifest.items()):
+        if rel not in seen:
+            report.problems.extend(entry.problems)
+    report.drafts = sum(1 for e in manifest.values() if e.status == "draft")
+    report.articles = sum(1 for e in manifest.values() if e.status == "article")
+    report.seconds = round(time.perf_counter() - started, 3)
+
+
+def _load_manifest(generation: Generation) -> dict[str, _Entry]:
+    try:
+        raw = json.loads((generation.path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # no usable manifest: everything counts as changed
+    return {
+        rel: _Entry(
+            e["hash"],
+            e["id"],
+            e["status"],
+            tuple(Problem(rel, p["reason"], p["severity"], p.get("line")) for p in e["problems"]),
+        )
+        for rel, e in raw["files"].items()
+    }
+
+
+def _dump_manifest(manifest: dict[str, _Entry]) -> str:
+    files = {
+        rel: {
+            "hash": e.hash,
+            "id": e.id,
+            "status": e.status,
+            "problems": [_problem_dict(p) for p in e.problems],
+        }
+        for rel, e in sorted(manifest.items())
+    }
+    return json.dumps({"files": files}, ensure_ascii=False)
+
+
+def _problem_dict(problem: Problem) -> dict[str, Any]:
+    return {
+        "path": problem.path,
+        "severity": problem.severity,
+        "reason": problem.reason,
+        "line": problem.line,
+    }

@@ -1,0 +1,120 @@
+"""Per-archive settings, read from an optional ``archive-search.toml`` at the archive root.
+
+Format (every key is optional; unknown keys and wrong types are refused with a
+message naming the key)::
+
+    # Language of articles that declare none and sit in no language folder
+    # (a code such as "en"; "und" = undetermined, analysed without stemming).
+    default_lang = "en"
+
+    # Globs on the path relative to the archive root, with "/" separators.
+    # "*" and "?" stay within one folder, "**" spans folders ("**/" may match
+    # nothing); a pattern without "/" matches a file name at any depth.
+    # Empty include = every file. An exclude also matches any parent folder.
+    include = ["**/*.md", "**/*.txt"]
+    exclude = ["drafts/**", "*.bak"]
+
+    # Default publication for the articles under a folder (the longest
+    # matching folder wins); front matter and metadata lines take precedence.
+    [publications]
+    "bbc" = "BBC News"
+    "jamestown/edm" = "Eurasia Daily Monitor"
+
+The file itself is never indexed as an article.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from search.languages import NEUTRAL, normalise_lang
+
+CONFIG_NAME = "archive-search.toml"
+_KEYS = ("default_lang", "publications", "include", "exclude")
+
+
+class ConfigError(ValueError):
+    """The archive's configuration file is missing (when named), unreadable or invalid."""
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    default_lang: str = NEUTRAL
+    publications: dict[str, str] = field(default_factory=dict)
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def publication_for(self, relpath: str) -> str | None:
+        """The configured publication of the deepest folder prefix of ``relpath``, if any."""
+        best: tuple[int, str] | None = None
+        for prefix, name in self.publications.items():
+            if (relpath == prefix or relpath.startswith(prefix + "/")) and (
+                best is None or len(prefix) > best[0]
+            ):
+                best = (len(prefix), name)
+        return best[1] if best else None
+
+
+def load_config(root: Path, explicit: Path | None = None) -> ArchiveConfig:
+    """The archive's configuration: ``explicit`` (must exist), else the root's file, else defaults."""
+    path = explicit if explicit is not None else root / CONFIG_NAME
+    if explicit is None and not path.is_file():
+        return ArchiveConfig()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: configuration file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    return config_from_mapping(data, str(path))
+
+
+def config_from_mapping(data: dict[str, object], where: str = CONFIG_NAME) -> ArchiveConfig:
+    unknown = sorted(set(data) - set(_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; expected {', '.join(_KEYS)}"
+        )
+    return ArchiveConfig(
+        default_lang=_lang(data.get("default_lang", NEUTRAL), where),
+        publications=_publications(data.get("publications", {}), where),
+        include=_globs(data.get("include", []), "include", where),
+        exclude=_globs(data.get("exclude", []), "exclude", where),
+    )
+
+
+def _lang(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: default_lang must be a string such as \"en\"")
+    if value.strip().lower() == NEUTRAL:
+        return NEUTRAL
+    code = normalise_lang(value)
+    if code is None:
+        raise ConfigError(f"{where}: default_lang {value!r} is not a language code")
+    return code
+
+
+def _publications(value: object, where: str) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: [publications] must be a table of folder = \"name\"")
+    result: dict[str, str] = {}
+    for folder, name in value.items():
+        prefix = str(folder).replace("\\", "/").strip("/")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"{where}: publications.{folder!r} must be a non-empty string")
+        if not prefix or ".." in prefix.split("/"):
+            raise ConfigError(f"{where}: publications key {folder!r} is not a folder path")
+        result[prefix] = name.strip()
+    return result
+
+
+def _globs(value: object, key: str, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"{where}: {key} must be a list of glob strings")
+    return tuple(value)

@@ -1,0 +1,210 @@
+"""Which files under an archive root are candidate articles.
+
+- Every regular file, in sorted (deterministic) order.
+- Hidden entries (name starting with ``.``) are skipped and counted: a hidden
+  folder counts once, its contents are not walked.
+- Symbolic links: a link to a file inside the root is followed; a link to a
+  folder, or to anything outside the root, is not (reported as a warning).
+- ``include``/``exclude`` globs of the configuration (see ``indexer.config``).
+- Text or binary is decided by content, not by extension: a NUL byte in the
+  first 8 KiB (unless a UTF-16 byte-order mark says why) or a known binary
+  signature (images, PDF, archives, audio/video, executables) makes a file
+  binary; binary files are skipped and listed.
+- The configuration file at the root is not an article.
+- A file or folder that cannot be read, or whose name is not valid UTF-8, is a
+  Problem; the walk goes on.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from indexer.config import CONFIG_NAME, ArchiveConfig
+from search.records import Problem
+
+SNIFF_BYTES = 8192
+_SIGNATURES: tuple[bytes, ...] = (
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff",  # JPEG
+    b"GIF87a",
+    b"GIF89a",
+    b"%PDF-",
+    b"PK\x03\x04",  # zip, docx, epub, jar
+    b"\x1f\x8b",  # gzip
+    b"BZh",
+    b"\xfd7zXZ\x00",
+    b"7z\xbc\xaf\x27\x1c",
+    b"Rar!\x1a\x07",
+    b"OggS",
+    b"fLaC",
+    b"ID3",  # MP3
+    b"\x1aE\xdf\xa3",  # Matroska / WebM
+    b"\x7fELF",
+    b"\xca\xfe\xba\xbe",
+    b"\x00asm",
+    b"wOFF",
+    b"wOF2",
+    b"SQLite format 3\x00",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",  # old Office documents
+    b"II*\x00",  # TIFF
+    b"MM\x00*",
+)
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: Path
+    relpath: str
+    """Relative to the archive root, with ``/`` separators."""
+
+
+@dataclass
+class Discovery:
+    candidates: list[Candidate] = field(default_factory=list)
+    skipped_hidden: int = 0
+    skipped_binary: list[str] = field(default_factory=list)
+    skipped_filtered: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def is_binary(head: bytes) -> bool:
+    """Whether the first bytes of a file say it is not text."""
+    if head.startswith(_SIGNATURES):
+        return True
+    if head[:4] == b"RIFF" or head[4:8] == b"ftyp":  # WAV/AVI/WebP, MP4/MOV/HEIC
+        return True
+    return b"\x00" in head[:SNIFF_BYTES] and not head.startswith(_UTF16_BOMS)
+
+
+def discover(root: Path, config: ArchiveConfig) -> Discovery:
+    found = Discovery()
+    _walk(root, root.resolve(), "", config, found)
+    return found
+
+
+def _walk(folder: Path, real_root: Path, prefix: str, config: ArchiveConfig, found: Discovery) -> None:
+    try:
+        with os.scandir(folder) as entries:
+            ordered = sorted(entries, key=lambda entry: entry.name)
+    except OSError as exc:
+        found.problems.append(Problem(prefix or ".", f"cannot list folder: {exc.strerror or exc}"))
+        return
+    for entry in ordered:
+        relpath = f"{prefix}{entry.name}"
+        if entry.name.startswith("."):
+            found.skipped_hidden += 1
+        elif not _valid_name(relpath):
+            found.problems.append(Problem(repr(relpath), "file name is not valid UTF-8"))
+        elif entry.is_dir(follow_symlinks=False):
+            if not is_excluded(relpath, config.exclude):
+                _walk(Path(entry.path), real_root, relpath + "/", config, found)
+            else:
+                found.skipped_filtered += 1
+        elif entry.is_symlink():
+            _symlink(entry, real_root, relpath, config, found)
+        elif entry.is_file(follow_symlinks=False):
+            _consider(Path(entry.path), relpath, config, found)
+
+
+def _symlink(
+    entry: os.DirEntry[str], real_root: Path, relpath: str, config: ArchiveConfig, found: Discovery
+) -> None:
+    target = Path(entry.path).resolve()
+    if not target.is_relative_to(real_root):
+        found.problems.append(
+            Problem(relpath, "symbolic link points outside the archive; not followed", "warning")
+        )
+    elif target.is_file():
+        _consider(Path(entry.path), relpath, config, found)
+    else:
+        found.problems.append(
+            Problem(relpath, "symbolic link to a folder (or broken); not followed", "warning")
+        )
+
+
+def _consider(path: Path, relpath: str, config: ArchiveConfig, found: Discovery) -> None:
+    if relpath == CONFIG_NAME:
+        return
+    if not is_included(relpath, config.include) or is_excluded(relpath, config.exclude):
+        found.skipped_filtered += 1
+        return
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError as exc:
+        found.problems.append(Problem(relpath, f"cannot read file: {exc.strerror or exc}"))
+        return
+    if is_binary(head):
+        found.skipped_binary.append(relpath)
+    else:
+        found.candidates.append(Candidate(path, relpath))
+
+
+def _valid_name(relpath: str) -> bool:
+    try:
+        relpath.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def is_included(relpath: str, patterns: tuple[str, ...]) -> bool:
+    return not patterns or any(_glob(p).fullmatch(relpath) for p in patterns)
+
+
+def is_excluded(relpath: str, patterns: tuple[str, ...]) -> bool:
+    """Whether ``relpath`` or one of its parent folders matches an exclude pattern."""
+    if not patterns:
+        return False
+    parts = relpath.split("/")
+    paths = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    return any(_glob(p).fullmatch(path) for p in patterns for path in paths)
+
+
+@lru_cache(maxsize=256)
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A glob as a regex: ``*``/``?`` stay in one folder, ``**`` spans folders."""
+    pattern = pattern.replace("\\", "/").lstrip("/")
+    if "/" not in pattern:
+        pattern = "**/" + pattern
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        else:
+            out.append(_glob_char(pattern, i))
+            i += len(_glob_token(pattern, i))
+    return re.compile("".join(out), re.DOTALL)
+
+
+def _glob_token(pattern: str, i: int) -> str:
+    if pattern[i] == "[":
+        end = pattern.find("]", i + 2)
+        if end > 0:
+            return pattern[i : end + 1]
+    return pattern[i]
+
+
+def _glob_char(pattern: str, i: int) -> str:
+    token = _glob_token(pattern, i)
+    if token == "*":
+        return "[^/]*"
+    if token == "?":
+        return "[^/]"
+    if len(token) > 1:
+        body = token[1:-1]
+        negate = body.startswith("!")
+        body = re.escape(body[1:] if negate else body).replace("\\-", "-")
+        return f"[{'^/' if negate else ''}{body}]"
+    return re.escape(token)

@@ -1,0 +1,198 @@
+"""Field normalisation shared by every source format: ids, tags, language, summary, title.
+
+Rules (the README documents them for archive owners):
+
+- **id**: the path relative to the archive root, with ``/`` separators and the
+  extension kept (so ``a.md`` and ``a.txt`` stay distinct), case kept, every
+  character other than letters, digits, ``-``, ``.``, ``_``, ``~`` and ``/``
+  percent-encoded as UTF-8 (``%`` itself too, so the mapping is one-to-one),
+  and ``.`` or ``..`` segments encoded as ``%2E``. It is URL-safe, stable as
+  long as the file does not move, unique per file, and never holds a ``..``
+  segment.
+- **tags**: a string or a list; strings split on commas; trimmed; empty ones
+  dropped; de-duplicated case-insensitively keeping the first spelling; at most
+  ``MAX_TAGS`` tags of at most ``MAX_TAG_CHARS`` characters.
+- **language folder**: the first path segment that is exactly a code in
+  ``search.languages.STEMMED`` (``en/``, ``de/``…).
+- **translation key**: the path without its language folder and extension;
+  None when the path has no language folder.
+- **summary**: the given one (whitespace collapsed), else the first sentences
+  of the body, about ``SUMMARY_TARGET`` to ``SUMMARY_MAX`` characters, cut at a
+  word with an ellipsis when a sentence is too long.
+- **title**: whitespace collapsed, at most ``MAX_TITLE_CHARS``; never empty: the
+  file name (without extension, ``-``/``_`` as spaces) stands in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Literal
+
+from search.languages import STEMMED, normalise_lang
+
+MAX_TAGS = 50
+MAX_TAG_CHARS = 100
+MAX_TITLE_CHARS = 300
+SUMMARY_TARGET = 200
+SUMMARY_MAX = 300
+MAX_GIVEN_SUMMARY = 1_000
+_ID_SAFE = frozenset("-._~/")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+def clean_line(text: str) -> str:
+    """Collapse all whitespace (newlines included) to single spaces."""
+    return " ".join(text.split())
+
+
+def as_text(value: object) -> str | None:
+    """A front-matter scalar (or a list of scalars) as one line of text; None if empty."""
+    if value is None or isinstance(value, dict):
+        return None
+    if isinstance(value, list | tuple):
+        items = [as_text(item) for item in value if not isinstance(item, list | tuple | dict)]
+        return as_text(", ".join(item for item in items if item))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return clean_line(str(value)) or None
+
+
+def as_list(value: object) -> list[str]:
+    """A string or a list of strings as a list of trimmed, non-empty strings (no splitting)."""
+    if isinstance(value, list | tuple):
+        return [text for item in value if (text := as_text(item))]
+    text = as_text(value)
+    return [text] if text else []
+
+
+def article_id(relpath: str) -> str:
+    segments = [_encode_segment(seg) for seg in relpath.replace("\\", "/").split("/")]
+    return "/".join(seg for seg in segments if seg) or "%2E"
+
+
+def _encode_segment(segment: str) -> str:
+    if segment in (".", ".."):
+        return "%2E" * len(segment)
+    out: list[str] = []
+    for char in segment:
+        if char.isalnum() or char in _ID_SAFE:
+            out.append(char)
+        else:
+            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+    return "".join(out)
+
+
+def normalise_tags(values: Iterable[object]) -> tuple[str, ...]:
+    """Tags from any number of front-matter values, in order, de-duplicated ignoring case."""
+    seen: set[str] = set()
+    tags: list[str] = []
+    for value in values:
+        for item in as_list(value):
+            for part in item.split(","):
+                tag = clean_line(part)[:MAX_TAG_CHARS].strip()
+                if tag and tag.casefold() not in seen and len(tags) < MAX_TAGS:
+                    seen.add(tag.casefold())
+                    tags.append(tag)
+    return tuple(tags)
+
+
+def language_folder(relpath: str) -> str | None:
+    """The first path segment (folders only) that is a language code we stem, or None."""
+    for segment in relpath.split("/")[:-1]:
+        if segment in STEMMED:
+            return segment
+    return None
+
+
+def choose_lang(declared: object, relpath: str, default: str) -> str:
+    """Declared language, else the language folder, else the archive's default."""
+    code = normalise_lang(as_text(declared)) if declared is not None else None
+    return code or language_folder(relpath) or default
+
+
+def translation_key(relpath: str) -> str | None:
+    folder = language_folder(relpath)
+    if folder is None:
+        return None
+    segments = relpath.split("/")
+    segments.remove(folder)
+    segments[-1] = _strip_extension(segments[-1])
+    return "/".join(segments)
+
+
+def _strip_extension(name: str) -> str:
+    stem = PurePosixPath(name).stem if not name.startswith(".") else name
+    return stem or name
+
+
+def fallback_title(relpath: str) -> str:
+    name = relpath.rsplit("/", 1)[-1]
+    words = clean_line(_strip_extension(name).replace("-", " ").replace("_", " "))
+    return words or name or relpath
+
+
+def normalise_title(title: str | None, relpath: str) -> str:
+    text = clean_line(title or "")
+    if len(text) > MAX_TITLE_CHARS:
+        text = cut_at_word(text, MAX_TITLE_CHARS)
+    return text or fallback_title(relpath)
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """``text`` shortened to at most ``limit`` characters at a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+def make_summary(given: str | None, body: str) -> str:
+    if given and (text := clean_line(given)):
+        return cut_at_word(text, MAX_GIVEN_SUMMARY)
+    return summarise(body)
+
+
+def summarise(body: str) -> str:
+    """The first sentences of ``body``: at least ``SUMMARY_TARGET`` chars when there are enough."""
+    text = clean_line(body[: SUMMARY_MAX * 20])
+    if len(text) <= SUMMARY_MAX:
+        return text
+    summary = ""
+    for sentence in _SENTENCE_END.split(text):
+        candidate = f"{summary} {sentence}".strip()
+        if len(candidate) > SUMMARY_MAX:
+            break
+        summary = candidate
+        if len(summary) >= SUMMARY_TARGET:
+            return summary
+    if len(summary) >= SUMMARY_TARGET // 2:
+        return summary
+    return cut_at_word(text, SUMMARY_MAX)
+
+
+@dataclass
+class Extracted:
+    """What a format parser found in one file, before the shared normalisation."""
+
+    title: str | None
+    body: str
+    source: str
+    source_format: Literal["markdown", "text"]
+    summary: str | None = None
+    date: object = None
+    """A raw date value (string, date, datetime), parsed by ``indexer.dates``."""
+    tags: tuple[str, ...] = ()
+    publication: str | None = None
+    lang: object = None
+    authors: tuple[str, ...] = ()
+    volume: str | None = None
+    issue: str | None = None
+    image_credit: str | None = None
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,261 @@
+"""Raw request parameters → a validated ``SearchRequest``: pure, no engine, no Flask.
+
+The web pages, the JSON API and the CLI all pass a multidict (name → list of
+values) to ``build_request``; every rule lives here, so the three cannot drift.
+
+Parameters (all optional):
+
+``q``
+    The query text. Control characters are stripped (as the query parser does);
+    longer than ``caps.MAX_QUERY_CHARS`` → ``QueryTooComplex``.
+``tag``, ``publication``, ``lang``, ``year``, ``month``
+    Selected facet values, repeatable: OR within one name, AND across names.
+``not_tag``, ``not_publication``, ``not_lang``, ``not_year``, ``not_month``
+    Excluded facet values, repeatable.
+    ``year`` is ``YYYY`` or ``undated``. ``month`` is ``YYYY-MM`` (the form facet
+    values take); a bare ``1``–``12`` is accepted only when exactly one ``year``
+    is selected and is read as a month of that year.
+``from``, ``to``
+    Inclusive date bounds: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``. A partial
+    ``from`` means the first day of that month/year, a partial ``to`` the last.
+``sort``
+    ``relevance``, ``newest`` or ``oldest``. Defaults to ``relevance`` when there
+    is a query and to ``newest`` when there is none (browsing the archive).
+``match``
+    ``all`` (default: every word must match) or ``any``.
+``page``, ``per_page``
+    Positive integers; ``per_page`` ≤ ``caps.MAX_PER_PAGE`` and
+    ``page * per_page`` ≤ ``caps.MAX_RESULT_WINDOW``.
+``snippets``, ``facets``
+    ``1``/``true``/``yes`` or ``0``/``false``/``no``: leave out snippets or facet
+    counts to make a search cheaper (API clients).
+
+Policy for anything else: tracking parameters that links pick up on the way
+(``utm_*``, ``fbclid``, ``gclid``, ``msclkid``, ``mc_cid``, ``mc_eid``, ``ref``)
+are ignored; any other unknown name is a ``BadRequest`` naming it, so a typo
+such as ``tags=`` or ``colour=`` is reported instead of silently doing nothing.
+Scalar parameters given twice are a ``BadRequest``; empty values (as an empty
+form field submits) count as absent. The total number of filter and exclude
+values is capped by ``caps.MAX_FILTER_VALUES``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from typing import cast
+
+from search import caps
+from search.errors import BadRequest, QueryTooComplex
+from search.types import (
+    FACET_NAMES,
+    MATCHES,
+    SORTS,
+    UNDATED,
+    FacetName,
+    Match,
+    SearchRequest,
+    Sort,
+)
+
+SCALARS = ("q", "sort", "match", "page", "per_page", "from", "to", "snippets", "facets")
+EXCLUDE_PREFIX = "not_"
+IGNORED = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "ref"})
+MAX_VALUE_CHARS = 200
+"""A facet value longer than this cannot exist in any index we build."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_YEAR = re.compile(r"\d{4}")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+Params = Mapping[str, Sequence[str]]
+
+
+def clean_text(value: str) -> str:
+    """Drop control characters (NUL too), turn tabs/newlines into spaces, trim."""
+    return _CONTROL.sub("", value).replace("\t", " ").replace("\r", " ").replace("\n", " ").strip()
+
+
+def is_ignored(name: str) -> bool:
+    return name.startswith("utm_") or name in IGNORED
+
+
+def build_request(params: Params) -> SearchRequest:
+    """Validate raw parameters into a ``SearchRequest``; ``BadRequest`` names the culprit."""
+    _check_names(params)
+    q = _query(params)
+    filters = _facet_values(params, "")
+    excludes = _facet_values(params, EXCLUDE_PREFIX)
+    total = sum(len(v) for v in filters.values()) + sum(len(v) for v in excludes.values())
+    if total > caps.MAX_FILTER_VALUES:
+        raise BadRequest(
+            f"too many filter values ({total}); at most {caps.MAX_FILTER_VALUES} are allowed",
+            code="too_many_filters",
+        )
+    _resolve_months(filters, excludes)
+    date_from = _date(params, "from", last=False)
+    date_to = _date(params, "to", last=True)
+    if date_from and date_to and date_from > date_to:
+        raise BadRequest("parameter 'from' is after 'to'", code="bad_date_range")
+    page = _int(params, "page", 1)
+    per_page = _int(params, "per_page", caps.DEFAULT_PER_PAGE)
+    if per_page > caps.MAX_PER_PAGE:
+        raise BadRequest(f"parameter 'per_page' must be at most {caps.MAX_PER_PAGE}")
+    if page * per_page > caps.MAX_RESULT_WINDOW:
+        raise BadRequest(
+            f"parameter 'page' is too far: page * per_page must be at most "
+            f"{caps.MAX_RESULT_WINDOW}",
+            code="result_window",
+        )
+    return SearchRequest(
+        q=q,
+        filters=filters,
+        excludes=excludes,
+        date_from=date_from,
+        date_to=date_to,
+        sort=cast(Sort, _choice(params, "sort", SORTS, "relevance" if q else "newest")),
+        page=page,
+        per_page=per_page,
+        match=cast(Match, _choice(params, "match", MATCHES, "all")),
+        snippets=_flag(params, "snippets"),
+        facets=_flag(params, "facets"),
+    )
+
+
+def _check_names(params: Params) -> None:
+    known = set(SCALARS) | set(FACET_NAMES) | {EXCLUDE_PREFIX + f for f in FACET_NAMES}
+    for name in params:
+        if name in known or is_ignored(name):
+            continue
+        shown = clean_text(name)[:40]
+        raise BadRequest(f"unknown parameter '{shown}'", code="unknown_parameter")
+    for name in SCALARS:
+        if len(params.get(name, ())) > 1:
+            raise BadRequest(
+                f"parameter '{name}' is given more than once", code="repeated_parameter"
+            )
+
+
+def _scalar(params: Params, name: str) -> str:
+    values = params.get(name, ())
+    return clean_text(values[0]) if values else ""
+
+
+def _query(params: Params) -> str:
+    q = " ".join(_scalar(params, "q").split())
+    if len(q) > caps.MAX_QUERY_CHARS:
+        raise QueryTooComplex(
+            f"parameter 'q' is too long ({len(q)} characters; at most {caps.MAX_QUERY_CHARS})"
+        )
+    return q
+
+
+def _facet_values(params: Params, prefix: str) -> dict[FacetName, tuple[str, ...]]:
+    out: dict[FacetName, tuple[str, ...]] = {}
+    for facet in FACET_NAMES:
+        name = prefix + facet
+        seen: list[str] = []
+        for raw in params.get(name, ()):
+            value = " ".join(clean_text(raw).split())
+            if not value or value in seen:
+                continue
+            if len(value) > MAX_VALUE_CHARS:
+                raise BadRequest(f"a value of parameter '{name}' is too long")
+            seen.append(_check_facet_value(name, facet, value))
+        if seen:
+            out[facet] = tuple(seen)
+    return out
+
+
+def _check_facet_value(name: str, facet: FacetName, value: str) -> str:
+    if facet == "year" and not (value == UNDATED or _YEAR.fullmatch(value)):
+        raise BadRequest(f"parameter '{name}' must be a year (YYYY) or '{UNDATED}', not {value!r}")
+    if facet == "month":
+        match = _MONTH.fullmatch(value)
+        if match:
+            if not 1 <= int(match.group(2)) <= 12:
+                raise BadRequest(f"parameter '{name}' has no such month: {value!r}")
+        elif not (value.isdigit() and 1 <= int(value) <= 12):
+            raise BadRequest(f"parameter '{name}' must be a month YYYY-MM, not {value!r}")
+    if facet == "lang":
+        return value.lower()
+    return value
+
+
+def _resolve_months(
+    filters: dict[FacetName, tuple[str, ...]], excludes: dict[FacetName, tuple[str, ...]]
+) -> None:
+    """Turn bare month numbers into ``YYYY-MM`` using the one selected year."""
+    years = [y for y in filters.get("year", ()) if y != UNDATED]
+    for target, name in ((filters, "month"), (excludes, "not_month")):
+        months = target.get("month", ())
+        if all(not m.isdigit() for m in months):
+            continue
+        if len(years) != 1:
+            raise BadRequest(
+                f"parameter '{name}' as a month number needs exactly one 'year'; "
+                "otherwise give it as YYYY-MM"
+            )
+        resolved = [f"{years[0]}-{int(m):02d}" if m.isdigit() else m for m in months]
+        target["month"] = tuple(dict.fromkeys(resolved))
+
+
+def _date(params: Params, name: str, *, last: bool) -> dt.date | None:
+    text = _scalar(params, name)
+    if not text:
+        return None
+    match = _DATE.fullmatch(text)
+    if not match:
+        raise BadRequest(
+            f"parameter '{name}' must be a date YYYY-MM-DD, YYYY-MM or YYYY, not {text[:40]!r}",
+            code="bad_date",
+        )
+    year = int(match.group(1))
+    month = int(match.group(2) or (12 if last else 1))
+    try:
+        if match.group(3):
+            day = int(match.group(3))
+        else:
+            day = calendar.monthrange(year, month)[1] if last else 1
+        return dt.date(year, month, day)
+    except (ValueError, calendar.IllegalMonthError):
+        raise BadRequest(
+            f"parameter '{name}' is not a real date: {text!r}", code="bad_date"
+        ) from None
+
+
+def _int(params: Params, name: str, default: int) -> int:
+    text = _scalar(params, name)
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        raise BadRequest(f"parameter '{name}' must be a positive whole number, not {text[:20]!r}")
+    value = int(text)
+    if value < 1:
+        raise BadRequest(f"parameter '{name}' must be at least 1")
+    return value
+
+
+def _choice(params: Params, name: str, allowed: tuple[str, ...], default: str) -> str:
+    text = _scalar(params, name)
+    if not text:
+        return default
+    if text not in allowed:
+        raise BadRequest(
+            f"parameter '{name}' must be one of {', '.join(allowed)}, not {text[:40]!r}"
+        )
+    return text
+
+
+def _flag(params: Params, name: str) -> bool:
+    text = _scalar(params, name).lower()
+    if not text or text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise BadRequest(f"parameter '{name}' must be 1 or 0, not {text[:20]!r}")

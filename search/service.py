@@ -1,0 +1,120 @@
+"""The one object the web layer and the CLI hold: the served index, kept current.
+
+Each call reads the name of the published generation (one small file) and,
+when a new one has been published, opens it and swaps it in; requests in
+flight keep the engine they started with. An engine that was swapped out is
+closed at the next swap, so nothing leaks and nothing is closed under a
+running request. A generation that fails to open is reported and the last
+good one keeps serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from search.engine import Engine
+from search.errors import IndexFormatError, IndexMissing, IndexUnavailable, SearchError
+from search.store import Generation, IndexStore
+from search.types import ArticleView, FacetName, FacetValue, Hit, IndexInfo, SearchRequest, SearchResult
+
+log = logging.getLogger(__name__)
+
+
+def open_engine(generation: Generation) -> Engine:
+    """The engine that wrote ``generation``, opened on it."""
+    engine = generation.meta.get("engine")
+    if engine == "whoosh":
+        from search.whoosh_engine.reader import WhooshEngine
+
+        try:
+            return WhooshEngine(generation)
+        except SearchError:
+            raise
+        except Exception as exc:  # a corrupt generation must not take the service down
+            raise IndexUnavailable(f"generation {generation.name} cannot be opened: {exc}") from exc
+    raise IndexFormatError(
+        f"the index at {generation.path} was built by an unknown engine {engine!r}: rebuild it"
+    )
+
+
+class SearchService:
+    def __init__(self, index_dir: Path) -> None:
+        self.store = IndexStore(Path(index_dir))
+        self._lock = threading.Lock()
+        self._engine: Engine | None = None
+        self._name: str | None = None
+        self._retired: Engine | None = None
+
+    def engine(self) -> Engine:
+        """The engine of the published generation; raises ``IndexUnavailable`` when there is none."""
+        try:
+            name = self._published()
+        except IndexUnavailable:
+            if self._engine is not None:
+                log.warning("the index at %s has gone; serving the last good one", self.store.root)
+                return self._engine
+            raise
+        if name != self._name or self._engine is None:
+            with self._lock:
+                if name != self._name or self._engine is None:
+                    self._swap(name)
+        assert self._engine is not None
+        return self._engine
+
+    def _published(self) -> str:
+        name = self.store.current_name() if self.store.root.is_dir() else None
+        if name is None:
+            raise IndexMissing(f"no index at {self.store.root}: run 'archive-search index PATH'")
+        return name
+
+    def _swap(self, name: str) -> None:
+        try:
+            engine = open_engine(self.store.load(name))
+        except IndexUnavailable:
+            if self._engine is None:
+                raise
+            log.exception("generation %s cannot be opened; still serving %s", name, self._name)
+            return
+        if self._retired is not None:
+            self._retired.close()
+        self._retired, self._engine, self._name = self._engine, engine, name
+        log.info("serving generation %s of %s", name, self.store.root)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        return self.engine().search(request)
+
+    def article(self, article_id: str) -> ArticleView:
+        return self.engine().article(article_id)
+
+    def related(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
+        return self.engine().related(article_id, limit)
+
+    def facet_values(self) -> dict[FacetName, tuple[FacetValue, ...]]:
+        return self.engine().facet_values()
+
+    def info(self) -> IndexInfo:
+        return self.engine().info()
+
+    def health(self) -> dict[str, object]:
+        """Whether an index is served and which generation; never raises."""
+        try:
+            info = self.info()
+        except SearchError as exc:
+            return {"status": "unavailable", "error": {"code": exc.code, "message": exc.message}}
+        return {
+            "status": "ok",
+            "generation": info.generation,
+            "engine": info.engine,
+            "articles": info.articles,
+            "created": info.created,
+        }
+
+    def close(self) -> None:
+        with self._lock:
+            for engine in (self._engine, self._retired):
+                if engine is not None:
+                    engine.close()
+            self._engine = self._retired = None
+            self._name = None

@@ -1,0 +1,59 @@
+"""The web layer: HTML pages for browsers and a JSON API for other sites.
+
+``create_app`` is the application factory; gunicorn serves it as
+``web:create_app()``. Each worker process gets one ``SearchService``, created
+here and closed when the process exits; the service itself notices newly
+published index generations, so the app never has to be restarted.
+
+Configuration keys:
+
+``INDEX_DIR``
+    The index directory; defaults to ``$ARCHIVE_SEARCH_INDEX`` or ``var/index``.
+``SEARCH_SERVICE``
+    An already built service (tests use it to inject failures); when given,
+    ``INDEX_DIR`` is not used and the caller closes it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from web import errors, security
+from web.context import SERVICE_KEY
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(
+        INDEX_DIR=os.environ.get("ARCHIVE_SEARCH_INDEX", "var/index"),
+        JSON_SORT_KEYS=False,
+    )
+    if config:
+        app.config.from_mapping(config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions[SERVICE_KEY] = app.config.get("SEARCH_SERVICE") or _open_service(
+        Path(app.config["INDEX_DIR"])
+    )
+
+    from web.api import bp as api_bp
+    from web.pages import bp as pages_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(api_bp)
+    security.init_app(app)
+    errors.init_app(app)
+    return app
+
+
+def _open_service(index_dir: Path) -> Any:
+    from search.service import SearchService
+
+    service = SearchService(index_dir)
+    atexit.register(service.close)
+    return service

@@ -1,0 +1,54 @@
+"""The JSON API for other sites: ``/api/v1/…`` (CORS open, GET only) and ``/healthz``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from search.request import build_request
+from web.context import service
+from web.openapi import openapi_document
+from web.pages import check_article_id
+from web.serialise import article_json, facets_json, result_json
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/api/v1/search")
+def search() -> Response:
+    req = build_request(request.args.to_dict(flat=False))
+    return jsonify(result_json(service().search(req)))
+
+
+@bp.get("/api/v1/articles/<path:article_id>")
+def article(article_id: str) -> Response:
+    check_article_id(article_id)
+    svc = service()
+    item = svc.article(article_id)
+    return jsonify(article_json(item, svc.related(article_id)))
+
+
+@bp.get("/api/v1/facets")
+def facets() -> Response:
+    svc = service()
+    info = svc.info()
+    return jsonify(
+        {
+            "facets": facets_json(svc.facet_values()),
+            "generation": info.generation,
+            "articles": info.articles,
+        }
+    )
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    health = service().health()
+    response = jsonify(health)
+    response.status_code = 200 if health.get("status") == "ok" else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,120 @@
+"""Our search types → JSON-ready dicts for the API (the OpenAPI document describes these)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import url_for
+
+from search.types import ArticleView, FacetName, FacetValue, Hit, SearchResult, Snippet
+from web.render import render_article
+
+SNIPPET_JOINER = " … "
+
+
+def iso(date: dt.date | None) -> str | None:
+    return date.isoformat() if date else None
+
+
+def article_urls(article_id: str) -> dict[str, str]:
+    return {
+        "url": url_for("pages.article", article_id=article_id, _external=True),
+        "api_url": url_for("api.article", article_id=article_id, _external=True),
+    }
+
+
+def snippet_json(snippet: Snippet) -> dict[str, object]:
+    return {
+        "html": snippet.html,
+        "text": snippet.text,
+        "matches": [[start, end] for start, end in snippet.matches],
+    }
+
+
+def hit_json(hit: Hit) -> dict[str, object]:
+    return {
+        "id": hit.id,
+        "title": hit.title,
+        "title_html": hit.title_html,
+        "date": iso(hit.date),
+        "tags": list(hit.tags),
+        "publication": hit.publication,
+        "lang": hit.lang,
+        **article_urls(hit.id),
+        "summary": hit.summary,
+        "snippet": SNIPPET_JOINER.join(s.html for s in hit.snippets),
+        "snippets": [snippet_json(s) for s in hit.snippets],
+        "score": hit.score,
+    }
+
+
+def facet_json(value: FacetValue) -> dict[str, object]:
+    return {
+        "value": value.value,
+        "label": value.label,
+        "count": value.count,
+        "selected": value.selected,
+        "excluded": value.excluded,
+    }
+
+
+def facets_json(facets: dict[FacetName, tuple[FacetValue, ...]]) -> dict[str, object]:
+    return {name: [facet_json(v) for v in values] for name, values in facets.items()}
+
+
+def result_json(result: SearchResult) -> dict[str, object]:
+    request = result.request
+    return {
+        "total": result.total,
+        "page": request.page,
+        "per_page": request.per_page,
+        "pages": result.pages,
+        "hits": [hit_json(h) for h in result.hits],
+        "facets": facets_json(result.facets),
+        "suggestion": result.suggestion,
+        "query": {
+            "q": request.q,
+            "interpreted": result.interpreted,
+            "match": request.match,
+            "sort": request.sort,
+        },
+        "notices": list(result.notices),
+        "took_ms": round(result.took_ms, 3),
+        "generation": result.generation,
+    }
+
+
+def article_json(view: ArticleView, related: tuple[Hit, ...]) -> dict[str, object]:
+    return {
+        "id": view.id,
+        "path": view.path,
+        "title": view.title,
+        **article_urls(view.id),
+        "date": iso(view.date),
+        "tags": list(view.tags),
+        "publication": view.publication,
+        "lang": view.lang,
+        "authors": list(view.authors),
+        "volume": view.volume,
+        "issue": view.issue,
+        "image_credit": view.image_credit,
+        "summary": view.summary,
+        "source_format": view.source_format,
+        "source": view.source,
+        "html": render_article(view.source, view.source_format),
+        "text": view.body,
+        "translations": [
+            {"id": t.id, "lang": t.lang, "title": t.title, **article_urls(t.id)}
+            for t in view.translations
+        ],
+        "related": [
+            {
+                "id": h.id,
+                "title": h.title,
+                "date": iso(h.date),
+                "lang": h.lang,
+                **article_urls(h.id),
+            }
+            for h in related
+        ],
+    }

@@ -1,0 +1,127 @@
+"""What the search page shows, computed from a request, its result and the query string."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from search import caps
+from search.languages import display_name
+from search.types import FacetName, FacetValue, SearchRequest, SearchResult
+from web import urls
+from web.urls import Pairs
+
+FACET_TITLES: dict[FacetName, str] = {
+    "tag": "Tags",
+    "publication": "Publication",
+    "lang": "Language",
+    "year": "Year",
+    "month": "Month",
+}
+VISIBLE_VALUES = 8
+"""Facet values shown before the rest fold into a “more” disclosure."""
+
+
+@dataclass(frozen=True)
+class FacetLink:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    excluded: bool
+    toggle_url: str
+    exclude_url: str
+
+
+@dataclass(frozen=True)
+class FacetBlock:
+    name: FacetName
+    title: str
+    links: tuple[FacetLink, ...]
+    more: tuple[FacetLink, ...]
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    remove_url: str
+    excluded: bool
+
+
+def href(pairs: Pairs) -> str:
+    qs = urls.query_string(pairs)
+    return f"?{qs}" if qs else "?"
+
+
+def _ordered(name: FacetName, values: tuple[FacetValue, ...]) -> list[FacetValue]:
+    if name in ("year", "month"):
+        return sorted(values, key=lambda v: v.value, reverse=name == "year")
+    return list(values)
+
+
+def facet_blocks(result: SearchResult, pairs: Pairs) -> list[FacetBlock]:
+    request = result.request
+    years = [y for y in request.filters.get("year", ()) if y.isdigit()]
+    blocks = []
+    for name, title in FACET_TITLES.items():
+        values = _ordered(name, result.facets.get(name, ()))
+        if name == "month":
+            if len(years) != 1:
+                continue  # months are shown inside one selected year only
+            values = [v for v in values if v.value.startswith(years[0])]
+        links = [
+            FacetLink(
+                v.value, v.label, v.count, v.selected, v.excluded,
+                href(urls.toggle(pairs, name, v.value)),
+                href(urls.exclude(pairs, name, v.value)),
+            )
+            for v in values
+            if v.count > 0 or v.selected or v.excluded
+        ]  # fmt: skip
+        if links:
+            visible = VISIBLE_VALUES if name != "month" else 12
+            blocks.append(FacetBlock(name, title, tuple(links[:visible]), tuple(links[visible:])))
+    return blocks
+
+
+def _labels(result: SearchResult) -> dict[tuple[str, str], str]:
+    return {(name, v.value): v.label for name, vs in result.facets.items() for v in vs}
+
+
+def chips(request: SearchRequest, result: SearchResult | None, pairs: Pairs) -> list[Chip]:
+    labels = _labels(result) if result else {}
+    out = []
+    for excluded, chosen in ((False, request.filters), (True, request.excludes)):
+        for facet, values in chosen.items():
+            name = f"not_{facet}" if excluded else facet
+            for value in values:
+                label = labels.get((facet, value)) or (
+                    display_name(value) if facet == "lang" else value
+                )
+                text = f"{FACET_TITLES[facet]}: {label}"
+                out.append(Chip(text, href(urls.remove(pairs, name, value)), excluded))
+    if request.date_from:
+        out.append(
+            Chip(
+                f"From {request.date_from.isoformat()}",
+                href(urls.replace(pairs, "from", None)),
+                False,
+            )
+        )
+    if request.date_to:
+        out.append(
+            Chip(f"To {request.date_to.isoformat()}", href(urls.replace(pairs, "to", None)), False)
+        )
+    return out
+
+
+def page_numbers(page: int, pages: int, per_page: int) -> list[int | None]:
+    """Page links around the current one; ``None`` marks a gap."""
+    last = min(pages, max(1, caps.MAX_RESULT_WINDOW // per_page))
+    wanted = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
+    out: list[int | None] = []
+    for n in wanted:
+        previous = out[-1] if out else None
+        if previous is not None and n - previous > 1:
+            out.append(None)
+        out.append(n)
+    return out
