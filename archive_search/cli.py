@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("path", type=Path, help="the archive's root folder")
     _index_option(index)
     index.add_argument("--rebuild", action="store_true", help="build from scratch")
+    index.add_argument(
+        "--engine", choices=("whoosh", "tantivy"),
+        help="engine for a new or rebuilt index (default $ARCHIVE_SEARCH_ENGINE or whoosh); "
+        "an update keeps the index's engine",
+    )  # fmt: skip
     index.add_argument("--config", type=Path, help="archive config (default PATH/archive-search.toml)")
     index.add_argument("--include", action="append", default=[], metavar="GLOB",
                        help="index only files matching GLOB (repeatable)")  # fmt: skip
@@ -121,7 +126,10 @@ def _index(args: argparse.Namespace) -> int:
         )
     bar = None if args.quiet or args.json or not sys.stderr.isatty() else _ProgressBar(sys.stderr)
     try:
-        report = build_index(args.path, args.index, rebuild=args.rebuild, config=config, progress=bar)
+        report = build_index(
+            args.path, args.index, rebuild=args.rebuild, config=config, progress=bar,
+            engine=args.engine,
+        )  # fmt: skip
     except SearchError as exc:
         print(f"archive-search: {exc.message}", file=sys.stderr)
         return 3

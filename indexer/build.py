@@ -20,15 +20,12 @@ from typing import Any
 from indexer.config import ArchiveConfig, load_config
 from indexer.discover import Candidate, discover
 from indexer.parse import parse_bytes
-from search.errors import IndexMissing
+from search.errors import BadRequest, IndexMissing
 from search.records import Article, ParseOutcome, Problem
 from search.store import Generation, IndexStore
-from search.whoosh_engine.reader import check_meta
-from search.whoosh_engine.schema import FORMAT_VERSION
-from search.whoosh_engine.writer import WhooshWriter
+from search.engines import DEFAULT_ENGINE, check_engine, check_meta, format_version, open_writer
 
 MANIFEST = "manifest.json"
-ENGINE = "whoosh"
 Progress = Callable[[int, int], None]
 
 
@@ -36,6 +33,7 @@ Progress = Callable[[int, int], None]
 class BuildReport:
     index_dir: str
     source: str
+    engine: str = ""
     mode: str = "build"
     """``build`` (first), ``rebuild``, ``update`` or ``unchanged`` (nothing to publish)."""
     generation: str | None = None
@@ -88,8 +86,13 @@ def build_index(
     rebuild: bool = False,
     config: ArchiveConfig | None = None,
     progress: Progress | None = None,
+    engine: str | None = None,
 ) -> BuildReport:
-    """Index the archive at ``source`` into ``index_dir``; see the module docstring."""
+    """Index the archive at ``source`` into ``index_dir``; see the module docstring.
+
+    ``engine`` (default ``$ARCHIVE_SEARCH_ENGINE`` or whoosh) applies to new and
+    rebuilt indexes; an update keeps the engine the index was built with.
+    """
     started = time.perf_counter()
     source = Path(source)
     config = config if config is not None else load_config(source)
@@ -98,6 +101,8 @@ def build_index(
     with store.write_lock():
         base = None if rebuild else _served(store)
         report.mode = "rebuild" if rebuild else ("update" if base else "build")
+        engine = _engine_for(base, engine)
+        report.engine = engine
         old = _load_manifest(base) if base else {}
         found = discover(source, config)
         report.skipped_hidden = found.skipped_hidden
@@ -116,10 +121,14 @@ def build_index(
             return report
         partial = store.start_generation(base)
         try:
-            update = _Update(config, old, hashes, report, progress)
+            update = _Update(engine, config, old, hashes, report, progress)
             update.apply(partial, changed, removed)
             manifest = update.manifest
-            meta = {"engine": ENGINE, "format_version": FORMAT_VERSION, "source": str(source)}
+            meta = {
+                "engine": engine,
+                "format_version": format_version(engine),
+                "source": str(source),
+            }
             meta["articles"] = sum(1 for e in manifest.values() if e.status == "article")
             generation = store.publish(partial, meta)
         except BaseException:
@@ -140,6 +149,17 @@ def _served(store: IndexStore) -> Generation | None:
     return generation
 
 
+def _engine_for(base: Generation | None, requested: str | None) -> str:
+    if base is None:
+        return check_engine(requested or DEFAULT_ENGINE)
+    built_with = str(base.meta["engine"])
+    if requested and requested != built_with:
+        raise BadRequest(
+            f"the index was built with {built_with}; use --rebuild to build it with {requested}"
+        )
+    return built_with
+
+
 def _changed(entry: _Entry | None, digest: str | None) -> bool:
     return entry is None or digest is None or entry.hash != digest
 
@@ -158,22 +178,25 @@ class _Update:
 
     def __init__(
         self,
+        engine: str,
         config: ArchiveConfig,
         old: dict[str, _Entry],
         hashes: dict[str, str | None],
         report: BuildReport,
         progress: Progress | None,
     ) -> None:
-        self.config, self.old, self.hashes = config, old, hashes
+        self.engine, self.config, self.old, self.hashes = engine, config, old, hashes
         self.report, self.progress = report, progress
         self.manifest = {rel: entry for rel, entry in old.items() if rel in hashes}
         self.owners = {e.id: rel for rel, e in self.manifest.items() if e.id}
 
     def apply(self, partial: Path, changed: list[Candidate], removed: list[str]) -> None:
         old = self.old
-        writer = WhooshWriter(partial)
+        writer = open_writer(self.engine, partial)
         try:
-            touched = [old[rel] for rel in removed] + [old[c.relpath] for c in changed if c.relpath in old]
+            touched = [old[rel] for rel in removed] + [
+                old[c.relpath] for c in changed if c.relpath in old
+            ]
             writer.delete(entry.id for entry in touched if entry.id)
             for entry in touched:
                 if entry.id:
@@ -194,7 +217,9 @@ class _Update:
             outcome = _parse(candidate, self.config)
             article, problems = outcome.article, list(outcome.problems)
             if article is not None and self.owners.get(article.id, rel) != rel:
-                problems.append(Problem(rel, f"same id {article.id!r} as {self.owners[article.id]}"))
+                problems.append(
+                    Problem(rel, f"same id {article.id!r} as {self.owners[article.id]}")
+                )
                 article = None
             status = "article" if article else ("draft" if outcome.skipped else "error")
             entry = _Entry(self.hashes[rel] or "", article.id if article else None, status)

@@ -58,7 +58,7 @@ class ArchiveConfig:
 
 
 def load_config(root: Path, explicit: Path | None = None) -> ArchiveConfig:
-    """The archive's configuration: ``explicit`` (must exist), else the root's file, else defaults."""
+    """The configuration: ``explicit`` (must exist), else the root's file, else defaults."""
     path = explicit if explicit is not None else root / CONFIG_NAME
     if explicit is None and not path.is_file():
         return ArchiveConfig()
@@ -89,7 +89,7 @@ def config_from_mapping(data: dict[str, object], where: str = CONFIG_NAME) -> Ar
 
 def _lang(value: object, where: str) -> str:
     if not isinstance(value, str):
-        raise ConfigError(f"{where}: default_lang must be a string such as \"en\"")
+        raise ConfigError(f'{where}: default_lang must be a string such as "en"')
     if value.strip().lower() == NEUTRAL:
         return NEUTRAL
     code = normalise_lang(value)
@@ -100,7 +100,7 @@ def _lang(value: object, where: str) -> str:
 
 def _publications(value: object, where: str) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}: [publications] must be a table of folder = \"name\"")
+        raise ConfigError(f'{where}: [publications] must be a table of folder = "name"')
     result: dict[str, str] = {}
     for folder, name in value.items():
         prefix = str(folder).replace("\\", "/").strip("/")

@@ -55,9 +55,7 @@ def decode(data: bytes) -> Decoded:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        warning = (
-            f"not valid UTF-8 (first bad byte at offset {first_bad}); decoded as {encoding}"
-        )
+        warning = f"not valid UTF-8 (first bad byte at offset {first_bad}); decoded as {encoding}"
         return _done(text, encoding, warning)
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
 

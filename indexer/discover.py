@@ -88,7 +88,9 @@ def discover(root: Path, config: ArchiveConfig) -> Discovery:
     return found
 
 
-def _walk(folder: Path, real_root: Path, prefix: str, config: ArchiveConfig, found: Discovery) -> None:
+def _walk(
+    folder: Path, real_root: Path, prefix: str, config: ArchiveConfig, found: Discovery
+) -> None:
     try:
         with os.scandir(folder) as entries:
             ordered = sorted(entries, key=lambda entry: entry.name)
@@ -197,14 +199,14 @@ def _glob_token(pattern: str, i: int) -> str:
 
 
 def _glob_char(pattern: str, i: int) -> str:
-    token = _glob_token(pattern, i)
-    if token == "*":
+    part = _glob_token(pattern, i)
+    if part == "*":
         return "[^/]*"
-    if token == "?":
+    if part == "?":
         return "[^/]"
-    if len(token) > 1:
-        body = token[1:-1]
+    if len(part) > 1:
+        body = part[1:-1]
         negate = body.startswith("!")
         body = re.escape(body[1:] if negate else body).replace("\\-", "-")
         return f"[{'^/' if negate else ''}{body}]"
-    return re.escape(token)
+    return re.escape(part)

@@ -35,7 +35,6 @@ _PARAM = re.compile(
 )
 _URLISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|/|\.{1,2}/|www\.)", re.IGNORECASE)
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
-_SPACES = re.compile(r"[ \t]+")
 
 _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
@@ -108,7 +107,7 @@ def markdown_to_text(markdown: str) -> str:
 
 def tidy(text: str) -> str:
     """Trim line ends, collapse runs of blank lines, strip the whole."""
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [" ".join(line.split()) for line in text.split("\n")]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
 
 

@@ -14,6 +14,9 @@ Rules (the README documents them for archive owners):
   ``MAX_TAGS`` tags of at most ``MAX_TAG_CHARS`` characters.
 - **language folder**: the first path segment that is exactly a code in
   ``search.languages.STEMMED`` (``en/``, ``de/``…).
+- **lang**: the language folder, else the declared ``lang``/``language``, else
+  the archive's default; a declaration that contradicts the folder is a
+  warning (the folder wins).
 - **translation key**: the path without its language folder and extension;
   None when the path has no language folder.
 - **summary**: the given one (whitespace collapsed), else the first sentences
@@ -108,10 +111,22 @@ def language_folder(relpath: str) -> str | None:
     return None
 
 
-def choose_lang(declared: object, relpath: str, default: str) -> str:
-    """Declared language, else the language folder, else the archive's default."""
+def choose_lang(declared: object, relpath: str, default: str) -> tuple[str, str | None]:
+    """The language folder, else the declared language, else the default; and a warning
+    when the declaration contradicts the folder.
+
+    The folder wins, as in Hugo's translations by content folder: in the real
+    corpora a contradicting ``lang`` is a copy-paste slip (a French text marked
+    ``ru``) or an untranslated page (an English imprint in ``fr/``).
+    """
     code = normalise_lang(as_text(declared)) if declared is not None else None
-    return code or language_folder(relpath) or default
+    folder = language_folder(relpath)
+    if folder and code and code != folder:
+        return (
+            folder,
+            f"lang {code!r} contradicts the language folder {folder!r}/; using {folder!r}",
+        )
+    return folder or code or default, None
 
 
 def translation_key(relpath: str) -> str | None:

@@ -19,8 +19,6 @@ Breaking a cap (:mod:`search.caps`) is an error, raised before any slow work.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -30,6 +28,7 @@ from typing import Literal
 from search import caps
 from search.errors import QueryTooComplex
 from search.languages import normalise_lang
+from search.querydates import DatePoint, parse_date_range
 
 FIELDS: dict[str, str] = {
     "title": "title",
@@ -75,30 +74,6 @@ class FieldTerm:
     """One of the values of :data:`FIELDS`."""
     value: str
     """``lang`` values are normalised codes; others are as typed (engines fold case)."""
-
-
-@dataclass(frozen=True, slots=True)
-class DatePoint:
-    """A date at the precision it was typed: month and day are 0 when not given."""
-
-    year: int
-    month: int = 0
-    day: int = 0
-
-    def first_day(self) -> dt.date:
-        return dt.date(self.year, self.month or 1, self.day or 1)
-
-    def last_day(self) -> dt.date:
-        month = self.month or 12
-        day = self.day or calendar.monthrange(self.year, month)[1]
-        return dt.date(self.year, month, day)
-
-    def __str__(self) -> str:
-        if not self.month:
-            return f"{self.year:04d}"
-        if not self.day:
-            return f"{self.year:04d}-{self.month:02d}"
-        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,25 +282,21 @@ _KEYWORDS: dict[str, TokenKind] = {"OR": "OR", "AND": "AND", "NOT": "NOT"}
 _SYMBOLS: dict[str, TokenKind] = {"lparen": "(", "rparen": ")", "bar": "OR", "minus": "-"}
 
 
-def _check_terms(tokens: list[_Token]) -> None:
-    count = 0
-    for token in tokens:
-        if token.kind in ("word", "phrase", "fieldphrase"):
-            for word in token.text.split() or [token.text]:
-                _check_term_length(word)
-                count += 1
-    if count > caps.MAX_TERMS:
+def _check_terms(words: list[str]) -> None:
+    if any(len(word) > caps.MAX_TERM_CHARS for word in words):
         raise QueryTooComplex(
-            f"The query has {count} terms; at most {caps.MAX_TERMS} are allowed.",
+            f"A term is longer than {caps.MAX_TERM_CHARS} characters.", code="term_too_long"
+        )
+    if len(words) > caps.MAX_TERMS:
+        raise QueryTooComplex(
+            f"The query has {len(words)} terms; at most {caps.MAX_TERMS} are allowed.",
             code="too_many_terms",
         )
 
 
-def _check_term_length(word: str) -> None:
-    if len(word) > caps.MAX_TERM_CHARS:
-        raise QueryTooComplex(
-            f"A term is longer than {caps.MAX_TERM_CHARS} characters.", code="term_too_long"
-        )
+def _token_words(tokens: list[_Token]) -> list[str]:
+    kinds = ("word", "phrase", "fieldphrase")
+    return [w for t in tokens if t.kind in kinds for w in t.text.split() or [t.text]]
 
 
 # ---------------------------------------------------------------- parsing
@@ -410,13 +381,13 @@ class _Parser:
     def field_value(self, name: str, value: str, *, quoted: bool) -> Node | None:
         key = name.lower()
         if key == "date":
-            dates = parse_date_range(value)
-            if dates is None:
+            bounds = parse_date_range(value)
+            if bounds is None:
                 self.notices.append(
                     f"“date:{value}” is not a date or date range; searched as words."
                 )
                 return _phrase(value) if quoted else _word(f"{name}:{value}")
-            return dates
+            return DateRange(*bounds)
         field = FIELDS.get(key)
         text = " ".join(value.split())
         if field is None:
@@ -453,6 +424,8 @@ _FUZZY = re.compile(r"^(?P<text>.*?)~(?P<edits>\d{0,3})$")
 def _word(raw: str) -> Node | None:
     """A plain word, a ``stem*`` prefix or a ``word~N`` fuzzy word; wildcard abuse is refused."""
     text = raw.rstrip("?") if _has_word_char(raw) else raw  # "what?" is a question, not a wildcard
+    if text in _KEYWORDS:  # "OR?" is the word "or"; the analysers fold case anyway
+        text = text.lower()
     if text[:1] in ("*", "?"):
         raise QueryTooComplex(
             "Words cannot start with a wildcard (* or ?).", code="leading_wildcard"
@@ -480,73 +453,6 @@ def _word(raw: str) -> Node | None:
     return Word(text) if _has_word_char(text) else None
 
 
-# ---------------------------------------------------------------- dates
-
-_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-
-
-def parse_date_point(text: str) -> DatePoint | None:
-    match = _DATE.match(text)
-    if match is None:
-        return None
-    year, month, day = (int(part) if part else 0 for part in match.groups())
-    point = DatePoint(year, month, day)
-    try:
-        point.first_day()
-        point.last_day()
-    except ValueError:
-        return None
-    return point if year >= 1 else None
-
-
-def parse_date_range(value: str) -> DateRange | None:
-    """``2020``, ``2020-01..2020-12``, ``..2019``, ``>=2020-01``, ``<2020``; None if not a date."""
-    text = value.strip()
-    for operator in (">=", "<=", ">", "<"):
-        if text.startswith(operator):
-            point = parse_date_point(text[len(operator) :])
-            return None if point is None else _compare(operator, point)
-    if ".." in text:
-        left, _, right = text.partition("..")
-        start = parse_date_point(left) if left else None
-        end = parse_date_point(right) if right else None
-        if (left and start is None) or (right and end is None) or (start is end is None):
-            return None
-        if start and end and start.first_day() > end.last_day():
-            start, end = end, start
-        return DateRange(start, end)
-    point = parse_date_point(text)
-    return None if point is None else DateRange(point, point)
-
-
-def _compare(operator: str, point: DatePoint) -> DateRange | None:
-    if operator == ">=":
-        return DateRange(point, None)
-    if operator == "<=":
-        return DateRange(None, point)
-    step = 1 if operator == ">" else -1
-    neighbour = _step(point, step)
-    if neighbour is None:  # before year 1 or after 9999: nothing is there
-        return None
-    return DateRange(neighbour, None) if step > 0 else DateRange(None, neighbour)
-
-
-def _step(point: DatePoint, step: int) -> DatePoint | None:
-    """The next (or previous) year, month or day, at the precision ``point`` was typed."""
-    if not point.month:
-        year = point.year + step
-        return DatePoint(year) if 1 <= year <= 9999 else None
-    if not point.day:
-        index = point.year * 12 + point.month - 1 + step
-        year, month = divmod(index, 12)
-        return DatePoint(year, month + 1) if 1 <= year <= 9999 else None
-    try:
-        day = point.first_day() + dt.timedelta(days=step)
-    except OverflowError:
-        return None
-    return DatePoint(day.year, day.month, day.day)
-
-
 # ---------------------------------------------------------------- entry points
 
 
@@ -561,7 +467,7 @@ def parse_query(text: str, match: Literal["all", "any"] = "all") -> ParsedQuery:
         tokens = _scan(cleaned)
     except _SyntaxProblem:
         return _fallback(cleaned, match)
-    _check_terms(tokens)
+    _check_terms(_token_words(tokens))
     parser = _Parser(tokens)
     try:
         clauses = parser.query(closing=False)
@@ -573,13 +479,7 @@ def parse_query(text: str, match: Literal["all", "any"] = "all") -> ParsedQuery:
 
 def _fallback(text: str, match: Literal["all", "any"]) -> ParsedQuery:
     words = [w for w in re.findall(r"\w+", text) if w not in ("OR", "AND", "NOT")]
-    for word in words:
-        _check_term_length(word)
-    if len(words) > caps.MAX_TERMS:
-        raise QueryTooComplex(
-            f"The query has {len(words)} terms; at most {caps.MAX_TERMS} are allowed.",
-            code="too_many_terms",
-        )
+    _check_terms(words)
     nodes: list[Node] = [Word(word) for word in words]
     parsed = ParsedQuery(_group(And, nodes), (FALLBACK_NOTICE,))
     return any_words(parsed) if match == "any" else parsed
@@ -597,3 +497,27 @@ def any_words(parsed: ParsedQuery) -> ParsedQuery:
     either = Or(tuple(text))
     new_root = And((either, *filters)) if filters else either
     return ParsedQuery(new_root, parsed.notices)
+
+
+__all__ = [
+    "FALLBACK_NOTICE",
+    "FIELDS",
+    "And",
+    "DatePoint",
+    "DateRange",
+    "FieldTerm",
+    "Fuzzy",
+    "Leaf",
+    "MatchAll",
+    "Node",
+    "Not",
+    "Or",
+    "ParsedQuery",
+    "Phrase",
+    "Prefix",
+    "Word",
+    "any_words",
+    "clean_text",
+    "parse_query",
+    "positive_leaves",
+]

@@ -15,28 +15,12 @@ import threading
 from pathlib import Path
 
 from search.engine import Engine
-from search.errors import IndexFormatError, IndexMissing, IndexUnavailable, SearchError
+from search.engines import open_engine
+from search.errors import IndexMissing, IndexUnavailable, SearchError
 from search.store import Generation, IndexStore
 from search.types import ArticleView, FacetName, FacetValue, Hit, IndexInfo, SearchRequest, SearchResult
 
 log = logging.getLogger(__name__)
-
-
-def open_engine(generation: Generation) -> Engine:
-    """The engine that wrote ``generation``, opened on it."""
-    engine = generation.meta.get("engine")
-    if engine == "whoosh":
-        from search.whoosh_engine.reader import WhooshEngine
-
-        try:
-            return WhooshEngine(generation)
-        except SearchError:
-            raise
-        except Exception as exc:  # a corrupt generation must not take the service down
-            raise IndexUnavailable(f"generation {generation.name} cannot be opened: {exc}") from exc
-    raise IndexFormatError(
-        f"the index at {generation.path} was built by an unknown engine {engine!r}: rebuild it"
-    )
 
 
 class SearchService:

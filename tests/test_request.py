@@ -25,7 +25,13 @@ def bad(message_part: str, **params: str | list[str]) -> BadRequest:
 
 def test_defaults() -> None:
     r = build_request({})
-    assert (r.q, r.page, r.per_page, r.match, r.sort) == ("", 1, caps.DEFAULT_PER_PAGE, "all", "newest")
+    assert (r.q, r.page, r.per_page, r.match, r.sort) == (
+        "",
+        1,
+        caps.DEFAULT_PER_PAGE,
+        "all",
+        "newest",
+    )
     assert r.filters == {} and r.excludes == {}
     assert r.snippets and r.facets
 

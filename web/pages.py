@@ -13,6 +13,7 @@ from search.types import SearchRequest
 from web import urls, view
 from web.context import service
 from web.render import render_article
+from web.serialise import join_snippets
 from web.view import href
 
 bp = Blueprint("pages", __name__)
@@ -25,6 +26,9 @@ MATCH_LABELS = {"all": "All words", "any": "Any word"}
 @bp.app_template_filter("langname")
 def langname(code: str) -> str:
     return display_name(code)
+
+
+bp.add_app_template_filter(join_snippets, "join_snippets")
 
 
 def is_browsing(req: SearchRequest) -> bool:

@@ -50,7 +50,6 @@ def add_headers(response: Response) -> Response:
     response.headers.update(SECURITY_HEADERS)
     if request.path.startswith(API_PREFIX):
         response.headers.update(CORS_HEADERS)
-        response.vary.add("Origin")
     return response
 
 

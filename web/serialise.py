@@ -12,6 +12,17 @@ from web.render import render_article
 SNIPPET_JOINER = " … "
 
 
+def join_snippets(fragments: list[str]) -> str:
+    """Fragments joined by `` … ``; the engine's own ellipses at the seams are not doubled."""
+    parts = [f.strip().removeprefix("…").removesuffix("…").strip() for f in fragments]
+    joined = SNIPPET_JOINER.join(p for p in parts if p)
+    if fragments and fragments[0].strip().startswith("…"):
+        joined = "… " + joined
+    if fragments and fragments[-1].strip().endswith("…"):
+        joined += " …"
+    return joined
+
+
 def iso(date: dt.date | None) -> str | None:
     return date.isoformat() if date else None
 
@@ -42,7 +53,7 @@ def hit_json(hit: Hit) -> dict[str, object]:
         "lang": hit.lang,
         **article_urls(hit.id),
         "summary": hit.summary,
-        "snippet": SNIPPET_JOINER.join(s.html for s in hit.snippets),
+        "snippet": join_snippets([s.html for s in hit.snippets]),
         "snippets": [snippet_json(s) for s in hit.snippets],
         "score": hit.score,
     }

@@ -23,8 +23,19 @@ def query_string(pairs: Pairs) -> str:
     return urlencode(pairs)
 
 
+def _same(a: str, b: str) -> bool:
+    """Facet values match case-insensitively, as the engine matches them."""
+    return a.casefold() == b.casefold()
+
+
+def _has(pairs: Pairs, name: str, value: str) -> bool:
+    return any(k == name and _same(v, value) for k, v in pairs)
+
+
 def _drop(pairs: Pairs, names: set[str], value: str | None = None) -> Pairs:
-    return tuple((k, v) for k, v in pairs if not (k in names and (value is None or v == value)))
+    return tuple(
+        (k, v) for k, v in pairs if not (k in names and (value is None or _same(v, value)))
+    )
 
 
 def replace(pairs: Pairs, name: str, value: str | None) -> Pairs:
@@ -36,7 +47,7 @@ def replace(pairs: Pairs, name: str, value: str | None) -> Pairs:
 def toggle(pairs: Pairs, facet: str, value: str) -> Pairs:
     """Select ``value`` in ``facet`` or, if selected, unselect it (back to page 1)."""
     pairs = _drop(pairs, {"page"})
-    if (facet, value) in pairs:
+    if _has(pairs, facet, value):
         pairs = _drop(pairs, {facet}, value)
         if facet == "year":
             pairs = tuple(p for p in pairs if not (p[0] == "month" and p[1].startswith(value)))
@@ -48,7 +59,7 @@ def exclude(pairs: Pairs, facet: str, value: str) -> Pairs:
     """Leave ``value``'s articles out (or stop leaving them out)."""
     name = EXCLUDE_PREFIX + facet
     pairs = _drop(pairs, {"page"})
-    if (name, value) in pairs:
+    if _has(pairs, name, value):
         return _drop(pairs, {name}, value)
     return (*_drop(pairs, {facet}, value), (name, value))
 

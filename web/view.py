@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from search import caps
-from search.languages import display_name
+from search.languages import NEUTRAL, display_name
 from search.types import FacetName, FacetValue, SearchRequest, SearchResult
 from web import urls
 from web.urls import Pairs
@@ -58,6 +58,12 @@ def _ordered(name: FacetName, values: tuple[FacetValue, ...]) -> list[FacetValue
     return list(values)
 
 
+def _label(name: FacetName, value: FacetValue) -> str:
+    if name == "lang" and value.value == NEUTRAL:
+        return "Other / unknown"
+    return value.label
+
+
 def facet_blocks(result: SearchResult, pairs: Pairs) -> list[FacetBlock]:
     request = result.request
     years = [y for y in request.filters.get("year", ()) if y.isdigit()]
@@ -70,7 +76,7 @@ def facet_blocks(result: SearchResult, pairs: Pairs) -> list[FacetBlock]:
             values = [v for v in values if v.value.startswith(years[0])]
         links = [
             FacetLink(
-                v.value, v.label, v.count, v.selected, v.excluded,
+                v.value, _label(name, v), v.count, v.selected, v.excluded,
                 href(urls.toggle(pairs, name, v.value)),
                 href(urls.exclude(pairs, name, v.value)),
             )
@@ -84,7 +90,7 @@ def facet_blocks(result: SearchResult, pairs: Pairs) -> list[FacetBlock]:
 
 
 def _labels(result: SearchResult) -> dict[tuple[str, str], str]:
-    return {(name, v.value): v.label for name, vs in result.facets.items() for v in vs}
+    return {(name, v.value.casefold()): v.label for name, vs in result.facets.items() for v in vs}
 
 
 def chips(request: SearchRequest, result: SearchResult | None, pairs: Pairs) -> list[Chip]:
@@ -94,7 +100,7 @@ def chips(request: SearchRequest, result: SearchResult | None, pairs: Pairs) -> 
         for facet, values in chosen.items():
             name = f"not_{facet}" if excluded else facet
             for value in values:
-                label = labels.get((facet, value)) or (
+                label = labels.get((facet, value.casefold())) or (
                     display_name(value) if facet == "lang" else value
                 )
                 text = f"{FACET_TITLES[facet]}: {label}"

@@ -20,6 +20,7 @@ import heapq
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
@@ -80,25 +81,40 @@ def build_query(
     if parsed.root is None:
         return wq.Every()
     build = _Build(langs, reader, notices if notices is not None else [])
-    built = _node(parsed.root, build)
+    built = _hard(_node(parsed.root, build))
     if built is None:  # only stop words: like Lucene, match nothing rather than everything
         return NOTHING
     return built
 
 
-def _node(node: Node, b: _Build) -> wq.Query | None:
+@dataclass(frozen=True)
+class _Soft:
+    """A word that is a stop word in some languages present but not in others ("die", "the"):
+    it may match and then scores, but is not required, as it would be dropped for the
+    articles of the language where it is a stop word."""
+
+    query: wq.Query
+
+
+_Built: TypeAlias = "wq.Query | _Soft | None"
+
+
+def _hard(built: _Built) -> wq.Query | None:
+    return built.query if isinstance(built, _Soft) else built
+
+
+def _node(node: Node, b: _Build) -> _Built:
     """None: the node analysed to nothing and is dropped; ``NOTHING``: it matches no document."""
     if isinstance(node, And):
         return _and(node.children, b)
     if isinstance(node, Or):
-        kept = [q for q in (_node(c, b) for c in node.children) if q is not None]
+        kept = [q for q in (_hard(_node(c, b)) for c in node.children) if q is not None]
         if not kept:
             return None
-        matching = [q for q in kept if q is not NOTHING]
-        return _either(matching)
+        return _either([q for q in kept if q is not NOTHING])
     if isinstance(node, Not):
         inner = _node(node.child, b)
-        if inner is None:
+        if inner is None or isinstance(inner, _Soft):
             return None
         return wq.Every() if inner is NOTHING else wq.Not(inner)
     if isinstance(node, MatchAll):
@@ -107,22 +123,39 @@ def _node(node: Node, b: _Build) -> wq.Query | None:
 
 
 def _and(children: Iterable[Node], b: _Build) -> wq.Query | None:
-    positives: list[wq.Query] = []
-    negatives: list[wq.Query] = []
+    required: list[wq.Query] = []
+    optional: list[wq.Query] = []
+    excluded: list[wq.Query] = []
     for child in children:
-        target = negatives if isinstance(child, Not) else positives
-        built = _node(child.child if isinstance(child, Not) else child, b)
-        if built is not None:
-            target.append(built)
-    if not positives and not negatives:
+        if isinstance(child, Not):
+            built = _node(child.child, b)
+            if built is not None and not isinstance(built, _Soft) and built is not NOTHING:
+                excluded.append(built)
+            continue
+        built = _node(child, b)
+        if isinstance(built, _Soft):
+            optional.append(built.query)
+        elif built is not None:
+            required.append(built)
+    if not (required or optional or excluded):
         return None
-    if any(q is NOTHING for q in positives):
+    if any(q is NOTHING for q in required):
         return NOTHING
-    base = wq.And(positives) if len(positives) > 1 else positives[0] if positives else wq.Every()
-    excluded = [q for q in negatives if q is not NOTHING]
-    if not excluded:
-        return base
-    return wq.AndNot(base, _either(excluded))
+    if not required:  # only soft words: then they are what was asked for
+        required, optional = optional, []
+    if any(q is NOTHING for q in required):
+        return NOTHING
+    base = _all(required)
+    maybe = [q for q in optional if q is not NOTHING]
+    if maybe:
+        base = wq.AndMaybe(base, _either(maybe))
+    return wq.AndNot(base, _either(excluded)) if excluded else base
+
+
+def _all(queries: list[wq.Query]) -> wq.Query:
+    if not queries:
+        return wq.Every()
+    return queries[0] if len(queries) == 1 else wq.And(queries)
 
 
 def _either(queries: list[wq.Query]) -> wq.Query:
@@ -131,10 +164,9 @@ def _either(queries: list[wq.Query]) -> wq.Query:
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
-def _leaf(node: Node, b: _Build) -> wq.Query | None:
+def _leaf(node: Node, b: _Build) -> _Built:
     if isinstance(node, Word | Phrase):
-        text = node.text
-        return _text(text, b, both=True)
+        return _text(node.text, b, both=True)
     if isinstance(node, Prefix):
         return _expanded(b, lambda f: _prefix_terms(b.reader, f, node.stem), f"{node.stem}*")
     if isinstance(node, Fuzzy):
@@ -152,13 +184,14 @@ def analyse(text: str, lang: str) -> list[str]:
     return [token.text for token in analyser(lang)(text, mode="query")]
 
 
-def _text(text: str, b: _Build, *, both: bool) -> wq.Query | None:
+def _text(text: str, b: _Build, *, both: bool) -> _Built:
     """A word or phrase in the title (and body) fields of every language."""
     parts: list[wq.Query] = []
-    analysed_somewhere = False
+    analysed_somewhere = stopped_somewhere = False
     for lang in b.langs:
         tokens = analyse(text, lang)
         if not tokens:
+            stopped_somewhere = True
             continue
         analysed_somewhere = True
         fields = (title_field(lang), body_field(lang)) if both else (title_field(lang),)
@@ -168,7 +201,7 @@ def _text(text: str, b: _Build, *, both: bool) -> wq.Query | None:
                 parts.append(_terms(fieldname, tokens))
     if not analysed_somewhere:
         return None
-    return _either(parts)
+    return _Soft(_either(parts)) if stopped_somewhere else _either(parts)
 
 
 def _terms(fieldname: str, tokens: list[str]) -> wq.Query:
@@ -226,7 +259,7 @@ def _fuzzy_terms(reader: IndexReader, fieldname: str, node: Fuzzy) -> Iterable[s
     return reader.terms_within(fieldname, text, node.edits, prefix=1)  # type: ignore[no-any-return]
 
 
-def _field_term(node: FieldTerm, b: _Build) -> wq.Query | None:
+def _field_term(node: FieldTerm, b: _Build) -> _Built:
     if node.field == "title":
         return _text(node.value, b, both=False)
     if node.field == "author":

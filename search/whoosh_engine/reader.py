@@ -14,7 +14,7 @@ from whoosh.query import Query
 from whoosh.searching import Searcher
 
 from search import caps
-from search.errors import IndexFormatError, NotFound, SearchTimeout
+from search.errors import NotFound, SearchTimeout
 from search.facets import BoolArray, base_mask, combine, count_facets, facet_masks
 from search.languages import analyser_lang
 from search.query import ParsedQuery, any_words, parse_query
@@ -32,7 +32,7 @@ from search.types import (
 )
 from search.whoosh_engine.docvalues import load_docvalues
 from search.whoosh_engine.querybuild import build_query, highlight_terms, match_spans
-from search.whoosh_engine.schema import FORMAT_VERSION, body_field
+from search.whoosh_engine.schema import body_field
 from search.whoosh_engine.spelling import suggest_query
 from search.whoosh_engine.writer import INDEX_NAME
 
@@ -42,21 +42,10 @@ MLT_TEXT_CHARS = 5_000
 """More-like-this picks its key terms from the start of the article: enough to find its subject."""
 
 
-def check_meta(generation: Generation) -> None:
-    meta = generation.meta
-    if meta.get("engine") != ENGINE or meta.get("format_version") != FORMAT_VERSION:
-        raise IndexFormatError(
-            f"the index {generation.path} was written by engine {meta.get('engine')!r} format "
-            f"{meta.get('format_version')!r}; this version reads {ENGINE!r} format "
-            f"{FORMAT_VERSION}: rebuild it with 'archive-search index PATH --rebuild'"
-        )
-
-
 class WhooshEngine:
     """Searches one generation. Open once per worker; ``SearchService`` swaps generations."""
 
     def __init__(self, generation: Generation) -> None:
-        check_meta(generation)
         self.generation = generation
         self._index = index.open_dir(str(generation.path), indexname=INDEX_NAME, readonly=True)
         self._searcher: Searcher = self._index.searcher()

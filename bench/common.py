@@ -1,0 +1,77 @@
+"""What every benchmark part shares: paths, machine facts, percentiles, corpus lookup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import platform
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = ROOT.parent / "shared" / "corpora"
+QUERIES = Path(__file__).resolve().parent / "queries"
+RESULTS = Path(__file__).resolve().parent / "results"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+class CorpusMissing(Exception):
+    """A corpus a part needs is absent: that part is skipped (or the run fails under CI)."""
+
+
+def corpus(name: str) -> Path:
+    path = CORPORA / name
+    if not path.is_dir():
+        raise CorpusMissing(f"corpus {path} is absent")
+    return path
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """The ``pct`` percentile by linear interpolation between closest ranks (numpy's default)."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * pct / 100.0
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def summary_ms(seconds: Sequence[float]) -> dict[str, float | int]:
+    """Median, p95 and p99 of durations given in seconds, in milliseconds."""
+    ms = [s * 1000.0 for s in seconds]
+    return {
+        "n": len(ms),
+        "median_ms": round(percentile(ms, 50), 2),
+        "p95_ms": round(percentile(ms, 95), 2),
+        "p99_ms": round(percentile(ms, 99), 2),
+    }
+
+
+def dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def machine_facts() -> dict[str, Any]:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (math.nan,) * 3
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "cores": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "load_average_at_start": [round(x, 2) for x in load],
+        "note": "shared, noisy machine: compare medians and ratios, not single runs",
+    }
+
+
+def read_queries(path: Path) -> list[str]:
+    """One query a line; blank lines and lines starting with ``#`` are left out."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

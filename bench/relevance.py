@@ -1,0 +1,158 @@
+"""nDCG@10 of our real indexer and search service on Cranfield and CISI, and the title weight.
+
+Each document becomes a small Markdown file with front matter (``title``,
+``lang: en``; the body is the abstract), indexed by ``build_index`` like any
+archive. Queries are run with ``match="any"`` (ranked any-word matching)
+after removing every character of our query language, so the text is
+searched as plain words.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+from whoosh.lang import stopwords_for_language
+
+from bench.collections import Collection, load_cisi, load_cranfield, mean_ndcg
+from bench.common import corpus, log
+from indexer.build import build_index
+from indexer.config import ArchiveConfig
+from search import caps
+from search.service import SearchService
+from search.types import SearchRequest
+from search.whoosh_engine import schema
+
+REFERENCE = {"cranfield": 0.368, "cisi": 0.361}
+"""nDCG@10 (binary) of a simple BM25 (k1=0.9, b=0.4, Porter, one field), from the corpora README."""
+BOOSTS = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
+K = 10
+_NOT_WORD = re.compile(r"[^\w\s]|_")
+_STOP = frozenset(stopwords_for_language("en"))
+
+
+def sanitise(text: str) -> tuple[str, bool]:
+    """Plain lower-case words only, within our query caps; also whether words were dropped.
+
+    Lower case keeps ``OR``/``AND``/``NOT`` from being read as operators. A
+    query longer than the caps loses its stop words first (the analyser
+    ignores them anyway), then its tail.
+    """
+    words = _NOT_WORD.sub(" ", text).lower().split()
+    if len(words) <= caps.MAX_TERMS and len(" ".join(words)) <= caps.MAX_QUERY_CHARS:
+        return " ".join(words), False
+    words = [w for w in words if w not in _STOP][: caps.MAX_TERMS]
+    while len(" ".join(words)) > caps.MAX_QUERY_CHARS:
+        words.pop()
+    return " ".join(words), True
+
+
+def write_collection(collection: Collection, folder: Path) -> None:
+    """One ``<id>.md`` file per document; YAML's dumper quotes titles safely."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for doc in collection.documents:
+        front = yaml.safe_dump({"title": doc.title, "lang": "en"}, allow_unicode=True)
+        (folder / f"{doc.id}.md").write_text(f"---\n{front}---\n\n{doc.text}\n", encoding="utf-8")
+
+
+@contextmanager
+def title_boost(value: float) -> Iterator[None]:
+    """Build schemas with another title weight; Whoosh stores the weight in the postings."""
+    saved = schema.TITLE_BOOST
+    schema.TITLE_BOOST = value
+    try:
+        yield
+    finally:
+        schema.TITLE_BOOST = saved
+
+
+def doc_id(path: str) -> str:
+    return Path(path).stem
+
+
+def run_queries(index_dir: Path, collection: Collection) -> dict[str, list[str]]:
+    """Top-k document ids per judged query."""
+    service = SearchService(index_dir)
+    runs: dict[str, list[str]] = {}
+    try:
+        for qid in collection.judged_queries():
+            text, _ = sanitise(collection.queries[qid])
+            request = SearchRequest(q=text, match="any", per_page=K, snippets=False, facets=False)
+            result = service.search(request)
+            runs[qid] = [doc_id(hit.path) for hit in result.hits]
+    finally:
+        service.close()
+    return runs
+
+
+def evaluate(collection: Collection, source: Path, work: Path, boost: float) -> dict[str, Any]:
+    index_dir = work / f"index-{collection.name}-{boost}"
+    with title_boost(boost):
+        report = build_index(
+            source, index_dir, rebuild=True, config=ArchiveConfig(default_lang="en")
+        )
+    started = time.perf_counter()
+    runs = run_queries(index_dir, collection)
+    return {
+        "boost": boost,
+        "articles": report.articles,
+        "problems": len(report.problems),
+        "ndcg10_binary": round(mean_ndcg(runs, collection.binary, K), 4),
+        "ndcg10_graded": round(mean_ndcg(runs, collection.judgments, K), 4),
+        "queries": len(runs),
+        "query_seconds": round(time.perf_counter() - started, 2),
+        "build_seconds": report.seconds,
+    }
+
+
+def bench_collection(
+    collection: Collection, work: Path, boosts: tuple[float, ...]
+) -> dict[str, Any]:
+    source = work / f"source-{collection.name}"
+    write_collection(collection, source)
+    truncated = sum(sanitise(collection.queries[q])[1] for q in collection.judged_queries())
+    rows = []
+    for boost in boosts:
+        log(f"relevance: {collection.name}, title boost {boost}")
+        rows.append(evaluate(collection, source, work, boost))
+    current = next((r for r in rows if r["boost"] == schema.TITLE_BOOST), rows[-1])
+    return {
+        "documents": len(collection.documents),
+        "judged_queries": len(collection.judged_queries()),
+        "queries_shortened": truncated,
+        "reference_ndcg10_binary": REFERENCE[collection.name],
+        "current_boost": schema.TITLE_BOOST,
+        "ndcg10_binary": current["ndcg10_binary"],
+        "ndcg10_graded": current["ndcg10_graded"] if collection.name == "cranfield" else None,
+        "by_boost": rows,
+    }
+
+
+def run(work: Path, *, quick: bool) -> dict[str, Any]:
+    """Both collections; ``quick`` measures the current title weight only."""
+    boosts = (schema.TITLE_BOOST,) if quick else BOOSTS
+    folder = corpus("relevance")
+    results: dict[str, Any] = {}
+    for name, loader in (("cranfield", load_cranfield), ("cisi", load_cisi)):
+        results[name] = bench_collection(loader(folder / name), work, boosts)
+    results["best_boost"] = best_boost(results, boosts)
+    return results
+
+
+def best_boost(results: dict[str, Any], boosts: tuple[float, ...]) -> dict[str, Any]:
+    """The boost with the highest mean binary nDCG@10 over the two collections."""
+    means = {
+        b: sum(
+            next(r["ndcg10_binary"] for r in results[c]["by_boost"] if r["boost"] == b)
+            for c in ("cranfield", "cisi")
+        )
+        / 2
+        for b in boosts
+    }
+    best = max(means, key=lambda b: (means[b], -abs(b - schema.TITLE_BOOST)))
+    return {"boost": best, "mean_ndcg10_binary": round(means[best], 4), "means": means}

@@ -1,0 +1,132 @@
+"""One file → one ``ParseOutcome``: an article (maybe with warnings), a skip, or an error.
+
+``parse_bytes`` is pure and never raises: whatever the bytes, it returns an
+outcome. The format is decided by content (front matter at the top or not),
+never by the file's extension.
+
+Decisions documented here:
+
+- an empty or whitespace-only file is an error ("empty file");
+- text beyond ``MAX_TEXT_CHARS`` characters is not indexed (a warning says so);
+- a draft (``draft: true``) is skipped with ``skipped="draft"``;
+- a Hugo section page (``_index.md``) with an empty body is skipped with
+  ``skipped="empty section page"``: Hugo fills it with a generated list of
+  pages, so it has nothing of its own to find; any other file with a title but
+  an empty body is indexed (its title and metadata are searchable) with a
+  warning;
+- a date that cannot be read is a warning and the article is kept undated;
+  without a date in the file, a date in the path is used (``indexer.dates``);
+- publication: front matter or metadata line, else the configuration's
+  per-folder default.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from indexer.config import ArchiveConfig
+from indexer.dates import date_from_path, parse_date
+from indexer.decode import decode
+from indexer.discover import Candidate
+from indexer.frontmatter_article import FrontMatterError, extract, is_draft, read_front_matter
+from indexer.normalise import (
+    Extracted,
+    article_id,
+    choose_lang,
+    make_summary,
+    normalise_title,
+    translation_key,
+)
+from indexer.plaintext import parse_plain
+from search.records import Article, ParseOutcome, Problem
+
+MAX_TEXT_CHARS = 2_000_000
+SECTION_PAGE = "_index"
+
+
+def parse_file(root: Path, candidate: Candidate, config: ArchiveConfig) -> ParseOutcome:
+    """Read ``candidate`` and parse it; an unreadable file is an error outcome."""
+    try:
+        data = (root / candidate.relpath).read_bytes()
+    except OSError as exc:
+        reason = f"cannot read file: {exc.strerror or exc}"
+        return ParseOutcome(candidate.relpath, problems=(Problem(candidate.relpath, reason),))
+    return parse_bytes(candidate.relpath, data, config)
+
+
+def parse_bytes(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
+    """Parse one file's bytes (``relpath`` is relative to the archive root, ``/``-separated)."""
+    try:
+        return _parse(relpath, data, config)
+    except Exception as exc:  # the run must go on; the reason names the bug
+        return _error(relpath, f"internal parser error: {type(exc).__name__}: {exc}")
+
+
+def _parse(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
+    decoded = decode(data)
+    text = decoded.text
+    warnings = [decoded.warning] if decoded.warning else []
+    if not text.strip():
+        return _error(relpath, "empty file")
+    if len(text) > MAX_TEXT_CHARS:
+        cut = text.rfind("\n", 0, MAX_TEXT_CHARS)
+        text = text[: cut if cut > 0 else MAX_TEXT_CHARS]
+        warnings.append(
+            f"file is longer than {MAX_TEXT_CHARS:,} characters; the rest is not indexed"
+        )
+    try:
+        front = read_front_matter(text)
+    except FrontMatterError as exc:
+        return _error(relpath, exc.reason, exc.line)
+    if front is not None and is_draft(front.meta):
+        return ParseOutcome(relpath, skipped="draft")
+    found = extract(front) if front is not None else parse_plain(text)
+    if not found.body.strip():
+        if _stem(relpath) == SECTION_PAGE:
+            return ParseOutcome(relpath, skipped="empty section page")
+        warnings.append("body is empty; only the title and metadata are indexed")
+    article = _article(relpath, data, found, config, warnings)
+    problems = tuple(Problem(relpath, w, "warning") for w in [*found.warnings, *warnings])
+    return ParseOutcome(relpath, article=article, problems=problems)
+
+
+def _article(
+    relpath: str, data: bytes, found: Extracted, config: ArchiveConfig, warnings: list[str]
+) -> Article:
+    date = parse_date(found.date) if found.date is not None else None
+    if found.date is not None and date is None:
+        warnings.append(f"unreadable date {str(found.date)[:80]!r}; the article is undated")
+    if found.date is None:
+        date = date_from_path(relpath)
+    lang, lang_warning = choose_lang(found.lang, relpath, config.default_lang)
+    if lang_warning:
+        warnings.append(lang_warning)
+    return Article(
+        id=article_id(relpath),
+        path=relpath,
+        title=normalise_title(found.title, relpath),
+        body=found.body,
+        source=found.source,
+        source_format=found.source_format,
+        summary=make_summary(found.summary, found.body),
+        date=date,
+        tags=found.tags,
+        publication=found.publication or config.publication_for(relpath),
+        lang=lang,
+        authors=found.authors,
+        volume=found.volume,
+        issue=found.issue,
+        image_credit=found.image_credit,
+        translation_key=translation_key(relpath),
+        content_hash=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def _stem(relpath: str) -> str:
+    name = relpath.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0].lower()
+
+
+def _error(relpath: str, reason: str, line: int | None = None) -> ParseOutcome:
+    return ParseOutcome(relpath, problems=(Problem(relpath, reason, "error", line),))

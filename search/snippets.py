@@ -1,0 +1,179 @@
+"""Safe snippets and title highlighting: pure, engine-neutral.
+
+The engine finds which character spans of a text matched (``match_spans`` in
+the engine's query builder); this module picks the fragments worth showing
+and renders them. HTML is safe by construction: every piece of text is
+escaped, and the only tags added are our own ``<mark>``/``</mark>`` around
+matched spans, so no input can inject markup.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from search.types import Snippet
+
+ELLIPSIS = "…"
+_MAX_ANCHORS = 200
+"""Candidate fragments evaluated per text: a long text with thousands of matches stays fast."""
+_SNAP = 20
+"""How far (in characters) a fragment's start may move back to begin at a word."""
+
+
+def clean_spans(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans clipped to the text, sorted, with overlapping and touching ones merged."""
+    merged: list[tuple[int, int]] = []
+    size = len(text)
+    clipped = sorted([(max(0, s), min(size, e)) for s, e in spans])
+    for start, end in clipped:
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def marked_html(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` escaped, with ``<mark>`` around ``spans`` (sorted, disjoint, inside the text)."""
+    parts: list[str] = []
+    position = 0
+    for start, end in spans:
+        parts.append(html.escape(text[position:start]))
+        parts.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        position = end
+    parts.append(html.escape(text[position:]))
+    return "".join(parts)
+
+
+def highlight_all(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """A whole title, escaped, with its matched spans marked."""
+    return marked_html(text, clean_spans(text, spans))
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    start: int
+    end: int
+    words: frozenset[str]
+    count: int
+
+
+def make_snippets(
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    *,
+    max_fragments: int = 3,
+    fragment_chars: int = 220,
+) -> tuple[Snippet, ...]:
+    """Up to ``max_fragments`` fragments with the most, and most varied, matches, in text order.
+
+    With no spans, one fragment from the start of the text; with no text, none.
+    """
+    if not text.strip() or max_fragments < 1:
+        return ()
+    size = max(fragment_chars, 20)
+    matched = clean_spans(text, spans)
+    if not matched:
+        end = _snap_end(text, 0, min(len(text), size), size // 2)
+        return (_snippet(text, 0, end, []),)
+    windows = _choose(_candidates(text, matched, size), max_fragments)
+    return tuple(_snippet(text, w.start, w.end, matched) for w in windows)
+
+
+def _candidates(text: str, spans: list[tuple[int, int]], size: int) -> list[_Window]:
+    starts = [s for s, _ in spans]
+    step = max(1, -(-len(spans) // _MAX_ANCHORS))
+    windows = []
+    for anchor_start, anchor_end in spans[::step]:
+        start = max(0, anchor_start - size // 5)
+        end = min(len(text), start + size)
+        start = max(0, min(start, end - size))  # near the end of the text: use the room before
+        start = _snap_start(text, start, anchor_start)
+        end = _snap_end(text, start, end, max(anchor_end, start + size // 2))
+        first = bisect.bisect_left(starts, start)
+        last = bisect.bisect_left(starts, end)
+        inside = [(s, e) for s, e in spans[first:last] if e <= end]
+        inside = inside or [(anchor_start, min(anchor_end, end))]
+        words = frozenset(text[s:e].casefold() for s, e in inside)
+        windows.append(_Window(start, end, words, len(inside)))
+    return windows
+
+
+def _choose(candidates: list[_Window], limit: int) -> list[_Window]:
+    chosen: list[_Window] = []
+    shown: set[str] = set()
+    while len(chosen) < limit:
+        free = [w for w in candidates if all(w.end <= c.start or w.start >= c.end for c in chosen)]
+        if not free:
+            break
+        best = max(free, key=lambda w: (len(w.words - shown), len(w.words), w.count, -w.start))
+        chosen.append(best)
+        shown |= best.words
+    return sorted(chosen, key=lambda w: w.start)
+
+
+def _snap_start(text: str, start: int, anchor: int) -> int:
+    """Move ``start`` to the beginning of a word: back a little, else forward (never past
+    ``anchor``), else leave the cut mid-word."""
+    if start == 0 or text[start - 1].isspace():
+        return start
+    for i in range(start - 1, max(-1, start - _SNAP - 1), -1):
+        if text[i].isspace():
+            return i + 1
+    for i in range(start, anchor):
+        if text[i].isspace():
+            return i + 1
+    return start
+
+
+def _snap_end(text: str, start: int, end: int, floor: int) -> int:
+    """Move ``end`` back to the end of a word, not before ``floor``."""
+    if end >= len(text) or text[end].isspace() or text[end - 1].isspace():
+        return end
+    cut = max((i for i in range(max(start, floor), end) if text[i].isspace()), default=-1)
+    return cut if cut > start else end
+
+
+def _snippet(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    body, positions = _collapse(text[start:end])
+    lead = ELLIPSIS + " " if text[:start].strip() else ""
+    tail = " " + ELLIPSIS if text[end:].strip() else ""
+    matches = []
+    first = max(0, bisect.bisect_left(spans, (start, start)) - 1)  # one may begin before start
+    last = bisect.bisect_left(spans, (end, end))
+    for s, e in spans[first:last]:
+        s, e = max(s, start), min(e, end)
+        if s < e:
+            mapped = (positions[s - start] + len(lead), positions[e - start] + len(lead))
+            if mapped[0] < mapped[1]:
+                matches.append(mapped)
+    fragment = lead + body + tail
+    return Snippet(html=marked_html(fragment, matches), text=fragment, matches=tuple(matches))
+
+
+def _collapse(raw: str) -> tuple[str, list[int]]:
+    """Whitespace runs become one space; ``positions[i]`` is where ``raw[i]`` went (for
+    ``i == len(raw)``, the end), so spans map onto the collapsed text."""
+    out: list[str] = []
+    positions: list[int] = []
+    in_space = False
+    for ch in raw:
+        positions.append(len(out))
+        if ch.isspace():
+            if not in_space:
+                out.append(" ")
+            in_space = True
+        else:
+            out.append(ch)
+            in_space = False
+    positions.append(len(out))
+    return "".join(out), positions

@@ -1,0 +1,140 @@
+"""The Tantivy schema and its analysers: defined once, used by the writer and the searcher.
+
+The layout mirrors the Whoosh schema: text goes into one field per analyser
+language (``title_en``, ``body_de``, ``body_und``…), each analysed by that
+language's Tantivy analyser (Snowball stemmer and stop words where Tantivy has
+them), and query words are analysed by the same analysers. Facet-like fields
+(``tags``, ``publication``, ``lang``, ``translation_key``, ``id``) hold whole
+values through the ``raw`` tokenizer, case-folded by the writer.
+
+The Tantivy files live in the ``tantivy/`` subdirectory of a generation,
+because the store writes its own ``meta.json`` at the generation's top level
+and Tantivy keeps a ``meta.json`` of its own.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import tantivy
+
+from search.languages import NEUTRAL, STEMMED
+
+FORMAT_VERSION = 1
+"""Bumped whenever the schema or the stored layout changes: older indexes are refused."""
+
+INDEX_SUBDIR = "tantivy"
+ANALYSER_LANGS: tuple[str, ...] = (*STEMMED, NEUTRAL)
+
+TITLE_BOOST = 2.5
+"""Weight of a title match against a body match (1.0), the Whoosh engine's value.
+
+Tantivy scores each field with its own BM25, so the boost multiplies the
+title clause's score rather than the title's term frequency as BM25F does.
+"""
+
+MAX_TOKEN_CHARS = 40
+"""Longer tokens (base64, URLs glued together) are dropped, as Tantivy's default analyser does."""
+
+WORD_PATTERN = r"\w+(?:\.?\w+)*"
+"""A token: word characters, with single dots inside ("3.5", "U.S.A"), as the Whoosh engine reads."""
+STEMMED_WORD_PATTERN = r"\w(?:\.?\w)+"
+"""The same tokens, two characters or more: stemmed languages drop one-letter tokens."""
+
+SNOWBALL: dict[str, str] = {
+    "en": "english",
+    "de": "german",
+    "fr": "french",
+    "ru": "russian",
+    "es": "spanish",
+    "it": "italian",
+    "nl": "dutch",
+    "pt": "portuguese",
+    "sv": "swedish",
+    "da": "danish",
+    "no": "norwegian",
+    "fi": "finnish",
+    "hu": "hungarian",
+    "ro": "romanian",
+    "tr": "turkish",
+}
+"""Our language codes → Tantivy's stemmer (and stop word list) names."""
+
+NO_STOPWORDS = frozenset({"ro", "tr"})
+"""Languages Tantivy can stem but has no built-in stop word list for."""
+
+ENGLISH_FUNCTION_WORDS = (
+    "a an and are as at be by can for from have if in is it may not of on or that the "
+    "this to us we when will with yet you your"
+).split()
+"""Stopped in every stemmed language, as the Whoosh engine does: articles in any language
+quote English, and "the" should not be required of a German article."""
+
+ID, KEY, RECORD = "id", "key", "record"
+TAGS, PUBLICATION, LANG, TRANSLATION_KEY = "tags", "publication", "lang", "translation_key"
+AUTHOR, DATE, SPELL = "author", "date", "spell"
+
+
+def analyser_name(lang: str) -> str:
+    return f"archive_{lang}"
+
+
+@cache
+def analyser(lang: str) -> tantivy.TextAnalyzer:
+    """The analyser for ``lang``: stemming and stop words where we have them, else neutral."""
+    snowball = SNOWBALL.get(lang)
+    pattern = WORD_PATTERN if snowball is None else STEMMED_WORD_PATTERN
+    builder = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(pattern))
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN_CHARS))
+        .filter(tantivy.Filter.lowercase())
+    )
+    if snowball is not None:
+        builder = builder.filter(tantivy.Filter.custom_stopword(ENGLISH_FUNCTION_WORDS))
+        if lang not in NO_STOPWORDS:
+            builder = builder.filter(tantivy.Filter.stopword(snowball))
+        builder = builder.filter(tantivy.Filter.stemmer(snowball))
+    return builder.build()
+
+
+def title_field(lang: str) -> str:
+    return f"title_{lang}"
+
+
+def body_field(lang: str) -> str:
+    return f"body_{lang}"
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field(ID, stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_unsigned_field(KEY, stored=True, fast=True)
+    builder.add_bytes_field(RECORD, stored=True)
+    for name in (TAGS, PUBLICATION, LANG, TRANSLATION_KEY):
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(AUTHOR, tokenizer_name=analyser_name(NEUTRAL))
+    builder.add_unsigned_field(DATE, indexed=True, fast=True)
+    builder.add_text_field(SPELL, tokenizer_name=analyser_name(NEUTRAL), index_option="freq")
+    for lang in ANALYSER_LANGS:
+        builder.add_text_field(title_field(lang), tokenizer_name=analyser_name(lang))
+        builder.add_text_field(body_field(lang), tokenizer_name=analyser_name(lang))
+    return builder.build()
+
+
+def open_index(directory: Path, *, create: bool = False) -> tantivy.Index:
+    """The Tantivy index of the generation in ``directory``, with our analysers registered."""
+    path = directory / INDEX_SUBDIR
+    if create and not (path.is_dir() and tantivy.Index.exists(str(path))):
+        path.mkdir(parents=True, exist_ok=True)
+        index = tantivy.Index(build_schema(), path=str(path), reuse=False)
+    else:
+        index = tantivy.Index.open(str(path))
+    for lang in ANALYSER_LANGS:
+        index.register_tokenizer(analyser_name(lang), analyser(lang))
+    return index
+
+
+def date_key(year: int, month: int = 0, day: int = 0) -> int:
+    """Dates are indexed as ``yyyymmdd`` integers, as in the Whoosh engine and ``search.facets``."""
+    return year * 10000 + month * 100 + day

@@ -1,0 +1,99 @@
+"""Writing article records into a Tantivy index inside a not-yet-published generation."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import tantivy
+
+from search.languages import analyser_lang
+from search.records import Article
+from search.tantivy_engine import schema as s
+from search.tantivy_engine.docvalues import next_key, write_docvalues
+
+HEAP_BYTES = 256_000_000
+"""Tantivy's indexing buffer, shared by its threads (default 128 MB): bigger is faster for bulk."""
+THREADS = 2
+"""The service runs on small machines; more threads only split the buffer further."""
+
+
+def record_json(article: Article) -> bytes:
+    """Everything the reader shows about an article, as stored JSON."""
+    record = dataclasses.asdict(article)
+    record["date"] = article.date.isoformat() if article.date else None
+    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+def to_document(article: Article, key: int) -> tantivy.Document:
+    """The Tantivy document for one article: its text goes into its own language's fields."""
+    lang = analyser_lang(article.lang)
+    doc = tantivy.Document()
+    doc.add_text(s.ID, article.id)
+    doc.add_unsigned(s.KEY, key)
+    doc.add_bytes(s.RECORD, record_json(article))
+    doc.add_text(s.LANG, article.lang)
+    doc.add_text(s.SPELL, f"{article.title}\n{article.body}")
+    doc.add_text(s.title_field(lang), article.title)
+    doc.add_text(s.body_field(lang), article.body)
+    for tag in dict.fromkeys(tag.casefold() for tag in article.tags):
+        doc.add_text(s.TAGS, tag)
+    if article.publication:
+        doc.add_text(s.PUBLICATION, article.publication.casefold())
+    if article.authors:
+        doc.add_text(s.AUTHOR, "\n".join(article.authors))
+    if article.date:
+        doc.add_unsigned(
+            s.DATE, s.date_key(article.date.year, article.date.month, article.date.day)
+        )
+    if article.translation_key:
+        doc.add_text(s.TRANSLATION_KEY, article.translation_key)
+    return doc
+
+
+class TantivyWriter:
+    """Applies deletions and additions to the Tantivy index in ``directory``, then commits.
+
+    The directory is a private ``.partial`` generation, empty or a copy of the
+    previous generation: nothing here is visible to readers until the store
+    publishes it.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self._index = s.open_index(self.directory, create=True)
+        self._writer: tantivy.IndexWriter | None = self._index.writer(HEAP_BYTES, THREADS)
+        self._next_key = next_key(self.directory)
+
+    def _open(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            raise RuntimeError("the writer was already committed or cancelled")
+        return self._writer
+
+    def delete(self, article_ids: Iterable[str]) -> None:
+        writer = self._open()
+        for article_id in article_ids:
+            writer.delete_documents_by_term(s.ID, article_id)
+
+    def add(self, articles: Iterable[Article]) -> None:
+        writer = self._open()
+        for article in articles:
+            writer.add_document(to_document(article, self._next_key))
+            self._next_key += 1
+
+    def commit(self) -> None:
+        writer = self._open()
+        writer.commit()
+        # Merges run in the background; waiting for them leaves a settled segment set in
+        # the directory (and the writer's lock released) before the store publishes it.
+        writer.wait_merging_threads()
+        self._writer = None
+        self._index.reload()
+        write_docvalues(self._index.searcher(), self.directory, self._next_key)
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.rollback()
+            self._writer = None
