@@ -42,7 +42,7 @@ _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 def strip_shortcodes(text: str) -> str:
     """Replace each shortcode by its readable parameters (possibly nothing)."""
     if "{{" not in text:
-        return text
+        return remove_leftover_braces(text)
     out: list[str] = []
     pos = 0
     while True:

@@ -18,6 +18,7 @@ Two shapes are recognised:
    ``Publication: … Volume: … Issue: …`` (any of ``METADATA_KEYS``, several on
    one line), and ``(Source: …)``, an image credit (``image_credit``).
 
+Hugo shortcodes are removed as in Markdown (``indexer.markdown_text``).
 ``BOILERPLATE`` lines (exact, whole-line, case-insensitive matches left by web
 scraping, e.g. ``Placeholder canvas``) are dropped anywhere in the file.
 """
@@ -30,6 +31,7 @@ import email.header
 import email.utils
 import re
 
+from indexer.markdown_text import strip_shortcodes
 from indexer.normalise import Extracted, clean_line, cut_at_word, normalise_tags
 
 BOILERPLATE = frozenset(
@@ -64,6 +66,8 @@ _BLANK_RUNS = re.compile(r"\n(?:[ \t]*\n){2,}")
 
 
 def parse_plain(text: str) -> Extracted:
+    # text scraped from a Hugo site may hold shortcodes: same rule as for Markdown
+    text = strip_shortcodes(text)
     lines = [line for line in text.split("\n") if not is_boilerplate(line)]
     headers, rest = split_headers(lines)
     if headers and "subject" in headers:

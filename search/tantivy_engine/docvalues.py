@@ -48,6 +48,15 @@ class _Vocabulary:
         return [self.spellings[key].most_common(1)[0][0] for key in self.ids]
 
 
+def stored_record(doc: tantivy.Document) -> dict[str, Any]:
+    """The article record the writer stored as JSON."""
+    raw = doc.get_first(RECORD)
+    if not isinstance(raw, bytes):
+        raise ValueError("a document without its stored record")
+    record: dict[str, Any] = json.loads(raw)
+    return record
+
+
 def live_documents(searcher: tantivy.Searcher) -> list[tuple[int, dict[str, Any]]]:
     """(key, record) of every live document, in key order."""
     total = searcher.num_docs
@@ -57,8 +66,7 @@ def live_documents(searcher: tantivy.Searcher) -> list[tuple[int, dict[str, Any]
     found = []
     for _score, address in hits:
         doc = searcher.doc(address)
-        record = json.loads(bytes(doc.get_first(RECORD)))
-        found.append((int(doc.get_first(KEY)), record))
+        found.append((int(doc.get_first(KEY) or 0), stored_record(doc)))
     found.sort(key=lambda pair: pair[0])
     return found
 

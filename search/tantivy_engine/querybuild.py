@@ -224,10 +224,11 @@ def _text(text: str, b: _Build, *, both: bool) -> Built:
 
 
 def _terms(b: _Build, fieldname: str, tokens: list[tuple[int, str]]) -> Query:
+    """One term, or a phrase keeping the gaps stop words left (positions as in the index)."""
     if len(tokens) == 1:
         return b.term(fieldname, tokens[0][1])
     first = tokens[0][0]
-    words = [(position - first, token) for position, token in tokens]
+    words: list[str | tuple[int, str]] = [(position - first, token) for position, token in tokens]
     query = Query.phrase_query(b.schema, fieldname, words)
     return Query.boost_query(query, s.TITLE_BOOST) if fieldname.startswith("title_") else query
 
@@ -271,10 +272,7 @@ def _field_term(node: FieldTerm, b: _Build) -> Built:
         if not tokens:
             return None
         b.count(len(tokens))
-        if len(tokens) == 1:
-            return Query.term_query(b.schema, s.AUTHOR, tokens[0][1])
-        words = [(position - tokens[0][0], token) for position, token in tokens]
-        return Query.phrase_query(b.schema, s.AUTHOR, words)
+        return _terms(b, s.AUTHOR, tokens)
     b.count()
     # The writer stores tags and publications case-folded; lang holds normalised codes.
     fieldname = {"tags": s.TAGS, "publication": s.PUBLICATION, "lang": s.LANG}[node.field]
@@ -318,7 +316,7 @@ def highlight_terms(parsed: ParsedQuery, lang: str, vocab: Vocabulary) -> Callab
 
 
 def match_spans(text: str, lang: str, predicate: Callable[[str], bool]) -> list[tuple[int, int]]:
-    """Character spans of the tokens of ``text``, analysed as ``lang``, that ``predicate`` accepts."""
+    """Character spans of the tokens of ``text`` (as ``lang``) that ``predicate`` accepts."""
     return [
         (token.char_offset_from, token.char_offset_to)
         for token in s.analyser(lang).pre_tokenize(text).tokens

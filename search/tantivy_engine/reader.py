@@ -9,7 +9,6 @@ work exactly as in the Whoosh engine.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import time
 from collections import Counter
@@ -29,7 +28,7 @@ from search.query import ParsedQuery, any_words, parse_query
 from search.snippets import highlight_all, make_snippets
 from search.store import Generation
 from search.tantivy_engine import schema as s
-from search.tantivy_engine.docvalues import load_docvalues
+from search.tantivy_engine.docvalues import load_docvalues, stored_record
 from search.tantivy_engine.querybuild import analyse, build_query, highlight_terms, match_spans
 from search.tantivy_engine.spelling import suggest_query
 from search.tantivy_engine.vocab import Vocabulary
@@ -193,10 +192,8 @@ class TantivyEngine:
             order = np.argsort(-scores[docs], kind="stable")[start:end]
             return [(int(docs[i]), float(scores[docs[i]])) for i in order]
         dates = self._dv.date[docs].astype(np.int64)
-        if request.sort == "oldest":
-            keys = np.where(dates == 0, 99_999_999, dates)  # undated last either way
-        else:
-            keys = -dates
+        # undated last either way
+        keys = np.where(dates == 0, 99_999_999, dates) if request.sort == "oldest" else -dates
         order = np.argsort(keys, kind="stable")[start:end]
         return [(int(docs[i]), None) for i in order]
 
@@ -245,9 +242,7 @@ class TantivyEngine:
         return table
 
     def _record(self, address: tantivy.DocAddress) -> dict[str, Any]:
-        doc = self._searcher.doc(address)
-        record: dict[str, Any] = json.loads(bytes(doc.get_first(s.RECORD)))
-        return record
+        return stored_record(self._searcher.doc(address))
 
     def _address(self, article_id: str) -> tantivy.DocAddress:
         if article_id:

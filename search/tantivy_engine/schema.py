@@ -38,7 +38,7 @@ MAX_TOKEN_CHARS = 40
 """Longer tokens (base64, URLs glued together) are dropped, as Tantivy's default analyser does."""
 
 WORD_PATTERN = r"\w+(?:\.?\w+)*"
-"""A token: word characters, with single dots inside ("3.5", "U.S.A"), as the Whoosh engine reads."""
+"""A token: word characters with single dots inside ("3.5", "U.S.A"), as Whoosh's tokenizer."""
 STEMMED_WORD_PATTERN = r"\w(?:\.?\w)+"
 """The same tokens, two characters or more: stemmed languages drop one-letter tokens."""
 
@@ -64,10 +64,11 @@ SNOWBALL: dict[str, str] = {
 NO_STOPWORDS = frozenset({"ro", "tr"})
 """Languages Tantivy can stem but has no built-in stop word list for."""
 
-ENGLISH_FUNCTION_WORDS = (
-    "a an and are as at be by can for from have if in is it may not of on or that the "
-    "this to us we when will with yet you your"
-).split()
+ENGLISH_FUNCTION_WORDS = [
+    "a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "have", "if", "in",
+    "is", "it", "may", "not", "of", "on", "or", "that", "the", "this", "to", "us", "we", "when",
+    "will", "with", "yet", "you", "your",
+]  # fmt: skip
 """Stopped in every stemmed language, as the Whoosh engine does: articles in any language
 quote English, and "the" should not be required of a German article."""
 

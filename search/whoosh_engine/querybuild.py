@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -254,9 +254,21 @@ def _fuzzy_terms(reader: IndexReader, fieldname: str, node: Fuzzy) -> Iterable[s
     lang = fieldname.split("_", 1)[1]
     tokens = analyse(node.text, lang)
     text = tokens[0] if len(tokens) == 1 else node.text.lower()
-    # Sharing the first letter is what most spellers assume; it also keeps Whoosh's
-    # scan of the term list short.
-    return reader.terms_within(fieldname, text, node.edits, prefix=1)  # type: ignore[no-any-return]
+    return _terms_within(reader, fieldname, text, node.edits)
+
+
+def _terms_within(reader: IndexReader, fieldname: str, text: str, edits: int) -> Iterator[str]:
+    """Terms within ``edits`` edits that share the first letter (as most spellers assume).
+
+    A segment reader walks its term list with a Levenshtein automaton; a multi-segment
+    reader only has Whoosh's slow generic scan, so each segment is asked in turn.
+    """
+    seen: set[str] = set()
+    for leaf, _ in reader.leaf_readers():
+        for term in leaf.terms_within(fieldname, text, edits, prefix=1):
+            if term not in seen:
+                seen.add(term)
+                yield term
 
 
 def _field_term(node: FieldTerm, b: _Build) -> _Built:

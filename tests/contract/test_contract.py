@@ -20,7 +20,7 @@ from search.errors import NotFound, QueryTooComplex
 from search.request import build_request
 from search.service import SearchService
 from search.types import UNDATED, FacetName, SearchRequest, SearchResult
-from tests.contract.conftest import ENGINES, SERIES_MONTHS, archive_files, write_archive
+from tests.contract.archive import ENGINES, SERIES_MONTHS, archive_files, write_archive
 
 ANY_WORDS_NOTICE = "No article has all of the words; showing articles with any of them."
 KARABAKH_EN = "en/blog/2020/10/karabakh.md"
@@ -295,7 +295,7 @@ def test_sort_newest_and_oldest_with_undated_last(service: SearchService) -> Non
 
 def test_relevance_puts_the_title_match_first(service: SearchService) -> None:
     result = run(service, "harbour")
-    assert [hit.id for hit in result.hits][0] == HARBOUR
+    assert result.hits[0].id == HARBOUR
     assert all(hit.score is not None and hit.score > 0 for hit in result.hits)
     scores = [hit.score or 0.0 for hit in result.hits]
     assert scores == sorted(scores, reverse=True)
