@@ -55,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
         help="engine for a new or rebuilt index (default $ARCHIVE_SEARCH_ENGINE or whoosh); "
         "an update keeps the index's engine",
     )  # fmt: skip
-    index.add_argument("--config", type=Path, help="archive config (default PATH/archive-search.toml)")
+    index.add_argument(
+        "--config", type=Path, help="archive config (default PATH/archive-search.toml)"
+    )
     index.add_argument("--include", action="append", default=[], metavar="GLOB",
                        help="index only files matching GLOB (repeatable)")  # fmt: skip
     index.add_argument("--exclude", action="append", default=[], metavar="GLOB",
@@ -135,7 +137,8 @@ def _index(args: argparse.Namespace) -> int:
         return 3
     except OSError as exc:
         print(
-            f"archive-search: the index could not be written ({exc}); the served index is unchanged",
+            f"archive-search: the index could not be written ({exc}); "
+            "the served index is unchanged",
             file=sys.stderr,
         )
         return 3
@@ -199,7 +202,6 @@ def _search(args: argparse.Namespace) -> int:
     from search.errors import SearchError
     from search.request import build_request
     from search.service import SearchService
-    from web.serialise import result_to_json
 
     params: dict[str, list[str]] = {
         "q": [args.query], "tag": args.tag, "publication": args.publication, "lang": args.lang,
@@ -210,6 +212,8 @@ def _search(args: argparse.Namespace) -> int:
         params["from"] = [args.date_from]
     if args.date_to:
         params["to"] = [args.date_to]
+    if args.json:
+        return _search_json(args.index, params)
     service = SearchService(args.index)
     try:
         result = service.search(build_request(params))
@@ -218,10 +222,20 @@ def _search(args: argparse.Namespace) -> int:
         return 2 if exc.status < 500 else 3
     finally:
         service.close()
-    if args.json:
-        print(json.dumps(result_to_json(result), indent=2, ensure_ascii=False))
-        return 0
     _print_result(result)
+    return 0
+
+
+def _search_json(index: Path, params: dict[str, list[str]]) -> int:
+    """Exactly the JSON API's response, produced by the web application itself."""
+    from web import create_app
+
+    app = create_app({"INDEX_DIR": str(index), "RATELIMIT_ENABLED": False})
+    with app.test_client() as client:
+        response = client.get("/api/v1/search", query_string=params)
+    print(json.dumps(response.get_json(), indent=2, ensure_ascii=False))
+    if response.status_code >= 400:
+        return 2 if response.status_code < 500 else 3
     return 0
 
 

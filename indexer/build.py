@@ -20,10 +20,10 @@ from typing import Any
 from indexer.config import ArchiveConfig, load_config
 from indexer.discover import Candidate, discover
 from indexer.parse import parse_bytes
+from search.engines import DEFAULT_ENGINE, check_engine, check_meta, format_version, open_writer
 from search.errors import BadRequest, IndexMissing
 from search.records import Article, ParseOutcome, Problem
 from search.store import Generation, IndexStore
-from search.engines import DEFAULT_ENGINE, check_engine, check_meta, format_version, open_writer
 
 MANIFEST = "manifest.json"
 Progress = Callable[[int, int], None]

@@ -144,7 +144,9 @@ def _counts(
     if facet == "publication":
         pubs = dv.publication[docs]
         counts = np.bincount(pubs[pubs >= 0], minlength=len(dv.publications))
-        return [(k, dv.publication_labels[i], int(counts[i])) for i, k in enumerate(dv.publications)]
+        return [
+            (k, dv.publication_labels[i], int(counts[i])) for i, k in enumerate(dv.publications)
+        ]
     if facet == "lang":
         counts = np.bincount(dv.lang[docs], minlength=len(dv.langs))
         return [(k, display_name(k), int(counts[i])) for i, k in enumerate(dv.langs)]

@@ -17,8 +17,16 @@ from pathlib import Path
 from search.engine import Engine
 from search.engines import open_engine
 from search.errors import IndexMissing, IndexUnavailable, SearchError
-from search.store import Generation, IndexStore
-from search.types import ArticleView, FacetName, FacetValue, Hit, IndexInfo, SearchRequest, SearchResult
+from search.store import IndexStore
+from search.types import (
+    ArticleView,
+    FacetName,
+    FacetValue,
+    Hit,
+    IndexInfo,
+    SearchRequest,
+    SearchResult,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +40,7 @@ class SearchService:
         self._retired: Engine | None = None
 
     def engine(self) -> Engine:
-        """The engine of the published generation; raises ``IndexUnavailable`` when there is none."""
+        """The engine of the published generation; ``IndexUnavailable`` when there is none."""
         try:
             name = self._published()
         except IndexUnavailable:

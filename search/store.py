@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import itertools
 import json
 import os
 import re
@@ -184,8 +185,10 @@ class IndexStore:
             if ".partial-" in child.name:
                 shutil.rmtree(child, ignore_errors=True)
 
-    def collect_garbage(self, *, grace: float = GRACE_SECONDS, keep: int = KEEP_GENERATIONS) -> None:
-        """Remove generations superseded more than ``grace`` seconds ago, keeping the newest ``keep``.
+    def collect_garbage(
+        self, *, grace: float = GRACE_SECONDS, keep: int = KEEP_GENERATIONS
+    ) -> None:
+        """Remove generations superseded over ``grace`` seconds ago, keeping the newest ``keep``.
 
         A generation was superseded when the next one was published, so the grace
         period counts from its successor's publication: a reader that opened it
@@ -198,7 +201,7 @@ class IndexStore:
             with contextlib.suppress(FileNotFoundError):
                 published[name] = (self.generations_dir / name / META).stat().st_mtime
         now = time.time()
-        for rank, (successor, name) in enumerate(zip(names, names[1:], strict=False), 1):
+        for rank, (successor, name) in enumerate(itertools.pairwise(names), 1):
             if name == current or rank < keep:
                 continue
             if now - published.get(successor, now) >= grace:

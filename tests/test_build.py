@@ -28,7 +28,9 @@ lang: en
 """
 
 
-def _write(root: Path, name: str, title: str, body: str, tag: str = "Peace", month: int = 3) -> None:
+def _write(
+    root: Path, name: str, title: str, body: str, tag: str = "Peace", month: int = 3
+) -> None:
     path = root / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(ARTICLE.format(title=title, body=body, tag=tag, month=month), encoding="utf-8")
@@ -47,7 +49,9 @@ def _ids(index: Path) -> set[str]:
 def archive(tmp_path: Path) -> Path:
     root = tmp_path / "archive"
     _write(root, "a.md", "Harbour lights", "The harbour of Hamburg at night.")
-    _write(root, "b.md", "Mountain passes", "Snow closes the mountain passes in winter.", tag="Travel")
+    _write(
+        root, "b.md", "Mountain passes", "Snow closes the mountain passes in winter.", tag="Travel"
+    )
     _write(root, "sub/c.md", "River trade", "Barges carry grain down the river.", month=5)
     return root
 

@@ -23,7 +23,19 @@ import pytest
 from search.service import SearchService
 from search.types import SearchRequest
 
-WORDS = "harbour river mountain desert forest valley island bridge tower market garden".split()
+WORDS = [
+    "harbour",
+    "river",
+    "mountain",
+    "desert",
+    "forest",
+    "valley",
+    "island",
+    "bridge",
+    "tower",
+    "market",
+    "garden",
+]
 
 
 def _archive(root: Path, numbers: range, changed: range = range(0)) -> Path:
@@ -31,7 +43,8 @@ def _archive(root: Path, numbers: range, changed: range = range(0)) -> Path:
     for n in numbers:
         words = " ".join(rng.choice(WORDS) for _ in range(400))
         marker = " revised" if n in changed else ""
-        text = f"---\ntitle: Article {n}{marker}\ndate: 2020-01-{1 + n % 28:02d}\n---\n{words}{marker}\n"
+        date = f"2020-01-{1 + n % 28:02d}"
+        text = f"---\ntitle: Article {n}{marker}\ndate: {date}\n---\n{words}{marker}\n"
         (root / f"doc{n:03d}.md").parent.mkdir(parents=True, exist_ok=True)
         (root / f"doc{n:03d}.md").write_text(text, encoding="utf-8")
     return root
@@ -44,7 +57,9 @@ def _state(index: Path) -> tuple[frozenset[str], int]:
         ids: set[str] = set()
         page = 1
         while True:
-            result = service.search(SearchRequest(page=page, per_page=50, snippets=False, facets=False))
+            result = service.search(
+                SearchRequest(page=page, per_page=50, snippets=False, facets=False)
+            )
             ids.update(hit.id for hit in result.hits)
             if page >= result.pages:
                 break

@@ -53,7 +53,9 @@ def test_corrupt_meta_is_a_format_error(tmp_path: Path) -> None:
         store.current()
 
 
-def _hold_lock(root: str, ready: multiprocessing.synchronize.Event, done: multiprocessing.synchronize.Event) -> None:
+def _hold_lock(
+    root: str, ready: multiprocessing.synchronize.Event, done: multiprocessing.synchronize.Event
+) -> None:
     with IndexStore(Path(root)).write_lock():
         ready.set()
         done.wait(10)
@@ -66,7 +68,10 @@ def test_second_writer_is_refused_with_the_holders_pid(tmp_path: Path) -> None:
     holder.start()
     try:
         assert ready.wait(10)
-        with pytest.raises(IndexLocked, match=rf"pid {holder.pid}"), IndexStore(tmp_path / "ix").write_lock():
+        with (
+            pytest.raises(IndexLocked, match=rf"pid {holder.pid}"),
+            IndexStore(tmp_path / "ix").write_lock(),
+        ):
             pass
     finally:
         done.set()
@@ -99,4 +104,6 @@ def test_garbage_collection_keeps_recent_and_current(tmp_path: Path) -> None:
         os.utime(gen / "meta.json", (old, old))
     store.collect_garbage(grace=3600, keep=2)
     assert sorted(p.name for p in store.generations_dir.iterdir()) == ["gen-000003", "gen-000004"]
-    assert json.loads((store.current().path / "meta.json").read_text())["generation"] == "gen-000004"
+    assert (
+        json.loads((store.current().path / "meta.json").read_text())["generation"] == "gen-000004"
+    )

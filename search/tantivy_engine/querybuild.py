@@ -11,8 +11,10 @@ reaches Tantivy's own query parser, so only the whitelisted fields exist.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 import tantivy
@@ -315,10 +317,30 @@ def highlight_terms(parsed: ParsedQuery, lang: str, vocab: Vocabulary) -> Callab
     return matched
 
 
+_WORD = re.compile(s.WORD_PATTERN)
+_WORD_CACHE = 200_000
+"""Analysed words remembered per process: a body repeats its words, and hits share them."""
+
+
+@lru_cache(maxsize=_WORD_CACHE)
+def _analysed_word(word: str, lang: str) -> tuple[str, ...]:
+    return tuple(s.analyser(lang).analyze(word))
+
+
 def match_spans(text: str, lang: str, predicate: Callable[[str], bool]) -> list[tuple[int, int]]:
-    """Character spans of the tokens of ``text`` (as ``lang``) that ``predicate`` accepts."""
-    return [
-        (token.char_offset_from, token.char_offset_to)
-        for token in s.analyser(lang).pre_tokenize(text).tokens
-        if predicate(token.text)
-    ]
+    """Character spans of the tokens of ``text`` (as ``lang``) that ``predicate`` accepts.
+
+    The text is cut into words with the analyser's own pattern and each distinct word is
+    analysed once: far cheaper than analysing a long body token by token.
+    """
+    verdicts: dict[str, bool] = {}
+    spans = []
+    for match in _WORD.finditer(text):
+        word = match.group()
+        verdict = verdicts.get(word)
+        if verdict is None:
+            verdict = any(predicate(token) for token in _analysed_word(word, lang))
+            verdicts[word] = verdict
+        if verdict:
+            spans.append(match.span())
+    return spans

@@ -21,6 +21,7 @@ from search.facets import DocValues
 ARRAYS = "docvalues.npz"
 NAMES = "docvalues.json"
 
+
 class _Vocabulary:
     """Case-folded keys with the most common original spelling as the label."""
 

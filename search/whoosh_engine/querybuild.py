@@ -18,8 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeAlias
 
 from whoosh import query as wq
@@ -323,14 +325,26 @@ def highlight_terms(parsed: ParsedQuery, lang: str, reader: IndexReader) -> Call
     return matched
 
 
+_TOKEN = re.compile(r"\w+(?:\.?\w+)*")
+"""The token pattern of Whoosh's ``RegexTokenizer``, which every analyser here starts with."""
+
+
+@lru_cache(maxsize=262_144)
+def _analysed_word(word: str, lang: str) -> str | None:
+    """One word as ``lang``'s analyser indexes it (None for a stop word). Cached: snippets
+    see the same words over and over, and the analyser pipeline costs microseconds a token."""
+    tokens = [token.text for token in analyser(lang)(word)]
+    return tokens[0] if len(tokens) == 1 else None
+
+
 def match_spans(text: str, lang: str, predicate: Callable[[str], bool]) -> list[tuple[int, int]]:
     """Spans of the tokens of ``text``, analysed as ``lang``, that ``predicate`` accepts."""
-    # Whoosh reuses one Token object for the whole stream: read it before advancing.
-    return [
-        (token.startchar, token.endchar)
-        for token in analyser(lang)(text, chars=True)
-        if predicate(token.text)
-    ]
+    spans = []
+    for match in _TOKEN.finditer(text):
+        analysed = _analysed_word(match.group(), lang)
+        if analysed is not None and predicate(analysed):
+            spans.append(match.span())
+    return spans
 
 
 __all__ = [

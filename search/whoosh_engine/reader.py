@@ -161,10 +161,8 @@ class WhooshEngine:
             return self._top(query, allowed, end)[start:end]
         docs = np.flatnonzero(allowed)
         dates = self._dv.date[docs].astype(np.int64)
-        if request.sort == "oldest":
-            keys = np.where(dates == 0, 99_999_999, dates)  # undated last either way
-        else:
-            keys = -dates
+        # undated articles come last in both orders
+        keys = np.where(dates == 0, 99_999_999, dates) if request.sort == "oldest" else -dates
         order = np.argsort(keys, kind="stable")[start:end]
         return [(int(docs[i]), None) for i in order]
 

@@ -85,10 +85,6 @@ def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def sisihagen_index(sisihagen: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import os  # TEMP
-
-    if os.environ.get("TEMP_SISI"):
-        return Path(os.environ["TEMP_SISI"])
     # Two French posts have invalid YAML on purpose: reported, not fatal.
     return _build(sisihagen, tmp_path_factory.mktemp("sisihagen-index"), clean=False)
 
