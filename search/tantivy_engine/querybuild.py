@@ -11,10 +11,8 @@ reaches Tantivy's own query parser, so only the whitelisted fields exist.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Final
 
 import tantivy
@@ -36,7 +34,6 @@ from search.query import (
     Phrase,
     Prefix,
     Word,
-    positive_leaves,
 )
 from search.tantivy_engine import schema as s
 from search.tantivy_engine.vocab import Vocabulary
@@ -290,57 +287,3 @@ def date_bounds(node: DateRange) -> tuple[int, int | None]:
 
 def _key(day: dt.date) -> int:
     return s.date_key(day.year, day.month, day.day)
-
-
-# ---------------------------------------------------------------- highlighting
-
-
-def highlight_terms(parsed: ParsedQuery, lang: str, vocab: Vocabulary) -> Callable[[str], bool]:
-    """Whether a token analysed by ``analyser(lang)`` matched a positive part of the query."""
-    exact: set[str] = set()
-    prefixes: list[str] = []
-    for leaf in positive_leaves(parsed.root):
-        if isinstance(leaf, Word | Phrase):
-            exact.update(analyse(leaf.text, lang))
-        elif isinstance(leaf, FieldTerm) and leaf.field == "title":
-            exact.update(analyse(leaf.value, lang))
-        elif isinstance(leaf, Prefix):
-            prefixes.append(leaf.stem.lower())
-        elif isinstance(leaf, Fuzzy):
-            for fieldname in (s.title_field(lang), s.body_field(lang)):
-                exact.update(most_frequent(fuzzy_terms(vocab, fieldname, leaf))[0])
-    starts = tuple(prefixes)
-
-    def matched(token: str) -> bool:
-        return token in exact or (bool(starts) and token.startswith(starts))
-
-    return matched
-
-
-_WORD = re.compile(s.WORD_PATTERN)
-_WORD_CACHE = 200_000
-"""Analysed words remembered per process: a body repeats its words, and hits share them."""
-
-
-@lru_cache(maxsize=_WORD_CACHE)
-def _analysed_word(word: str, lang: str) -> tuple[str, ...]:
-    return tuple(s.analyser(lang).analyze(word))
-
-
-def match_spans(text: str, lang: str, predicate: Callable[[str], bool]) -> list[tuple[int, int]]:
-    """Character spans of the tokens of ``text`` (as ``lang``) that ``predicate`` accepts.
-
-    The text is cut into words with the analyser's own pattern and each distinct word is
-    analysed once: far cheaper than analysing a long body token by token.
-    """
-    verdicts: dict[str, bool] = {}
-    spans = []
-    for match in _WORD.finditer(text):
-        word = match.group()
-        verdict = verdicts.get(word)
-        if verdict is None:
-            verdict = any(predicate(token) for token in _analysed_word(word, lang))
-            verdicts[word] = verdict
-        if verdict:
-            spans.append(match.span())
-    return spans

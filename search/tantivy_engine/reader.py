@@ -12,7 +12,6 @@ import datetime as dt
 import math
 import time
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -29,7 +28,8 @@ from search.snippets import highlight_all, make_snippets
 from search.store import Generation
 from search.tantivy_engine import schema as s
 from search.tantivy_engine.docvalues import load_docvalues, stored_record
-from search.tantivy_engine.querybuild import analyse, build_query, highlight_terms, match_spans
+from search.tantivy_engine.highlight import Matcher, highlight_terms, match_spans
+from search.tantivy_engine.querybuild import analyse, build_query
 from search.tantivy_engine.spelling import suggest_query
 from search.tantivy_engine.vocab import Vocabulary
 from search.types import (
@@ -198,7 +198,7 @@ class TantivyEngine:
         return [(int(docs[i]), None) for i in order]
 
     def _hits(self, ranked: Ranked, parsed: ParsedQuery, snippets: bool) -> tuple[Hit, ...]:
-        predicates: dict[str, Callable[[str], bool]] = {}
+        predicates: dict[str, Matcher] = {}
         hits = []
         for docnum, score in ranked:
             record = self._record(self._address_of(docnum))

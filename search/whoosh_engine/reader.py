@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import index
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector, TopCollector
 from whoosh.query import Query
 from whoosh.searching import Searcher
 
@@ -168,10 +168,12 @@ class WhooshEngine:
 
     def _top(self, query: Query, allowed: BoolArray, limit: int) -> list[tuple[int, float | None]]:
         doc_filter = set(np.flatnonzero(allowed).tolist())
-        collector = self._searcher.collector(limit=limit, filter=doc_filter)
-        timed = TimeLimitCollector(collector, timelimit=caps.SEARCH_TIME_LIMIT, use_alarm=False)
+        # The filter must wrap the time limit: TimeLimitCollector feeds its child every
+        # match directly, so a filter inside it would be bypassed.
+        top = TopCollector(limit=limit)
+        timed = TimeLimitCollector(top, timelimit=caps.SEARCH_TIME_LIMIT, use_alarm=False)
         try:
-            self._searcher.search_with_collector(query, timed)
+            self._searcher.search_with_collector(query, FilterCollector(timed, allow=doc_filter))
         except TimeLimit as exc:
             raise SearchTimeout(
                 f"the search took longer than {caps.SEARCH_TIME_LIMIT:g} s; make it more specific"
