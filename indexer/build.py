@@ -192,7 +192,8 @@ class _Update:
 
     def apply(self, partial: Path, changed: list[Candidate], removed: list[str]) -> None:
         old = self.old
-        writer = open_writer(self.engine, partial)
+        fresh = not self.old
+        writer = open_writer(self.engine, partial, expected=len(changed) if fresh else 0)
         try:
             touched = [old[rel] for rel in removed] + [
                 old[c.relpath] for c in changed if c.relpath in old

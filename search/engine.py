@@ -6,7 +6,15 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from search.records import Article
-from search.types import ArticleView, FacetName, FacetValue, Hit, IndexInfo, SearchRequest, SearchResult
+from search.types import (
+    ArticleView,
+    FacetName,
+    FacetValue,
+    Hit,
+    IndexInfo,
+    SearchRequest,
+    SearchResult,
+)
 
 
 class Engine(Protocol):

@@ -47,14 +47,15 @@ def check_meta(generation: Generation) -> str:
     return str(engine)
 
 
-def open_writer(engine: str, directory: Path) -> EngineWriter:
+def open_writer(engine: str, directory: Path, *, expected: int = 0) -> EngineWriter:
+    """A writer on ``directory``; ``expected`` (articles to add) lets an engine tune bulk builds."""
     if check_engine(engine) == "tantivy":
         from search.tantivy_engine.writer import TantivyWriter
 
         return TantivyWriter(directory)
-    from search.whoosh_engine.writer import WhooshWriter
+    from search.whoosh_engine.writer import BULK_THRESHOLD, WhooshWriter
 
-    return WhooshWriter(directory)
+    return WhooshWriter(directory, bulk=expected >= BULK_THRESHOLD)
 
 
 def open_engine(generation: Generation) -> Engine:

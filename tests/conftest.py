@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from indexer.build import BuildReport
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -43,3 +48,26 @@ def news20() -> Path:
 @pytest.fixture(scope="session")
 def relevance() -> Path:
     return corpus_path("relevance")
+
+
+@dataclass(frozen=True)
+class BuiltIndex:
+    path: Path
+    report: BuildReport
+
+
+def build_corpus_index(source: Path, target: Path) -> BuiltIndex:
+    from indexer.build import build_index
+
+    return BuiltIndex(target, build_index(source, target, rebuild=True))
+
+
+@pytest.fixture(scope="session")
+def sisihagen_built(sisihagen: Path, tmp_path_factory: pytest.TempPathFactory) -> BuiltIndex:
+    """One real index of the four-language blog, shared by every test that needs it."""
+    return build_corpus_index(sisihagen, tmp_path_factory.mktemp("sisihagen-index"))
+
+
+@pytest.fixture(scope="session")
+def sisihagen_index(sisihagen_built: BuiltIndex) -> Path:
+    return sisihagen_built.path

@@ -12,6 +12,8 @@ Configuration keys:
 ``SEARCH_SERVICE``
     An already built service (tests use it to inject failures); when given,
     ``INDEX_DIR`` is not used and the caller closes it.
+``RATELIMIT_ENABLED``, ``RATELIMIT``, ``RATELIMIT_STORE``, ``RATELIMIT_TRUST_PROXY``
+    Per-client rate limiting shared by all workers; see ``web.ratelimit``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 
 from flask import Flask
 
-from web import errors, security
+from web import errors, ratelimit, security
 from web.context import SERVICE_KEY
 
 
@@ -47,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     security.init_app(app)
+    ratelimit.init_app(app)
     errors.init_app(app)
     return app
 

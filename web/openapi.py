@@ -196,14 +196,21 @@ def _responses(ok_schema: str, *errors: int) -> JSON:
         400: "Bad request",
         404: "Not found",
         405: "Method not allowed",
+        429: "Too many requests from this client: wait Retry-After seconds",
         500: "Internal error",
         503: "Index unavailable",
     }
-    for status in (*errors, 405, 500):
+    for status in (*errors, 405, 429, 500):
         out[str(status)] = {
             "description": texts[status],
             "content": {"application/json": {"schema": _ref("Error")}},
         }
+    out["429"]["headers"] = {
+        "Retry-After": {
+            "description": "Seconds until the client's rate limit lets a request through",
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    }
     return out
 
 

@@ -29,6 +29,7 @@ from whoosh.reading import IndexReader
 
 from search import caps
 from search.errors import QueryTooComplex
+from search.highlight import TermMatcher
 from search.query import (
     And,
     DateRange,
@@ -301,7 +302,7 @@ def _key(day: dt.date) -> int:
 # ---------------------------------------------------------------- highlighting
 
 
-def highlight_terms(parsed: ParsedQuery, lang: str, reader: IndexReader) -> Callable[[str], bool]:
+def highlight_terms(parsed: ParsedQuery, lang: str, reader: IndexReader) -> TermMatcher:
     """Whether a token analysed by ``analyser(lang)`` matched a positive part of the query."""
     exact: set[str] = set()
     prefixes: list[str] = []
@@ -317,12 +318,7 @@ def highlight_terms(parsed: ParsedQuery, lang: str, reader: IndexReader) -> Call
                 exact.update(
                     _most_frequent(reader, fieldname, _fuzzy_terms(reader, fieldname, leaf))[0]
                 )
-    starts = tuple(prefixes)
-
-    def matched(token: str) -> bool:
-        return token in exact or (bool(starts) and token.startswith(starts))
-
-    return matched
+    return TermMatcher.build(exact, prefixes)
 
 
 _TOKEN = re.compile(r"\w+(?:\.?\w+)*")
@@ -337,14 +333,9 @@ def _analysed_word(word: str, lang: str) -> str | None:
     return tokens[0] if len(tokens) == 1 else None
 
 
-def match_spans(text: str, lang: str, predicate: Callable[[str], bool]) -> list[tuple[int, int]]:
-    """Spans of the tokens of ``text``, analysed as ``lang``, that ``predicate`` accepts."""
-    spans = []
-    for match in _TOKEN.finditer(text):
-        analysed = _analysed_word(match.group(), lang)
-        if analysed is not None and predicate(analysed):
-            spans.append(match.span())
-    return spans
+def match_spans(text: str, lang: str, matcher: TermMatcher) -> list[tuple[int, int]]:
+    """Spans of the words of ``text``, analysed as ``lang``, that ``matcher`` accepts."""
+    return matcher.spans(text, lambda word: _analysed_word(word, lang))
 
 
 __all__ = [

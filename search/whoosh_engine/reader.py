@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,6 +15,7 @@ from whoosh.searching import Searcher
 from search import caps
 from search.errors import NotFound, SearchTimeout
 from search.facets import BoolArray, base_mask, combine, count_facets, facet_masks
+from search.highlight import TermMatcher
 from search.languages import analyser_lang
 from search.query import ParsedQuery, any_words, parse_query
 from search.snippets import highlight_all, make_snippets
@@ -183,7 +183,7 @@ class WhooshEngine:
     def _hits(
         self, ranked: list[tuple[int, float | None]], parsed: ParsedQuery, snippets: bool
     ) -> tuple[Hit, ...]:
-        predicates: dict[str, Callable[[str], bool]] = {}
+        predicates: dict[str, TermMatcher] = {}
         hits = []
         for docnum, score in ranked:
             fields = self._searcher.stored_fields(docnum)

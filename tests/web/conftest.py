@@ -84,12 +84,6 @@ def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sisihagen_index(sisihagen: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # Two French posts have invalid YAML on purpose: reported, not fatal.
-    return _build(sisihagen, tmp_path_factory.mktemp("sisihagen-index"), clean=False)
-
-
-@pytest.fixture(scope="session")
 def xss_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     archive = tmp_path_factory.mktemp("xss-archive")
     (archive / "evil.md").write_text(XSS_MARKDOWN, encoding="utf-8")
