@@ -64,7 +64,7 @@ def start_gunicorn(index_dir: Path, port: int, logfile: Path) -> subprocess.Pope
 
 
 def wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
-    """Until ``/healthz`` answers 200 on both workers' socket, or fail after a bounded wait."""
+    """Until ``/healthz`` answers 200, or fail after a bounded wait."""
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:

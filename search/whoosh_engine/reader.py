@@ -60,11 +60,11 @@ class WhooshEngine:
         notices = list(parsed.notices)
         masks = facet_masks(self._dv, request)
         base = base_mask(self._dv, request)
-        query, matched = self._match(parsed, base)
+        query, matched = self._match(parsed, base, notices)
         if request.match == "all" and query is not None and not combine(matched, masks).any():
             widened = any_words(parsed)
             if widened.root != parsed.root:
-                wide_query, wide_matched = self._match(widened, base)
+                wide_query, wide_matched = self._match(widened, base, notices)
                 if combine(wide_matched, masks).any():
                     parsed, query, matched = widened, wide_query, wide_matched
                     notices.append(ANY_WORDS_NOTICE)
@@ -81,7 +81,7 @@ class WhooshEngine:
             facets=facets,
             suggestion=suggestion,
             interpreted=parsed.interpreted(),
-            notices=tuple(notices),
+            notices=tuple(dict.fromkeys(notices)),
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             generation=self.generation.name,
         )
@@ -140,11 +140,13 @@ class WhooshEngine:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _match(self, parsed: ParsedQuery, base: BoolArray) -> tuple[Query | None, BoolArray]:
+    def _match(
+        self, parsed: ParsedQuery, base: BoolArray, notices: list[str]
+    ) -> tuple[Query | None, BoolArray]:
         """The engine query and the mask of documents it matches (unscored: cheap)."""
         if parsed.root is None:
             return None, base
-        query = build_query(parsed, self._langs, self._searcher.reader())
+        query = build_query(parsed, self._langs, self._searcher.reader(), notices)
         docs = np.fromiter(self._searcher.docs_for_query(query), dtype=np.int64)
         mask = np.zeros(self._dv.size, dtype=np.bool_)
         mask[docs] = True

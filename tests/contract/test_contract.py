@@ -440,11 +440,7 @@ def test_caps_raise_the_same_errors(service: SearchService, query: str, code: st
     assert caught.value.code == code
 
 
-def test_a_prefix_with_many_words_is_capped_with_a_notice(
-    service: SearchService, engine_name: str, request: pytest.FixtureRequest
-) -> None:
-    # WhooshEngine._match does not pass its notices list to build_query (reported to the lead).
-    request.applymarker(pytest.mark.xfail(engine_name == "whoosh", reason="notice dropped"))
+def test_a_prefix_with_many_words_is_capped_with_a_notice(service: SearchService) -> None:
     result = run(service, "qx*")
     assert {hit.id for hit in result.hits} == {QX}
     assert any("qx*" in notice and "most frequent" in notice for notice in result.notices)
