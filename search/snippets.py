@@ -135,8 +135,10 @@ def _snap_end(text: str, start: int, end: int, floor: int) -> int:
     """Move ``end`` back to the end of a word, not before ``floor``."""
     if end >= len(text) or text[end].isspace() or text[end - 1].isspace():
         return end
-    cut = max((i for i in range(max(start, floor), end) if text[i].isspace()), default=-1)
-    return cut if cut > start else end
+    for i in range(end - 1, max(start, floor) - 1, -1):  # the last space before end
+        if text[i].isspace():
+            return i if i > start else end
+    return end
 
 
 def _snippet(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:
