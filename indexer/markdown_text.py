@@ -25,7 +25,6 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 READABLE_PARAMS = frozenset({"title", "alt", "caption", "description", "attr", "text"})
-_OPENERS = ("{{<", "{{%")
 _LEFTOVERS = ("{{<", "{{%", ">}}", "%}}")
 _MAX_SHORTCODE = 4_000
 """A shortcode longer than this is not a shortcode but a stray ``{{<``."""
@@ -45,20 +44,37 @@ def strip_shortcodes(text: str) -> str:
         return remove_leftover_braces(text)
     out: list[str] = []
     pos = 0
+    finder = _Finder(text)
     while True:
-        start = _next_opener(text, pos)
-        if start < 0:
+        start = min(finder.next("{{<", pos), finder.next("{{%", pos))
+        if start == len(text):
             out.append(text[pos:])
             break
         out.append(text[pos:start])
-        closer = ">}}" if text[start + 2] == "<" else "%}}"
-        end = text.find(closer, start + 3, start + _MAX_SHORTCODE)
-        if end < 0:
+        end = finder.next(">}}" if text[start + 2] == "<" else "%}}", start + 3)
+        if end == len(text) or end - start > _MAX_SHORTCODE:
             pos = start + 3  # a stray opener: drop the braces, keep what follows
             continue
         out.append(readable_text(text[start + 3 : end]))
         pos = end + 3
     return remove_leftover_braces("".join(out))
+
+
+class _Finder:
+    """``str.find`` with memory: positions only move forward, so the scan stays linear."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: dict[str, int] = {}
+
+    def next(self, token: str, pos: int) -> int:
+        """The next index of ``token`` at or after ``pos``, or ``len(text)`` if none."""
+        known = self.found.get(token, -1)
+        if known < pos:
+            index = self.text.find(token, pos)
+            known = len(self.text) if index < 0 else index
+            self.found[token] = known
+        return known
 
 
 def readable_text(inner: str) -> str:
@@ -134,11 +150,6 @@ def _inline_text(children: list[Token]) -> str:
         elif child.type in ("td_close", "th_close"):
             parts.append(" ")
     return "".join(parts)
-
-
-def _next_opener(text: str, pos: int) -> int:
-    found = [i for i in (text.find(o, pos) for o in _OPENERS) if i >= 0]
-    return min(found) if found else -1
 
 
 def _unquote(value: str) -> str:

@@ -47,7 +47,9 @@ def test_search_json_is_the_api_response(demo: Path) -> None:
 
 
 def test_search_filters_and_bad_parameters(demo: Path) -> None:
-    done = _run("search", "karabakh", "--index", str(demo), "--publication", "Eurasia Daily Monitor")
+    done = _run(
+        "search", "karabakh", "--index", str(demo), "--publication", "Eurasia Daily Monitor"
+    )
     assert done.returncode == 0
     assert done.stdout.startswith("1 results")
     bad = _run("search", "karabakh", "--index", str(demo), "--per-page", "500")
