@@ -26,8 +26,10 @@ from search.whoosh_engine.reader import ANY_WORDS_NOTICE
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
-QUERIES = ["krieg", "russia", "peace", "nato china", '"kalten krieg"', "putin OR merkel",
-           "war -russia", "wahl*", "économie", "война", "karabakh", "usa", "medien presse"]  # fmt: skip
+QUERIES = [
+    "krieg", "russia", "peace", "nato china", '"kalten krieg"', "putin OR merkel",
+    "war -russia", "wahl*", "économie", "война", "karabakh", "usa", "medien presse",
+]  # fmt: skip
 FILTERS: list[dict[str, tuple[str, ...]]] = [
     {},
     {"lang": ("de",)},
