@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -146,7 +147,8 @@ def _snippet(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> S
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    body, positions = _collapse(text[start:end])
+    collapsed = _Collapsed(text[start:end])
+    body = collapsed.text
     lead = ELLIPSIS + " " if text[:start].strip() else ""
     tail = " " + ELLIPSIS if text[end:].strip() else ""
     matches = []
@@ -155,27 +157,44 @@ def _snippet(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> S
     for s, e in spans[first:last]:
         s, e = max(s, start), min(e, end)
         if s < e:
-            mapped = (positions[s - start] + len(lead), positions[e - start] + len(lead))
+            mapped = (
+                collapsed.position(s - start) + len(lead),
+                collapsed.position(e - start) + len(lead),
+            )
             if mapped[0] < mapped[1]:
                 matches.append(mapped)
     fragment = lead + body + tail
     return Snippet(html=marked_html(fragment, matches), text=fragment, matches=tuple(matches))
 
 
-def _collapse(raw: str) -> tuple[str, list[int]]:
-    """Whitespace runs become one space; ``positions[i]`` is where ``raw[i]`` went (for
-    ``i == len(raw)``, the end), so spans map onto the collapsed text."""
-    out: list[str] = []
-    positions: list[int] = []
-    in_space = False
-    for ch in raw:
-        positions.append(len(out))
-        if ch.isspace():
-            if not in_space:
-                out.append(" ")
-            in_space = True
-        else:
-            out.append(ch)
-            in_space = False
-    positions.append(len(out))
-    return "".join(out), positions
+_SPACES = re.compile(r"\s+")
+
+
+class _Collapsed:
+    """``raw`` with each whitespace run turned into one space, and where each offset went.
+
+    ``position(i)`` is where ``raw[i]`` landed (for ``i == len(raw)``, the end): the
+    first character of a run lands on its space, the rest just after it. Runs are
+    found by a regular expression, so the text is never walked in Python.
+    """
+
+    def __init__(self, raw: str) -> None:
+        self.text = _SPACES.sub(" ", raw)
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._removed: list[int] = []  # characters removed by the runs before and including k
+        removed = 0
+        for match in _SPACES.finditer(raw):
+            self._starts.append(match.start())
+            self._ends.append(match.end())
+            removed += match.end() - match.start() - 1
+            self._removed.append(removed)
+
+    def position(self, i: int) -> int:
+        k = bisect.bisect_right(self._starts, i) - 1
+        if k < 0:
+            return i
+        before = self._removed[k - 1] if k > 0 else 0
+        if i < self._ends[k]:  # inside run k
+            return self._starts[k] - before + (1 if i > self._starts[k] else 0)
+        return i - self._removed[k]
