@@ -8,7 +8,13 @@ from typing import Any
 
 import numpy as np
 from whoosh import index
-from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector, TopCollector
+from whoosh.collectors import (
+    Collector,
+    FilterCollector,
+    TimeLimit,
+    TimeLimitCollector,
+    TopCollector,
+)
 from whoosh.query import Query
 from whoosh.searching import Searcher
 
@@ -70,7 +76,8 @@ class WhooshEngine:
                     notices.append(ANY_WORDS_NOTICE)
         allowed = combine(matched, masks)
         total = int(np.count_nonzero(allowed))
-        ranked = self._rank(request, query, allowed, total)
+        narrowed = bool(masks) or request.date_from is not None or request.date_to is not None
+        ranked = self._rank(request, query, allowed, total, narrowed)
         facets = count_facets(self._dv, matched, masks, request) if request.facets else {}
         suggestion = suggest_query(request.q, parsed, self._searcher.reader())
         hits = self._hits(ranked, parsed, request.snippets)
@@ -153,14 +160,20 @@ class WhooshEngine:
         return query, mask & base
 
     def _rank(
-        self, request: SearchRequest, query: Query | None, allowed: BoolArray, total: int
+        self,
+        request: SearchRequest,
+        query: Query | None,
+        allowed: BoolArray,
+        total: int,
+        narrowed: bool,
     ) -> list[tuple[int, float | None]]:
+        """One page of (docnum, score); ``narrowed``: filters left out some of the matches."""
         start = (request.page - 1) * request.per_page
         end = min(start + request.per_page, total)
         if start >= end:
             return []
         if request.sort == "relevance" and query is not None:
-            return self._top(query, allowed, end)[start:end]
+            return self._top(query, allowed if narrowed else None, end)[start:end]
         docs = np.flatnonzero(allowed)
         dates = self._dv.date[docs].astype(np.int64)
         # undated articles come last in both orders
@@ -168,14 +181,18 @@ class WhooshEngine:
         order = np.argsort(keys, kind="stable")[start:end]
         return [(int(docs[i]), None) for i in order]
 
-    def _top(self, query: Query, allowed: BoolArray, limit: int) -> list[tuple[int, float | None]]:
-        doc_filter = set(np.flatnonzero(allowed).tolist())
-        # The filter must wrap the time limit: TimeLimitCollector feeds its child every
-        # match directly, so a filter inside it would be bypassed.
+    def _top(
+        self, query: Query, allowed: BoolArray | None, limit: int
+    ) -> list[tuple[int, float | None]]:
         top = TopCollector(limit=limit)
         timed = TimeLimitCollector(top, timelimit=caps.SEARCH_TIME_LIMIT, use_alarm=False)
+        collector: Collector = timed
+        if allowed is not None:
+            # The filter must wrap the time limit: TimeLimitCollector feeds its child every
+            # match directly, so a filter inside it would be bypassed.
+            collector = FilterCollector(timed, allow=set(np.flatnonzero(allowed).tolist()))
         try:
-            self._searcher.search_with_collector(query, FilterCollector(timed, allow=doc_filter))
+            self._searcher.search_with_collector(query, collector)
         except TimeLimit as exc:
             raise SearchTimeout(
                 f"the search took longer than {caps.SEARCH_TIME_LIMIT:g} s; make it more specific"

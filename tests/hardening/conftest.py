@@ -7,6 +7,7 @@ for ``q=MARKER`` can be checked against the state its generation holds.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import os
@@ -46,7 +47,8 @@ def state_files(state: int, n: int) -> dict[str, str]:
     for i in range(n):
         if i in dropped:
             continue
-        words = " ".join(random.Random(i).choice(WORDS) for _ in range(60))
+        pick = random.Random(i).choice
+        words = " ".join(pick(WORDS) for _ in range(60))
         marker = f" {MARKER} state{state}" if is_marked(i, state) else ""
         date = f"20{10 + i % 12}-{1 + i % 12:02d}-{1 + i % 28:02d}"
         files[f"a{i // 100}/doc{i:04d}.md"] = (
@@ -56,6 +58,7 @@ def state_files(state: int, n: int) -> dict[str, str]:
     return files
 
 
+@functools.cache
 def marked(state: int, n: int) -> int:
     return sum(1 for text in state_files(state, n).values() if f" {MARKER} " in text)
 
