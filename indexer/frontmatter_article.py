@@ -34,7 +34,7 @@ from typing import Any, Literal
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from indexer.markdown_text import markdown_to_text, strip_shortcodes, tidy
+from indexer.markdown_text import html_to_text, markdown_to_text, strip_shortcodes, tidy
 from indexer.normalise import Extracted, as_list, as_text, clean_line, normalise_tags
 
 Format = Literal["yaml", "toml", "json"]
@@ -50,11 +50,15 @@ _CLOSERS: dict[str, tuple[Format, tuple[str, ...]]] = {
     "---": ("yaml", ("---", "...")),
     "+++": ("toml", ("+++",)),
 }
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """The safe loader, but timestamps stay strings (``indexer.dates`` reads them)."""
+class _Loader(yaml.SafeLoader):
+    """The safe loader, but timestamps stay strings (``indexer.dates`` reads them).
+
+    The pure-Python loader, not libyaml's ``CSafeLoader``: that one is 5x faster
+    but crashes the process (a C stack overflow) on 30,000 nested ``[``, where
+    this one raises RecursionError, reported as a bad file.
+    """
 
 
 def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
@@ -110,6 +114,8 @@ def _load(fmt: Format, raw: str, first_line: int) -> dict[str, object]:
     else:
         try:
             data = tomllib.loads(raw)
+        except RecursionError as exc:
+            raise FrontMatterError("TOML front matter nested too deeply", first_line) from exc
         except tomllib.TOMLDecodeError as exc:
             found = _TOML_LINE.search(str(exc))
             last = first_line + raw.count("\n")
@@ -179,7 +185,7 @@ def extract(front: FrontMatter) -> Extracted:
     if len(source) > MAX_MARKDOWN_CHARS:
         # markdown-it is linear but slow on crafted input (~30 s for 1 MB of "[")
         warnings.append(f"body over {MAX_MARKDOWN_CHARS:,} characters: indexed without Markdown")
-        body = tidy(source)
+        body = tidy(html_to_text(source))
     else:
         body = markdown_to_text(source)
     return Extracted(

@@ -12,7 +12,6 @@ number with one fast-field read and a binary search.
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -20,32 +19,12 @@ import numpy as np
 import numpy.typing as npt
 import tantivy
 
+from search.docvalues import DocValuesBuilder, save_docvalues
+from search.docvalues import load_docvalues as _load
 from search.facets import DocValues
-from search.tantivy_engine.schema import KEY, RECORD, date_key
+from search.tantivy_engine.schema import KEY, RECORD
 
-ARRAYS = "docvalues.npz"
-NAMES = "docvalues.json"
 KeyArray = npt.NDArray[np.uint64]
-
-
-class _Vocabulary:
-    """Case-folded keys with the most common original spelling as the label."""
-
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-        self.spellings: defaultdict[str, Counter[str]] = defaultdict(Counter)
-
-    def add(self, value: str) -> int:
-        key = value.casefold()
-        self.spellings[key][value] += 1
-        return self.ids.setdefault(key, len(self.ids))
-
-    def keys(self) -> list[str]:
-        return list(self.ids)
-
-    def labels(self) -> list[str]:
-        # most_common keeps first-seen order among ties, so the label is deterministic
-        return [self.spellings[key].most_common(1)[0][0] for key in self.ids]
 
 
 def stored_record(doc: tantivy.Document) -> dict[str, Any]:
@@ -78,72 +57,24 @@ def write_docvalues(searcher: tantivy.Searcher, directory: Path, next_key: int) 
     across generations.
     """
     documents = live_documents(searcher)
-    size = len(documents)
-    date = np.zeros(size, dtype=np.int32)
-    lang = np.zeros(size, dtype=np.int32)
-    publication = np.full(size, -1, dtype=np.int32)
-    tag_doc: list[int] = []
-    tag_id: list[int] = []
-    langs, pubs, tags = _Vocabulary(), _Vocabulary(), _Vocabulary()
+    builder = DocValuesBuilder(len(documents))
     for docnum, (_key, record) in enumerate(documents):
-        if record.get("date"):
-            year, month, day = (int(part) for part in record["date"].split("-"))
-            date[docnum] = date_key(year, month, day)
-        lang[docnum] = langs.add(record["lang"])
-        if record.get("publication"):
-            publication[docnum] = pubs.add(record["publication"])
-        seen: set[int] = set()
-        for tag in record.get("tags") or ():
-            tid = tags.add(tag)
-            if tid not in seen:
-                seen.add(tid)
-                tag_doc.append(docnum)
-                tag_id.append(tid)
-    np.savez(
-        directory / ARRAYS,
-        keys=np.asarray([key for key, _ in documents], dtype=np.uint64),
-        date=date,
-        lang=lang,
-        publication=publication,
-        tag_doc=np.asarray(tag_doc, dtype=np.int32),
-        tag_id=np.asarray(tag_id, dtype=np.int32),
-    )
-    names = {
-        "langs": langs.keys(),
-        "publications": pubs.keys(),
-        "publication_labels": pubs.labels(),
-        "tags": tags.keys(),
-        "tag_labels": tags.labels(),
-        "next_key": next_key,
-    }
-    (directory / NAMES).write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+        builder.add(docnum, record)
+    keys = np.asarray([key for key, _ in documents], dtype=np.uint64)
+    save_docvalues(builder.build(), directory, arrays={"keys": keys}, names={"next_key": next_key})
 
 
 def load_docvalues(directory: Path) -> tuple[DocValues, KeyArray]:
     """The facet arrays and the sorted document keys (dense number i has ``keys[i]``)."""
-    names = json.loads((directory / NAMES).read_text(encoding="utf-8"))
-    with np.load(directory / ARRAYS) as arrays:
-        keys: KeyArray = arrays["keys"]
-        values = DocValues(
-            live=np.ones(keys.shape[0], dtype=np.bool_),
-            date=arrays["date"],
-            lang=arrays["lang"],
-            publication=arrays["publication"],
-            tag_doc=arrays["tag_doc"],
-            tag_id=arrays["tag_id"],
-            langs=tuple(names["langs"]),
-            publications=tuple(names["publications"]),
-            publication_labels=tuple(names["publication_labels"]),
-            tags=tuple(names["tags"]),
-            tag_labels=tuple(names["tag_labels"]),
-        )
-    return values, keys
+    dv, arrays, _names = _load(directory)
+    keys: KeyArray = arrays["keys"]
+    return dv, keys
 
 
 def next_key(directory: Path) -> int:
     """The first key not used by the generation being extended (0 for a new index)."""
     try:
-        names = json.loads((directory / NAMES).read_text(encoding="utf-8"))
+        _dv, _arrays, names = _load(directory)
     except FileNotFoundError:
         return 0
     return int(names["next_key"])

@@ -206,3 +206,19 @@ def test_publication_from_config_folder_unless_front_matter_says() -> None:
     )
     assert article("---\npublication: P\n---\nb", "jamestown/a.md", config).publication == "P"
     assert article("---\ntitle: t\n---\nb", "jamestownx/a.md", config).publication is None
+
+
+def test_deeply_nested_front_matter_is_an_error_not_a_crash() -> None:
+    for opener in ("---\nx: ", "+++\nx = ", '{"x": '):
+        closer = {"-": "\n---\nb", "+": "\n+++\nb", "{": "}\nb"}[opener[0]]
+        result = parse(opener + "[" * 50_000 + "]" * 50_000 + closer)
+        assert result.article is None
+        assert [p.severity for p in result.problems] == ["error"]
+        assert not result.problems[0].reason.startswith("internal")
+
+
+def test_huge_markdown_body_is_indexed_as_text_with_a_warning() -> None:
+    result = parse("---\ntitle: t\n---\n" + "[<b>x</b> " * 60_000)
+    assert result.article is not None
+    assert "<b>" not in result.article.body and "[x" in result.article.body
+    assert any("without Markdown" in p.reason for p in result.problems)

@@ -1,0 +1,131 @@
+"""Building, saving and loading the per-document arrays that ``search.facets`` works on.
+
+Engine-neutral: an engine hands each live document's stored record to a
+``DocValuesBuilder`` under the dense number it will find the document by, once
+per committed generation, and saves the result beside its index files. Facet
+values are keyed case-folded (``State`` and ``state`` are one value) and
+labelled with their most common spelling across the archive.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from search.facets import DocValues
+
+ARRAYS = "docvalues.npz"
+NAMES = "docvalues.json"
+_FIELDS = ("live", "date", "lang", "publication", "tag_doc", "tag_id")
+
+
+class _Labels:
+    """Case-folded keys with the most common original spelling as the label."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.spellings: defaultdict[str, Counter[str]] = defaultdict(Counter)
+
+    def add(self, value: str) -> int:
+        key = value.casefold()
+        self.spellings[key][value] += 1
+        return self.ids.setdefault(key, len(self.ids))
+
+    def keys(self) -> tuple[str, ...]:
+        return tuple(self.ids)
+
+    def labels(self) -> tuple[str, ...]:
+        # most_common keeps first-seen order among ties, so the label is deterministic
+        return tuple(self.spellings[key].most_common(1)[0][0] for key in self.ids)
+
+
+class DocValuesBuilder:
+    """Collects the facet values of ``size`` document slots; slots never added stay dead."""
+
+    def __init__(self, size: int) -> None:
+        self.live = np.zeros(size, dtype=np.bool_)
+        self.date = np.zeros(size, dtype=np.int32)
+        self.lang = np.zeros(size, dtype=np.int32)
+        self.publication = np.full(size, -1, dtype=np.int32)
+        self.tag_doc: list[int] = []
+        self.tag_id: list[int] = []
+        self.langs, self.pubs, self.tags = _Labels(), _Labels(), _Labels()
+
+    def add(self, docnum: int, record: Mapping[str, Any]) -> None:
+        """``record`` as the engines store it: ISO ``date`` or None, ``lang``, ``publication``,
+        ``tags``."""
+        self.live[docnum] = True
+        if record.get("date"):
+            year, month, day = (int(part) for part in str(record["date"]).split("-"))
+            self.date[docnum] = year * 10000 + month * 100 + day
+        self.lang[docnum] = self.langs.add(record["lang"])
+        if record.get("publication"):
+            self.publication[docnum] = self.pubs.add(record["publication"])
+        seen: set[int] = set()
+        for tag in record.get("tags") or ():
+            tid = self.tags.add(tag)
+            if tid not in seen:
+                seen.add(tid)
+                self.tag_doc.append(docnum)
+                self.tag_id.append(tid)
+
+    def build(self) -> DocValues:
+        return DocValues(
+            live=self.live,
+            date=self.date,
+            lang=self.lang,
+            publication=self.publication,
+            tag_doc=np.asarray(self.tag_doc, dtype=np.int32),
+            tag_id=np.asarray(self.tag_id, dtype=np.int32),
+            langs=self.langs.keys(),
+            publications=self.pubs.keys(),
+            publication_labels=self.pubs.labels(),
+            tags=self.tags.keys(),
+            tag_labels=self.tags.labels(),
+        )
+
+
+def save_docvalues(
+    dv: DocValues,
+    directory: Path,
+    *,
+    arrays: Mapping[str, npt.NDArray[Any]] | None = None,
+    names: Mapping[str, Any] | None = None,
+) -> None:
+    """Write ``dv`` (and an engine's own extra ``arrays`` and ``names``) into ``directory``."""
+    data = {f: getattr(dv, f) for f in _FIELDS} | dict(arrays or {})
+    savez: Any = np.savez  # its stubs type **arrays as its keyword options
+    savez(directory / ARRAYS, **data)
+    labels = {
+        "langs": dv.langs,
+        "publications": dv.publications,
+        "publication_labels": dv.publication_labels,
+        "tags": dv.tags,
+        "tag_labels": dv.tag_labels,
+    }
+    text = json.dumps({**labels, **(names or {})}, ensure_ascii=False)
+    (directory / NAMES).write_text(text, encoding="utf-8")
+
+
+def load_docvalues(
+    directory: Path,
+) -> tuple[DocValues, dict[str, npt.NDArray[Any]], dict[str, Any]]:
+    """The arrays saved by ``save_docvalues``, with the extra arrays and names."""
+    names: dict[str, Any] = json.loads((directory / NAMES).read_text(encoding="utf-8"))
+    with np.load(directory / ARRAYS) as saved:
+        arrays = {key: saved[key] for key in saved.files}
+    dv = DocValues(
+        **{f: arrays.pop(f) for f in _FIELDS},
+        langs=tuple(names.pop("langs")),
+        publications=tuple(names.pop("publications")),
+        publication_labels=tuple(names.pop("publication_labels")),
+        tags=tuple(names.pop("tags")),
+        tag_labels=tuple(names.pop("tag_labels")),
+    )
+    return dv, arrays, names
