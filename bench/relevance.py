@@ -23,10 +23,9 @@ from bench.collections import Collection, load_cisi, load_cranfield, mean_ndcg
 from bench.common import corpus, log
 from indexer.build import build_index
 from indexer.config import ArchiveConfig
-from search import caps
+from search import caps, ranking
 from search.service import SearchService
 from search.types import SearchRequest
-from search.whoosh_engine import schema
 
 REFERENCE = {"cranfield": 0.368, "cisi": 0.361}
 """nDCG@10 (binary) of a simple BM25 (k1=0.9, b=0.4, Porter, one field), from the corpora README."""
@@ -63,12 +62,12 @@ def write_collection(collection: Collection, folder: Path) -> None:
 @contextmanager
 def title_boost(value: float) -> Iterator[None]:
     """Build schemas with another title weight; Whoosh stores the weight in the postings."""
-    saved = schema.TITLE_BOOST
-    schema.TITLE_BOOST = value
+    saved = ranking.TITLE_BOOST
+    ranking.TITLE_BOOST = value
     try:
         yield
     finally:
-        schema.TITLE_BOOST = saved
+        ranking.TITLE_BOOST = saved
 
 
 def doc_id(path: str) -> str:
@@ -120,13 +119,13 @@ def bench_collection(
     for boost in boosts:
         log(f"relevance: {collection.name}, title boost {boost}")
         rows.append(evaluate(collection, source, work, boost))
-    current = next((r for r in rows if r["boost"] == schema.TITLE_BOOST), rows[-1])
+    current = next((r for r in rows if r["boost"] == ranking.TITLE_BOOST), rows[-1])
     return {
         "documents": len(collection.documents),
         "judged_queries": len(collection.judged_queries()),
         "queries_shortened": truncated,
         "reference_ndcg10_binary": REFERENCE[collection.name],
-        "current_boost": schema.TITLE_BOOST,
+        "current_boost": ranking.TITLE_BOOST,
         "ndcg10_binary": current["ndcg10_binary"],
         "ndcg10_graded": current["ndcg10_graded"] if collection.name == "cranfield" else None,
         "by_boost": rows,
@@ -135,7 +134,7 @@ def bench_collection(
 
 def run(work: Path, *, quick: bool) -> dict[str, Any]:
     """Both collections; ``quick`` measures the current title weight only."""
-    boosts = (schema.TITLE_BOOST,) if quick else BOOSTS
+    boosts = (ranking.TITLE_BOOST,) if quick else BOOSTS
     folder = corpus("relevance")
     results: dict[str, Any] = {}
     for name, loader in (("cranfield", load_cranfield), ("cisi", load_cisi)):
@@ -154,5 +153,5 @@ def best_boost(results: dict[str, Any], boosts: tuple[float, ...]) -> dict[str, 
         / 2
         for b in boosts
     }
-    best = max(means, key=lambda b: (means[b], -abs(b - schema.TITLE_BOOST)))
+    best = max(means, key=lambda b: (means[b], -abs(b - ranking.TITLE_BOOST)))
     return {"boost": best, "mean_ndcg10_binary": round(means[best], 4), "means": means}

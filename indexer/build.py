@@ -20,8 +20,9 @@ from typing import Any
 from indexer.config import ArchiveConfig, load_config
 from indexer.discover import Candidate, discover
 from indexer.parse import parse_bytes
+from search.engine import EngineWriter
 from search.engines import DEFAULT_ENGINE, check_engine, check_meta, format_version, open_writer
-from search.errors import BadRequest, IndexMissing
+from search.errors import BadRequest, IndexFormatError, IndexMissing, SearchError
 from search.records import Article, ParseOutcome, Problem
 from search.store import Generation, IndexStore
 
@@ -145,6 +146,10 @@ def _served(store: IndexStore) -> Generation | None:
         generation = store.current()
     except IndexMissing:
         return None
+    except IndexFormatError as exc:  # say how to get out of it, not only what is wrong
+        raise IndexFormatError(
+            f"{exc.message}; rebuild the index with 'archive-search index PATH --rebuild'"
+        ) from exc
     check_meta(generation)
     return generation
 
@@ -193,7 +198,7 @@ class _Update:
     def apply(self, partial: Path, changed: list[Candidate], removed: list[str]) -> None:
         old = self.old
         fresh = not self.old
-        writer = open_writer(self.engine, partial, expected=len(changed) if fresh else 0)
+        writer = _open_writer(self.engine, partial, expected=len(changed) if fresh else 0)
         try:
             touched = [old[rel] for rel in removed] + [
                 old[c.relpath] for c in changed if c.relpath in old
@@ -235,6 +240,19 @@ class _Update:
             else:
                 self.report.indexed += 1
             yield article
+
+
+def _open_writer(engine: str, partial: Path, expected: int) -> EngineWriter:
+    """A writer on the copy of the served generation; a corrupt copy is an ``IndexFormatError``."""
+    try:
+        return open_writer(engine, partial, expected=expected)
+    except SearchError:
+        raise
+    except Exception as exc:  # the engine's own errors when its files are damaged
+        raise IndexFormatError(
+            f"the served index cannot be updated, its files are damaged ({exc}); "
+            "rebuild it with 'archive-search index PATH --rebuild'"
+        ) from exc
 
 
 def _parse(candidate: Candidate, config: ArchiveConfig) -> ParseOutcome:

@@ -12,8 +12,10 @@ pattern allows for, so the prefilter misses nothing the exact check would keep.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+
+from search.query import FieldTerm, Fuzzy, ParsedQuery, Phrase, Prefix, Word, positive_leaves
 
 PREFIX_CHARS = 3
 """How many leading letters of an analysed form a candidate word must share."""
@@ -79,13 +81,46 @@ class TermMatcher:
             bool(self.prefixes) and analysed.startswith(self.prefixes)
         )
 
-    def spans(self, text: str, analyse_word: Callable[[str], str | None]) -> list[tuple[int, int]]:
-        """Character spans of the words of ``text`` whose analysed form matched."""
+    def spans(
+        self, text: str, analyse_word: Callable[[str], Sequence[str]]
+    ) -> list[tuple[int, int]]:
+        """Character spans of the words of ``text`` whose analysed form matched.
+
+        ``analyse_word`` gives a word's analysed tokens (none for a stop word).
+        """
         if self.candidates is None:
             return []
+        verdicts: dict[str, bool] = {}
         found = []
         for match in self.candidates.finditer(text):
-            analysed = analyse_word(match.group())
-            if analysed is not None and self(analysed):
+            word = match.group()
+            verdict = verdicts.get(word)
+            if verdict is None:
+                verdict = verdicts[word] = any(self(t) for t in analyse_word(word))
+            if verdict:
                 found.append(match.span())
         return found
+
+
+def query_terms(
+    parsed: ParsedQuery,
+    analyse: Callable[[str], Iterable[str]],
+    fuzzy: Callable[[Fuzzy], Iterable[str]],
+) -> TermMatcher:
+    """The analysed forms the positive parts of ``parsed`` search for, in one language.
+
+    ``analyse`` is that language's analyser; ``fuzzy`` gives the terms a fuzzy word
+    expanded to in the index. Negated parts are never highlighted.
+    """
+    exact: set[str] = set()
+    prefixes: list[str] = []
+    for leaf in positive_leaves(parsed.root):
+        if isinstance(leaf, Word | Phrase):
+            exact.update(analyse(leaf.text))
+        elif isinstance(leaf, FieldTerm) and leaf.field == "title":
+            exact.update(analyse(leaf.value))
+        elif isinstance(leaf, Prefix):
+            prefixes.append(leaf.stem.lower())
+        elif isinstance(leaf, Fuzzy):
+            exact.update(fuzzy(leaf))
+    return TermMatcher.build(exact, prefixes)

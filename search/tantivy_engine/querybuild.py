@@ -18,7 +18,7 @@ from typing import Final
 import tantivy
 from tantivy import Occur, Query
 
-from search import caps
+from search import caps, ranking
 from search.errors import QueryTooComplex
 from search.languages import NEUTRAL
 from search.query import (
@@ -82,7 +82,7 @@ class _Build:
     def term(self, fieldname: str, text: str) -> Query:
         query = Query.term_query(self.schema, fieldname, text)
         if fieldname.startswith("title_"):
-            return Query.boost_query(query, s.TITLE_BOOST)
+            return Query.boost_query(query, ranking.TITLE_BOOST)
         return query
 
 
@@ -229,7 +229,9 @@ def _terms(b: _Build, fieldname: str, tokens: list[tuple[int, str]]) -> Query:
     first = tokens[0][0]
     words: list[str | tuple[int, str]] = [(position - first, token) for position, token in tokens]
     query = Query.phrase_query(b.schema, fieldname, words)
-    return Query.boost_query(query, s.TITLE_BOOST) if fieldname.startswith("title_") else query
+    return (
+        Query.boost_query(query, ranking.TITLE_BOOST) if fieldname.startswith("title_") else query
+    )
 
 
 def _expanded(b: _Build, expand: Callable[[str], list[tuple[str, int]]], label: str) -> Hard:

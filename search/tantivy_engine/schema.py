@@ -27,12 +27,6 @@ FORMAT_VERSION = 1
 INDEX_SUBDIR = "tantivy"
 ANALYSER_LANGS: tuple[str, ...] = (*STEMMED, NEUTRAL)
 
-TITLE_BOOST = 2.5
-"""Weight of a title match against a body match (1.0), the Whoosh engine's value.
-
-Tantivy scores each field with its own BM25, so the boost multiplies the
-title clause's score rather than the title's term frequency as BM25F does.
-"""
 
 MAX_TOKEN_CHARS = 40
 """Longer tokens (base64, URLs glued together) are dropped, as Tantivy's default analyser does."""

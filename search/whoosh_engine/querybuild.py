@@ -29,7 +29,7 @@ from whoosh.reading import IndexReader
 
 from search import caps
 from search.errors import QueryTooComplex
-from search.highlight import TermMatcher
+from search.highlight import TermMatcher, query_terms
 from search.query import (
     And,
     DateRange,
@@ -43,7 +43,6 @@ from search.query import (
     Phrase,
     Prefix,
     Word,
-    positive_leaves,
 )
 from search.whoosh_engine.schema import analyser, body_field, date_key, title_field
 
@@ -303,22 +302,17 @@ def _key(day: dt.date) -> int:
 
 
 def highlight_terms(parsed: ParsedQuery, lang: str, reader: IndexReader) -> TermMatcher:
-    """Whether a token analysed by ``analyser(lang)`` matched a positive part of the query."""
-    exact: set[str] = set()
-    prefixes: list[str] = []
-    for leaf in positive_leaves(parsed.root):
-        if isinstance(leaf, Word | Phrase):
-            exact.update(analyse(leaf.text, lang))
-        elif isinstance(leaf, FieldTerm) and leaf.field == "title":
-            exact.update(analyse(leaf.value, lang))
-        elif isinstance(leaf, Prefix):
-            prefixes.append(leaf.stem.lower())
-        elif isinstance(leaf, Fuzzy):
-            for fieldname in (title_field(lang), body_field(lang)):
-                exact.update(
-                    _most_frequent(reader, fieldname, _fuzzy_terms(reader, fieldname, leaf))[0]
-                )
-    return TermMatcher.build(exact, prefixes)
+    """What a token analysed by ``analyser(lang)`` must be to have matched a positive part."""
+
+    def fuzzy(leaf: Fuzzy) -> set[str]:
+        terms: set[str] = set()
+        for fieldname in (title_field(lang), body_field(lang)):
+            terms.update(
+                _most_frequent(reader, fieldname, _fuzzy_terms(reader, fieldname, leaf))[0]
+            )
+        return terms
+
+    return query_terms(parsed, lambda text: analyse(text, lang), fuzzy)
 
 
 _TOKEN = re.compile(r"\w+(?:\.?\w+)*")
@@ -326,11 +320,10 @@ _TOKEN = re.compile(r"\w+(?:\.?\w+)*")
 
 
 @lru_cache(maxsize=262_144)
-def _analysed_word(word: str, lang: str) -> str | None:
-    """One word as ``lang``'s analyser indexes it (None for a stop word). Cached: snippets
+def _analysed_word(word: str, lang: str) -> tuple[str, ...]:
+    """One word as ``lang``'s analyser indexes it (nothing for a stop word). Cached: snippets
     see the same words over and over, and the analyser pipeline costs microseconds a token."""
-    tokens = [token.text for token in analyser(lang)(word)]
-    return tokens[0] if len(tokens) == 1 else None
+    return tuple(token.text for token in analyser(lang)(word))
 
 
 def match_spans(text: str, lang: str, matcher: TermMatcher) -> list[tuple[int, int]]:

@@ -14,21 +14,13 @@ from functools import cache
 from whoosh import analysis, fields
 from whoosh.analysis import Analyzer
 
+from search import ranking
 from search.languages import NEUTRAL, STEMMED
 
 FORMAT_VERSION = 1
 """Bumped whenever the schema or the stored layout changes: older indexes are refused."""
 
 ANALYSER_LANGS: tuple[str, ...] = (*STEMMED, NEUTRAL)
-
-TITLE_BOOST = 2.5
-"""BM25F weight of title terms against body terms (1.0).
-
-Titles are short and chosen by the author to name the subject, so a title
-match is strong evidence; 2–3 is the usual range (Elasticsearch's multi_match
-examples use ``title^2``–``^3``). 2.5 scored best of 1, 1.5, 2, 2.5, 3 and 4 on
-the Cranfield and CISI collections (``make bench`` prints nDCG@10).
-"""
 
 
 @cache
@@ -64,7 +56,9 @@ def build_schema() -> fields.Schema:
         spell=fields.TEXT(analyzer=analyser(NEUTRAL), phrase=False),
     )
     for lang in ANALYSER_LANGS:
-        schema.add(title_field(lang), fields.TEXT(analyzer=analyser(lang), field_boost=TITLE_BOOST))
+        schema.add(
+            title_field(lang), fields.TEXT(analyzer=analyser(lang), field_boost=ranking.TITLE_BOOST)
+        )
         schema.add(body_field(lang), fields.TEXT(analyzer=analyser(lang)))
     return schema
 

@@ -14,6 +14,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from subprocess import PIPE
 
 import pytest
 
@@ -77,7 +78,9 @@ def _partials(index: Path) -> list[str]:
     return [p.name for p in (index / "generations").iterdir() if ".partial-" in p.name]
 
 
-def _run_faulty(tmp_path: Path, archive: Path, index: Path, mode: str, limit: int) -> tuple[int, str]:
+def _run_faulty(
+    tmp_path: Path, archive: Path, index: Path, mode: str, limit: int
+) -> tuple[int, str]:
     script = tmp_path / "faulty.py"
     script.write_text(FAULTY, encoding="utf-8")
     command = [sys.executable, str(script), mode, str(limit), *index_command(archive, index)[1:]]
@@ -145,14 +148,14 @@ def test_two_indexers_at_once(tmp_path: Path) -> None:
     archive = write_state(tmp_path / "archive", 0, 300)
     index = tmp_path / "ix"
     for _attempt in range(3):
+        command = index_command(archive, index, "--rebuild")
         processes = [
-            subprocess.Popen(index_command(archive, index, "--rebuild"), cwd=ROOT, text=True,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+            subprocess.Popen(command, cwd=ROOT, text=True, stdout=PIPE, stderr=PIPE)
             for _ in range(2)
         ]
         outcomes = []
         for process in processes:
-            stdout, stderr = process.communicate(timeout=120)
+            _, stderr = process.communicate(timeout=120)
             outcomes.append((process.returncode, stderr))
         codes = sorted(code for code, _ in outcomes)
         if codes != [0, 0]:  # both 0: the first finished before the second started; again

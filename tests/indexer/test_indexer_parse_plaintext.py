@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from indexer.config import ArchiveConfig
-from indexer.parse import MAX_TEXT_CHARS, parse_bytes
+from indexer.discover import Candidate
+from indexer.parse import MAX_TEXT_CHARS, parse_bytes, parse_file
 from indexer.plaintext import author_name, split_headers
 from search.records import Article
 
@@ -144,3 +146,11 @@ def test_huge_file_is_capped_with_a_warning() -> None:
 def test_plain_text_language_from_folder_and_translation_key() -> None:
     found = article("Titel\n\nText.", "de/news/x.txt")
     assert (found.lang, found.translation_key) == ("de", "news/x")
+
+
+def test_parse_file_reports_an_unreadable_file(tmp_path: Path) -> None:
+    outcome = parse_file(tmp_path, Candidate(tmp_path / "gone.txt", "gone.txt"), CONFIG)
+    assert outcome.article is None
+    [problem] = outcome.problems
+    assert (problem.path, problem.severity) == ("gone.txt", "error")
+    assert problem.reason.startswith("cannot read file")

@@ -1,0 +1,264 @@
+"""What every engine does the same way, written once: a search from request to result.
+
+An engine subclass supplies the few things that differ (matching a parsed query,
+ranking the top hits, reading a stored record, analysing words for highlighting,
+did-you-mean, more-like-this). Everything else is shared, so the two engines
+cannot drift apart: facets and filters over ``DocValues``, the all→any fallback,
+date sorting, paging, snippets, the article view and the index info.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+import numpy.typing as npt
+
+from search import caps
+from search.errors import SearchTimeout
+from search.facets import BoolArray, DocValues, base_mask, combine, count_facets, facet_masks
+from search.highlight import TermMatcher
+from search.languages import analyser_lang
+from search.query import ParsedQuery, any_words, parse_query
+from search.snippets import highlight_all, make_snippets
+from search.store import Generation
+from search.types import (
+    ArticleView,
+    FacetName,
+    FacetValue,
+    Hit,
+    IndexInfo,
+    SearchRequest,
+    SearchResult,
+    Translation,
+)
+
+ANY_WORDS_NOTICE = "No article has all of the words; showing articles with any of them."
+Ranked = list[tuple[int, float | None]]
+"""(dense document number, score or None) in display order."""
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """What an engine's query matched: a mask over document numbers, and its own query."""
+
+    query: object | None
+    """The engine's query object; None when the request has no query (everything matches)."""
+    mask: BoolArray
+    scores: FloatArray | None = None
+    """A score per document number, for engines that score every match anyway."""
+
+
+class BaseEngine(ABC):
+    """A read-only view of one published generation; subclasses implement the hooks."""
+
+    name: ClassVar[str]
+
+    def __init__(self, generation: Generation, docvalues: DocValues) -> None:
+        self.generation = generation
+        self._dv = docvalues
+        self._langs = sorted({analyser_lang(code) for code in docvalues.langs})
+
+    # -- the hooks ---------------------------------------------------------------------
+
+    @abstractmethod
+    def _match(self, parsed: ParsedQuery, base: BoolArray, notices: list[str]) -> Match:
+        """Documents matching ``parsed`` (a query with a root), within ``base``."""
+
+    @abstractmethod
+    def _top(self, match: Match, allowed: BoolArray | None, limit: int) -> Ranked:
+        """The ``limit`` best-scored documents of ``match`` (only ``allowed`` ones if given)."""
+
+    @abstractmethod
+    def _record(self, docnum: int) -> dict[str, Any]:
+        """The stored record: the ``Article`` fields, with ``body`` and ``source``."""
+
+    @abstractmethod
+    def _docnum(self, article_id: str) -> int:
+        """The document number of an id; raises ``NotFound``."""
+
+    @abstractmethod
+    def _translation_docnums(self, key: str) -> list[int]:
+        """Document numbers sharing a translation key."""
+
+    @abstractmethod
+    def _related(self, docnum: int, record: dict[str, Any], limit: int) -> Ranked:
+        """More like this, without the document itself."""
+
+    @abstractmethod
+    def _matcher(self, parsed: ParsedQuery, lang: str) -> TermMatcher:
+        """The analysed forms of ``lang`` that ``parsed`` matched, for highlighting."""
+
+    @abstractmethod
+    def _spans(self, text: str, lang: str, matcher: TermMatcher) -> list[tuple[int, int]]:
+        """Spans of the words of ``text`` that ``matcher`` accepts, analysed as ``lang``."""
+
+    @abstractmethod
+    def _suggest(self, text: str, parsed: ParsedQuery) -> str | None:
+        """Did you mean: the query with rare words replaced by common neighbours."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # -- the Engine protocol ------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        started = time.perf_counter()
+        parsed = parse_query(request.q, request.match)
+        notices = list(parsed.notices)
+        masks = facet_masks(self._dv, request)
+        match = self._matching(parsed, base_mask(self._dv, request), notices)
+        found_none = match.query is not None and not combine(match.mask, masks).any()
+        if request.match == "all" and found_none:
+            widened = any_words(parsed)
+            if widened.root != parsed.root:
+                wide = self._matching(widened, base_mask(self._dv, request), notices)
+                if combine(wide.mask, masks).any():
+                    parsed, match = widened, wide
+                    notices.append(ANY_WORDS_NOTICE)
+        allowed = combine(match.mask, masks)
+        total = int(np.count_nonzero(allowed))
+        narrowed = bool(masks) or request.date_from is not None or request.date_to is not None
+        ranked = self._rank(request, match, allowed if narrowed else None, allowed, total)
+        facets = count_facets(self._dv, match.mask, masks, request) if request.facets else {}
+        suggestion = self._suggest(request.q, parsed)
+        hits = self._hits(ranked, parsed, request.snippets)
+        _check_time(started)
+        return SearchResult(
+            request=request,
+            total=total,
+            hits=hits,
+            facets=facets,
+            suggestion=suggestion,
+            interpreted=parsed.interpreted(),
+            notices=tuple(dict.fromkeys(notices)),
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            generation=self.generation.name,
+        )
+
+    def article(self, article_id: str) -> ArticleView:
+        docnum = self._docnum(article_id)
+        record = self._record(docnum)
+        return ArticleView(
+            id=record["id"],
+            path=record["path"],
+            title=record["title"],
+            source=record.get("source") or record.get("body") or "",
+            source_format=record["source_format"],
+            body=record.get("body") or "",
+            summary=record["summary"],
+            date=_date(record["date"]),
+            tags=tuple(record["tags"]),
+            publication=record["publication"],
+            lang=record["lang"],
+            authors=tuple(record["authors"]),
+            volume=record["volume"],
+            issue=record["issue"],
+            image_credit=record["image_credit"],
+            translations=self._translations(docnum, record),
+        )
+
+    def related(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
+        docnum = self._docnum(article_id)
+        ranked = self._related(docnum, self._record(docnum), limit)
+        return self._hits(ranked, parse_query(""), snippets=False)
+
+    def facet_values(self) -> dict[FacetName, tuple[FacetValue, ...]]:
+        return count_facets(self._dv, self._dv.live, {}, SearchRequest())
+
+    def info(self) -> IndexInfo:
+        meta = self.generation.meta
+        return IndexInfo(
+            generation=self.generation.name,
+            engine=self.name,
+            format_version=int(meta["format_version"]),
+            articles=int(np.count_nonzero(self._dv.live)),
+            created=str(meta.get("created", "")),
+            languages=self._dv.langs,
+        )
+
+    # -- shared internals -----------------------------------------------------------------
+
+    def _matching(self, parsed: ParsedQuery, base: BoolArray, notices: list[str]) -> Match:
+        if parsed.root is None:
+            return Match(None, base)
+        return self._match(parsed, base, notices)
+
+    def _rank(
+        self,
+        request: SearchRequest,
+        match: Match,
+        narrowed: BoolArray | None,
+        allowed: BoolArray,
+        total: int,
+    ) -> Ranked:
+        """One page; ``narrowed`` is ``allowed`` when filters left out some matches."""
+        start = (request.page - 1) * request.per_page
+        end = min(start + request.per_page, total)
+        if start >= end:
+            return []
+        if request.sort == "relevance" and match.query is not None:
+            return self._top(match, narrowed, end)[start:end]
+        docs = np.flatnonzero(allowed)
+        dates = self._dv.date[docs].astype(np.int64)
+        # undated articles come last in both orders
+        keys = np.where(dates == 0, 99_999_999, dates) if request.sort == "oldest" else -dates
+        order = np.argsort(keys, kind="stable")[start:end]
+        return [(int(docs[i]), None) for i in order]
+
+    def _hits(self, ranked: Ranked, parsed: ParsedQuery, snippets: bool) -> tuple[Hit, ...]:
+        matchers: dict[str, TermMatcher] = {}
+        hits = []
+        for docnum, score in ranked:
+            record = self._record(docnum)
+            lang = analyser_lang(record["lang"])
+            if lang not in matchers:
+                matchers[lang] = self._matcher(parsed, lang)
+            matcher = matchers[lang]
+            body, title = record.get("body") or "", record["title"]
+            found = make_snippets(body, self._spans(body, lang, matcher)) if snippets else ()
+            hits.append(
+                Hit(
+                    id=record["id"],
+                    title=title,
+                    title_html=highlight_all(title, self._spans(title, lang, matcher)),
+                    date=_date(record["date"]),
+                    tags=tuple(record["tags"]),
+                    publication=record["publication"],
+                    lang=record["lang"],
+                    summary=record["summary"],
+                    snippets=found,
+                    score=score,
+                    path=record["path"],
+                )
+            )
+        return tuple(hits)
+
+    def _translations(self, docnum: int, record: dict[str, Any]) -> tuple[Translation, ...]:
+        key = record.get("translation_key")
+        if not key:
+            return ()
+        found = []
+        for other in self._translation_docnums(key):
+            if other != docnum:
+                fields = self._record(other)
+                found.append(Translation(fields["id"], fields["lang"], fields["title"]))
+        return tuple(sorted(found, key=lambda t: (t.lang, t.id)))
+
+
+def _check_time(started: float) -> None:
+    # An engine that cannot be interrupted mid-search still refuses a search that overran,
+    # so a query that is slow by nature fails the same way on every engine.
+    if time.perf_counter() - started > caps.SEARCH_TIME_LIMIT:
+        raise SearchTimeout(
+            f"the search took longer than {caps.SEARCH_TIME_LIMIT:g} s; make it more specific"
+        )
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None

@@ -1,0 +1,69 @@
+"""Did you mean: a suggestion from the archive's own vocabulary, shown, never applied.
+
+Engine-neutral rules: a word found in fewer than ``RARE`` documents is
+replaced by the nearest word (one edit for short words, two for longer ones)
+that is at least ``GAIN`` times more common; an engine supplies the document
+frequencies and the candidate words within that distance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from search.query import ParsedQuery
+
+RARE = 2
+"""A word found in fewer documents than this is worth a suggestion."""
+GAIN = 5
+"""A suggestion must be this many times more common than the word it replaces."""
+
+Frequency = Callable[[str], int]
+Neighbours = Callable[[str, int], Iterable[tuple[str, int]]]
+"""(word, max edits) → (candidate, document frequency) pairs."""
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance of ``a`` and ``b``, or ``limit + 1`` as soon as it exceeds ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def better_word(word: str, frequency: Frequency, neighbours: Neighbours) -> str | None:
+    """A much more common word within one or two edits of ``word``, if the archive has one."""
+    if len(word) < 3 or not word.isalpha():
+        return None
+    freq = frequency(word)
+    if freq >= RARE:
+        return None
+    maxdist = 1 if len(word) < 6 else 2
+    best: tuple[int, int, str] | None = None
+    for candidate, cand_freq in neighbours(word, maxdist):
+        if candidate == word or cand_freq < max(GAIN * freq, RARE):
+            continue
+        key = (edit_distance(word, candidate, maxdist), -cand_freq, candidate)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else None
+
+
+def suggest_query(
+    text: str, parsed: ParsedQuery, frequency: Frequency, neighbours: Neighbours
+) -> str | None:
+    """The user's query with rare words replaced by common neighbours, or None."""
+    suggestion = text
+    for word in dict.fromkeys(w.casefold() for w in parsed.positive_words()):
+        replacement = better_word(word, frequency, neighbours)
+        if replacement:
+            pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+            suggestion = pattern.sub(replacement, suggestion)
+    return suggestion if suggestion != text else None
