@@ -165,6 +165,8 @@ def _print_summary(report: object, out: TextIO) -> None:
         f"{report.drafts} drafts skipped",
         file=out,
     )
+    for reason, count in report.skipped.items():
+        print(f"  {count} skipped: {reason}", file=out)
     print(
         f"  skipped: {report.skipped_hidden} hidden, {len(report.skipped_binary)} binary, "
         f"{report.skipped_filtered} filtered out",

@@ -12,6 +12,7 @@ import hashlib
 import json
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ from search.records import Article, ParseOutcome, Problem
 from search.store import Generation, IndexStore
 
 MANIFEST = "manifest.json"
+SKIPPED = "skipped: "
+"""Manifest status prefix of a file left out on purpose, followed by the reason."""
 Progress = Callable[[int, int], None]
 
 
@@ -44,6 +47,8 @@ class BuildReport:
     unchanged: int = 0
     removed: int = 0
     drafts: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Files deliberately left out for another reason than being a draft, by reason."""
     articles: int = 0
     bytes_read: int = 0
     skipped_hidden: int = 0
@@ -227,9 +232,11 @@ class _Update:
                     Problem(rel, f"same id {article.id!r} as {self.owners[article.id]}")
                 )
                 article = None
-            status = "article" if article else ("draft" if outcome.skipped else "error")
-            entry = _Entry(self.hashes[rel] or "", article.id if article else None, status)
-            self.manifest[rel] = _Entry(entry.hash, entry.id, entry.status, tuple(problems))
+            status = "article" if article else "error"
+            if article is None and outcome.skipped:
+                status = f"{SKIPPED}{outcome.skipped}"
+            article_id = article.id if article else None
+            self.manifest[rel] = _Entry(self.hashes[rel] or "", article_id, status, tuple(problems))
             if self.progress:
                 self.progress(done, len(changed))
             if article is None:
@@ -271,7 +278,11 @@ def _finish(
     for rel, entry in sorted(manifest.items()):
         if rel not in seen:
             report.problems.extend(entry.problems)
-    report.drafts = sum(1 for e in manifest.values() if e.status == "draft")
+    skips = Counter(
+        e.status[len(SKIPPED) :] for e in manifest.values() if e.status.startswith(SKIPPED)
+    )
+    report.drafts = skips.pop("draft", 0)
+    report.skipped = dict(sorted(skips.items()))
     report.articles = sum(1 for e in manifest.values() if e.status == "article")
     report.seconds = round(time.perf_counter() - started, 3)
 
