@@ -6,8 +6,10 @@ import datetime as dt
 import math
 import os
 import platform
+import re
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +77,47 @@ def read_queries(path: Path) -> list[str]:
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+FILTER_KEYS = ("tag", "publication", "lang", "year")
+"""Facets a query line may filter on: every engine compared (ours and the peers) supports them."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueryLine:
+    """One line of a query file: ``q`` then tab-separated ``facet=value`` filters."""
+
+    q: str
+    filters: tuple[tuple[str, str], ...] = ()
+
+    def params(self) -> dict[str, list[str]]:
+        """The query as raw request parameters (what the API and ``build_request`` take)."""
+        params: dict[str, list[str]] = {"q": [self.q]}
+        for key, value in self.filters:
+            params.setdefault(key, []).append(value)
+        return params
+
+
+def parse_query_line(line: str) -> QueryLine:
+    """``'words<TAB>tag=x<TAB>year=2020'`` → ``QueryLine``; an unknown filter is a ``ValueError``."""
+    q, *rest = line.split("\t")
+    filters: list[tuple[str, str]] = []
+    for item in rest:
+        key, sep, value = item.partition("=")
+        if not sep or key not in FILTER_KEYS or not value:
+            raise ValueError(f"bad filter {item!r} in query line {line!r}")
+        filters.append((key, value))
+    return QueryLine(q.strip(), tuple(filters))
+
+
+def read_query_lines(path: Path) -> list[QueryLine]:
+    return [parse_query_line(line) for line in read_queries(path)]
+
+
+def query_terms(q: str) -> list[str]:
+    """Words and quoted phrases of a plain query, in order (phrases keep their quotes)."""
+    return _TERM.findall(q)
+
+
+_TERM = re.compile(r'"[^"]*"|[^\s"]+')
+MB = 1024 * 1024

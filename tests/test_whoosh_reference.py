@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from whoosh import query as wq
 
+from search.engine_base import ANY_WORDS_NOTICE
 from search.facets import MAX_FACET_VALUES
 from search.languages import analyser_lang
 from search.query import ParsedQuery, parse_query
 from search.service import SearchService
 from search.types import SearchRequest
 from search.whoosh_engine.querybuild import build_query
-from search.whoosh_engine.reader import ANY_WORDS_NOTICE
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 

@@ -149,8 +149,19 @@ def _schemas() -> JSON:
 
 def _param(name: str, description: str, schema: JSON, *, repeat: bool = False) -> JSON:
     if repeat:
-        schema = {"type": "array", "items": schema, "maxItems": caps.MAX_FILTER_VALUES}
-    param = {"name": name, "in": "query", "required": False, "description": description}
+        # No maxItems: the cap counts non-empty values over all filter parameters together
+        # (empty ones are ignored), which a per-parameter schema cannot state exactly.
+        schema = {"type": "array", "items": schema}
+        description += (
+            f" (at most {caps.MAX_FILTER_VALUES} non-empty values over all filters together)"
+        )
+    param = {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "allowEmptyValue": True,  # an empty value (an empty form field) counts as absent
+    }
     return {**param, "schema": schema, **({"style": "form", "explode": True} if repeat else {})}
 
 

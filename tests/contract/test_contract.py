@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 
 from indexer.build import build_index
+from search.engine_base import ANY_WORDS_NOTICE
 from search.errors import NotFound, QueryTooComplex
 from search.request import build_request
 from search.service import SearchService
 from search.types import UNDATED, FacetName, SearchRequest, SearchResult
 from tests.contract.archive import ENGINES, SERIES_MONTHS, archive_files, write_archive
 
-ANY_WORDS_NOTICE = "No article has all of the words; showing articles with any of them."
 KARABAKH_EN = "en/blog/2020/10/karabakh.md"
 KARABAKH_DE = "de/blog/2020/10/karabakh.md"
 KARABAKH_FR = "fr/blog/2020/10/karabakh.md"
