@@ -269,6 +269,9 @@ def _serve(args: argparse.Namespace) -> int:
         "--bind", f"{args.host}:{args.port}",
         "--workers", str(args.workers),
         "--access-logfile", "-",
+        # gunicorn's control socket defaults to one path in $HOME shared by every instance
+        # (and unwritable for the image's user); nothing here uses it
+        "--no-control-socket",
         "web:create_app()",
     ]  # fmt: skip
     os.environ["ARCHIVE_SEARCH_INDEX"] = str(args.index.resolve())

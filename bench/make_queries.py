@@ -16,12 +16,14 @@ import argparse
 import random
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from whoosh.lang import stopwords_for_language
 
+from bench.archive import PUBLICATIONS, REAL, load_records
 from bench.common import CORPORA, QUERIES
+from search.records import Article
 
 SEED = 20240611
 LANGS = ("de", "en", "fr", "ru")
@@ -99,13 +101,13 @@ class Drawer:
         docs = [d for d in self.vocab.docs if len(d) >= min_len]
         return self.rng.choice(docs)
 
-    def _content(self, word: str) -> bool:
+    def content(self, word: str) -> bool:
         return (
             len(word) >= MIN_LEN and word not in self.vocab.stop and self.vocab.df[word] >= MIN_DF
         )
 
     def pair(self) -> str:
-        doc = [w for w in self._doc(50) if self._content(w)]
+        doc = [w for w in self._doc(50) if self.content(w)]
         first, second = self.rng.sample(sorted(set(doc)), 2)
         return f"{first} {second}"
 
@@ -116,7 +118,7 @@ class Drawer:
             size = self.rng.choice((2, 3))
             start = self.rng.randrange(len(doc) - size)
             run = doc[start : start + size]
-            if all(self._content(w) for w in run):
+            if all(self.content(w) for w in run):
                 return '"' + " ".join(run) + '"'
         raise RuntimeError("no phrase of content words found")
 
@@ -152,18 +154,83 @@ def make_queries(root: Path, seed: int = SEED) -> list[str]:
     return queries
 
 
+MIXED_PER_CORPUS = {"single": 60, "pair": 26, "phrase": 10, "filtered": 4}
+"""Queries per corpus of ``mixed.txt``: each corpus weighs the same, whatever its size."""
+
+
+def corpus_vocab(articles: list[Article]) -> LangVocab:
+    """One vocabulary over a corpus's articles (stop words of all its languages left out)."""
+    langs = {LANG_OF.get(a.lang, "en") for a in articles}
+    stop = frozenset(w for lang in langs for w in stopwords_for_language(lang))
+    vocab = LangVocab(stop)
+    for article in articles:
+        vocab.add(words(f"{article.title} {article.body}"))
+    return vocab
+
+
+LANG_OF = {"de": "de", "en": "en", "fr": "fr", "ru": "ru"}
+
+
+def filtered(drawer: Drawer, articles: list[Article], name: str, rng: random.Random) -> str:
+    """A word of one article with a filter that article passes (tag, year, language, source)."""
+    candidates = [a for a in articles if len(words(a.body)) >= 50]
+    article = rng.choice(candidates)
+    content = sorted({w for w in words(article.body) if drawer.content(w)})
+    options = [f"publication={PUBLICATIONS[name]}", f"lang={article.lang}"]
+    options += [f"tag={t.casefold()}" for t in article.tags[:2]]
+    if article.date:
+        options.append(f"year={article.date.year}")
+    return f"{rng.choice(content)}\t{rng.choice(options)}"
+
+
+def corpus_queries(name: str, articles: list[Article], rng: random.Random) -> list[str]:
+    drawer = Drawer(corpus_vocab(articles), rng)
+    queries: list[str] = []
+    while len(queries) < MIXED_PER_CORPUS["single"]:
+        word = drawer.word()
+        if word not in queries:
+            queries.append(word)
+    queries += [drawer.pair() for _ in range(MIXED_PER_CORPUS["pair"])]
+    queries += [drawer.phrase() for _ in range(MIXED_PER_CORPUS["phrase"])]
+    queries += [filtered(drawer, articles, name, rng) for _ in range(MIXED_PER_CORPUS["filtered"])]
+    return queries
+
+
+def make_mixed(root: Path, seed: int = SEED) -> list[str]:
+    """The mixed set over all three real corpora, parsed as the archive bench indexes them."""
+    rng = random.Random(seed)
+    queries: list[str] = []
+    for name in REAL:
+        folder = root / name
+        articles, _files, _size = load_records(folder)
+        articles = [replace(a, lang="en") if a.lang == "und" else a for a in articles]
+        queries += corpus_queries(name, articles, rng)
+    unique = list(dict.fromkeys(queries))
+    rng.shuffle(unique)
+    return unique
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=CORPORA / "sisihagen")
-    parser.add_argument("--output", type=Path, default=QUERIES / "sisihagen.txt")
+    parser.add_argument("--set", choices=("sisihagen", "mixed"), default="mixed")
+    parser.add_argument("--corpus", type=Path, default=None)
+    parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
-    queries = make_queries(args.corpus)
+    output = args.output or QUERIES / f"{args.set}.txt"
+    if args.set == "mixed":
+        queries = make_mixed(args.corpus or CORPORA)
+        what = "all three real corpora (sisihagen, bbc, 20news)"
+    else:
+        queries = make_queries(args.corpus or CORPORA / "sisihagen")
+        what = "../shared/corpora/sisihagen"
     header = (
-        "# Fixed query set for `make bench` over ../shared/corpora/sisihagen.\n"
-        f"# Generated by `python -m bench.make_queries` (seed {SEED}); do not edit by hand.\n"
+        f"# Fixed query set for `make bench` over {what}.\n"
+        f"# Generated by `python -m bench.make_queries --set {args.set}` (seed {SEED}); "
+        "do not edit by hand.\n"
+        "# One query a line; filters follow the query, tab-separated, as facet=value.\n"
     )
-    args.output.write_text(header + "\n".join(queries) + "\n", encoding="utf-8")
-    print(f"{len(queries)} queries written to {args.output}")
+    output.write_text(header + "\n".join(queries) + "\n", encoding="utf-8")
+    print(f"{len(queries)} queries written to {output}")
 
 
 if __name__ == "__main__":

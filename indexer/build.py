@@ -253,7 +253,7 @@ def _open_writer(engine: str, partial: Path, expected: int) -> EngineWriter:
     """A writer on the copy of the served generation; a corrupt copy is an ``IndexFormatError``."""
     try:
         return open_writer(engine, partial, expected=expected)
-    except SearchError:
+    except (SearchError, OSError):  # OSError: the disk, not the files (the CLI says so)
         raise
     except Exception as exc:  # the engine's own errors when its files are damaged
         raise IndexFormatError(

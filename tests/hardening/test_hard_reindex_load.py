@@ -19,7 +19,7 @@ import pytest
 
 from tests.hardening.conftest import MARKER, Server, marked, run_index, write_state
 
-ARTICLES = 300
+ARTICLES = 200
 CLIENTS = 3
 PAUSE = 0.01
 """Seconds between a client's requests: a steady stream that leaves the indexer CPU time."""

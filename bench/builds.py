@@ -1,0 +1,88 @@
+"""Index builds, each in its own child process so its peak memory can be measured.
+
+``python -m bench.builds ENGINE SOURCE INDEX_DIR`` builds one index and
+prints its figures as JSON; :func:`build_in_child` runs that and adds the
+child's peak resident memory, read from ``os.wait4`` (the rusage of exactly
+that child and the processes it waited for, such as Whoosh's indexing
+processes; ``getrusage(RUSAGE_CHILDREN)`` would keep the largest child so far).
+Every engine's time includes discovering and parsing the files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.archive import load_records
+from bench.common import MB, ROOT, dir_size
+from bench.peers import build_peer
+from indexer.build import build_index
+from search.store import IndexStore
+
+OURS = ("whoosh", "tantivy")
+PEERS = ("raw-tantivy", "fts5")
+ENGINES = (*OURS, *PEERS)
+
+
+def build(engine: str, source: Path, index_dir: Path) -> dict[str, Any]:
+    """One full build in this process: articles, files, bytes read, seconds."""
+    started = time.perf_counter()
+    if engine in OURS:
+        report = build_index(source, index_dir, rebuild=True, engine=engine)
+        articles, files, size = report.articles, report.files, report.bytes_read
+        problems = len(report.problems)
+    else:
+        records, files, size = load_records(source)
+        build_peer(engine, records, index_dir)
+        articles, problems = len(records), 0
+    return {
+        "articles": articles,
+        "files": files,
+        "bytes_read": size,
+        "problems": problems,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def index_size(engine: str, index_dir: Path) -> int:
+    """Bytes on disk of the served index (our engines keep generations; count the current one)."""
+    if engine in OURS:
+        return dir_size(IndexStore(index_dir).current().path)
+    return dir_size(index_dir)
+
+
+def build_in_child(engine: str, source: Path, index_dir: Path) -> dict[str, Any]:
+    """Build in a child process; its figures plus throughput, index size and peak RSS."""
+    command = [sys.executable, "-m", "bench.builds", engine, str(source), str(index_dir)]
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE)
+    assert proc.stdout is not None
+    output = proc.stdout.read()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"building {engine} failed with status {proc.returncode}")
+    figures: dict[str, Any] = json.loads(output)
+    seconds = max(figures["seconds"], 1e-9)
+    figures.update(
+        articles_per_s=round(figures["articles"] / seconds, 1),
+        mb_per_s=round(figures["bytes_read"] / MB / seconds, 3),
+        source_mb=round(figures["bytes_read"] / MB, 1),
+        index_mb=round(index_size(engine, index_dir) / MB, 1),
+        peak_rss_mb=round(usage.ru_maxrss / 1024, 1),  # Linux reports kilobytes
+    )
+    return figures
+
+
+def main(argv: list[str]) -> int:
+    engine, source, index_dir = argv
+    print(json.dumps(build(engine, Path(source), Path(index_dir))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
