@@ -9,13 +9,14 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help install index run serve test test-fast lint format bench browser clean
+.PHONY: help install index run serve test test-fast lint format bench bench-full browser clean
 
 help:
 	@echo "make run        set up, index $(CORPUS)/ and serve http://$(HOST):$(PORT) with gunicorn"
 	@echo "make test       set up and run the whole test suite (installs Chromium for browser tests)"
 	@echo "make test-fast  the suite without the slow tier"
 	@echo "make bench      benchmarks; figures written to bench/results/"
+	@echo "make bench-full benchmarks plus a generated 100,000-article archive (about an hour)"
 	@echo "make lint       ruff and mypy"
 
 $(STAMP): pyproject.toml
@@ -63,6 +64,9 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+bench-full: $(STAMP)
+	$(BIN)/python -m bench --full
 
 clean:
 	rm -rf $(VENV) var test-output .pytest_cache .mypy_cache .ruff_cache

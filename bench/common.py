@@ -99,7 +99,7 @@ class QueryLine:
 
 
 def parse_query_line(line: str) -> QueryLine:
-    """``'words<TAB>tag=x<TAB>year=2020'`` → ``QueryLine``; an unknown filter is a ``ValueError``."""
+    """``"words<TAB>tag=x<TAB>year=2020"`` → ``QueryLine``; bad filters raise ``ValueError``."""
     q, *rest = line.split("\t")
     filters: list[tuple[str, str]] = []
     for item in rest:

@@ -1,10 +1,16 @@
-"""Requests per second through a real gunicorn (2 sync workers, default settings).
+"""HTTP through a real gunicorn (2 sync workers, the settings of ``archive-search serve``).
 
-A small load generator of our own: ``CLIENTS`` threads, each with one
-keep-alive ``http.client`` connection (gunicorn's sync workers close it after
-each response and the client reopens it), sending the query set round-robin
-to ``/api/v1/search`` until the time is up. Only 127.0.0.1 is ever contacted.
-The generator shares the two cores with the server, so the figure is a floor.
+Two load generators of our own; only 127.0.0.1 is ever contacted, rate
+limiting is switched off (``ARCHIVE_SEARCH_RATE_LIMIT=off``), and the
+generator shares the two cores with the server, so every figure is a floor.
+
+- Closed loop (:func:`run`): ``CLIENTS`` threads, each with one keep-alive
+  ``http.client`` connection (gunicorn's sync workers close it after each
+  response and the client reopens it), sending the query set round-robin to
+  ``/api/v1/search`` until the time is up: requests/s and latency.
+- Open loop (:func:`hardening`, in ``bench.openloop``): requests sent at a
+  fixed rate whatever the answers, stepped up to find the sustained rate at
+  which p99 stays under 500 ms, then the same mix with 10% hostile queries.
 """
 
 from __future__ import annotations
@@ -18,12 +24,15 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench.common import ROOT, log, summary_ms
+from bench import openloop
+from bench.common import ROOT, QueryLine, log, summary_ms
 
 HOST = "127.0.0.1"
 WORKERS = 2
@@ -47,7 +56,7 @@ def free_port() -> int:
 
 def start_gunicorn(index_dir: Path, port: int, logfile: Path) -> subprocess.Popen[bytes]:
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    env = {**os.environ, "ARCHIVE_SEARCH_INDEX": str(index_dir)}
+    env = {**os.environ, "ARCHIVE_SEARCH_INDEX": str(index_dir), "ARCHIVE_SEARCH_RATE_LIMIT": "off"}
     # Our own control socket: the default one in ~/.gunicorn is shared with any other gunicorn.
     control = ["--control-socket", str(logfile.with_name("gunicorn.ctl"))]
     command = [
@@ -145,21 +154,100 @@ def generate(port: int, paths: list[str], seconds: float, clients: int) -> dict[
     }
 
 
-def search_paths(queries: list[str]) -> list[str]:
-    return ["/api/v1/search?" + urlencode({"q": q}) for q in queries]
+def search_paths(lines: list[QueryLine]) -> list[str]:
+    return ["/api/v1/search?" + urlencode(line.params(), doseq=True) for line in lines]
 
 
-def run(index_dir: Path, queries: list[str], work: Path, *, seconds: float) -> dict[str, Any]:
+@contextmanager
+def serving(index_dir: Path, work: Path) -> Iterator[int]:
+    """A gunicorn on a free port of 127.0.0.1 serving ``index_dir``, stopped on exit."""
     port = free_port()
-    logfile = work / "gunicorn.log"
-    proc = start_gunicorn(index_dir, port, logfile)
+    proc = start_gunicorn(index_dir, port, work / f"gunicorn-{port}.log")
     try:
         wait_ready(port, proc)
-        paths = search_paths(queries)
+        yield port
+    finally:
+        stop(proc)
+
+
+def run(index_dir: Path, lines: list[QueryLine], work: Path, *, seconds: float) -> dict[str, Any]:
+    with serving(index_dir, work) as port:
+        paths = search_paths(lines)
         log(f"http: warm-up, then {seconds:.0f} s with {CLIENTS} clients on port {port}")
         generate(port, paths, min(3.0, seconds), CLIENTS)
         figures = generate(port, paths, seconds, CLIENTS)
         figures["workers"] = WORKERS
         return figures
-    finally:
-        stop(proc)
+
+
+P99_TARGET_MS = 500.0
+HOSTILE_SHARE = 0.1
+START_RATE = 2.0
+RATE_FACTOR = 1.5
+
+
+def _sustainable(step: dict[str, Any]) -> bool:
+    return bool(
+        step["p99_ms"] < P99_TARGET_MS
+        and step["normal_failed"] == 0
+        and step["achieved_per_s"] >= 0.9 * step["rate"]
+    )
+
+
+def find_sustained(
+    port: int, normal: list[openloop.Request], step_s: float, budget_s: float
+) -> tuple[float | None, list[dict[str, Any]]]:
+    """Step the rate up by ``RATE_FACTOR`` until p99 passes 500 ms or the budget is spent."""
+    steps: list[dict[str, Any]] = []
+    sustained: float | None = None
+    rate = START_RATE
+    deadline = time.perf_counter() + budget_s
+    while time.perf_counter() + step_s < deadline:
+        log(f"load: open loop at {rate:.1f} requests/s for {step_s:.0f} s")
+        step = openloop.summarise(openloop.send(port, normal, rate, step_s), rate, step_s)
+        steps.append(step)
+        if not _sustainable(step):
+            break
+        sustained = rate
+        rate *= RATE_FACTOR
+    return sustained, steps
+
+
+def hardening(
+    index_dir: Path,
+    lines: list[QueryLine],
+    work: Path,
+    *,
+    step_s: float,
+    phase_s: float,
+    budget_s: float,
+) -> dict[str, Any]:
+    """The load test of the hardening issue: sustained rate, then 10% hostile at that rate."""
+    with serving(index_dir, work) as port:
+        normal = openloop.normal_mix(lines)
+        openloop.send(port, normal, START_RATE, min(3.0, step_s))  # warm caches
+        sustained, steps = find_sustained(port, normal, step_s, budget_s)
+        rate = sustained or START_RATE
+        log(f"load: {phase_s:.0f} s at {rate:.1f}/s without, then with 10% hostile queries")
+        base = openloop.summarise(openloop.send(port, normal, rate, phase_s), rate, phase_s)
+        mixed = openloop.with_hostile(normal, HOSTILE_SHARE)
+        attacked = openloop.summarise(openloop.send(port, mixed, rate, phase_s), rate, phase_s)
+    ratio = attacked["p99_ms"] / base["p99_ms"] if base["p99_ms"] > 0 else None
+    hostile = attacked["hostile"] or {}
+    return {
+        "workers": WORKERS,
+        "p99_target_ms": P99_TARGET_MS,
+        "steps": steps,
+        "sustained_per_s": sustained,
+        "test_rate_per_s": rate,
+        "without_hostile": base,
+        "with_hostile": attacked,
+        "p99_ratio": round(ratio, 2) if ratio is not None else None,
+        "status_5xx": base["status_5xx"] + attacked["status_5xx"],
+        "promise_kept": bool(
+            ratio is not None
+            and ratio <= 2.0
+            and base["status_5xx"] + attacked["status_5xx"] == 0
+            and hostile.get("all_4xx", False)
+        ),
+    }

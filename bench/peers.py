@@ -113,7 +113,8 @@ class RawTantivy:
         if mode == "snippets":
             generator = tantivy.SnippetGenerator.create(self.searcher, query, self.schema, "body")
             _html = [generator.snippet_from_doc(doc).to_html() for doc in docs]
-        return int(result.count or 0)
+        count = getattr(result, "count", None)  # set by count=True; missing from the stubs
+        return int(count or 0)
 
     def close(self) -> None:
         pass
@@ -165,7 +166,8 @@ def fts5_match(q: str) -> str:
 
 
 def _fts5_filters(line: QueryLine) -> tuple[str, list[object]]:
-    sql, args = "", []
+    sql = ""
+    args: list[object] = []
     for key, value in line.filters:
         # Correlated EXISTS, not ``rowid IN (...)``: the latter lets SQLite drive the search from
         # the filter and test MATCH row by row, fifty times slower than matching first.

@@ -28,54 +28,129 @@ def machine(m: dict[str, Any]) -> list[str]:
     ]
 
 
-def indexing(r: dict[str, Any]) -> list[str]:
-    full = r["full"]
-    rows = [
-        ["full build", full["seconds"], full["articles"], full["articles_per_s"], full["mb_per_s"]],
-        ["no-op update", r["noop"]["seconds"], r["noop"]["articles"], None, None],
-        ["1 changed article", r["one_changed"]["seconds"], r["one_changed"]["updated"], None, None],
-    ]
+ENGINE_NAMES = {
+    "whoosh": "ours, Whoosh",
+    "tantivy": "ours, Tantivy",
+    "raw-tantivy": "raw Tantivy",
+    "fts5": "SQLite FTS5",
+}
+MODES = (("top10", "top-10"), ("facets", "+ facet counts"), ("snippets", "+ 10 snippets"))
+
+
+def side_by_side(title: str, r: dict[str, Any]) -> list[str]:
+    """The issue's table: throughput and medians per engine, then the same as ratios."""
+    engines, ratios = r["engines"], r["ratios"]
+    first = next(iter(engines.values()))["build"]
     head = [
-        "## Indexing (sisihagen)",
+        f"### {title}",
         "",
-        f"{full['files']} files, {full['source_mb']} MB read, index on disk {full['index_mb']} MB, "
-        f"{full['problems']} problems reported.",
+        f"{first['articles']} articles ({first['source_mb']} MB), {r['queries']} queries "
+        "(`bench/queries/mixed.txt`), medians in ms; p95/p99 in `latest.json`.",
         "",
     ]
-    return head + table(["run", "seconds", "articles", "articles/s", "MB/s"], rows)
-
-
-def latency(r: dict[str, Any]) -> list[str]:
-    modes = ("plain", "faceted", "faceted+snippets", "filtered")
-    rows = [
-        [
-            m,
-            r[m]["n"],
-            r[m]["median_ms"],
-            r[m]["p95_ms"],
-            r[m]["p99_ms"],
-            sum(r[m]["errors"].values()),
+    rows = []
+    for name, e in engines.items():
+        b, lat = e["build"], e["latency"]
+        rows.append(
+            [ENGINE_NAMES.get(name, name), b["articles_per_s"], b["index_mb"], b["peak_rss_mb"]]
+            + [lat[m]["median_ms"] for m, _ in MODES]
+            + [lat["snippets"]["p99_ms"], lat["top10"]["zero_hit_queries"]]
+        )
+    header = ["engine", "index articles/s", "index MB", "peak RSS MB"]
+    header += [f"{label} p50" for _, label in MODES] + ["+ snippets p99", "zero-hit queries"]
+    lines = head + table(header, rows)
+    if ratios:
+        ratio_rows = [
+            [ENGINE_NAMES.get(n, n), x["index"], *(x[m] for m, _ in MODES)]
+            for n, x in ratios.items()
         ]
-        for m in modes
-    ]
-    filters = ", ".join(f"{k}={'|'.join(v)}" for k, v in r["filters"].items())
-    head = [
-        "## Query latency (in-process SearchService)",
-        "",
-        f"{r['queries']} queries × {r['rounds']} rounds after a warm-up pass; filtered: {filters}.",
-        "",
-    ]
-    return head + table(["mode", "n", "median ms", "p95 ms", "p99 ms", "errors"], rows)
+        lines += [
+            "Ratios to raw Tantivy (time per article to index, median query time; > 1 is slower):",
+            "",
+        ]
+        lines += table(["engine", "index", *(label for _, label in MODES)], ratio_rows)
+    updates = [
+        [ENGINE_NAMES[n], e["updates"]["changed_1"]["seconds"],
+         e["updates"]["changed_100"]["seconds"]]
+        for n, e in engines.items() if "updates" in e
+    ]  # fmt: skip
+    if updates:
+        lines += [
+            "Incremental update (seconds, whole run: hashing every file, copying and "
+            "publishing the generation):",
+            "",
+        ]
+        lines += table(["engine", "1 changed article", "100 changed articles"], updates)
+    return lines
+
+
+def compare(r: dict[str, Any]) -> list[str]:
+    lines = ["## Engines side by side (in-process)", ""]
+    if "real" in r:
+        lines += side_by_side(
+            "All three real corpora (sisihagen, bbc, 20news), without Whoosh", r["real"]
+        )
+    if "small" in r:
+        lines += side_by_side(
+            "Sisihagen + bbc, all four engines (Whoosh too slow for all three)", r["small"]
+        )
+    return lines
+
+
+def scaled(r: dict[str, Any]) -> list[str]:
+    g = r["generated"]
+    lines = ["## Scaled archive (generated)", "",
+             f"{g['articles']} articles, {g['mb']} MB, generated in {g['seconds']} s. "
+             f"Skipped: {r['whoosh_skipped']}.", ""]  # fmt: skip
+    return lines + side_by_side("Generated archive", r)
 
 
 def http(r: dict[str, Any]) -> list[str]:
+    first = next(iter(r.values()))
     head = [
-        f"## HTTP load (gunicorn, {r['workers']} workers, "
-        f"{r['clients']} clients, {r['seconds']} s)",
+        f"## HTTP closed loop (gunicorn, {first['workers']} sync workers, "
+        f"{first['clients']} clients, ~{first['seconds']} s each, the four-engine archive)",
         "",
     ]
-    row = [r["requests_per_s"], r["requests"], r["median_ms"], r["p99_ms"], r["errors"]]
-    return head + table(["requests/s", "requests", "median ms", "p99 ms", "errors"], [row])
+    rows = [
+        [
+            ENGINE_NAMES[n],
+            x["requests_per_s"],
+            x["requests"],
+            x["median_ms"],
+            x["p99_ms"],
+            x["errors"],
+        ]
+        for n, x in r.items()
+    ]
+    return head + table(["engine", "requests/s", "requests", "median ms", "p99 ms", "errors"], rows)
+
+
+def load(r: dict[str, Any]) -> list[str]:
+    lines = ["## Hardening load test (open loop, 2 sync workers, the four-engine archive)", ""]
+    for name, x in r.items():
+        steps = ", ".join(f"{s['rate']:g}/s → p99 {s['p99_ms']:g} ms" for s in x["steps"])
+        base, hit = x["without_hostile"], x["with_hostile"]
+        hostile = hit["hostile"] or {}
+        bad = {k: v for k, v in hostile.get("statuses", {}).items()
+               if any(not 400 <= int(s) < 500 for s in v)}  # fmt: skip
+        lines += [
+            f"**{ENGINE_NAMES[name]}**: sustained rate with p99 < {x['p99_target_ms']:g} ms: "
+            f"{x['sustained_per_s'] or 'none'} requests/s (steps: {steps}).",
+            "",
+        ]
+        rows = [
+            ["normal mix", base["rate"], base["p50_ms"], base["p99_ms"], base["status_5xx"]],
+            ["+ 10% hostile", hit["rate"], hit["p50_ms"], hit["p99_ms"], hit["status_5xx"]],
+        ]
+        lines += table(["run", "rate/s", "normal p50 ms", "normal p99 ms", "5xx"], rows)
+        lines += [
+            f"p99 ratio {x['p99_ratio']} (promise ≤ 2), 5xx {x['status_5xx']} (promise 0); "
+            f"hostile answers p99 {hostile.get('p99_ms')} ms, not 4xx: "
+            f"{hostile.get('not_4xx')} {bad or ''}. Promise kept: {x['promise_kept']}.",
+            "",
+        ]
+    return lines
 
 
 def relevance(r: dict[str, Any]) -> list[str]:
@@ -111,7 +186,13 @@ def relevance(r: dict[str, Any]) -> list[str]:
     return lines
 
 
-SECTIONS = {"indexing": indexing, "latency": latency, "http": http, "relevance": relevance}
+SECTIONS = {
+    "compare": compare,
+    "scaled": scaled,
+    "http": http,
+    "load": load,
+    "relevance": relevance,
+}
 
 
 def render(results: dict[str, Any]) -> str:
@@ -122,5 +203,6 @@ def render(results: dict[str, Any]) -> str:
             lines += section(results[name])
     for name, reason in results.get("skipped", {}).items():
         lines += [f"**{name} skipped:** {reason}", ""]
-    lines.append(f"Total time {results['total_seconds']} s.")
+    end = results["machine"].get("load_average_at_end")
+    lines.append(f"Total time {results['total_seconds']} s; load average at end {end}.")
     return "\n".join(lines) + "\n"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
+import random
 from pathlib import Path
 
 import pytest
 
+from bench import openloop
 from bench.collections import (
     cisi_judgments,
     cranfield_judgments,
@@ -18,10 +22,13 @@ from bench.collections import (
     mean_ndcg,
     ndcg_at,
 )
-from bench.common import QUERIES, percentile, read_queries
+from bench.common import QUERIES, QueryLine, parse_query_line, percentile, query_terms, read_queries
+from bench.generate import Pool, Shape, article_text, check_target
 from bench.make_queries import article_body
+from bench.peers import Fts5, Peer, RawTantivy, build_fts5, build_tantivy, fts5_match
 from bench.relevance import sanitise
 from search import caps
+from search.records import Article
 
 CRAN_DOCS = """.I 1\r
 .T\r
@@ -162,3 +169,127 @@ def test_cisi_reader_on_the_real_files(relevance: Path) -> None:
     assert len(cisi.judged_queries()) == 76
     assert cisi.documents[0].title == "18 Editions of the Dewey Decimal Classifications"
     assert cisi.queries["1"].startswith("What problems and concerns are there")
+
+
+def test_query_line_reads_tab_separated_filters() -> None:
+    line = parse_query_line("war peace\ttag=society\tyear=2020")
+    assert line == QueryLine("war peace", (("tag", "society"), ("year", "2020")))
+    assert line.params() == {"q": ["war peace"], "tag": ["society"], "year": ["2020"]}
+    with pytest.raises(ValueError, match="bad filter"):
+        parse_query_line("war\tsort=newest")
+
+
+def test_query_terms_keep_phrases_whole() -> None:
+    assert query_terms('climate "prime minister" talks') == [
+        "climate",
+        '"prime minister"',
+        "talks",
+    ]
+
+
+def test_fts5_match_quotes_every_term() -> None:
+    assert fts5_match('NOT war "prime minister"') == '"NOT" "war" "prime minister"'
+    assert fts5_match('say"hi') == '"say" "hi"'
+
+
+def test_committed_mixed_query_set_has_the_planned_mix() -> None:
+    lines = [parse_query_line(q) for q in read_queries(QUERIES / "mixed.txt")]
+    assert 250 <= len(lines) <= 320
+    assert len({(x.q, x.filters) for x in lines}) == len(lines)
+    phrases = [x for x in lines if x.q.startswith('"')]
+    assert 25 <= len(phrases) <= 35
+    assert 8 <= sum(1 for x in lines if x.filters) <= 20
+    singles = [x for x in lines if len(query_terms(x.q)) == 1 and not x.q.startswith('"')]
+    assert len(singles) > len(lines) / 2
+    assert any(any("а" <= ch <= "я" for ch in x.q) for x in lines)  # sisihagen's Russian
+
+
+ARTICLES = [
+    Article(
+        id="a",
+        path="a.md",
+        title="Prime minister resigns",
+        body="The prime minister resigned after the vote on the budget.",
+        tags=("Politics",),
+        publication="BBC News",
+        lang="en",
+        date=dt.date(2005, 3, 1),
+    ),
+    Article(
+        id="b",
+        path="b.md",
+        title="Budget vote",
+        body="Ministers argued about the budget for hours.",
+        publication="BBC News",
+        lang="en",
+        date=dt.date(2004, 5, 1),
+    ),
+    Article(id="c", path="c.md", title="Hockey", body="The goalie saved every shot.", lang="en"),
+]
+
+
+@pytest.mark.parametrize("mode", ["top10", "facets", "snippets"])
+def test_peers_agree_on_counts(tmp_path: Path, mode: str) -> None:
+    build_tantivy(ARTICLES, tmp_path / "tantivy")
+    build_fts5(ARTICLES, tmp_path / "fts5.db")
+    peers: list[Peer] = [RawTantivy(tmp_path / "tantivy"), Fts5(tmp_path / "fts5.db")]
+    cases = {
+        "budget": 2,
+        '"prime minister"': 1,
+        "budget vote": 2,
+        "budget\tyear=2005": 1,
+        "budget\ttag=politics": 1,
+        "goalie\tpublication=BBC News": 0,
+        "nothing": 0,
+    }
+    for peer in peers:
+        found = {q: peer.search(parse_query_line(q), mode) for q in cases}
+        assert found == cases, type(peer).__name__
+        peer.close()
+
+
+def test_generated_article_has_front_matter_and_real_paragraphs() -> None:
+    pool = Pool()
+    pool.shapes.append(Shape("bbc", "en", ("Economy",), None, 2))
+    pool.titles[("bbc", "en")].append('Shares "rise"')
+    pool.paragraphs[("bbc", "en")].extend(["First paragraph.", "Second paragraph."])
+    text = article_text(pool.shapes[0], pool, random.Random(1))
+    assert text.startswith('---\ntitle: "Shares \\"rise\\""\ndate: 200')
+    assert 'tags: ["Economy"]' in text
+    assert text == article_text(pool.shapes[0], pool, random.Random(1))  # deterministic
+    body = text.split("---\n\n", 1)[1]
+    assert set(body.split()) <= {"First", "Second", "paragraph."}
+
+
+def test_generator_refuses_to_write_into_the_repository() -> None:
+    with pytest.raises(ValueError, match="refusing"):
+        check_target(Path(__file__).parent / "generated")
+
+
+def test_hostile_share_and_cheap_queries() -> None:
+    normal = openloop.normal_mix([QueryLine(f"w{i}") for i in range(30)])
+    assert "facets=0" in normal[0].path and "snippets=0" in normal[0].path
+    mixed = openloop.with_hostile(normal, 0.1)
+    assert len(mixed) == 30
+    assert sum(r.kind.startswith("hostile") for r in mixed) == 3
+    assert any(len(r.path) > 100_000 for r in openloop.HOSTILE)
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+def test_quick_bench_runs_every_engine(news20: Path, tmp_path: Path) -> None:
+    """The whole pipeline on a tiny generated archive: builds, queries, ratios, load test."""
+    from bench.__main__ import main
+
+    assert main(["--quick", "--only", "compare,load", "--output", str(tmp_path)]) == 0
+    results = json.loads((tmp_path / "latest.json").read_text(encoding="utf-8"))
+    small = results["compare"]["small"]
+    assert set(small["engines"]) == {"whoosh", "tantivy", "raw-tantivy", "fts5"}
+    for engine in small["engines"].values():
+        assert engine["build"]["articles"] == 300
+        assert engine["latency"]["snippets"]["n"] > 0
+        assert engine["latency"]["top10"]["errors"] == 0
+    assert small["ratios"]["raw-tantivy"]["top10"] == 1.0
+    assert small["engines"]["tantivy"]["updates"]["changed_100"]["updated"] == 100
+    assert results["load"]["whoosh"]["status_5xx"] == 0
+    assert "Engines side by side" in (tmp_path / "latest.md").read_text(encoding="utf-8")

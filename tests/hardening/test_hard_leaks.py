@@ -109,7 +109,7 @@ def _leaks(fresh_index: tuple[Path, Path], serve: Any, reindexes: int, requests:
 
 
 def test_fds_and_memory_stay_flat(fresh_index: tuple[Path, Path], serve: Any) -> None:
-    _leaks(fresh_index, serve, reindexes=5, requests=800)
+    _leaks(fresh_index, serve, reindexes=5, requests=600)
 
 
 @pytest.mark.slow

@@ -95,6 +95,7 @@ def test_burst_then_429_with_retry_after(small_index: tuple[Path, Path], tmp_pat
     page = client.get("/?q=x")
     assert page.status_code == 429 and page.mimetype == "text/html"
     assert b"try again in" in page.data and page.headers["Retry-After"]
+    assert b"Slow down a little" in page.data
     assert_no_trace_text(page.get_data(as_text=True))
     assert client.get("/healthz").status_code == 200
     with client.get("/static/style.css") as static:
