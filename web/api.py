@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from search.request import build_request
 from web.context import service
+from web.export import export_response
 from web.openapi import openapi_document
 from web.pages import check_article_id
 from web.serialise import article_json, facets_json, result_json
@@ -17,6 +18,11 @@ bp = Blueprint("api", __name__)
 def search() -> Response:
     req = build_request(request.args.to_dict(flat=False))
     return jsonify(result_json(service().search(req)))
+
+
+@bp.get("/api/v1/export")
+def export() -> Response:
+    return export_response(request.args.to_dict(flat=False))
 
 
 @bp.get("/api/v1/articles/<path:article_id>")

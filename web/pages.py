@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 
 from search.errors import NotFound, SearchError
 from search.languages import display_name
@@ -51,11 +51,18 @@ def search() -> str:
         page_href=lambda n: href(urls.replace(pairs, "page", str(n))),
         tag_href=lambda t: href(urls.toggle((), "tag", t)),
         set_href=lambda name, value: href(urls.replace(pairs, name, value)),
+        export_href=lambda fmt: export_url(pairs, fmt),
         hidden=[(k, v) for k, v in pairs if k not in FORM_FIELDS],
         sort_labels=SORT_LABELS,
         match_labels=MATCH_LABELS,
         q=req.q,
     )
+
+
+def export_url(pairs: urls.Pairs, fmt: str) -> str:
+    """The export of this search: same state, no paging."""
+    kept = tuple(p for p in pairs if p[0] not in ("page", "per_page"))
+    return url_for("api.export") + href((*kept, ("format", fmt)))
 
 
 FORM_FIELDS = frozenset({"q", "from", "to", "sort", "match", "page"})

@@ -49,7 +49,7 @@ def test_document_is_openapi_3_0(client: FlaskClient) -> None:
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.0.")
     assert set(document["paths"]) == {
-        "/api/v1/search", "/api/v1/articles/{article_id}", "/api/v1/facets",
+        "/api/v1/search", "/api/v1/export", "/api/v1/articles/{article_id}", "/api/v1/facets",
         "/api/v1/openapi.json", "/healthz",
     }  # fmt: skip
     params = {p["name"] for p in document["paths"]["/api/v1/search"]["get"]["parameters"]}
@@ -123,3 +123,9 @@ def test_500_matches_the_document() -> None:
     client = create_app({"SEARCH_SERVICE": Boom()}).test_client()
     check(client, "/api/v1/search?q=x", "/api/v1/search", 500)
     check(client, "/api/v1/facets", "/api/v1/facets", 500)
+
+
+def test_json_export_matches_the_document(client: FlaskClient) -> None:
+    body = check(client, "/api/v1/export?q=karabakh&format=json", "/api/v1/export", 200)
+    assert body["exported"] == body["total"] == 2
+    check(client, "/api/v1/export?format=pdf", "/api/v1/export", 400)
