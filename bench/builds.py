@@ -62,12 +62,10 @@ def index_size(engine: str, index_dir: Path) -> int:
 def build_in_child(engine: str, source: Path, index_dir: Path) -> dict[str, Any]:
     """Build in a child process; its figures plus throughput, index size and peak RSS."""
     command = [sys.executable, "-m", "bench.builds", engine, str(source), str(index_dir)]
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE)
-    assert proc.stdout is not None
-    output = proc.stdout.read()
-    if proc.wait() != 0:
+    proc = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, check=False)
+    if proc.returncode != 0:
         raise RuntimeError(f"building {engine} failed with status {proc.returncode}")
-    figures: dict[str, Any] = json.loads(output)
+    figures: dict[str, Any] = json.loads(proc.stdout)
     seconds = max(figures["seconds"], 1e-9)
     figures.update(
         articles_per_s=round(figures["articles"] / seconds, 1),

@@ -25,7 +25,7 @@ from search.engine import EngineWriter
 from search.engines import DEFAULT_ENGINE, check_engine, check_meta, format_version, open_writer
 from search.errors import BadRequest, IndexFormatError, IndexMissing, SearchError
 from search.records import Article, ParseOutcome, Problem
-from search.store import Generation, IndexStore
+from search.store import Generation, IndexStore, write_atomic
 
 MANIFEST = "manifest.json"
 SKIPPED = "skipped: "
@@ -219,7 +219,7 @@ class _Update:
             writer.cancel()
             raise
         self.report.unchanged = self.report.files - len(changed)
-        (partial / MANIFEST).write_text(_dump_manifest(self.manifest), encoding="utf-8")
+        write_atomic(partial / MANIFEST, _dump_manifest(self.manifest))
 
     def _articles(self, changed: list[Candidate]) -> Iterator[Article]:
         """Parse the changed files, record them in the manifest, and yield their articles."""

@@ -9,6 +9,7 @@ labelled with their most common spelling across the archive.
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from search.facets import DocValues
+from search.store import write_atomic
 
 ARRAYS = "docvalues.npz"
 NAMES = "docvalues.json"
@@ -100,8 +102,10 @@ def save_docvalues(
 ) -> None:
     """Write ``dv`` (and an engine's own extra ``arrays`` and ``names``) into ``directory``."""
     data = {f: getattr(dv, f) for f in _FIELDS} | dict(arrays or {})
+    buffer = io.BytesIO()
     savez: Any = np.savez  # its stubs type **arrays as its keyword options
-    savez(directory / ARRAYS, **data)
+    savez(buffer, **data)
+    write_atomic(directory / ARRAYS, buffer.getvalue())
     labels = {
         "langs": dv.langs,
         "publications": dv.publications,
@@ -109,8 +113,7 @@ def save_docvalues(
         "tags": dv.tags,
         "tag_labels": dv.tag_labels,
     }
-    text = json.dumps({**labels, **(names or {})}, ensure_ascii=False)
-    (directory / NAMES).write_text(text, encoding="utf-8")
+    write_atomic(directory / NAMES, json.dumps({**labels, **(names or {})}, ensure_ascii=False))
 
 
 def load_docvalues(

@@ -73,14 +73,23 @@ def fsync_tree(path: Path) -> None:
         fsync_path(Path(dirpath))
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Replace ``path`` whole: write aside, fsync, rename. Never writes into the old file,
+    which a hard-linked older generation may share."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    with open(tmp, "wb") as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
     fsync_path(path.parent)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # another filesystem, or one without hard links
+        shutil.copy2(src, dst)
 
 
 class IndexStore:
@@ -160,7 +169,11 @@ class IndexStore:
         number = max([*self._numbers(), 0]) + 1
         partial = self.generations_dir / f"gen-{number:06d}.partial-{os.getpid()}"
         if base is not None:
-            shutil.copytree(base.path, partial)
+            # Hard links, not copies: an update then costs what it changes, not the index's
+            # size. Safe because engines never rewrite a file in place (Whoosh and Tantivy
+            # write new segment, table-of-contents and deletion files; Tantivy replaces its
+            # meta.json by renaming), and our own side files are replaced by ``write_atomic``.
+            shutil.copytree(base.path, partial, copy_function=_link_or_copy)
             (partial / META).unlink(missing_ok=True)
         else:
             partial.mkdir()

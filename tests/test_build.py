@@ -171,3 +171,27 @@ def test_cli_help_explains_every_command() -> None:
         assert command in top
         sub = subprocess.run([*cli, command, "--help"], capture_output=True, text=True, check=True)
         assert "--index" in sub.stdout
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+def test_an_update_shares_unchanged_files_and_never_alters_the_old_generation(
+    archive: Path, tmp_path: Path, engine: str
+) -> None:
+    index = tmp_path / "ix"
+    build_index(archive, index, engine=engine)
+    old = IndexStore(index).current()
+    before = {p: p.read_bytes() for p in old.path.rglob("*") if p.is_file()}
+    _write(archive, "a.md", "Harbour lights", "The harbour of Lisbon at dawn.")
+    (archive / "b.md").unlink()
+    update = build_index(archive, index)
+    assert (update.updated, update.removed) == (1, 1)
+    after = {p: p.read_bytes() for p in old.path.rglob("*") if p.is_file()}
+    assert after == before  # byte for byte: readers of the old generation see no change
+    new = IndexStore(index).current()
+    assert new.name != old.name
+    shared = [p for p in new.path.rglob("*") if p.is_file() and p.stat().st_nlink > 1]
+    assert shared, "unchanged engine files are hard-linked, not copied"
+    service = SearchService(index)
+    assert service.search(SearchRequest(q="Lisbon")).total == 1
+    assert service.search(SearchRequest(q="mountain")).total == 0
+    service.close()

@@ -1,0 +1,339 @@
+"""Our query AST → an engine's query objects, by rules written once for every engine.
+
+A free word is looked up in the title and body fields of every analyser
+language present in the index, analysed by that language's analyser, so a
+German word is stemmed the German way in German fields only. Terms absent
+from a field are left out of the query: the query stays small, and a word
+found nowhere makes its AND fail (it is not silently dropped). A word that
+analyses to nothing anywhere (a stop word) *is* dropped, as Lucene's stop
+filter does, so "the war" finds war.
+
+"Matches nothing" is propagated here explicitly (:data:`NOTHING`) and never
+left to an engine: Whoosh's ``And.normalize()`` silently removes
+``NullQuery`` children, which would turn "karabakh xyzzy" into "karabakh".
+
+Each engine implements :class:`Backend` in its ``querybuild`` module: how to
+make a term, a phrase or a boolean combination, and what its index holds.
+User text never reaches an engine's own query parser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Final, Generic, Protocol, TypeAlias, TypeVar
+
+from search import caps
+from search.errors import QueryTooComplex
+from search.languages import NEUTRAL
+from search.query import (
+    And,
+    DateRange,
+    FieldTerm,
+    Fuzzy,
+    MatchAll,
+    Node,
+    Not,
+    Or,
+    ParsedQuery,
+    Phrase,
+    Prefix,
+    Word,
+)
+
+Q = TypeVar("Q")
+
+Tokens: TypeAlias = "list[tuple[int, str]]"
+"""Analysed tokens with their positions (a stop word inside a phrase leaves its gap)."""
+
+
+class Backend(Protocol[Q]):
+    """What the compiler needs from one engine and one open index."""
+
+    def title_field(self, lang: str) -> str: ...
+    def body_field(self, lang: str) -> str: ...
+    def tokens(self, text: str, lang: str) -> Tokens:
+        """``text`` as ``lang``'s fields index it, with positions."""
+
+    def has_term(self, field: str, text: str) -> bool: ...
+    def prefix_candidates(self, field: str, stem: str) -> Iterable[tuple[str, int]]:
+        """Terms of ``field`` starting with ``stem``, with their document frequencies."""
+
+    def fuzzy_candidates(self, field: str, text: str, edits: int) -> Iterable[tuple[str, int]]:
+        """Terms of ``field`` within ``edits`` edits of ``text``, with document frequencies."""
+
+    def term(self, field: str, text: str) -> Q: ...
+    def phrase(self, field: str, tokens: Tokens) -> Q: ...
+    def any_of(self, queries: list[Q]) -> Q:
+        """At least one of two or more queries."""
+
+    def combine(self, must: list[Q], should: list[Q], must_not: list[Q]) -> Q:
+        """All of ``must`` (every document when empty), scored higher by ``should``, minus
+        ``must_not``. ``should`` is only given with a non-empty ``must``."""
+
+    def negate(self, query: Q) -> Q: ...
+    def every(self) -> Q: ...
+    def date_range(self, start: int, end: int | None) -> Q: ...
+
+
+class _Nothing:
+    """Marks a part that can match no document (a word absent from the index)."""
+
+    def __repr__(self) -> str:
+        return "NOTHING"
+
+
+NOTHING: Final = _Nothing()
+
+
+@dataclass(frozen=True)
+class _Soft(Generic[Q]):
+    """A word that is a stop word in some languages present but not in others ("die", "the"):
+    it may match and then scores, but is not required, as it would be dropped for the
+    articles of the language where it is a stop word."""
+
+    query: Q | _Nothing
+
+
+@dataclass
+class _Build(Generic[Q]):
+    backend: Backend[Q]
+    langs: Sequence[str]
+    notices: list[str] = field(default_factory=list)
+    clauses: int = 0
+
+    def count(self, n: int = 1) -> None:
+        self.clauses += n
+        if self.clauses > caps.MAX_CLAUSES:
+            raise QueryTooComplex(
+                f"The query expands to more than {caps.MAX_CLAUSES} clauses; "
+                "use fewer words, prefixes or fuzzy words.",
+                code="too_many_clauses",
+            )
+
+    def fields(self, lang: str) -> tuple[str, str]:
+        return self.backend.title_field(lang), self.backend.body_field(lang)
+
+
+_Hard: TypeAlias = "Q | _Nothing"
+_Built: TypeAlias = "Q | _Nothing | _Soft[Q] | None"
+
+
+def compile_query(
+    parsed: ParsedQuery,
+    langs: Sequence[str],
+    backend: Backend[Q],
+    notices: list[str] | None = None,
+) -> Q | None:
+    """The engine query for ``parsed``, or None when it can match nothing.
+
+    Notes (capped expansions) are appended to ``notices``.
+    """
+    if parsed.root is None:
+        return backend.every()
+    build = _Build(backend, langs, notices if notices is not None else [])
+    built = _hard(_node(parsed.root, build))
+    if built is None or isinstance(built, _Nothing):
+        return None  # only stop words: like Lucene, match nothing rather than everything
+    return built
+
+
+def _hard(built: _Built[Q]) -> _Hard[Q] | None:
+    return built.query if isinstance(built, _Soft) else built
+
+
+def _node(node: Node, b: _Build[Q]) -> _Built[Q]:
+    """None: the node analysed to nothing and is dropped; ``NOTHING``: it matches no document."""
+    if isinstance(node, And):
+        return _and(node.children, b)
+    if isinstance(node, Or):
+        kept: list[_Hard[Q]] = []
+        for child in node.children:
+            built: _Built[Q] = _node(child, b)
+            hard = _hard(built)
+            if hard is not None:
+                kept.append(hard)
+        if not kept:
+            return None
+        return _either(b, _real(kept))
+    if isinstance(node, Not):
+        inner = _node(node.child, b)
+        if inner is None or isinstance(inner, _Soft):
+            return None
+        return b.backend.every() if isinstance(inner, _Nothing) else b.backend.negate(inner)
+    if isinstance(node, MatchAll):
+        return b.backend.every()
+    return _leaf(node, b)
+
+
+def _real(queries: Iterable[_Hard[Q]]) -> list[Q]:
+    return [q for q in queries if not isinstance(q, _Nothing)]
+
+
+def _and(children: Iterable[Node], b: _Build[Q]) -> _Built[Q]:
+    required: list[_Hard[Q]] = []
+    optional: list[_Hard[Q]] = []
+    excluded: list[Q] = []
+    for child in children:
+        if isinstance(child, Not):
+            built = _node(child.child, b)
+            if not (built is None or isinstance(built, _Soft | _Nothing)):
+                excluded.append(built)
+            continue
+        built = _node(child, b)
+        if isinstance(built, _Soft):
+            optional.append(built.query)
+        elif built is not None:
+            required.append(built)
+    if not (required or optional or excluded):
+        return None
+    if not required:  # only soft words: then they are what was asked for
+        required, optional = optional, []
+    if any(isinstance(q, _Nothing) for q in required):
+        return NOTHING
+    return b.backend.combine(_real(required), _real(optional), excluded)
+
+
+def _either(b: _Build[Q], queries: list[Q]) -> _Hard[Q]:
+    if not queries:
+        return NOTHING
+    return queries[0] if len(queries) == 1 else b.backend.any_of(queries)
+
+
+def _leaf(node: Node, b: _Build[Q]) -> _Built[Q]:
+    if isinstance(node, Word | Phrase):
+        return _text(node.text, b, both=True)
+    if isinstance(node, Prefix):
+        stem = node.stem.lower()
+        return _expanded(b, lambda f, _: b.backend.prefix_candidates(f, stem), f"{node.stem}*")
+    if isinstance(node, Fuzzy):
+        return _expanded(
+            b,
+            lambda f, lang: fuzzy_candidates(b.backend, f, lang, node),
+            f"{node.text}~{node.edits}",
+        )
+    if isinstance(node, FieldTerm):
+        return _field_term(node, b)
+    if isinstance(node, DateRange):
+        b.count()
+        return b.backend.date_range(*date_bounds(node))
+    raise TypeError(node)  # pragma: no cover
+
+
+def _text(text: str, b: _Build[Q], *, both: bool) -> _Built[Q]:
+    """A word or phrase in the title (and body) fields of every language."""
+    parts: list[Q] = []
+    analysed_somewhere = stopped_somewhere = False
+    for lang in b.langs:
+        tokens = b.backend.tokens(text, lang)
+        if not tokens:
+            stopped_somewhere = True
+            continue
+        analysed_somewhere = True
+        fields = b.fields(lang) if both else (b.backend.title_field(lang),)
+        for fieldname in fields:
+            if all(b.backend.has_term(fieldname, token) for _, token in tokens):
+                b.count(len(tokens))
+                parts.append(_terms(b, fieldname, tokens))
+    if not analysed_somewhere:
+        return None
+    either = _either(b, parts)
+    return _Soft(either) if stopped_somewhere else either
+
+
+def _terms(b: _Build[Q], fieldname: str, tokens: Tokens) -> Q:
+    if len(tokens) == 1:
+        return b.backend.term(fieldname, tokens[0][1])
+    return b.backend.phrase(fieldname, tokens)
+
+
+def _expanded(
+    b: _Build[Q], expand: Callable[[str, str], Iterable[tuple[str, int]]], label: str
+) -> _Hard[Q]:
+    parts: list[Q] = []
+    truncated = False
+    for lang in b.langs:
+        for fieldname in b.fields(lang):
+            terms, cut = most_frequent(expand(fieldname, lang))
+            truncated = truncated or cut
+            b.count(len(terms))
+            parts.extend(b.backend.term(fieldname, term) for term in terms)
+    notice = (
+        f"“{label}” matches many words; only the {caps.MAX_EXPANSIONS} most frequent "
+        "in each language were searched."
+    )
+    if truncated and notice not in b.notices:
+        b.notices.append(notice)
+    return _either(b, parts)
+
+
+def most_frequent(terms: Iterable[tuple[str, int]]) -> tuple[list[str], bool]:
+    """At most ``MAX_EXPANSIONS`` terms, the most frequent; True when some were left out."""
+    ranked = sorted(terms, key=lambda pair: (-pair[1], pair[0]))
+    return [term for term, _ in ranked[: caps.MAX_EXPANSIONS]], len(ranked) > caps.MAX_EXPANSIONS
+
+
+def fuzzy_text(node: Fuzzy, analyse: Callable[[str], list[str]]) -> str:
+    """What a fuzzy word is compared with: its one analysed token, else its lower-cased text."""
+    tokens = analyse(node.text)
+    return tokens[0] if len(tokens) == 1 else node.text.lower()
+
+
+def fuzzy_candidates(
+    backend: Backend[Q], fieldname: str, lang: str, node: Fuzzy
+) -> Iterable[tuple[str, int]]:
+    """Terms of ``fieldname`` (a field of ``lang``) close to ``node``, with frequencies."""
+    text = fuzzy_text(node, lambda t: [token for _, token in backend.tokens(t, lang)])
+    return backend.fuzzy_candidates(fieldname, text, node.edits)
+
+
+def fuzzy_expansion(backend: Backend[Q], lang: str, node: Fuzzy) -> set[str]:
+    """The terms a fuzzy word is searched as in ``lang``'s fields (for highlighting)."""
+    terms: set[str] = set()
+    for fieldname in (backend.title_field(lang), backend.body_field(lang)):
+        terms.update(most_frequent(fuzzy_candidates(backend, fieldname, lang, node))[0])
+    return terms
+
+
+def _field_term(node: FieldTerm, b: _Build[Q]) -> _Built[Q]:
+    if node.field == "title":
+        return _text(node.value, b, both=False)
+    if node.field == "author":
+        tokens = b.backend.tokens(node.value, NEUTRAL)
+        if not tokens:
+            return None
+        b.count(len(tokens))
+        return _terms(b, "author", tokens)
+    b.count()
+    # The writer stores tags and publications case-folded; lang holds normalised codes.
+    return b.backend.term(node.field, " ".join(node.value.split()).casefold())
+
+
+def date_bounds(node: DateRange) -> tuple[int, int | None]:
+    """``yyyymmdd`` bounds, inclusive; an open start still leaves undated articles out."""
+    start = _key(node.start.first_day()) if node.start else _FIRST_YEAR_KEY
+    end = _key(node.end.last_day()) if node.end else None
+    return start, end
+
+
+_FIRST_YEAR_KEY = 1 * 10000
+"""``yyyymmdd`` of year 1, month 0: below every dated article, above the undated."""
+
+
+def _key(day: dt.date) -> int:
+    # The index format's date key (``schema.date_key`` of both engines).
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+__all__ = [
+    "NOTHING",
+    "Backend",
+    "Tokens",
+    "compile_query",
+    "date_bounds",
+    "fuzzy_candidates",
+    "fuzzy_expansion",
+    "fuzzy_text",
+    "most_frequent",
+]
