@@ -5,26 +5,29 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import tantivy
+
+from search import querycompile
 from search.highlight import TermMatcher, query_terms
-from search.query import Fuzzy, ParsedQuery
+from search.query import ParsedQuery
 from search.tantivy_engine import schema as s
-from search.tantivy_engine.querybuild import analyse, fuzzy_terms, most_frequent
+from search.tantivy_engine.querybuild import TantivyBackend, analyse
 from search.tantivy_engine.vocab import Vocabulary
 
 _WORD_CACHE = 200_000
 """Analysed words remembered per process: a body repeats its words, and hits share them."""
 
 
-def highlight_terms(parsed: ParsedQuery, lang: str, vocab: Vocabulary) -> TermMatcher:
+def highlight_terms(
+    parsed: ParsedQuery, lang: str, schema: tantivy.Schema, vocab: Vocabulary
+) -> TermMatcher:
     """What a token analysed by ``analyser(lang)`` must be to have matched a positive part."""
-
-    def fuzzy(leaf: Fuzzy) -> set[str]:
-        terms: set[str] = set()
-        for fieldname in (s.title_field(lang), s.body_field(lang)):
-            terms.update(most_frequent(fuzzy_terms(vocab, fieldname, leaf))[0])
-        return terms
-
-    return query_terms(parsed, lambda text: analyse(text, lang), fuzzy)
+    backend = TantivyBackend(schema, vocab)
+    return query_terms(
+        parsed,
+        lambda text: analyse(text, lang),
+        lambda leaf: querycompile.fuzzy_expansion(backend, lang, leaf),
+    )
 
 
 @lru_cache(maxsize=_WORD_CACHE)

@@ -100,7 +100,7 @@ class TantivyEngine(BaseEngine):
         return ranked[:limit]
 
     def _matcher(self, parsed: ParsedQuery, lang: str) -> TermMatcher:
-        return highlight_terms(parsed, lang, self._vocab)
+        return highlight_terms(parsed, lang, self._schema, self._vocab)
 
     def _spans(self, text: str, lang: str, matcher: TermMatcher) -> list[tuple[int, int]]:
         return match_spans(text, lang, matcher)
