@@ -248,6 +248,6 @@ def hardening(
             ratio is not None
             and ratio <= 2.0
             and base["status_5xx"] + attacked["status_5xx"] == 0
-            and hostile.get("all_4xx", False)
+            and hostile.get("all_as_expected", False)
         ),
     }

@@ -8,7 +8,8 @@ connection to 127.0.0.1, as gunicorn's sync workers close it anyway.
 
 The mix: cheap queries (single words without facets or snippets), the search
 page's work (facets and snippets), phrases, filters and date sorts; and the
-hostile queries of the hardening issue, each of which must be answered 4xx,
+hostile queries of the hardening issue, each of which must be answered 4xx (or,
+for control characters, which are stripped, by a time-limited search),
 fast.
 """
 
@@ -66,13 +67,18 @@ def _raw(q: str, **extra: str) -> str:
     return API + "q=" + quote(q, safe='()*"~') + rest
 
 
+STRIPPED = "NUL bytes"
+"""Control characters are stripped, as ``search.request`` documents, and the rest searched
+within the time limit (the issue's "or a time-limited search"): a 200 is the right answer."""
+
+
 HOSTILE = (
     Request("hostile:leading wildcard", _raw("*tion")),
     Request("hostile:leading wildcard 2", _raw("?ouse *ing")),
     Request("hostile:100 KB token", _raw("a" * 100_000)),
     Request("hostile:1,500 parentheses", _raw("(" * 750 + "war" + ")" * 750)),
     Request("hostile:300 ORs", _raw(" OR ".join(f"w{i}" for i in range(300)))),
-    Request("hostile:NUL bytes", _raw("war\x00\x00peace")),
+    Request(f"hostile:{STRIPPED}", _raw("war\x00\x00peace")),
     Request("hostile:huge page", _raw("war", page="99999999999999999999")),
     Request("hostile:huge per_page", _raw("war", per_page="1000000")),
     Request("hostile:fuzzy 9 edits", _raw("government~9")),
@@ -153,6 +159,12 @@ def summarise(outcomes: list[Outcome], rate: float, seconds: float) -> dict[str,
     }
 
 
+def _expected(o: Outcome) -> bool:
+    if o.kind == f"hostile:{STRIPPED}":
+        return o.status == 200
+    return 400 <= o.status < 500
+
+
 def _hostile(outcomes: list[Outcome]) -> dict[str, Any]:
     by_kind: dict[str, Counter[int]] = {}
     for o in outcomes:
@@ -160,8 +172,8 @@ def _hostile(outcomes: list[Outcome]) -> dict[str, Any]:
     times = [o.seconds * 1000 for o in outcomes]
     return {
         "sent": len(outcomes),
-        "all_4xx": all(400 <= o.status < 500 for o in outcomes),
-        "not_4xx": sum(1 for o in outcomes if not 400 <= o.status < 500),
+        "all_as_expected": all(_expected(o) for o in outcomes),
+        "unexpected": sum(1 for o in outcomes if not _expected(o)),
         "p50_ms": round(percentile(times, 50), 1),
         "p99_ms": round(percentile(times, 99), 1),
         "statuses": {k: {str(s): n for s, n in c.items()} for k, c in by_kind.items()},
