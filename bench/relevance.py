@@ -89,11 +89,13 @@ def run_queries(index_dir: Path, collection: Collection) -> dict[str, list[str]]
     return runs
 
 
-def evaluate(collection: Collection, source: Path, work: Path, boost: float) -> dict[str, Any]:
-    index_dir = work / f"index-{collection.name}-{boost}"
+def evaluate(
+    collection: Collection, source: Path, work: Path, boost: float, engine: str = "whoosh"
+) -> dict[str, Any]:
+    index_dir = work / f"index-{collection.name}-{boost}-{engine}"
     with title_boost(boost):
         report = build_index(
-            source, index_dir, rebuild=True, config=ArchiveConfig(default_lang="en")
+            source, index_dir, rebuild=True, config=ArchiveConfig(default_lang="en"), engine=engine
         )
     started = time.perf_counter()
     runs = run_queries(index_dir, collection)
@@ -120,6 +122,8 @@ def bench_collection(
         log(f"relevance: {collection.name}, title boost {boost}")
         rows.append(evaluate(collection, source, work, boost))
     current = next((r for r in rows if r["boost"] == ranking.TITLE_BOOST), rows[-1])
+    log(f"relevance: {collection.name}, tantivy engine")
+    tantivy = evaluate(collection, source, work, ranking.TITLE_BOOST, engine="tantivy")
     return {
         "documents": len(collection.documents),
         "judged_queries": len(collection.judged_queries()),
@@ -129,6 +133,10 @@ def bench_collection(
         "ndcg10_binary": current["ndcg10_binary"],
         "ndcg10_graded": current["ndcg10_graded"] if collection.name == "cranfield" else None,
         "by_boost": rows,
+        "tantivy": {
+            "ndcg10_binary": tantivy["ndcg10_binary"],
+            "ndcg10_graded": tantivy["ndcg10_graded"] if collection.name == "cranfield" else None,
+        },
     }
 
 

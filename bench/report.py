@@ -161,12 +161,16 @@ def relevance(r: dict[str, Any]) -> list[str]:
             name,
             c["judged_queries"],
             c["ndcg10_binary"],
+            c.get("tantivy", {}).get("ndcg10_binary", "–"),
             c["reference_ndcg10_binary"],
             c["ndcg10_graded"],
+            c.get("tantivy", {}).get("ndcg10_graded", "–"),
         ]
         for name, c in ((n, r[n]) for n in ("cranfield", "cisi"))
     ]
-    lines += table(["collection", "queries", "ours (binary)", "README BM25", "ours (graded)"], rows)
+    head = ["collection", "queries", "Whoosh (binary)", "Tantivy (binary)", "README BM25",
+            "Whoosh (graded)", "Tantivy (graded)"]  # fmt: skip
+    lines += table(head, rows)
     boosts = [row["boost"] for row in r["cranfield"]["by_boost"]]
     if len(boosts) > 1:
         by = {
