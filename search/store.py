@@ -188,7 +188,11 @@ class IndexStore:
         final = self.generations_dir / name
         os.rename(partial, final)
         fsync_path(self.generations_dir)
-        write_atomic(self.root / CURRENT, name + "\n")
+        try:
+            write_atomic(self.root / CURRENT, name + "\n")
+        except BaseException:
+            shutil.rmtree(final, ignore_errors=True)  # never published: nobody reads it
+            raise
         return Generation(name, final, meta)
 
     def remove_partials(self) -> None:

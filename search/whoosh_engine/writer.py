@@ -83,6 +83,7 @@ class WhooshWriter:
         # this one parses; multisegment skips the final merge (searches stay fast enough).
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
         self._writer: IndexWriter = self._index.writer(limitmb=LIMIT_MB, **options)
+        self._open = True
 
     def delete(self, article_ids: Iterable[str]) -> None:
         for article_id in article_ids:
@@ -93,8 +94,13 @@ class WhooshWriter:
             self._writer.add_document(**to_document(article))
 
     def commit(self) -> None:
+        self._open = False  # committed or failed, the Whoosh writer is closed either way
         self._writer.commit()
         write_docvalues(self._index, self.directory)
 
     def cancel(self) -> None:
-        self._writer.cancel()
+        """Abandon the writer; after a commit (even a failed one) there is nothing to undo,
+        and the caller throws the whole ``.partial`` generation away."""
+        if self._open:
+            self._open = False
+            self._writer.cancel()

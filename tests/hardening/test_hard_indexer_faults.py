@@ -55,7 +55,14 @@ FAULTY = textwrap.dedent(
         search.store.fsync_tree = lambda path: fail(errno.EIO)
     elif mode == "enospc-current":
         import search.store
-        search.store.write_atomic = lambda path, text: fail(errno.ENOSPC)
+        real_atomic = search.store.write_atomic
+
+        def atomic(path, data):  # the disk fills up exactly when CURRENT is swapped
+            if path.name == search.store.CURRENT:
+                fail(errno.ENOSPC)
+            return real_atomic(path, data)
+
+        search.store.write_atomic = atomic
 
     from archive_search.cli import main
     sys.exit(main(sys.argv[3:]))
@@ -110,6 +117,8 @@ def test_a_failed_write_leaves_the_served_index_alone(
     assert "Traceback" not in stderr
     assert _served(index) == before
     assert _partials(index) == []
+    unpublished = sorted((index / "generations").iterdir())[-1].name
+    assert unpublished == before[0], "a generation that was never published is not left behind"
     run = run_index(archive, index)
     assert run.code == 0, run.stderr
     after = _served(index)
