@@ -52,11 +52,12 @@ def side_by_side(title: str, r: dict[str, Any]) -> list[str]:
     for name, e in engines.items():
         b, lat = e["build"], e["latency"]
         rows.append(
-            [ENGINE_NAMES.get(name, name), b["articles_per_s"], b["index_mb"], b["peak_rss_mb"]]
+            [ENGINE_NAMES.get(name, name), b["articles_per_s"], b["mb_per_s"], b["index_mb"]]
+            + [b["peak_rss_mb"]]
             + [lat[m]["median_ms"] for m, _ in MODES]
             + [lat["snippets"]["p99_ms"], lat["top10"]["zero_hit_queries"]]
         )
-    header = ["engine", "index articles/s", "index MB", "peak RSS MB"]
+    header = ["engine", "index articles/s", "index MB/s", "index MB", "peak RSS MB"]
     header += [f"{label} p50" for _, label in MODES] + ["+ snippets p99", "zero-hit queries"]
     lines = head + table(header, rows)
     if ratios:
@@ -92,7 +93,7 @@ def compare(r: dict[str, Any]) -> list[str]:
         )
     if "small" in r:
         lines += side_by_side(
-            "Sisihagen + bbc, all four engines (Whoosh too slow for all three)", r["small"]
+            "The sisihagen archive, all four engines (Whoosh too slow for all three)", r["small"]
         )
     return lines
 
