@@ -112,12 +112,13 @@ class BaseEngine(ABC):
         parsed = parse_query(request.q, request.match)
         notices = list(parsed.notices)
         masks = facet_masks(self._dv, request)
-        match = self._matching(parsed, base_mask(self._dv, request), notices)
+        base = base_mask(self._dv, request)
+        match = self._matching(parsed, base, notices)
         found_none = match.query is not None and not combine(match.mask, masks).any()
         if request.match == "all" and found_none:
             widened = any_words(parsed)
             if widened.root != parsed.root:
-                wide = self._matching(widened, base_mask(self._dv, request), notices)
+                wide = self._matching(widened, base, notices)
                 if combine(wide.mask, masks).any():
                     parsed, match = widened, wide
                     notices.append(ANY_WORDS_NOTICE)

@@ -52,10 +52,6 @@ class Generation:
     path: Path
     meta: dict[str, Any]
 
-    @property
-    def number(self) -> int:
-        return int(self.name.split("-", 1)[1])
-
 
 def fsync_path(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
