@@ -21,6 +21,8 @@ FORMAT_VERSION = 1
 """Bumped whenever the schema or the stored layout changes: older indexes are refused."""
 
 ANALYSER_LANGS: tuple[str, ...] = (*STEMMED, NEUTRAL)
+SPELL_FIELD = "spell"
+"""Each distinct word of an article once, unstemmed: the vocabulary of did-you-mean."""
 
 
 @cache
@@ -53,8 +55,8 @@ def build_schema() -> fields.Schema:
         author=fields.TEXT(analyzer=analyser(NEUTRAL), phrase=True),
         date=fields.NUMERIC(int, bits=32, stored=True, signed=False),
         translation_key=fields.ID(stored=True),
-        spell=fields.TEXT(analyzer=analyser(NEUTRAL), phrase=False),
     )
+    schema.add(SPELL_FIELD, fields.TEXT(analyzer=analyser(NEUTRAL), phrase=False))
     for lang in ANALYSER_LANGS:
         schema.add(
             title_field(lang), fields.TEXT(analyzer=analyser(lang), field_boost=ranking.TITLE_BOOST)

@@ -8,8 +8,7 @@ from whoosh.reading import IndexReader
 
 from search import spelling
 from search.query import ParsedQuery
-
-SPELL_FIELD = "spell"
+from search.whoosh_engine.schema import SPELL_FIELD
 
 
 def suggest_query(text: str, parsed: ParsedQuery, reader: IndexReader) -> str | None:

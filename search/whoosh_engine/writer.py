@@ -15,7 +15,7 @@ from whoosh.writing import IndexWriter
 from search.languages import analyser_lang
 from search.records import Article
 from search.whoosh_engine.docvalues import write_docvalues
-from search.whoosh_engine.schema import body_field, build_schema, date_key, title_field
+from search.whoosh_engine.schema import SPELL_FIELD, body_field, build_schema, date_key, title_field
 
 INDEX_NAME = "articles"
 LIMIT_MB = 256
@@ -48,7 +48,7 @@ def to_document(article: Article) -> dict[str, Any]:
         "source": article.source,
         "record": record,
         "lang": article.lang,
-        "spell": spelling_words(f"{article.title}\n{article.body}"),
+        SPELL_FIELD: spelling_words(f"{article.title}\n{article.body}"),
         title_field(lang): article.title,
         body_field(lang): article.body,
     }
