@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help install index run serve test test-fast lint format bench bench-full browser clean
+.PHONY: help install index run serve test test-fast lint format bench bench-full browser wrk clean
 
 help:
 	@echo "make run        set up, index $(CORPUS)/ and serve http://$(HOST):$(PORT) with gunicorn"
@@ -47,7 +47,18 @@ browser:
 		fi; \
 	fi
 
-test: $(STAMP) browser
+# wrk, the C load generator for the HTTP benchmark (without it the benchmark uses Python clients,
+# which take a core of the two from the server).
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+		else \
+			echo "wrk is missing: sudo apt-get install wrk (the HTTP benchmark falls back to Python clients)"; \
+		fi; \
+	fi
+
+test: $(STAMP) browser wrk
 	$(BIN)/pytest
 
 test-fast: $(STAMP)
@@ -62,10 +73,10 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)
+bench: $(STAMP) wrk
 	$(BIN)/python -m bench
 
-bench-full: $(STAMP)
+bench-full: $(STAMP) wrk
 	$(BIN)/python -m bench --full
 
 clean:

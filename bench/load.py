@@ -4,10 +4,10 @@ Two load generators of our own; only 127.0.0.1 is ever contacted, rate
 limiting is switched off (``ARCHIVE_SEARCH_RATE_LIMIT=off``), and the
 generator shares the two cores with the server, so every figure is a floor.
 
-- Closed loop (:func:`run`): ``CLIENTS`` threads, each with one keep-alive
-  ``http.client`` connection (gunicorn's sync workers close it after each
-  response and the client reopens it), sending the query set round-robin to
-  ``/api/v1/search`` until the time is up: requests/s and latency.
+- Closed loop (:func:`run`): ``CLIENTS`` connections sending the query set
+  round-robin to ``/api/v1/search`` until the time is up: requests/s and
+  latency. Through ``wrk`` (``bench.wrk``) when it is installed; otherwise
+  ``CLIENTS`` threads, each with one ``http.client`` connection.
 - Open loop (:func:`hardening`, in ``bench.openloop``): requests sent at a
   fixed rate whatever the answers, stepped up to find the sustained rate at
   which p99 stays under 500 ms, then the same mix with 10% hostile queries.
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench import openloop
+from bench import openloop, wrk
 from bench.common import ROOT, QueryLine, log, summary_ms
 
 HOST = "127.0.0.1"
@@ -171,11 +171,17 @@ def serving(index_dir: Path, work: Path) -> Iterator[int]:
 
 
 def run(index_dir: Path, lines: list[QueryLine], work: Path, *, seconds: float) -> dict[str, Any]:
+    """Closed loop through ``wrk`` when installed, else through our own Python clients."""
     with serving(index_dir, work) as port:
         paths = search_paths(lines)
-        log(f"http: warm-up, then {seconds:.0f} s with {CLIENTS} clients on port {port}")
+        tool = "wrk" if wrk.available() else "Python threads"
+        log(f"http: warm-up, then {seconds:.0f} s with {CLIENTS} clients ({tool}) on port {port}")
         generate(port, paths, min(3.0, seconds), CLIENTS)
-        figures = generate(port, paths, seconds, CLIENTS)
+        if wrk.available():
+            figures = wrk.generate(f"http://{HOST}:{port}", paths, seconds, CLIENTS, work)
+        else:
+            figures = generate(port, paths, seconds, CLIENTS)
+            figures["generator"] = tool
         figures["workers"] = WORKERS
         return figures
 

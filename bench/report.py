@@ -109,8 +109,9 @@ def scaled(r: dict[str, Any]) -> list[str]:
 def http(r: dict[str, Any]) -> list[str]:
     first = next(iter(r.values()))
     head = [
-        f"## HTTP closed loop (gunicorn, {first['workers']} sync workers, "
-        f"{first['clients']} clients, ~{first['seconds']} s each, the four-engine archive)",
+        f"## HTTP closed loop (gunicorn, {first['workers']} workers as `archive-search serve`, "
+        f"{first['clients']} connections from {first.get('generator', 'Python threads')}, "
+        f"~{first['seconds']} s each, the four-engine archive)",
         "",
     ]
     rows = [

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from flask import Flask, url_for
 
 from web.errors import error_body
 from web.render import render_article, render_markdown, render_text
 from web.security import url_is_utf8
+from web.serialise import article_urls
 from web.urls import exclude, remove, replace, state_pairs, toggle
 from web.view import page_numbers
 
@@ -98,3 +100,24 @@ def test_facet_values_match_case_insensitively() -> None:
     pairs = (("tag", "State"),)
     assert toggle(pairs, "tag", "state") == ()
     assert exclude(pairs, "tag", "state") == (("not_tag", "state"),)
+
+
+@pytest.mark.parametrize(
+    "article_id",
+    [
+        "en/blog/2021/plain",
+        "de/blog/über uns",
+        "odd/a?b#c&d=e",
+        "pct/100%/x+y",
+        "quote/\"'<>",
+        "ru/блог/статья",
+    ],
+)
+def test_article_urls_equal_url_for(demo_app: Flask, article_id: str) -> None:
+    with demo_app.test_request_context("/api/v1/search?q=x", base_url="http://example.org:8000"):
+        expected = {
+            "url": url_for("pages.article", article_id=article_id, _external=True),
+            "api_url": url_for("api.article", article_id=article_id, _external=True),
+        }
+        assert article_urls(article_id) == expected
+        assert article_urls(article_id) == expected  # second call: from the per-request cache
