@@ -118,8 +118,12 @@ def ratios(results: dict[str, Any]) -> dict[str, dict[str, float | None]]:
     if not base:
         return out
     for engine, r in results.items():
+        b, rb = base["build"], r["build"]
         row: dict[str, float | None] = {
-            "index": _ratio(base["build"]["articles_per_s"], r["build"]["articles_per_s"])
+            "index": _ratio(b["articles_per_s"], rb["articles_per_s"]),
+            "engine_index": _ratio(
+                b.get("engine_articles_per_s", 0.0), rb.get("engine_articles_per_s", 0.0)
+            ),
         }
         for mode in MODES:
             row[mode] = _ratio(r["latency"][mode]["median_ms"], base["latency"][mode]["median_ms"])
