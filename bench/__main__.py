@@ -54,6 +54,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", default="", help=f"comma-separated parts: {','.join(PARTS)}")
     parser.add_argument("--scaled", type=int, default=SCALED, help="articles of the scaled run")
     parser.add_argument("--output", type=Path, default=RESULTS, help="folder for latest.json/.md")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the other parts of the previous latest.json (re-run some parts only)",
+    )
     args = parser.parse_args(argv)
     chosen = args.only or ",".join(PARTS if args.full else DEFAULT_PARTS)
     args.parts = [p.strip() for p in chosen.split(",") if p.strip()]
@@ -134,6 +139,24 @@ class Runner:
         return results
 
 
+def merged(previous: Path, results: dict[str, Any], parts: list[str]) -> dict[str, Any]:
+    """The previous run's results with ``parts`` replaced; each part remembers its run's facts."""
+    old: dict[str, Any] = {}
+    if previous.is_file():
+        old = json.loads(previous.read_text(encoding="utf-8"))
+    runs = dict(old.get("runs", {}))
+    for name in PARTS:
+        if name in old and name not in runs:
+            runs[name] = old["machine"]
+    out = {**old, **{k: v for k, v in results.items() if k not in PARTS}}
+    for name in parts:
+        if name in results:
+            out[name] = results[name]
+            runs[name] = results["machine"]
+    out["runs"] = {name: runs[name] for name in PARTS if name in out and name in runs}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
@@ -155,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
                 status = 1 if IN_CI else status
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["total_seconds"] = round(time.perf_counter() - started, 1)
+    if args.merge:
+        results = merged(args.output / "latest.json", results, args.parts)
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "latest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     text = render(results)

@@ -207,9 +207,15 @@ SECTIONS = {
 
 def render(results: dict[str, Any]) -> str:
     lines = ["# archive-search benchmarks" + (" (quick)" if results.get("quick") else ""), ""]
-    lines += machine(results["machine"])
+    runs = results.get("runs", {})
+    if len({run["date"] for run in runs.values()}) > 1:
+        lines += ["Parts measured in separate runs (each part's run is named above it).", ""]
+    else:
+        lines += machine(results["machine"])
+        runs = {}
     for name, section in SECTIONS.items():
         if name in results:
+            lines += machine(runs[name]) if name in runs else []
             lines += section(results[name])
     for name, reason in results.get("skipped", {}).items():
         lines += [f"**{name} skipped:** {reason}", ""]
