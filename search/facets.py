@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -20,10 +21,66 @@ from search.languages import display_name
 from search.types import FACET_NAMES, UNDATED, FacetName, FacetValue, SearchRequest
 
 IntArray = npt.NDArray[np.int32]
+IndexArray = npt.NDArray[np.intp]
+CountArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 MAX_FACET_VALUES = 100
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False)
+class _Keyed:
+    """One keyed facet's values, with what every search would otherwise recompute."""
+
+    keys: tuple[str, ...]
+    labels: tuple[str, ...]
+    folded: tuple[str, ...]
+    """``key.casefold()``: requests name values in any case."""
+    rank: IndexArray
+    """Each key's place in the order of case-folded labels (key order among equal ones)."""
+    index: dict[str, int]
+    by_folded: dict[str, tuple[int, ...]]
+
+    @classmethod
+    def build(cls, keys: tuple[str, ...], labels: tuple[str, ...]) -> _Keyed:
+        order = sorted(range(len(keys)), key=lambda i: labels[i].casefold())
+        rank = np.empty(len(keys), dtype=np.intp)
+        rank[order] = np.arange(len(keys), dtype=np.intp)
+        folded = tuple(key.casefold() for key in keys)
+        by_folded: dict[str, tuple[int, ...]] = {}
+        for i, key in enumerate(folded):
+            by_folded[key] = (*by_folded.get(key, ()), i)
+        index = {key: i for i, key in enumerate(keys)}
+        return cls(keys, labels, folded, rank, index, by_folded)
+
+    def ids_of(self, folded: set[str]) -> set[int]:
+        """The ids whose case-folded key is one of ``folded``."""
+        return {i for value in folded for i in self.by_folded.get(value, ())}
+
+
+@dataclass(frozen=True, eq=False)
+class _Dates:
+    """The distinct years and months, and each document's slot among them."""
+
+    years: tuple[int, ...]
+    year_slot: IndexArray
+    """Index into ``years``; ``len(years)`` when undated, one more for a negative date."""
+    months: tuple[int, ...]
+    """``yyyymm``, ascending."""
+    month_slot: IndexArray
+    """Index into ``months``; ``len(months)`` when undated."""
+
+    @classmethod
+    def build(cls, date: IntArray) -> _Dates:
+        dated = date > 0
+        years = np.unique(date[dated] // 10000)
+        year_slot = np.where(date == 0, len(years), len(years) + 1).astype(np.intp)
+        year_slot[dated] = np.searchsorted(years, date[dated] // 10000)
+        months = np.unique(date[dated] // 100)
+        month_slot = np.full(date.shape[0], len(months), dtype=np.intp)
+        month_slot[dated] = np.searchsorted(months, date[dated] // 100)
+        return cls(tuple(years.tolist()), year_slot, tuple(months.tolist()), month_slot)
 
 
 @dataclass(frozen=True)
@@ -48,10 +105,23 @@ class DocValues:
     def size(self) -> int:
         return int(self.live.shape[0])
 
+    # Derived once per loaded generation, on first use, so engines construct DocValues
+    # from their arrays alone and every search after the first reuses the tables.
+    @cached_property
+    def keyed(self) -> dict[FacetName, _Keyed]:
+        return {
+            "tag": _Keyed.build(self.tags, self.tag_labels),
+            "publication": _Keyed.build(self.publications, self.publication_labels),
+            "lang": _Keyed.build(self.langs, tuple(display_name(k) for k in self.langs)),
+        }
 
-def _ids(keys: tuple[str, ...], values: tuple[str, ...]) -> IntArray:
-    index = {key: i for i, key in enumerate(keys)}
-    found = [index[v.casefold()] for v in values if v.casefold() in index]
+    @cached_property
+    def dates(self) -> _Dates:
+        return _Dates.build(self.date)
+
+
+def _ids(keyed: _Keyed, values: tuple[str, ...]) -> IntArray:
+    found = [keyed.index[v.casefold()] for v in values if v.casefold() in keyed.index]
     return np.asarray(found, dtype=np.int32)
 
 
@@ -59,12 +129,12 @@ def value_mask(dv: DocValues, facet: FacetName, values: tuple[str, ...]) -> Bool
     """Documents having any of ``values`` in ``facet``."""
     if facet == "tag":
         mask = np.zeros(dv.size, dtype=np.bool_)
-        mask[dv.tag_doc[np.isin(dv.tag_id, _ids(dv.tags, values))]] = True
+        mask[dv.tag_doc[np.isin(dv.tag_id, _ids(dv.keyed["tag"], values))]] = True
         return mask
     if facet == "publication":
-        return np.isin(dv.publication, _ids(dv.publications, values))
+        return np.isin(dv.publication, _ids(dv.keyed["publication"], values))
     if facet == "lang":
-        return np.isin(dv.lang, _ids(dv.langs, values))
+        return np.isin(dv.lang, _ids(dv.keyed["lang"], values))
     if facet == "year":
         years = [int(v) for v in values if v.isdigit()]
         mask = np.isin(dv.date // 10000, np.asarray(years, dtype=np.int32))
@@ -113,64 +183,107 @@ def count_facets(
     counted: dict[FacetName, tuple[FacetValue, ...]] = {}
     for facet in FACET_NAMES:
         docs = combine(matched, masks, skip=facet)
-        counted[facet] = _values(dv, facet, docs, request)
+        if facet == "year" or facet == "month":
+            counted[facet] = _date_values(dv, facet, docs, request)
+        else:
+            counted[facet] = _keyed_values(dv, facet, docs, request)
     return counted
 
 
-def _values(
+def _keyed_counts(dv: DocValues, facet: FacetName, docs: BoolArray) -> CountArray:
+    if facet == "tag":
+        return np.bincount(dv.tag_id[docs[dv.tag_doc]], minlength=len(dv.tags))
+    if facet == "publication":
+        pubs = dv.publication[docs]
+        return np.bincount(pubs[pubs >= 0], minlength=len(dv.publications))
+    return np.bincount(dv.lang[docs], minlength=len(dv.langs))
+
+
+def _keyed_values(
+    dv: DocValues, facet: FacetName, docs: BoolArray, request: SearchRequest
+) -> tuple[FacetValue, ...]:
+    """Values with a count (or selected, or excluded), by count then case-folded label.
+
+    Only those are ever shown, so only those are sorted and built; the label order is
+    ranked once per ``DocValues``. The rank breaks label ties by key order, as the stable
+    sort of every key by ``(-count, label.casefold())`` this replaces did.
+    """
+    keyed = dv.keyed[facet]
+    selected = {v.casefold() for v in request.filters.get(facet, ())}
+    excluded = {v.casefold() for v in request.excludes.get(facet, ())}
+    counts = _keyed_counts(dv, facet, docs)
+    special = keyed.ids_of(selected | excluded)
+    ids = np.flatnonzero(counts)
+    if special:
+        ids = np.union1d(ids, np.asarray(sorted(special), dtype=np.intp))
+    # one key per value, in display order: by count, then by label rank (unique)
+    order = keyed.rank - counts * len(keyed.keys)
+    shown = _smallest(ids, order[ids], MAX_FACET_VALUES)
+    shown += sorted(special.difference(shown), key=lambda i: int(order[i]))
+    return tuple(
+        FacetValue(
+            keyed.keys[i],
+            keyed.labels[i],
+            count,
+            keyed.folded[i] in selected,
+            keyed.folded[i] in excluded,
+        )
+        for i, count in zip(shown, counts[shown].tolist(), strict=True)
+    )
+
+
+def _smallest(ids: IndexArray, keys: CountArray, limit: int) -> list[int]:
+    """The ``limit`` ids of smallest (distinct) keys, in key order: only those are sorted."""
+    if len(ids) > limit:
+        part = np.argpartition(keys, limit - 1)[:limit]
+        ids, keys = ids[part], keys[part]
+    result: list[int] = ids[np.argsort(keys)].tolist()
+    return result
+
+
+def _date_values(
     dv: DocValues, facet: FacetName, docs: BoolArray, request: SearchRequest
 ) -> tuple[FacetValue, ...]:
     selected = {v.casefold() for v in request.filters.get(facet, ())}
     excluded = {v.casefold() for v in request.excludes.get(facet, ())}
-    pairs = _counts(dv, facet, docs, request)
-    if facet in ("tag", "publication", "lang"):
-        pairs.sort(key=lambda p: (-p[2], p[1].casefold()))
+    pairs = _year_counts(dv, docs) if facet == "year" else _month_counts(dv, docs, request)
     values = [
         FacetValue(key, label, count, key.casefold() in selected, key.casefold() in excluded)
         for key, label, count in pairs
-        if count > 0 or key.casefold() in selected or key.casefold() in excluded
     ]
     head = values[:MAX_FACET_VALUES]
     head += [v for v in values[MAX_FACET_VALUES:] if v.selected or v.excluded]
     return tuple(head)
 
 
-def _counts(
-    dv: DocValues, facet: FacetName, docs: BoolArray, request: SearchRequest
+def _year_counts(dv: DocValues, docs: BoolArray) -> list[tuple[str, str, int]]:
+    """Years present among ``docs``, newest first, then the undated ones."""
+    dates = dv.dates
+    counts = np.bincount(dates.year_slot[docs], minlength=len(dates.years) + 2).tolist()
+    pairs = [
+        (str(year), str(year), count)
+        for year, count in zip(dates.years, counts, strict=False)
+        if count
+    ]
+    pairs.reverse()
+    undated = counts[len(dates.years)]
+    return [*pairs, (UNDATED, "Undated", undated)] if undated else pairs
+
+
+def _month_counts(
+    dv: DocValues, docs: BoolArray, request: SearchRequest
 ) -> list[tuple[str, str, int]]:
-    if facet == "tag":
-        counts = np.bincount(dv.tag_id[docs[dv.tag_doc]], minlength=len(dv.tags))
-        return [(k, dv.tag_labels[i], int(counts[i])) for i, k in enumerate(dv.tags)]
-    if facet == "publication":
-        pubs = dv.publication[docs]
-        counts = np.bincount(pubs[pubs >= 0], minlength=len(dv.publications))
-        return [
-            (k, dv.publication_labels[i], int(counts[i])) for i, k in enumerate(dv.publications)
-        ]
-    if facet == "lang":
-        counts = np.bincount(dv.lang[docs], minlength=len(dv.langs))
-        return [(k, display_name(k), int(counts[i])) for i, k in enumerate(dv.langs)]
-    dates = dv.date[docs]
-    if facet == "year":
-        years, counts = np.unique(dates[dates > 0] // 10000, return_counts=True)
-        pairs = [(str(y), str(y), int(c)) for y, c in zip(years, counts, strict=True)]
-        pairs.reverse()
-        undated = int(np.count_nonzero(dates == 0))
-        return [*pairs, (UNDATED, "Undated", undated)] if undated else pairs
-    return _month_counts(dates, request)
-
-
-def _month_counts(dates: IntArray, request: SearchRequest) -> list[tuple[str, str, int]]:
     """Months are offered inside the chosen year(s) only: a timeline of one year at a time."""
     years = {int(y) for y in request.filters.get("year", ()) if y.isdigit()}
     years |= {int(m[:4]) for m in request.filters.get("month", ()) if m[:4].isdigit()}
     if not years:
         return []
-    months, counts = np.unique(dates[dates > 0] // 100, return_counts=True)
+    dates = dv.dates
+    counts = np.bincount(dates.month_slot[docs], minlength=len(dates.months) + 1).tolist()
     return [
-        (f"{m // 100:04d}-{m % 100:02d}", f"{_MONTHS[m % 100 - 1]} {m // 100}", int(c))
-        for m, c in zip(months, counts, strict=True)
-        if m // 100 in years and 1 <= m % 100 <= 12
+        (f"{m // 100:04d}-{m % 100:02d}", f"{_MONTHS[m % 100 - 1]} {m // 100}", count)
+        for m, count in zip(dates.months, counts, strict=False)
+        if count and m // 100 in years and 1 <= m % 100 <= 12
     ]
 
 

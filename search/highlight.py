@@ -11,12 +11,16 @@ pattern allows for, so the prefilter misses nothing the exact check would keep.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import accumulate, compress
 
 from search.query import FieldTerm, Fuzzy, ParsedQuery, Phrase, Prefix, Word, positive_leaves
 
+_PLUS_ONE = (1).__add__
 PREFIX_CHARS = 3
 """How many leading letters of an analysed form a candidate word must share."""
 
@@ -34,6 +38,9 @@ _FOLDS: dict[str, str] = {
 """Letters a stemmer may have written for an accented letter in the text."""
 
 _WORD_TAIL = r"\w*(?:\.\w+)*"
+CASELESS_FROM = 0x20000
+"""No character from here on has a case mapping (a test checks): ignoring case, each
+matches only itself."""
 
 
 def _letter(ch: str) -> str:
@@ -58,23 +65,64 @@ def _prefix_pattern(form: str) -> str:
     return "".join(parts)
 
 
+@lru_cache(maxsize=1)
+def _cased_universe() -> str:
+    return "".join(map(chr, range(CASELESS_FROM)))
+
+
+@lru_cache(maxsize=1024)
+def _matching_chars(letter: str) -> frozenset[str]:
+    """Every character that ``_letter(letter)`` matches ignoring case (the regular
+    expression engine's own case rules, such as the Kelvin sign for k, and ſ for s)."""
+    return frozenset({letter, *re.findall(_letter(letter), _cased_universe(), re.IGNORECASE)})
+
+
+def _first_chars(forms: Iterable[str]) -> str:
+    """A character set (escaped) holding every first character of a candidate word."""
+    chars: set[str] = set()
+    for form in forms:
+        chars |= _matching_chars(form[0])
+        if form[0] == "s":  # a head beginning "ss" also matches ß
+            chars |= _matching_chars("ß")
+    return "".join(re.escape(ch) for ch in sorted(chars))
+
+
+def _leftmost(
+    words: list[str], starts: list[int], ends: list[int]
+) -> tuple[list[str], list[tuple[int, int]]]:
+    """The candidates a left-to-right scan keeps: none starting inside the previous one
+    (``a.b`` is one candidate; ``b`` inside it is none)."""
+    kept_words, kept = [], []
+    last = -1
+    for word, start, end in zip(words, starts, ends, strict=True):
+        if start >= last:
+            kept_words.append(word)
+            kept.append((start, end))
+            last = end
+    return kept_words, kept
+
+
 @dataclass(frozen=True)
 class TermMatcher:
     """The analysed forms a query matched, and a prefilter for the words that may have them."""
 
     exact: frozenset[str]
     prefixes: tuple[str, ...] = ()
-    candidates: re.Pattern[str] | None = field(default=None, compare=False)
+    scanner: re.Pattern[str] | None = field(default=None, compare=False)
+    """One match per position where a candidate word starts: its first character,
+    with the word captured as group 1."""
 
     @classmethod
     def build(cls, exact: Iterable[str], prefixes: Iterable[str] = ()) -> TermMatcher:
         exact_set = frozenset(t for t in exact if t)
         starts = tuple(p for p in prefixes if p)
         heads = sorted({_prefix_pattern(t) for t in (*exact_set, *starts)}, key=len, reverse=True)
-        pattern = None
-        if heads:
-            pattern = re.compile(rf"(?<!\w)(?:{'|'.join(heads)}){_WORD_TAIL}", re.IGNORECASE)
-        return cls(exact_set, starts, pattern)
+        if not heads:
+            return cls(exact_set, starts)
+        candidate = rf"(?<!\w)(?:{'|'.join(heads)}){_WORD_TAIL}"
+        first = _first_chars((*exact_set, *starts))
+        scanner = rf"(?-i:[{first}])(?<=(?=({candidate}))(?s:.))"
+        return cls(exact_set, starts, re.compile(scanner, re.IGNORECASE))
 
     def __call__(self, analysed: str) -> bool:
         return analysed in self.exact or (
@@ -88,18 +136,27 @@ class TermMatcher:
 
         ``analyse_word`` gives a word's analysed tokens (none for a stop word).
         """
-        if self.candidates is None:
+        if self.scanner is None:
             return []
-        verdicts: dict[str, bool] = {}
-        found = []
-        for match in self.candidates.finditer(text):
-            word = match.group()
-            verdict = verdicts.get(word)
-            if verdict is None:
-                verdict = verdicts[word] = any(self(t) for t in analyse_word(word))
-            if verdict:
-                found.append(match.span())
-        return found
+        # gap, word, gap, word, …, gap: each match consumed only its word's first character
+        parts = self.scanner.split(text)
+        words = parts[1::2]
+        if not words:
+            return []
+        gaps = map(len, parts[0:-1:2])
+        starts = list(accumulate(map(_PLUS_ONE, gaps), initial=-1))[1:]
+        ends = list(map(operator.add, starts, map(len, words)))
+        # Lists, sums and zips in C, and each distinct word analysed once: a long body
+        # has hundreds of candidates, so no Python code runs per candidate.
+        if any(map(operator.lt, starts[1:], ends)):
+            words, found = _leftmost(words, starts, ends)
+        else:
+            found = list(zip(starts, ends, strict=True))
+        distinct = set(words)
+        accepted = {w for w in distinct if any(self(t) for t in analyse_word(w))}
+        if len(accepted) == len(distinct):
+            return found
+        return list(compress(found, map(accepted.__contains__, words)))
 
 
 def query_terms(

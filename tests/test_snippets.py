@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import html
 import re
+import sys
+from collections.abc import Callable, Sequence
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.snippets import clean_spans, highlight_all, make_snippets, marked_html
+from search.highlight import CASELESS_FROM, TermMatcher, _prefix_pattern
+from search.snippets import (
+    _collapse,
+    _collapsed_position,
+    clean_spans,
+    highlight_all,
+    make_snippets,
+    marked_html,
+)
 from search.types import Snippet
 
 
@@ -167,3 +177,80 @@ def test_highlight_all_is_always_safe(case: tuple[str, list[tuple[int, int]]]) -
     markup = highlight_all(text, spans)
     assert unmark(markup) == html.escape(text)
     assert markup.count("<mark>") == markup.count("</mark>") == len(clean_spans(text, spans))
+
+
+# ------------------------------------------------- fast paths against plain definitions
+
+SPACES = st.sampled_from([" ", "  ", "\n", "\t \n", "\u00a0", "\u2003", "\x1c", "\x85"])
+SPACED = st.lists(st.one_of(SPACES, st.sampled_from(["a", "bc", "é", "…", "<", "\u200b"]))).map(
+    "".join
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(SPACED, st.data())
+def test_collapse_is_a_whitespace_substitution(raw: str, data: st.DataObject) -> None:
+    """What ``str.split`` treats as whitespace is exactly what ``\\s`` matches."""
+    assert _collapse(raw) == re.sub(r"\s+", " ", raw)
+    i = data.draw(st.integers(0, len(raw)))
+    assert _collapsed_position(raw, i) == len(re.sub(r"\s+", " ", raw[:i]))
+
+
+def test_collapsed_positions_inside_and_after_a_run() -> None:
+    raw = "ab \n\t cd"  # the run "␠\n\t␠" becomes one space at 2
+    assert [_collapsed_position(raw, i) for i in range(len(raw) + 1)] == [
+        0, 1, 2, 3, 3, 3, 3, 4, 5,
+    ]  # fmt: skip
+
+
+def test_no_cased_characters_past_caseless_from() -> None:
+    """Above ``CASELESS_FROM`` ignoring case matches a character with itself only, so the
+    scanner's set of first characters needs no entries from there."""
+    for code in range(CASELESS_FROM, sys.maxunicode + 1):
+        ch = chr(code)
+        assert ch.lower() == ch == ch.upper(), hex(code)
+
+
+Analyse = Callable[[str], Sequence[str]]
+
+
+def plain_spans(matcher: TermMatcher, text: str, analyse: Analyse) -> list[tuple[int, int]]:
+    """The candidate scan written plainly: one left-to-right ``finditer`` of
+    ``(?<!\\w)(?:heads)tail`` and each candidate word checked."""
+    forms = (*matcher.exact, *matcher.prefixes)
+    if not forms:
+        return []
+    heads = sorted({_prefix_pattern(t) for t in forms}, key=len, reverse=True)
+    pattern = re.compile(rf"(?<!\w)(?:{'|'.join(heads)})\w*(?:\.\w+)*", re.IGNORECASE)
+    return [m.span() for m in pattern.finditer(text) if any(matcher(t) for t in analyse(m.group()))]
+
+
+def casefold_word(word: str) -> Sequence[str]:
+    return tuple(part for part in word.casefold().split(".") if part)
+
+
+WORD_CHARS = "aeioustkſKßẞİıñé.'’-_1 \n"
+FORMS = st.lists(st.text(alphabet="aeioustkßıiñé'.", min_size=1, max_size=5), max_size=4)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=WORD_CHARS, max_size=120), FORMS, FORMS)
+def test_matcher_spans_are_those_of_the_plain_scan(
+    text: str, exact: list[str], prefixes: list[str]
+) -> None:
+    matcher = TermMatcher.build(exact, prefixes)
+    assert matcher.spans(text, casefold_word) == plain_spans(matcher, text, casefold_word)
+
+
+def test_matcher_spans_on_dotted_words_and_case_variants() -> None:
+    matcher = TermMatcher.build(["foo", "bar", "strasse", "kelvin", "ssaal"])
+    text = "foo.bar bar.x xfoo STRASSE Straße \u017ftrasse \u212aelvin İstanbul ßaal"
+    spans = matcher.spans(text, casefold_word)
+    assert spans == plain_spans(matcher, text, casefold_word)
+    # "foo.bar" is one candidate (its "bar" is no second one); ignoring case, the long s
+    # matches s and the Kelvin sign k, as the regular expression engine has them; a form
+    # beginning "ss" matches a word beginning ß
+    words = [text[a:b] for a, b in spans]
+    assert words == [
+        "foo.bar", "bar.x", "STRASSE", "Straße", "\u017ftrasse", "\u212aelvin", "ßaal",
+    ]  # fmt: skip
