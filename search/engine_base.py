@@ -5,6 +5,11 @@ ranking the top hits, reading a stored record, analysing words for highlighting,
 did-you-mean, more-like-this). Everything else is shared, so the two engines
 cannot drift apart: facets and filters over ``DocValues``, the all→any fallback,
 date sorting, paging, snippets, the article view and the index info.
+
+Two optional hooks let an engine answer more cheaply where it can, with the
+same result: ``_top_direct`` ranks a plain search (relevance order, no facets,
+no filters) without a mask over every match, and ``_hit_record`` reads only
+what a hit shows. Their defaults take the general way.
 """
 
 from __future__ import annotations
@@ -52,6 +57,25 @@ class Match:
     mask: BoolArray
     scores: FloatArray | None = None
     """A score per document number, for engines that score every match anyway."""
+
+
+@dataclass(frozen=True, slots=True)
+class Top:
+    """An engine's best matches of a query, ranked without a mask over every match."""
+
+    ranked: Ranked
+    total: int
+    """How many documents matched in all."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """One page of a search: the query it ended up as (maybe widened), and what it found."""
+
+    parsed: ParsedQuery
+    total: int
+    ranked: Ranked
+    facets: dict[FacetName, tuple[FacetValue, ...]]
 
 
 class BaseEngine(ABC):
@@ -105,38 +129,39 @@ class BaseEngine(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    # -- optional hooks: shortcuts an engine may offer; the defaults take the general way --
+
+    def _top_direct(self, parsed: ParsedQuery, limit: int, notices: list[str]) -> Top | None:
+        """The ``limit`` best matches of ``parsed`` (a query with a root) among the live
+        documents, ties in document number order, and how many there are; None when the
+        engine has no such shortcut. Used only when no facet is counted and nothing but the
+        query narrows the matches, so no mask over every match is needed."""
+        return None
+
+    def _hit_record(self, docnum: int, body: bool) -> dict[str, Any]:
+        """What a hit shows of the stored record: ``id``, ``path``, ``title``, ``date``,
+        ``tags``, ``publication``, ``lang``, ``summary``, and ``body`` when asked for."""
+        return self._record(docnum)
+
     # -- the Engine protocol ------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResult:
         started = time.perf_counter()
         parsed = parse_query(request.q, request.match)
         notices = list(parsed.notices)
-        masks = facet_masks(self._dv, request)
-        base = base_mask(self._dv, request)
-        match = self._matching(parsed, base, notices)
-        found_none = match.query is not None and not combine(match.mask, masks).any()
-        if request.match == "all" and found_none:
-            widened = any_words(parsed)
-            if widened.root != parsed.root:
-                wide = self._matching(widened, base, notices)
-                if combine(wide.mask, masks).any():
-                    parsed, match = widened, wide
-                    notices.append(ANY_WORDS_NOTICE)
-        allowed = combine(match.mask, masks)
-        total = int(np.count_nonzero(allowed))
-        narrowed = bool(masks) or request.date_from is not None or request.date_to is not None
-        ranked = self._rank(request, match, allowed if narrowed else None, allowed, total)
-        facets = count_facets(self._dv, match.mask, masks, request) if request.facets else {}
-        suggestion = self._suggest(request.q, parsed)
-        hits = self._hits(ranked, parsed, request.snippets)
+        page = self._direct_page(parsed, request, notices)
+        if page is None:
+            page = self._masked_page(parsed, request, notices)
+        suggestion = self._suggest(request.q, page.parsed)
+        hits = self._hits(page.ranked, page.parsed, request.snippets)
         _check_time(started)
         return SearchResult(
             request=request,
-            total=total,
+            total=page.total,
             hits=hits,
-            facets=facets,
+            facets=page.facets,
             suggestion=suggestion,
-            interpreted=parsed.interpreted(),
+            interpreted=page.parsed.interpreted(),
             notices=tuple(dict.fromkeys(notices)),
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             generation=self.generation.name,
@@ -185,6 +210,50 @@ class BaseEngine(ABC):
 
     # -- shared internals -----------------------------------------------------------------
 
+    def _direct_page(
+        self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]
+    ) -> _Page | None:
+        """The page straight from the engine's ranking, when nothing needs the mask."""
+        plain = request.sort == "relevance" and not request.facets and parsed.root is not None
+        if not plain or request.date_from is not None or request.date_to is not None:
+            return None
+        if facet_masks(self._dv, request):
+            return None
+        start = (request.page - 1) * request.per_page
+        top = self._top_direct(parsed, start + request.per_page, notices)
+        if top is None:
+            return None
+        if request.match == "all" and top.total == 0:
+            widened = any_words(parsed)
+            if widened.root != parsed.root:
+                wide = self._top_direct(widened, start + request.per_page, notices)
+                if wide is not None and wide.total > 0:
+                    parsed, top = widened, wide
+                    notices.append(ANY_WORDS_NOTICE)
+        return _Page(parsed, top.total, top.ranked[start:], {})
+
+    def _masked_page(
+        self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]
+    ) -> _Page:
+        """The page, total and facets through a mask over every match: works for any request."""
+        masks = facet_masks(self._dv, request)
+        base = base_mask(self._dv, request)
+        match = self._matching(parsed, base, notices)
+        found_none = match.query is not None and not combine(match.mask, masks).any()
+        if request.match == "all" and found_none:
+            widened = any_words(parsed)
+            if widened.root != parsed.root:
+                wide = self._matching(widened, base, notices)
+                if combine(wide.mask, masks).any():
+                    parsed, match = widened, wide
+                    notices.append(ANY_WORDS_NOTICE)
+        allowed = combine(match.mask, masks)
+        total = int(np.count_nonzero(allowed))
+        narrowed = bool(masks) or request.date_from is not None or request.date_to is not None
+        ranked = self._rank(request, match, allowed if narrowed else None, allowed, total)
+        facets = count_facets(self._dv, match.mask, masks, request) if request.facets else {}
+        return _Page(parsed, total, ranked, facets)
+
     def _matching(self, parsed: ParsedQuery, base: BoolArray, notices: list[str]) -> Match:
         if parsed.root is None:
             return Match(None, base)
@@ -216,7 +285,7 @@ class BaseEngine(ABC):
         matchers: dict[str, TermMatcher] = {}
         hits = []
         for docnum, score in ranked:
-            record = self._record(docnum)
+            record = self._hit_record(docnum, body=snippets)
             lang = analyser_lang(record["lang"])
             if lang not in matchers:
                 matchers[lang] = self._matcher(parsed, lang)
@@ -247,7 +316,7 @@ class BaseEngine(ABC):
         found = []
         for other in self._translation_docnums(key):
             if other != docnum:
-                fields = self._record(other)
+                fields = self._hit_record(other, body=False)
                 found.append(Translation(fields["id"], fields["lang"], fields["title"]))
         return tuple(sorted(found, key=lambda t: (t.lang, t.id)))
 

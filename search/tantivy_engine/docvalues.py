@@ -5,8 +5,9 @@ Tantivy addresses a document as (segment, doc), which changes when segments
 merge, so every document carries a ``key`` fast field of its own (assigned by
 the writer, never reused). When a generation is committed, the live documents
 are read once in ``key`` order: the i-th becomes dense number i, and the
-sorted keys are saved beside the arrays, so a reader maps any hit to its dense
-number with one fast-field read and a binary search.
+sorted keys are saved beside the arrays, so a reader can map any hit to its
+dense number with one fast-field read and a binary search. The hit table
+(``hittable``) is written in the same pass, in the same dense order.
 """
 
 from __future__ import annotations
@@ -22,17 +23,27 @@ import tantivy
 from search.docvalues import DocValuesBuilder, save_docvalues
 from search.docvalues import load_docvalues as _load
 from search.facets import DocValues
-from search.tantivy_engine.schema import KEY, RECORD
+from search.tantivy_engine.hittable import OffsetArray, write_hit_table
+from search.tantivy_engine.schema import BODY, KEY, RECORD
 
 KeyArray = npt.NDArray[np.uint64]
 
 
+def stored_body(doc: tantivy.Document) -> str:
+    """The article body the writer stored apart from the record."""
+    raw = doc.get_first(BODY)
+    if not isinstance(raw, bytes):
+        raise ValueError("a document without its stored body")
+    return raw.decode("utf-8")
+
+
 def stored_record(doc: tantivy.Document) -> dict[str, Any]:
-    """The article record the writer stored as JSON."""
+    """The article record the writer stored: the JSON fields, with the body put back."""
     raw = doc.get_first(RECORD)
     if not isinstance(raw, bytes):
         raise ValueError("a document without its stored record")
     record: dict[str, Any] = json.loads(raw)
+    record["body"] = stored_body(doc)
     return record
 
 
@@ -61,14 +72,18 @@ def write_docvalues(searcher: tantivy.Searcher, directory: Path, next_key: int) 
     for docnum, (_key, record) in enumerate(documents):
         builder.add(docnum, record)
     keys = np.asarray([key for key, _ in documents], dtype=np.uint64)
-    save_docvalues(builder.build(), directory, arrays={"keys": keys}, names={"next_key": next_key})
+    offsets = write_hit_table((record for _, record in documents), directory)
+    arrays = {"keys": keys, "hit_offsets": offsets}
+    save_docvalues(builder.build(), directory, arrays=arrays, names={"next_key": next_key})
 
 
-def load_docvalues(directory: Path) -> tuple[DocValues, KeyArray]:
-    """The facet arrays and the sorted document keys (dense number i has ``keys[i]``)."""
+def load_docvalues(directory: Path) -> tuple[DocValues, KeyArray, OffsetArray]:
+    """The facet arrays, the sorted document keys (dense number i has ``keys[i]``) and the
+    offsets of the hit table's lines."""
     dv, arrays, _names = _load(directory)
     keys: KeyArray = arrays["keys"]
-    return dv, keys
+    offsets: OffsetArray = arrays["hit_offsets"]
+    return dv, keys, offsets
 
 
 def next_key(directory: Path) -> int:

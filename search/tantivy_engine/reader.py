@@ -1,15 +1,22 @@
 """The Tantivy engine: one published generation, opened once and searched many times.
 
-A search asks Tantivy once for every matching document with its score; the
-hits become a mask over dense document numbers (``search.facets``), so the
-facet filters, disjunctive counts, the all→any fallback and the sort orders
-work exactly as in the Whoosh engine.
+A search that counts facets or filters asks Tantivy once for every matching
+document with its score; the hits become a mask over dense document numbers
+(``search.facets``), so the facet filters, disjunctive counts, the all→any
+fallback and the sort orders work exactly as in the Whoosh engine. A plain
+search (relevance order, no facets, no filters) asks Tantivy only for the
+page's best hits and the count, so the other matches never become Python
+objects; hits are read from the hit table, not from the stored records.
+
+Hits come back as (segment, doc) addresses; a table built when the engine is
+opened turns them into dense numbers with NumPy, without a call per hit.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
@@ -17,7 +24,7 @@ import numpy.typing as npt
 import tantivy
 from tantivy import Occur, Query
 
-from search.engine_base import BaseEngine, Match, Ranked
+from search.engine_base import BaseEngine, Match, Ranked, Top
 from search.errors import NotFound
 from search.facets import BoolArray
 from search.highlight import TermMatcher
@@ -25,8 +32,9 @@ from search.languages import analyser_lang
 from search.query import ParsedQuery
 from search.store import Generation
 from search.tantivy_engine import schema as s
-from search.tantivy_engine.docvalues import load_docvalues, stored_record
+from search.tantivy_engine.docvalues import load_docvalues, stored_body, stored_record
 from search.tantivy_engine.highlight import highlight_terms, match_spans
+from search.tantivy_engine.hittable import HitTable
 from search.tantivy_engine.querybuild import analyse, build_query
 from search.tantivy_engine.spelling import suggest_query
 from search.tantivy_engine.vocab import Vocabulary
@@ -34,6 +42,12 @@ from search.tantivy_engine.vocab import Vocabulary
 MLT_TEXT_CHARS = 5_000
 """More-like-this picks its key terms from the start of the article: enough to find its subject."""
 MLT_TERMS = 12
+TIE_WIDENING = 4
+"""How much more to fetch while the hits past the page's last one score the same as it."""
+
+_SCORE, _ADDRESS = itemgetter(0), itemgetter(1)
+_SEGMENT, _DOC = attrgetter("segment_ord"), attrgetter("doc")
+IntArray = npt.NDArray[np.intp]
 
 
 class TantivyEngine(BaseEngine):
@@ -46,12 +60,16 @@ class TantivyEngine(BaseEngine):
         self._searcher = self._index.searcher()
         self._schema = self._index.schema
         self._vocab = Vocabulary(self._searcher)
-        docvalues, self._keys = load_docvalues(generation.path)
+        docvalues, self._keys, offsets = load_docvalues(generation.path)
         super().__init__(generation, docvalues)
+        self._hit_table = HitTable(generation.path, offsets)
+        self._segment_starts: IntArray = np.zeros(0, dtype=np.intp)
+        self._by_address: IntArray = np.zeros(0, dtype=np.intp)
         self._addresses = self._all_addresses()
 
     def close(self) -> None:
         # Tantivy frees its searcher and memory maps when the objects are dropped.
+        self._hit_table.close()
         del self._vocab
         del self._searcher
         del self._index
@@ -65,19 +83,62 @@ class TantivyEngine(BaseEngine):
             return Match(Query.empty_query(), mask, scores)
         hits = self._searcher.search(query, limit=self._dv.size, count=False).hits
         if hits:
-            dense = self._dense([address for _, address in hits])
+            dense = self._dense(list(map(_ADDRESS, hits)))
             mask[dense] = True
-            scores[dense] = np.fromiter((score for score, _ in hits), dtype=np.float64)
+            scores[dense] = np.fromiter(map(_SCORE, hits), dtype=np.float64, count=len(hits))
         return Match(query, mask & base, scores)
 
     def _top(self, match: Match, allowed: BoolArray | None, limit: int) -> Ranked:
         assert match.scores is not None
         docs = np.flatnonzero(match.mask if allowed is None else allowed)
-        order = np.argsort(-match.scores[docs], kind="stable")[:limit]
-        return [(int(docs[i]), float(match.scores[docs[i]])) for i in order]
+        scores = match.scores[docs]
+        if len(docs) > limit > 0:
+            # Sorting thousands of matches for one page is most of the cost: keep those
+            # scoring at least the limit-th best score (ties included), still in dense order.
+            cut = len(docs) - limit
+            keep = scores >= np.partition(scores, cut)[cut]
+            docs, scores = docs[keep], scores[keep]
+        order = np.argsort(-scores, kind="stable")[:limit]
+        return [(int(docs[i]), float(scores[i])) for i in order]
+
+    def _top_direct(self, parsed: ParsedQuery, limit: int, notices: list[str]) -> Top | None:
+        """The best ``limit`` hits and the count from Tantivy, ranked as ``_top`` ranks them."""
+        query = build_query(parsed, self._langs, self._schema, self._vocab, notices)
+        if query is None or self._dv.size == 0:
+            return Top([], 0)
+        limit = max(1, min(limit, self._dv.size))
+        found = self._searcher.search(query, limit=limit + 1, count=True)
+        count = getattr(found, "count", None)  # set by count=True; missing from the stubs
+        return Top(self._ranked(query, found.hits, limit), int(count or 0))
+
+    def _ranked(
+        self, query: Query, hits: list[tuple[float, tantivy.DocAddress]], limit: int
+    ) -> Ranked:
+        """The first ``limit`` of ``hits`` by score, equal scores in dense order.
+
+        Tantivy breaks ties its own way, so while the hit after the cut scores the
+        same as the last one kept, more are fetched: then every document that could
+        take a place on the page is at hand, and the order is ours.
+        """
+        fetched = limit + 1
+        while len(hits) == fetched and hits[-1][0] == hits[limit - 1][0]:
+            fetched = min(fetched * TIE_WIDENING, self._dv.size + 1)
+            hits = self._searcher.search(query, limit=fetched, count=False).hits
+        if not hits:
+            return []
+        dense = self._dense(list(map(_ADDRESS, hits)))
+        scores = np.fromiter(map(_SCORE, hits), dtype=np.float64, count=len(hits))
+        order = np.lexsort((dense, -scores))[:limit]
+        return [(int(dense[i]), float(scores[i])) for i in order]
 
     def _record(self, docnum: int) -> dict[str, Any]:
         return self._stored(self._addresses[docnum])
+
+    def _hit_record(self, docnum: int, body: bool) -> dict[str, Any]:
+        record = self._hit_table[docnum]
+        if body:
+            record["body"] = stored_body(self._searcher.doc(self._addresses[docnum]))
+        return record
 
     def _docnum(self, article_id: str) -> int:
         return int(self._dense([self._address(article_id)])[0])
@@ -108,20 +169,37 @@ class TantivyEngine(BaseEngine):
     def _suggest(self, text: str, parsed: ParsedQuery) -> str | None:
         return suggest_query(text, parsed, self._vocab)
 
-    def _dense(self, addresses: list[tantivy.DocAddress]) -> npt.NDArray[np.intp]:
-        """Dense document numbers of Tantivy addresses (see ``docvalues``)."""
-        keys = np.asarray(self._searcher.fast_field_values(s.KEY, addresses), dtype=np.uint64)
-        return np.searchsorted(self._keys, keys)
+    def _dense(self, addresses: list[tantivy.DocAddress]) -> IntArray:
+        """Dense document numbers of Tantivy addresses, through the table of ``_all_addresses``."""
+        count = len(addresses)
+        segments = np.fromiter(map(_SEGMENT, addresses), dtype=np.intp, count=count)
+        docs = np.fromiter(map(_DOC, addresses), dtype=np.intp, count=count)
+        dense: IntArray = self._by_address[self._segment_starts[segments] + docs]
+        return dense
 
     def _all_addresses(self) -> list[tantivy.DocAddress]:
-        """Every live document's address, by dense number."""
+        """Every live document's address, by dense number; and the table back.
+
+        The searcher never changes, so every address a search returns is one of
+        these: the table holds the dense number of each (segment, doc), segments
+        one after another.
+        """
         if self._dv.size == 0:
             return []
         hits = self._searcher.search(Query.all_query(), limit=self._dv.size, count=False).hits
-        addresses = [address for _, address in hits]
+        addresses: list[tantivy.DocAddress] = list(map(_ADDRESS, hits))
+        keys = self._searcher.fast_field_values(s.KEY, addresses)
+        dense = np.searchsorted(self._keys, np.asarray(keys, dtype=np.uint64))
+        segments = np.fromiter(map(_SEGMENT, addresses), dtype=np.intp, count=len(addresses))
+        docs = np.fromiter(map(_DOC, addresses), dtype=np.intp, count=len(addresses))
+        widths = np.zeros(int(segments.max()) + 1, dtype=np.intp)
+        np.maximum.at(widths, segments, docs + 1)
+        self._segment_starts = np.concatenate(([0], np.cumsum(widths)[:-1])).astype(np.intp)
+        self._by_address = np.full(int(widths.sum()), -1, dtype=np.intp)
+        self._by_address[self._segment_starts[segments] + docs] = dense
         table: list[tantivy.DocAddress] = list(addresses)
-        for dense, address in zip(self._dense(addresses), addresses, strict=True):
-            table[int(dense)] = address
+        for number, address in zip(dense.tolist(), addresses, strict=True):
+            table[number] = address
         return table
 
     def _stored(self, address: tantivy.DocAddress) -> dict[str, Any]:

@@ -21,8 +21,11 @@ import tantivy
 
 from search.languages import NEUTRAL, STEMMED
 
-FORMAT_VERSION = 1
-"""Bumped whenever the schema or the stored layout changes: older indexes are refused."""
+FORMAT_VERSION = 2
+"""Bumped whenever the schema or the stored layout changes: older indexes are refused.
+
+2: the body is stored apart from the rest of the record, and the hit table
+(``hittable``) is written beside the facet arrays."""
 
 INDEX_SUBDIR = "tantivy"
 ANALYSER_LANGS: tuple[str, ...] = (*STEMMED, NEUTRAL)
@@ -66,7 +69,9 @@ ENGLISH_FUNCTION_WORDS = [
 """Stopped in every stemmed language, as the Whoosh engine does: articles in any language
 quote English, and "the" should not be required of a German article."""
 
-ID, KEY, RECORD = "id", "key", "record"
+ID, KEY, RECORD, BODY = "id", "key", "record", "body"
+"""``record`` is the article as JSON without its body; ``body`` is the body as UTF-8 bytes,
+so a hit that needs only its body (for snippets) skips decoding the source."""
 TAGS, PUBLICATION, LANG, TRANSLATION_KEY = "tags", "publication", "lang", "translation_key"
 AUTHOR, DATE, SPELL = "author", "date", "spell"
 
@@ -106,6 +111,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field(ID, stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_unsigned_field(KEY, stored=True, fast=True)
     builder.add_bytes_field(RECORD, stored=True)
+    builder.add_bytes_field(BODY, stored=True)
     for name in (TAGS, PUBLICATION, LANG, TRANSLATION_KEY):
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
     builder.add_text_field(AUTHOR, tokenizer_name=analyser_name(NEUTRAL))

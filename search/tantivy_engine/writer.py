@@ -21,8 +21,9 @@ THREADS = 2
 
 
 def record_json(article: Article) -> bytes:
-    """Everything the reader shows about an article, as stored JSON."""
+    """Everything the reader shows about an article but its body (stored apart), as JSON."""
     record = dataclasses.asdict(article)
+    del record["body"]
     record["date"] = article.date.isoformat() if article.date else None
     return json.dumps(record, ensure_ascii=False).encode("utf-8")
 
@@ -34,6 +35,7 @@ def to_document(article: Article, key: int) -> tantivy.Document:
     doc.add_text(s.ID, article.id)
     doc.add_unsigned(s.KEY, key)
     doc.add_bytes(s.RECORD, record_json(article))
+    doc.add_bytes(s.BODY, article.body.encode("utf-8"))
     doc.add_text(s.LANG, article.lang)
     doc.add_text(s.SPELL, f"{article.title}\n{article.body}")
     doc.add_text(s.title_field(lang), article.title)
