@@ -26,7 +26,7 @@ from typing import Any
 
 from flask import Flask
 
-from web import errors, ratelimit, security
+from web import errors, jsonio, ratelimit, security
 from web.context import SERVICE_KEY
 
 
@@ -34,11 +34,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX_DIR=os.environ.get("ARCHIVE_SEARCH_INDEX", "var/index"),
-        JSON_SORT_KEYS=False,
     )
     if config:
         app.config.from_mapping(config)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    jsonio.init_app(app)
     app.extensions[SERVICE_KEY] = app.config.get("SEARCH_SERVICE") or _open_service(
         Path(app.config["INDEX_DIR"])
     )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+
 import pytest
 from flask import Flask, url_for
+from flask.testing import FlaskClient
 
 from web.errors import error_body
 from web.render import render_article, render_markdown, render_text
@@ -121,3 +125,35 @@ def test_article_urls_equal_url_for(demo_app: Flask, article_id: str) -> None:
         }
         assert article_urls(article_id) == expected
         assert article_urls(article_id) == expected  # second call: from the per-request cache
+
+
+def test_json_provider_writes_what_the_stdlib_reads_back(demo_app: Flask) -> None:
+    document = {
+        "title": "Über « naïve » Москва",
+        "n": 3,
+        "score": 1.25,
+        "none": None,
+        "tags": ("a", "b"),
+        "date": dt.date(2021, 3, 4),
+        1: "non-string key",
+    }
+    with demo_app.app_context():
+        text = demo_app.json.dumps(document)
+        assert "Москва" in text  # written as UTF-8, not \\u escapes
+        assert json.loads(text) == {
+            "title": "Über « naïve » Москва",
+            "n": 3,
+            "score": 1.25,
+            "none": None,
+            "tags": ["a", "b"],
+            "date": "2021-03-04",
+            "1": "non-string key",
+        }
+        with pytest.raises(TypeError):
+            demo_app.json.dumps({"x": object()})
+
+
+def test_api_search_response_is_json_with_its_mimetype(client: FlaskClient) -> None:
+    response = client.get("/api/v1/search?q=the")
+    assert response.mimetype == "application/json"
+    assert json.loads(response.data)["total"] == response.get_json()["total"] > 0
