@@ -4,10 +4,30 @@ An update compares each file's SHA-256 with the manifest of the served
 generation and re-parses only what was added or changed; removed files are
 deleted from the index. Nothing is visible until the store publishes the new
 generation whole, so a crash at any moment leaves the last good index served.
+
+A file whose size, modification time and inode change time (``st_size``,
+``st_mtime_ns``, ``st_ctime_ns``) are those the manifest recorded is taken as
+unchanged without being read, nor even opened (``indexer.discover``): an update
+of an unchanged archive costs a ``stat`` per file. Any other change of these is
+read and hashed; a file touched but not changed is reported unchanged (and its
+new times recorded). Unlike ``make`` and ``rsync``'s quick check (size and
+mtime), the change time is compared too, as git does: ``touch -d`` or ``rsync
+-t`` can put back an old mtime after an edit of the same size, but nothing
+short of changing the system clock sets ctime back, so such an edit is still
+seen. The trade-off left: a file system whose ctime does not move (some network
+or FUSE mounts) hides an edit that keeps size and mtime; ``--rebuild`` reads
+everything. An mtime within ``RACY_SECONDS`` of the run's start is not recorded
+(git's "racy" rule): the file could change again within the same clock tick,
+so it is hashed again next time. A manifest without recorded times (written
+before they were) is hashed file by file, as before.
+
+Changed files are parsed in worker processes when there are many of them
+(``indexer.parse_pool``), with the same outcomes, in the same order.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -19,18 +39,20 @@ from pathlib import Path
 from typing import Any
 
 from indexer.config import ArchiveConfig, load_config
-from indexer.discover import Candidate, discover
-from indexer.parse import parse_bytes
+from indexer.discover import Candidate, Stat, discover
+from indexer.parse_pool import Parsed, parsed_files
 from search.engine import EngineWriter
 from search.engines import DEFAULT_ENGINE, check_engine, check_meta, format_version, open_writer
 from search.errors import BadRequest, IndexFormatError, IndexMissing, SearchError
-from search.records import Article, ParseOutcome, Problem
+from search.records import Article, Problem
 from search.store import Generation, IndexStore, write_atomic
 
 MANIFEST = "manifest.json"
 SKIPPED = "skipped: "
 """Manifest status prefix of a file left out on purpose, followed by the reason."""
 Progress = Callable[[int, int], None]
+RACY_SECONDS = 3
+"""A file modified this close to the run's start has its size and time left unrecorded."""
 
 
 @dataclass
@@ -83,6 +105,8 @@ class _Entry:
     id: str | None
     status: str
     problems: tuple[Problem, ...] = ()
+    stat: Stat | None = None
+    """Size, mtime and ctime when the file was hashed; None: unknown (hash it again)."""
 
 
 def build_index(
@@ -110,24 +134,31 @@ def build_index(
         engine = _engine_for(base, engine)
         report.engine = engine
         old = _load_manifest(base) if base else {}
-        found = discover(source, config)
+        found = discover(source, config, {r: e.stat for r, e in old.items() if e.stat})
         report.skipped_hidden = found.skipped_hidden
         report.skipped_binary = list(found.skipped_binary)
         report.skipped_filtered = found.skipped_filtered
         report.problems.extend(found.problems)
         report.files = len(found.candidates)
-        hashes = {c.relpath: _hash(c.path, report) for c in found.candidates}
-        changed = [c for c in found.candidates if _changed(old.get(c.relpath), hashes[c.relpath])]
-        removed = [rel for rel in old if rel not in hashes]
+        racy_after = time.time_ns() - RACY_SECONDS * 1_000_000_000
+        stats = {
+            c.relpath: _trusted(found.stats.get(c.relpath), racy_after) for c in found.candidates
+        }
+        checked, hashes = _check(found.candidates, old, stats, report)
+        changed = [c for c in found.candidates if _changed(c.relpath, old.get(c.relpath), hashes)]
+        removed = [rel for rel in old if rel not in stats]
         if base is not None and not changed and not removed:
             report.mode = "unchanged"
             report.unchanged = report.files
             report.generation = base.name
-            _finish(report, old, base, started)
+            if checked != old:
+                # record the times of files touched but unchanged, so they are not read again
+                write_atomic(base.path / MANIFEST, _dump_manifest(checked))
+            _finish(report, checked, base, started)
             return report
         partial = store.start_generation(base)
         try:
-            update = _Update(engine, config, old, hashes, report, progress)
+            update = _Update(engine, config, checked, (stats, hashes), report, progress)
             update.apply(partial, changed, removed)
             manifest = update.manifest
             meta = {
@@ -170,8 +201,43 @@ def _engine_for(base: Generation | None, requested: str | None) -> str:
     return built_with
 
 
-def _changed(entry: _Entry | None, digest: str | None) -> bool:
-    return entry is None or digest is None or entry.hash != digest
+def _trusted(stat: Stat | None, racy_after_ns: int) -> Stat | None:
+    """``stat``, unless the file was modified too recently for its times to prove anything."""
+    return None if stat is None or stat[1] >= racy_after_ns else stat
+
+
+def _check(
+    candidates: list[Candidate],
+    old: dict[str, _Entry],
+    stats: dict[str, Stat | None],
+    report: BuildReport,
+) -> tuple[dict[str, _Entry], dict[str, str | None]]:
+    """The old manifest with the times of touched-but-unchanged files brought up to date,
+    and the hash of each file the manifest knows whose size or time changed.
+
+    A file the manifest does not know is new: it is hashed as it is parsed.
+    """
+    hashes: dict[str, str | None] = {}
+    old = dict(old)
+    for candidate in candidates:
+        rel = candidate.relpath
+        entry = old.get(rel)
+        if entry is None or (entry.stat is not None and entry.stat == stats[rel]):
+            continue
+        digest = hashes[rel] = _hash(candidate.path, report)
+        if digest == entry.hash and entry.stat != stats[rel]:
+            old[rel] = dataclasses.replace(entry, stat=stats[rel])
+    return old, hashes
+
+
+def _changed(rel: str, entry: _Entry | None, hashes: dict[str, str | None]) -> bool:
+    """Whether a file must be parsed: it is new, unreadable, or its content changed."""
+    if entry is None:
+        return True
+    if rel not in hashes:
+        return False  # same size and time as recorded: not read
+    digest = hashes[rel]
+    return digest is None or entry.hash != digest
 
 
 def _hash(path: Path, report: BuildReport) -> str | None:
@@ -191,13 +257,15 @@ class _Update:
         engine: str,
         config: ArchiveConfig,
         old: dict[str, _Entry],
-        hashes: dict[str, str | None],
+        files: tuple[dict[str, Stat | None], dict[str, str | None]],
         report: BuildReport,
         progress: Progress | None,
     ) -> None:
-        self.engine, self.config, self.old, self.hashes = engine, config, old, hashes
+        self.engine, self.config, self.old = engine, config, old
+        # the trusted stat of every candidate; the hashes of the files read before parsing
+        self.stats, self.hashed = files
         self.report, self.progress = report, progress
-        self.manifest = {rel: entry for rel, entry in old.items() if rel in hashes}
+        self.manifest = {rel: entry for rel, entry in old.items() if rel in self.stats}
         self.owners = {e.id: rel for rel, e in self.manifest.items() if e.id}
 
     def apply(self, partial: Path, changed: list[Candidate], removed: list[str]) -> None:
@@ -213,7 +281,8 @@ class _Update:
                 if entry.id:
                     self.owners.pop(entry.id, None)
             self.report.removed = sum(1 for rel in removed if old[rel].status == "article")
-            writer.add(self._articles(changed))
+            with parsed_files(changed, self.config) as parsed:
+                writer.add(self._articles(changed, parsed))
             writer.commit()
         except BaseException:
             writer.cancel()
@@ -221,11 +290,12 @@ class _Update:
         self.report.unchanged = self.report.files - len(changed)
         write_atomic(partial / MANIFEST, _dump_manifest(self.manifest))
 
-    def _articles(self, changed: list[Candidate]) -> Iterator[Article]:
-        """Parse the changed files, record them in the manifest, and yield their articles."""
-        for done, candidate in enumerate(changed, 1):
-            rel = candidate.relpath
-            outcome = _parse(candidate, self.config)
+    def _articles(self, changed: list[Candidate], parsed: Iterator[Parsed]) -> Iterator[Article]:
+        """Record the parsed changed files in the manifest, and yield their articles."""
+        for done, (candidate, result) in enumerate(zip(changed, parsed, strict=True), 1):
+            rel, outcome = candidate.relpath, result.outcome
+            if rel not in self.hashed:  # not read before: count it now
+                self.report.bytes_read += result.size
             article, problems = outcome.article, list(outcome.problems)
             if article is not None and self.owners.get(article.id, rel) != rel:
                 problems.append(
@@ -236,7 +306,9 @@ class _Update:
             if article is None and outcome.skipped:
                 status = f"{SKIPPED}{outcome.skipped}"
             article_id = article.id if article else None
-            self.manifest[rel] = _Entry(self.hashes[rel] or "", article_id, status, tuple(problems))
+            self.manifest[rel] = _Entry(
+                result.digest or "", article_id, status, tuple(problems), self.stats[rel]
+            )
             if self.progress:
                 self.progress(done, len(changed))
             if article is None:
@@ -260,14 +332,6 @@ def _open_writer(engine: str, partial: Path, expected: int) -> EngineWriter:
             f"the served index cannot be updated, its files are damaged ({exc}); "
             "rebuild it with 'archive-search index PATH --rebuild'"
         ) from exc
-
-
-def _parse(candidate: Candidate, config: ArchiveConfig) -> ParseOutcome:
-    try:
-        data = candidate.path.read_bytes()
-    except OSError as exc:
-        return ParseOutcome(candidate.relpath, problems=(Problem(candidate.relpath, str(exc)),))
-    return parse_bytes(candidate.relpath, data, config)
 
 
 def _finish(
@@ -298,9 +362,18 @@ def _load_manifest(generation: Generation) -> dict[str, _Entry]:
             e["id"],
             e["status"],
             tuple(Problem(rel, p["reason"], p["severity"], p.get("line")) for p in e["problems"]),
+            _stat_of(e),
         )
         for rel, e in raw["files"].items()
     }
+
+
+def _stat_of(entry: dict[str, Any]) -> Stat | None:
+    """The recorded size and time; None in a manifest written before they were recorded."""
+    stat = entry.get("size"), entry.get("mtime_ns"), entry.get("ctime_ns")
+    if all(isinstance(value, int) for value in stat):
+        return stat  # type: ignore[return-value]
+    return None
 
 
 def _dump_manifest(manifest: dict[str, _Entry]) -> str:
@@ -310,6 +383,7 @@ def _dump_manifest(manifest: dict[str, _Entry]) -> str:
             "id": e.id,
             "status": e.status,
             "problems": [_problem_dict(p) for p in e.problems],
+            **({"size": e.stat[0], "mtime_ns": e.stat[1], "ctime_ns": e.stat[2]} if e.stat else {}),
         }
         for rel, e in sorted(manifest.items())
     }

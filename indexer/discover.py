@@ -13,6 +13,10 @@
 - The configuration file at the root is not an article.
 - A file or folder that cannot be read, or whose name is not valid UTF-8, is a
   Problem; the walk goes on.
+- Given the ``known`` stats of the files found last time (``Stat``: size,
+  mtime and ctime), a file whose stat is the same is a candidate without being
+  opened (it was text and has not changed); the stats of all candidates are
+  collected for the caller.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -55,6 +60,8 @@ _SIGNATURES: tuple[bytes, ...] = (
     b"MM\x00*",
 )
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+Stat = tuple[int, int, int]
+"""A file's ``st_size``, ``st_mtime_ns`` and ``st_ctime_ns``: changes when its content does."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,9 @@ class Discovery:
     skipped_binary: list[str] = field(default_factory=list)
     skipped_filtered: int = 0
     problems: list[Problem] = field(default_factory=list)
+    stats: dict[str, Stat] = field(default_factory=dict)
+    """Of the candidates, when ``discover`` was given ``known`` stats."""
+    known: Mapping[str, Stat] | None = None
 
 
 def is_binary(head: bytes) -> bool:
@@ -82,8 +92,10 @@ def is_binary(head: bytes) -> bool:
     return b"\x00" in head[:SNIFF_BYTES] and not head.startswith(_UTF16_BOMS)
 
 
-def discover(root: Path, config: ArchiveConfig) -> Discovery:
-    found = Discovery()
+def discover(
+    root: Path, config: ArchiveConfig, known: Mapping[str, Stat] | None = None
+) -> Discovery:
+    found = Discovery(known=known)
     _walk(root, root.resolve(), "", config, found)
     return found
 
@@ -136,6 +148,11 @@ def _consider(path: Path, relpath: str, config: ArchiveConfig, found: Discovery)
     if not is_included(relpath, config.include) or is_excluded(relpath, config.exclude):
         found.skipped_filtered += 1
         return
+    stat = file_stat(path) if found.known is not None else None
+    if stat is not None and found.known is not None and found.known.get(relpath) == stat:
+        found.stats[relpath] = stat  # unchanged since it was found to be text
+        found.candidates.append(Candidate(path, relpath))
+        return
     try:
         with open(path, "rb") as handle:
             head = handle.read(SNIFF_BYTES)
@@ -145,7 +162,18 @@ def _consider(path: Path, relpath: str, config: ArchiveConfig, found: Discovery)
     if is_binary(head):
         found.skipped_binary.append(relpath)
     else:
+        if stat is not None:
+            found.stats[relpath] = stat
         found.candidates.append(Candidate(path, relpath))
+
+
+def file_stat(path: Path) -> Stat | None:
+    """The size and times of ``path`` (symbolic links followed), None if it cannot be stat'ed."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
 def _valid_name(relpath: str) -> bool:

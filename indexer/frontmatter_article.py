@@ -25,6 +25,7 @@ language from ``lang`` or ``language``; ``draft`` (true, or the string
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import tomllib
@@ -55,9 +56,8 @@ _CLOSERS: dict[str, tuple[Format, tuple[str, ...]]] = {
 class _Loader(yaml.SafeLoader):
     """The safe loader, but timestamps stay strings (``indexer.dates`` reads them).
 
-    The pure-Python loader, not libyaml's ``CSafeLoader``: that one is 5x faster
-    but crashes the process (a C stack overflow) on 30,000 nested ``[``, where
-    this one raises RecursionError, reported as a bad file.
+    This pure-Python loader is the reference: every error message and every
+    refusal comes from it. ``_FastLoader`` only takes the common path.
     """
 
 
@@ -66,6 +66,22 @@ def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+_FastLoader: type[Any] | None = None
+"""libyaml's parser with the same constructor and resolver as ``_Loader`` (None without
+libyaml). It is about 5x faster, but it overflows the C stack (killing the process) on
+deeply nested input, and its error messages differ; see ``_load_yaml``."""
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _CLoader(yaml.CSafeLoader):
+        pass
+
+    _CLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+    _FastLoader = _CLoader
+_MAX_FAST_NESTING = 200
+"""Above this bound on the nesting depth the pure-Python loader is used: libyaml would
+recurse on the C stack, and the reference loader hits its RecursionError (a reported
+error) at a few hundred levels; below it both loaders read the same documents."""
+_LIBYAML_DIFFERS = re.compile(r"[\t\ufeff]|(?:^|[\s\[\]{},])!|[|>][-+0-9]*#")
 _YAML = YAMLHandler()
 
 
@@ -125,6 +141,37 @@ def _load(fmt: Format, raw: str, first_line: int) -> dict[str, object]:
 
 
 def _load_yaml(raw: str, first_line: int) -> object:
+    if _FastLoader is not None and _fast_path(raw):
+        # whatever libyaml refuses, the reference loader reads again and reports word for word
+        with contextlib.suppress(Exception):
+            return _YAML.load(raw, Loader=_FastLoader)
+    return _load_yaml_reference(raw, first_line)
+
+
+def _fast_path(raw: str) -> bool:
+    """Whether libyaml reads ``raw`` as the reference loader does, or refuses it.
+
+    libyaml accepts some documents the reference refuses or reads otherwise
+    (found by fuzzing both): tabs as separators, ``?`` in flow collections, a
+    comment glued to a block scalar header (``|#``), an empty node tagged
+    ``!``. Documents with those, or nested deeply, take the reference loader.
+    """
+    if _nesting_bound(raw) > _MAX_FAST_NESTING or _LIBYAML_DIFFERS.search(raw):
+        return False
+    return "?" not in raw or ("[" not in raw and "{" not in raw)
+
+
+def _nesting_bound(raw: str) -> int:
+    """An upper bound on how deeply ``raw``'s YAML nodes can nest.
+
+    A block node one level deeper starts on a new line or after ``-``, ``?`` or
+    ``:``; a flow node after ``[`` or ``{``. Counting them all over-counts, which
+    only sends a document to the slower reference loader.
+    """
+    return sum(raw.count(char) for char in "\n[{-?:") + 1
+
+
+def _load_yaml_reference(raw: str, first_line: int) -> object:
     try:
         return _YAML.load(raw, Loader=_Loader)
     except yaml.constructor.ConstructorError as exc:

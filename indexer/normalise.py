@@ -44,6 +44,8 @@ SUMMARY_TARGET = 200
 SUMMARY_MAX = 300
 MAX_GIVEN_SUMMARY = 1_000
 _ID_SAFE = frozenset("-._~/")
+_ASCII_SAFE = re.compile(r"[A-Za-z0-9._~/-]*")
+"""ASCII-only segments made of ``_ID_SAFE`` and alphanumerics: kept as they are."""
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 
@@ -80,6 +82,8 @@ def article_id(relpath: str) -> str:
 def _encode_segment(segment: str) -> str:
     if segment in (".", ".."):
         return "%2E" * len(segment)
+    if _ASCII_SAFE.fullmatch(segment):  # the common case: nothing to encode
+        return segment
     out: list[str] = []
     for char in segment:
         if char.isalnum() or char in _ID_SAFE:
@@ -180,7 +184,9 @@ def summarise(body: str) -> str:
     if len(text) <= SUMMARY_MAX:
         return text
     summary = ""
-    for sentence in _SENTENCE_END.split(text):
+    # Splitting only the head gives the same sentences up to SUMMARY_MAX, and the cut one
+    # is as much too long as the whole one (text has single spaces, so a candidate is a prefix)
+    for sentence in _SENTENCE_END.split(text[: SUMMARY_MAX + 2]):
         candidate = f"{summary} {sentence}".strip()
         if len(candidate) > SUMMARY_MAX:
             break

@@ -29,6 +29,7 @@ import contextlib
 import email.errors
 import email.header
 import email.utils
+import functools
 import re
 
 from indexer.markdown_text import strip_shortcodes
@@ -68,7 +69,8 @@ _BLANK_RUNS = re.compile(r"\n(?:[ \t]*\n){2,}")
 def parse_plain(text: str) -> Extracted:
     # text scraped from a Hugo site may hold shortcodes: same rule as for Markdown
     text = strip_shortcodes(text)
-    lines = [line for line in text.split("\n") if not is_boilerplate(line)]
+    # the length test first: most lines are too long to be boilerplate
+    lines = [line for line in text.split("\n") if len(line) >= 40 or not is_boilerplate(line)]
     headers, rest = split_headers(lines)
     if headers and "subject" in headers:
         return _from_headers(headers, rest)
@@ -133,8 +135,12 @@ def decode_words(value: str) -> str:
     return clean_line(value)
 
 
+@functools.lru_cache(maxsize=8192)
 def author_name(from_header: str) -> str:
-    """``From`` header → the display name if there is one, else the address."""
+    """``From`` header → the display name if there is one, else the address.
+
+    Cached: the address parser is slow and the same people post again and again.
+    """
     value = decode_words(from_header)
     if not value:
         return ""
