@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
+import orjson
 import tantivy
 
 from search.languages import analyser_lang
@@ -20,12 +20,17 @@ THREADS = 2
 """The service runs on small machines; more threads only split the buffer further."""
 
 
+_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(Article) if f.name != "body")
+
+
 def record_json(article: Article) -> bytes:
-    """Everything the reader shows about an article but its body (stored apart), as JSON."""
-    record = dataclasses.asdict(article)
-    del record["body"]
-    record["date"] = article.date.isoformat() if article.date else None
-    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+    """Everything the reader shows about an article but its body (stored apart), as JSON.
+
+    Fields read one by one and written by orjson (dates as ISO strings, tuples as
+    arrays): ``dataclasses.asdict`` deep-copies every value and cost a quarter of
+    a whole build.
+    """
+    return orjson.dumps({name: getattr(article, name) for name in _RECORD_FIELDS})
 
 
 def to_document(article: Article, key: int) -> tantivy.Document:
