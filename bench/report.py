@@ -90,14 +90,10 @@ def side_by_side(title: str, r: dict[str, Any]) -> list[str]:
 
 def compare(r: dict[str, Any]) -> list[str]:
     lines = ["## Engines side by side (in-process)", ""]
-    if "real" in r:
-        lines += side_by_side(
-            "All three real corpora (sisihagen, bbc, 20news), without Whoosh", r["real"]
-        )
-    if "small" in r:
-        lines += side_by_side(
-            "The sisihagen archive, all four engines (Whoosh too slow for all three)", r["small"]
-        )
+    if "main" in r:
+        name = r["main"]["archive"]
+        title = "The three real corpora (sisihagen, bbc, 20news)" if name == "real" else name
+        lines += side_by_side(title, r["main"])
     return lines
 
 
@@ -114,7 +110,7 @@ def http(r: dict[str, Any]) -> list[str]:
     head = [
         f"## HTTP closed loop (gunicorn, {first['workers']} workers as `archive-search serve`, "
         f"{first['clients']} connections from {first.get('generator', 'Python threads')}, "
-        f"~{first['seconds']} s each, the four-engine archive)",
+        f"~{first['seconds']} s each, the real corpora)",
         "",
     ]
     rows = [
@@ -132,7 +128,7 @@ def http(r: dict[str, Any]) -> list[str]:
 
 
 def load(r: dict[str, Any]) -> list[str]:
-    lines = ["## Hardening load test (open loop, 2 sync workers, the four-engine archive)", ""]
+    lines = ["## Hardening load test (open loop, 2 sync workers, the real corpora)", ""]
     for name, x in r.items():
         steps = ", ".join(f"{s['rate']:g}/s → p99 {s['p99_ms']:g} ms" for s in x["steps"])
         base, hit = x["without_hostile"], x["with_hostile"]

@@ -283,7 +283,7 @@ def test_quick_bench_runs_every_engine(news20: Path, tmp_path: Path) -> None:
 
     assert main(["--quick", "--only", "compare,load", "--output", str(tmp_path)]) == 0
     results = json.loads((tmp_path / "latest.json").read_text(encoding="utf-8"))
-    small = results["compare"]["small"]
+    small = results["compare"]["main"]
     assert set(small["engines"]) == {"whoosh", "tantivy", "raw-tantivy", "fts5"}
     for engine in small["engines"].values():
         assert engine["build"]["articles"] == 300
