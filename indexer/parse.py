@@ -22,7 +22,9 @@ Decisions documented here:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import re
 from pathlib import Path
 
 from indexer.config import ArchiveConfig
@@ -86,7 +88,7 @@ def _parse(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
         if _stem(relpath) == SECTION_PAGE:
             return ParseOutcome(relpath, skipped="empty section page")
         warnings.append("body is empty; only the title and metadata are indexed")
-    article = _article(relpath, data, found, config, warnings)
+    article = _without_surrogates(_article(relpath, data, found, config, warnings), warnings)
     problems = tuple(Problem(relpath, w, "warning") for w in [*found.warnings, *warnings])
     return ParseOutcome(relpath, article=article, problems=problems)
 
@@ -121,6 +123,31 @@ def _article(
         translation_key=translation_key(relpath),
         content_hash=hashlib.sha256(data).hexdigest(),
     )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE_WARNING = (
+    "front matter holds unpaired surrogate escapes (such as \\ud800), which no text can "
+    "hold; each is replaced with U+FFFD"
+)
+
+
+def _without_surrogates(article: Article, warnings: list[str]) -> Article:
+    """``article`` with lone surrogates (only YAML/JSON escapes can make them) replaced.
+
+    They cannot be written as UTF-8, so every engine would fail on the whole build.
+    """
+    changes: dict[str, object] = {}
+    for field in dataclasses.fields(article):
+        value = getattr(article, field.name)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            changes[field.name] = _SURROGATE.sub("\ufffd", value)
+        elif isinstance(value, tuple) and any(_SURROGATE.search(v) for v in value):
+            changes[field.name] = tuple(_SURROGATE.sub("\ufffd", v) for v in value)
+    if not changes:
+        return article
+    warnings.append(SURROGATE_WARNING)
+    return dataclasses.replace(article, **changes)  # type: ignore[arg-type]
 
 
 def _stem(relpath: str) -> str:

@@ -195,3 +195,26 @@ def test_an_update_shares_unchanged_files_and_never_alters_the_old_generation(
     assert service.search(SearchRequest(q="Lisbon")).total == 1
     assert service.search(SearchRequest(q="mountain")).total == 0
     service.close()
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+def test_surrogate_escapes_in_front_matter_are_replaced_not_fatal(
+    archive: Path, tmp_path: Path, engine: str
+) -> None:
+    # YAML's \ud800 escape makes a lone surrogate, which no engine can write as UTF-8
+    (archive / "s.md").write_text(
+        '---\ntitle: "Odd \\ud800 lighthouse"\ntags: ["x\\udc80"]\n---\n\nThe lighthouse keeper.\n',
+        encoding="utf-8",
+    )
+    index = tmp_path / "ix"
+    report = build_index(archive, index, engine=engine)
+    assert report.articles == 4 and not report.errors
+    assert [p.path for p in report.warnings] == ["s.md"]
+    assert "surrogate" in report.warnings[0].reason
+    service = SearchService(index)
+    try:
+        hits = service.search(SearchRequest(q="lighthouse")).hits
+        assert [h.title for h in hits] == ["Odd \ufffd lighthouse"]
+        assert hits[0].tags == ("x\ufffd",)
+    finally:
+        service.close()

@@ -12,12 +12,12 @@ dense number with one fast-field read and a binary search. The hit table
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 import tantivy
 
 from search.docvalues import DocValuesBuilder, save_docvalues
@@ -37,18 +37,24 @@ def stored_body(doc: tantivy.Document) -> str:
     return raw.decode("utf-8")
 
 
-def stored_record(doc: tantivy.Document) -> dict[str, Any]:
-    """The article record the writer stored: the JSON fields, with the body put back."""
+def stored_fields(doc: tantivy.Document) -> dict[str, Any]:
+    """The article record the writer stored, without the body (stored apart)."""
     raw = doc.get_first(RECORD)
     if not isinstance(raw, bytes):
         raise ValueError("a document without its stored record")
-    record: dict[str, Any] = json.loads(raw)
+    record: dict[str, Any] = orjson.loads(raw)
+    return record
+
+
+def stored_record(doc: tantivy.Document) -> dict[str, Any]:
+    """The article record the writer stored: the JSON fields, with the body put back."""
+    record = stored_fields(doc)
     record["body"] = stored_body(doc)
     return record
 
 
 def live_documents(searcher: tantivy.Searcher) -> list[tuple[int, dict[str, Any]]]:
-    """(key, record) of every live document, in key order."""
+    """(key, record without its body) of every live document, in key order."""
     total = searcher.num_docs
     if total == 0:
         return []
@@ -56,7 +62,7 @@ def live_documents(searcher: tantivy.Searcher) -> list[tuple[int, dict[str, Any]
     found = []
     for _score, address in hits:
         doc = searcher.doc(address)
-        found.append((int(doc.get_first(KEY) or 0), stored_record(doc)))
+        found.append((int(doc.get_first(KEY) or 0), stored_fields(doc)))
     found.sort(key=lambda pair: pair[0])
     return found
 

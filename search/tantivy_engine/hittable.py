@@ -11,7 +11,6 @@ workers through the page cache) and decodes only the lines of the hits it shows.
 
 from __future__ import annotations
 
-import json
 import mmap
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 
 from search.store import write_atomic
 
@@ -34,8 +34,8 @@ def hit_fields(record: Mapping[str, Any]) -> dict[str, Any]:
 
 def write_hit_table(records: Iterable[Mapping[str, Any]], directory: Path) -> OffsetArray:
     """Write the hit lines of ``records`` (in dense order); their offsets, one more than lines."""
-    # json.dumps escapes newlines inside strings, so a record is exactly one line
-    lines = [json.dumps(hit_fields(r), ensure_ascii=False).encode("utf-8") + b"\n" for r in records]
+    # JSON escapes control characters (newlines too) inside strings: a record is one line
+    lines = [orjson.dumps(hit_fields(r)) + b"\n" for r in records]
     offsets = np.zeros(len(lines) + 1, dtype=np.int64)
     np.cumsum([len(line) for line in lines], out=offsets[1:])
     write_atomic(directory / FILE, b"".join(lines))
@@ -62,7 +62,7 @@ class HitTable:
     def __getitem__(self, docnum: int) -> dict[str, Any]:
         if self._map is None or not 0 <= docnum < len(self):
             raise IndexError(docnum)
-        found: dict[str, Any] = json.loads(
+        found: dict[str, Any] = orjson.loads(
             self._map[self._offsets[docnum] : self._offsets[docnum + 1]]
         )
         return found
