@@ -1,6 +1,6 @@
 """``python -m bench [--quick | --full] [--only compare,http,load,relevance,scaled]``.
 
-Default (``make bench``, ~35 minutes): the four engines side by side on the
+Default (``make bench``, ~15 minutes): the four engines side by side on the
 three real corpora (sisihagen, bbc, 20news: 24,543 articles), HTTP through
 gunicorn and the hardening load test on those indexes, and relevance at the
 current title weight. ``--full`` (``make bench-full``) adds the generated 100,000-article
@@ -125,8 +125,8 @@ class Runner:
         results = compare.run(target, self.work, FAST, self.lines, budget=30.0)
         results["generated"] = made
         results["whoosh_skipped"] = (
-            "Whoosh builds ~70 articles/s here: 100,000 articles twice (end to end and engine"
-            " only) would take most of an hour"
+            "Whoosh builds ~120 articles/s here: 100,000 articles twice (end to end and engine"
+            " only) would take about half an hour more"
         )
         return results
 
