@@ -132,6 +132,16 @@ SURROGATE_WARNING = (
 )
 
 
+def _has_surrogate(text: str) -> bool:
+    # Encoding stops at the first surrogate and runs in C at memory speed: a regular
+    # expression scanning every body and source cost 7% of parsing.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _without_surrogates(article: Article, warnings: list[str]) -> Article:
     """``article`` with lone surrogates (only YAML/JSON escapes can make them) replaced.
 
@@ -140,9 +150,9 @@ def _without_surrogates(article: Article, warnings: list[str]) -> Article:
     changes: dict[str, object] = {}
     for field in dataclasses.fields(article):
         value = getattr(article, field.name)
-        if isinstance(value, str) and _SURROGATE.search(value):
+        if isinstance(value, str) and _has_surrogate(value):
             changes[field.name] = _SURROGATE.sub("\ufffd", value)
-        elif isinstance(value, tuple) and any(_SURROGATE.search(v) for v in value):
+        elif isinstance(value, tuple) and any(_has_surrogate(v) for v in value):
             changes[field.name] = tuple(_SURROGATE.sub("\ufffd", v) for v in value)
     if not changes:
         return article

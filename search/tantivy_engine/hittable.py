@@ -12,7 +12,8 @@ workers through the page cache) and decodes only the lines of the hits it shows.
 from __future__ import annotations
 
 import mmap
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -28,18 +29,27 @@ HIT_FIELDS = ("id", "path", "title", "date", "tags", "publication", "lang", "sum
 OffsetArray = npt.NDArray[np.int64]
 
 
-def hit_fields(record: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: record.get(name) for name in HIT_FIELDS}
-
-
-def write_hit_table(records: Iterable[Mapping[str, Any]], directory: Path) -> OffsetArray:
-    """Write the hit lines of ``records`` (in dense order); their offsets, one more than lines."""
+def hit_line(record: Mapping[str, Any]) -> bytes:
+    """The hit table's line for a record (or anything with the same keys), newline included."""
     # JSON escapes control characters (newlines too) inside strings: a record is one line
-    lines = [orjson.dumps(hit_fields(r)) + b"\n" for r in records]
+    return orjson.dumps({name: record.get(name) for name in HIT_FIELDS}) + b"\n"
+
+
+def write_hit_lines(lines: Sequence[bytes], directory: Path) -> OffsetArray:
+    """Write ``lines`` (in dense order); their offsets, one more than lines."""
     offsets = np.zeros(len(lines) + 1, dtype=np.int64)
     np.cumsum([len(line) for line in lines], out=offsets[1:])
     write_atomic(directory / FILE, b"".join(lines))
     return offsets
+
+
+def read_hit_lines(directory: Path, offsets: OffsetArray) -> list[bytes]:
+    """The lines ``write_hit_lines`` wrote, for the next generation to keep the unchanged ones."""
+    data = (directory / FILE).read_bytes()
+    bounds: list[int] = offsets.tolist()
+    if (bounds[-1] if bounds else 0) != len(data):
+        raise ValueError(f"{directory / FILE} does not match its offsets")
+    return [data[start:end] for start, end in pairwise(bounds)]
 
 
 class HitTable:

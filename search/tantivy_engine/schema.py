@@ -21,11 +21,12 @@ import tantivy
 
 from search.languages import NEUTRAL, STEMMED
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """Bumped whenever the schema or the stored layout changes: older indexes are refused.
 
 2: the body is stored apart from the rest of the record, and the hit table
-(``hittable``) is written beside the facet arrays."""
+(``hittable``) is written beside the facet arrays.
+3: the did-you-mean field is split into words by Tantivy's simple tokenizer."""
 
 INDEX_SUBDIR = "tantivy"
 ANALYSER_LANGS: tuple[str, ...] = (*STEMMED, NEUTRAL)
@@ -76,8 +77,29 @@ TAGS, PUBLICATION, LANG, TRANSLATION_KEY = "tags", "publication", "lang", "trans
 AUTHOR, DATE, SPELL = "author", "date", "spell"
 
 
+SPELL_ANALYSER = "archive_spell"
+
+
 def analyser_name(lang: str) -> str:
     return f"archive_{lang}"
+
+
+@cache
+def spell_analyser() -> tantivy.TextAnalyzer:
+    """Words for did-you-mean: runs of letters and digits, lower-cased.
+
+    Suggestions are only made for and from words of letters, on which this
+    agrees with the languages' analysers; Tantivy's simple tokenizer finds
+    them about three times faster than a regular expression, and this field
+    holds a second copy of every title and body (a third of a build's time
+    with the regex tokenizer).
+    """
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN_CHARS))
+        .filter(tantivy.Filter.lowercase())
+        .build()
+    )
 
 
 @cache
@@ -116,7 +138,7 @@ def build_schema() -> tantivy.Schema:
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
     builder.add_text_field(AUTHOR, tokenizer_name=analyser_name(NEUTRAL))
     builder.add_unsigned_field(DATE, indexed=True, fast=True)
-    builder.add_text_field(SPELL, tokenizer_name=analyser_name(NEUTRAL), index_option="freq")
+    builder.add_text_field(SPELL, tokenizer_name=SPELL_ANALYSER, index_option="basic")
     for lang in ANALYSER_LANGS:
         builder.add_text_field(title_field(lang), tokenizer_name=analyser_name(lang))
         builder.add_text_field(body_field(lang), tokenizer_name=analyser_name(lang))
@@ -133,6 +155,7 @@ def open_index(directory: Path, *, create: bool = False) -> tantivy.Index:
         index = tantivy.Index.open(str(path))
     for lang in ANALYSER_LANGS:
         index.register_tokenizer(analyser_name(lang), analyser(lang))
+    index.register_tokenizer(SPELL_ANALYSER, spell_analyser())
     return index
 
 

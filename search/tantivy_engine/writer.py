@@ -12,7 +12,15 @@ import tantivy
 from search.languages import analyser_lang
 from search.records import Article
 from search.tantivy_engine import schema as s
-from search.tantivy_engine.docvalues import next_key, write_docvalues
+from search.tantivy_engine.docvalues import (
+    HitRows,
+    live_keys,
+    next_key,
+    previous_rows,
+    read_back,
+    write_docvalues,
+)
+from search.tantivy_engine.hittable import HIT_FIELDS
 
 HEAP_BYTES = 256_000_000
 """Tantivy's indexing buffer, shared by its threads (default 128 MB): bigger is faster for bulk."""
@@ -31,6 +39,11 @@ def record_json(article: Article) -> bytes:
     a whole build.
     """
     return orjson.dumps({name: getattr(article, name) for name in _RECORD_FIELDS})
+
+
+def article_hit_line(article: Article) -> bytes:
+    """The hit table line of ``article``: the same bytes as from its stored record."""
+    return orjson.dumps({name: getattr(article, name) for name in HIT_FIELDS}) + b"\n"
 
 
 def to_document(article: Article, key: int) -> tantivy.Document:
@@ -73,6 +86,9 @@ class TantivyWriter:
         self._index = s.open_index(self.directory, create=True)
         self._writer: tantivy.IndexWriter | None = self._index.writer(HEAP_BYTES, THREADS)
         self._next_key = next_key(self.directory)
+        self._deleted: set[str] = set()
+        self._added: list[tuple[int, str, bytes]] = []
+        """(key, id, hit line) of each article added, in order."""
 
     def _open(self) -> tantivy.IndexWriter:
         if self._writer is None:
@@ -81,13 +97,18 @@ class TantivyWriter:
 
     def delete(self, article_ids: Iterable[str]) -> None:
         writer = self._open()
-        for article_id in article_ids:
+        ids = set(article_ids)
+        for article_id in ids:
             writer.delete_documents_by_term(s.ID, article_id)
+        # as in Tantivy, a deletion removes the documents added before it, not after
+        self._deleted |= ids
+        self._added = [row for row in self._added if row[1] not in ids]
 
     def add(self, articles: Iterable[Article]) -> None:
         writer = self._open()
         for article in articles:
             writer.add_document(to_document(article, self._next_key))
+            self._added.append((self._next_key, article.id, article_hit_line(article)))
             self._next_key += 1
 
     def commit(self) -> None:
@@ -98,7 +119,26 @@ class TantivyWriter:
         writer.wait_merging_threads()
         self._writer = None
         self._index.reload()
-        write_docvalues(self._index.searcher(), self.directory, self._next_key)
+        searcher = self._index.searcher()
+        rows = self._rows()
+        if live_keys(searcher) != rows.keys:
+            rows = read_back(searcher)
+        write_docvalues(rows, self.directory, self._next_key)
+
+    def _rows(self) -> HitRows:
+        """The live documents as this writer's changes left them: the kept rows of the copied
+        generation, then the added ones (their keys are larger, so key order holds)."""
+        rows = previous_rows(self.directory)
+        if self._deleted:
+            kept = [
+                (key, line)
+                for key, line in zip(rows.keys, rows.lines, strict=True)
+                if orjson.loads(line)["id"] not in self._deleted
+            ]
+            rows = HitRows([key for key, _ in kept], [line for _, line in kept])
+        rows.keys += [key for key, _id, _line in self._added]
+        rows.lines += [line for _key, _id, line in self._added]
+        return rows
 
     def cancel(self) -> None:
         if self._writer is not None:
