@@ -66,9 +66,15 @@ Stat = tuple[int, int, int]
 
 @dataclass(frozen=True)
 class Candidate:
-    path: Path
+    location: str
+    """Where the file is, as the walk found it: a string, because a ``Path`` costs ~6 µs to
+    make and an update of a 100,000-article archive reads only the few changed files."""
     relpath: str
     """Relative to the archive root, with ``/`` separators."""
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 @dataclass
@@ -123,7 +129,7 @@ def _walk(
         elif entry.is_symlink():
             _symlink(entry, real_root, relpath, config, found)
         elif entry.is_file(follow_symlinks=False):
-            _consider(Path(entry.path), relpath, config, found)
+            _consider(entry, relpath, config, found)
 
 
 def _symlink(
@@ -135,26 +141,28 @@ def _symlink(
             Problem(relpath, "symbolic link points outside the archive; not followed", "warning")
         )
     elif target.is_file():
-        _consider(Path(entry.path), relpath, config, found)
+        _consider(entry, relpath, config, found)
     else:
         found.problems.append(
             Problem(relpath, "symbolic link to a folder (or broken); not followed", "warning")
         )
 
 
-def _consider(path: Path, relpath: str, config: ArchiveConfig, found: Discovery) -> None:
+def _consider(
+    entry: os.DirEntry[str], relpath: str, config: ArchiveConfig, found: Discovery
+) -> None:
     if relpath == CONFIG_NAME:
         return
     if not is_included(relpath, config.include) or is_excluded(relpath, config.exclude):
         found.skipped_filtered += 1
         return
-    stat = file_stat(path) if found.known is not None else None
+    stat = file_stat(entry) if found.known is not None else None
     if stat is not None and found.known is not None and found.known.get(relpath) == stat:
         found.stats[relpath] = stat  # unchanged since it was found to be text
-        found.candidates.append(Candidate(path, relpath))
+        found.candidates.append(Candidate(entry.path, relpath))
         return
     try:
-        with open(path, "rb") as handle:
+        with open(entry.path, "rb") as handle:
             head = handle.read(SNIFF_BYTES)
     except OSError as exc:
         found.problems.append(Problem(relpath, f"cannot read file: {exc.strerror or exc}"))
@@ -164,13 +172,14 @@ def _consider(path: Path, relpath: str, config: ArchiveConfig, found: Discovery)
     else:
         if stat is not None:
             found.stats[relpath] = stat
-        found.candidates.append(Candidate(path, relpath))
+        found.candidates.append(Candidate(entry.path, relpath))
 
 
-def file_stat(path: Path) -> Stat | None:
-    """The size and times of ``path`` (symbolic links followed), None if it cannot be stat'ed."""
+def file_stat(entry: os.DirEntry[str]) -> Stat | None:
+    """The size and times of a listed file (symbolic links followed), None if it cannot be
+    stat'ed."""
     try:
-        info = path.stat()
+        info = entry.stat()
     except OSError:
         return None
     return info.st_size, info.st_mtime_ns, info.st_ctime_ns

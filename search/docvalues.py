@@ -48,13 +48,18 @@ class _Labels:
 
 
 class DocValuesBuilder:
-    """Collects the facet values of ``size`` document slots; slots never added stay dead."""
+    """Collects the facet values of ``size`` document slots; slots never added stay dead.
+
+    Values are gathered in lists and put into arrays once in ``build``: a NumPy
+    element assignment per field and document cost half of a commit's time.
+    """
 
     def __init__(self, size: int) -> None:
-        self.live = np.zeros(size, dtype=np.bool_)
-        self.date = np.zeros(size, dtype=np.int32)
-        self.lang = np.zeros(size, dtype=np.int32)
-        self.publication = np.full(size, -1, dtype=np.int32)
+        self.size = size
+        self.docs: list[int] = []
+        self.dates: list[int] = []
+        self.lang_ids: list[int] = []
+        self.pub_ids: list[int] = []
         self.tag_doc: list[int] = []
         self.tag_id: list[int] = []
         self.langs, self.pubs, self.tags = _Labels(), _Labels(), _Labels()
@@ -62,13 +67,13 @@ class DocValuesBuilder:
     def add(self, docnum: int, record: Mapping[str, Any]) -> None:
         """``record`` as the engines store it: ISO ``date`` or None, ``lang``, ``publication``,
         ``tags``."""
-        self.live[docnum] = True
-        if record.get("date"):
-            year, month, day = (int(part) for part in str(record["date"]).split("-"))
-            self.date[docnum] = year * 10000 + month * 100 + day
-        self.lang[docnum] = self.langs.add(record["lang"])
-        if record.get("publication"):
-            self.publication[docnum] = self.pubs.add(record["publication"])
+        self.docs.append(docnum)
+        date = record.get("date")
+        # "yyyy-mm-dd" → yyyymmdd (dates are stored as ISO strings with four-digit years)
+        self.dates.append(int(str(date).replace("-", "")) if date else 0)
+        self.lang_ids.append(self.langs.add(record["lang"]))
+        publication = record.get("publication")
+        self.pub_ids.append(self.pubs.add(publication) if publication else -1)
         seen: set[int] = set()
         for tag in record.get("tags") or ():
             tid = self.tags.add(tag)
@@ -78,11 +83,20 @@ class DocValuesBuilder:
                 self.tag_id.append(tid)
 
     def build(self) -> DocValues:
+        docs = np.asarray(self.docs, dtype=np.intp)
+        live = np.zeros(self.size, dtype=np.bool_)
+        live[docs] = True
+        date = np.zeros(self.size, dtype=np.int32)
+        date[docs] = self.dates
+        lang = np.zeros(self.size, dtype=np.int32)
+        lang[docs] = self.lang_ids
+        publication = np.full(self.size, -1, dtype=np.int32)
+        publication[docs] = self.pub_ids
         return DocValues(
-            live=self.live,
-            date=self.date,
-            lang=self.lang,
-            publication=self.publication,
+            live=live,
+            date=date,
+            lang=lang,
+            publication=publication,
             tag_doc=np.asarray(self.tag_doc, dtype=np.int32),
             tag_id=np.asarray(self.tag_id, dtype=np.int32),
             langs=self.langs.keys(),

@@ -149,7 +149,7 @@ def test_plain_text_language_from_folder_and_translation_key() -> None:
 
 
 def test_parse_file_reports_an_unreadable_file(tmp_path: Path) -> None:
-    outcome = parse_file(tmp_path, Candidate(tmp_path / "gone.txt", "gone.txt"), CONFIG)
+    outcome = parse_file(tmp_path, Candidate(str(tmp_path / "gone.txt"), "gone.txt"), CONFIG)
     assert outcome.article is None
     [problem] = outcome.problems
     assert (problem.path, problem.severity) == ("gone.txt", "error")
