@@ -146,6 +146,14 @@ def tidy(text: str) -> str:
 
 
 def html_to_text(fragment: str) -> str:
+    """The text of an HTML fragment: tags dropped, script and style contents too."""
+    try:
+        return _collect_text(fragment)
+    except AssertionError:  # Python < 3.13 fails on a marked section such as "<![x ]>"
+        return _collect_text(fragment.replace("<![", "&lt;!["))
+
+
+def _collect_text(fragment: str) -> str:
     parser = _TextCollector()
     parser.feed(fragment)
     parser.close()

@@ -38,6 +38,14 @@ def test_raw_html_loses_tags_keeps_text_but_not_scripts() -> None:
     assert text.endswith("A b c")
 
 
+@pytest.mark.parametrize("section", ["<![x ]>", "<![if !supportLists]>", "<![endif]>"])
+def test_html_marked_sections_do_not_lose_the_article(section: str) -> None:
+    # Python's HTMLParser (before 3.13) asserts on unknown marked sections: the whole
+    # article used to become an "internal parser error"
+    text = markdown_to_text(f"<div>\nBefore {section} after\n</div>\n\nNext paragraph")
+    assert "Before" in text and "after" in text and "Next paragraph" in text
+
+
 def test_soft_breaks_join_lines_of_a_paragraph() -> None:
     assert markdown_to_text("one\ntwo\n\nthree") == "one two\n\nthree"
 
