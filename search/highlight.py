@@ -52,7 +52,7 @@ def _letter(ch: str) -> str:
 
 def _prefix_pattern(form: str) -> str:
     """A pattern for the surface words whose analysed form may begin like ``form``."""
-    head = form[: max(1, min(PREFIX_CHARS, len(form) - 1))] if len(form) > 1 else form
+    head = _head(form)
     parts = []
     i = 0
     while i < len(head):
@@ -111,18 +111,25 @@ class TermMatcher:
     scanner: re.Pattern[str] | None = field(default=None, compare=False)
     """One match per position where a candidate word starts: its first character,
     with the word captured as group 1."""
+    ascii_heads: tuple[str, ...] | None = field(default=None, compare=False)
+    """The scanner's word beginnings as plain lower-case strings, when all are ASCII
+    word characters: in an ASCII text they are all it can match (see ``_ascii_words``)."""
 
     @classmethod
     def build(cls, exact: Iterable[str], prefixes: Iterable[str] = ()) -> TermMatcher:
         exact_set = frozenset(t for t in exact if t)
         starts = tuple(p for p in prefixes if p)
-        heads = sorted({_prefix_pattern(t) for t in (*exact_set, *starts)}, key=len, reverse=True)
+        forms = (*exact_set, *starts)
+        heads = sorted({_prefix_pattern(t) for t in forms}, key=len, reverse=True)
         if not heads:
             return cls(exact_set, starts)
         candidate = rf"(?<!\w)(?:{'|'.join(heads)}){_WORD_TAIL}"
-        first = _first_chars((*exact_set, *starts))
+        first = _first_chars(forms)
         scanner = rf"(?-i:[{first}])(?<=(?=({candidate}))(?s:.))"
-        return cls(exact_set, starts, re.compile(scanner, re.IGNORECASE))
+        literal = {_head(t).lower() for t in forms}
+        plain = all(_ASCII_WORD.fullmatch(h) for h in literal)
+        ascii_heads = tuple(sorted(literal)) if plain else None
+        return cls(exact_set, starts, re.compile(scanner, re.IGNORECASE), ascii_heads)
 
     def __call__(self, analysed: str) -> bool:
         return analysed in self.exact or (
@@ -138,14 +145,12 @@ class TermMatcher:
         """
         if self.scanner is None:
             return []
-        # gap, word, gap, word, …, gap: each match consumed only its word's first character
-        parts = self.scanner.split(text)
-        words = parts[1::2]
+        ascii_words = None
+        if self.ascii_heads is not None and text.isascii():
+            ascii_words = _ascii_words(text, self.ascii_heads)
+        words, starts, ends = ascii_words or _scanned_words(text, self.scanner)
         if not words:
             return []
-        gaps = map(len, parts[0:-1:2])
-        starts = list(accumulate(map(_PLUS_ONE, gaps), initial=-1))[1:]
-        ends = list(map(operator.add, starts, map(len, words)))
         # Lists, sums and zips in C, and each distinct word analysed once: a long body
         # has hundreds of candidates, so no Python code runs per candidate.
         if any(map(operator.lt, starts[1:], ends)):
@@ -157,6 +162,64 @@ class TermMatcher:
         if len(accepted) == len(distinct):
             return found
         return list(compress(found, map(accepted.__contains__, words)))
+
+
+_Words = tuple[list[str], list[int], list[int]]
+ASCII_FIND_LIMIT = 64
+"""Occurrences of the heads in one text past which the scanner takes over."""
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
+_ASCII_CANDIDATE = re.compile(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*")
+"""What the scanner's candidate pattern matches in ASCII text once its head matched:
+the head is word characters, so the word's tail is all there is to add."""
+
+
+def _head(form: str) -> str:
+    """The beginning of ``form`` that ``_prefix_pattern`` turns into a pattern."""
+    return form[: max(1, min(PREFIX_CHARS, len(form) - 1))] if len(form) > 1 else form
+
+
+def _scanned_words(text: str, scanner: re.Pattern[str]) -> _Words:
+    """The candidate words of ``text``, their starts and ends, in text order."""
+    # gap, word, gap, word, …, gap: each match consumed only its word's first character
+    parts = scanner.split(text)
+    words = parts[1::2]
+    if not words:
+        return [], [], []
+    gaps = map(len, parts[0:-1:2])
+    starts = list(accumulate(map(_PLUS_ONE, gaps), initial=-1))[1:]
+    ends = list(map(operator.add, starts, map(len, words)))
+    return words, starts, ends
+
+
+def _ascii_words(text: str, heads: tuple[str, ...]) -> _Words | None:
+    """What ``_scanned_words`` finds in an ASCII text, from plain substring searches;
+    None when the heads occur too often for a loop in Python to be the cheaper way.
+
+    In ASCII text the scanner's letter variants and case rules come down to the
+    lower-case ASCII letters, so a candidate starts where the lower-cased text holds
+    a head at a word start. ``str.find`` jumps between a head's occurrences, where
+    the scanner's regular expression stops at every occurrence of a first letter.
+    """
+    low = text.lower()
+    found: set[int] = set()
+    budget = ASCII_FIND_LIMIT
+    for head in heads:
+        i = low.find(head)
+        while i >= 0:
+            budget -= 1
+            if budget < 0:
+                return None
+            if i == 0 or not (low[i - 1].isalnum() or low[i - 1] == "_"):
+                found.add(i)
+            i = low.find(head, i + 1)
+    words, starts, ends = [], [], []
+    for start in sorted(found):
+        match = _ASCII_CANDIDATE.match(text, start)
+        assert match is not None  # a head of word characters begins there
+        words.append(match.group())
+        starts.append(start)
+        ends.append(match.end())
+    return words, starts, ends
 
 
 def query_terms(

@@ -41,14 +41,20 @@ def clean_spans(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, 
 
 def marked_html(text: str, spans: Sequence[tuple[int, int]]) -> str:
     """``text`` escaped, with ``<mark>`` around ``spans`` (sorted, disjoint, inside the text)."""
+    # Most fragments hold nothing to escape: one search instead of an escape per piece.
+    escape = html.escape if _ESCAPABLE.search(text) else _unchanged
     parts: list[str] = []
     position = 0
     for start, end in spans:
-        parts.append(html.escape(text[position:start]))
-        parts.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        parts.append(escape(text[position:start]))
+        parts.append(f"<mark>{escape(text[start:end])}</mark>")
         position = end
-    parts.append(html.escape(text[position:]))
+    parts.append(escape(text[position:]))
     return "".join(parts)
+
+
+def _unchanged(text: str) -> str:
+    return text
 
 
 def highlight_all(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -88,20 +94,26 @@ def make_snippets(
 
 def _candidates(text: str, spans: list[tuple[int, int]], size: int) -> list[_Window]:
     starts = [s for s, _ in spans]
+    folded = [text[s:e].casefold() for s, e in spans]
     step = max(1, -(-len(spans) // _MAX_ANCHORS))
+    lead, half, length = size // 5, size // 2, len(text)
     windows = []
     for anchor_start, anchor_end in spans[::step]:
-        start = max(0, anchor_start - size // 5)
-        end = min(len(text), start + size)
+        start = max(0, anchor_start - lead)
+        end = min(length, start + size)
         start = max(0, min(start, end - size))  # near the end of the text: use the room before
         start = _snap_start(text, start, anchor_start)
-        end = _snap_end(text, start, end, max(anchor_end, start + size // 2))
+        end = _snap_end(text, start, end, max(anchor_end, start + half))
         first = bisect.bisect_left(starts, start)
         last = bisect.bisect_left(starts, end)
-        inside = [(s, e) for s, e in spans[first:last] if e <= end]
-        inside = inside or [(anchor_start, min(anchor_end, end))]
-        words = frozenset([text[s:e].casefold() for s, e in inside])
-        windows.append(_Window(start, end, words, len(inside)))
+        # the spans are sorted and disjoint: only the last one may run past the end
+        if last > first and spans[last - 1][1] > end:
+            last -= 1
+        if last > first:
+            windows.append(_Window(start, end, frozenset(folded[first:last]), last - first))
+        else:
+            word = text[anchor_start : min(anchor_end, end)].casefold()
+            windows.append(_Window(start, end, frozenset([word]), 1))
     return windows
 
 
@@ -122,23 +134,22 @@ def _snap_start(text: str, start: int, anchor: int) -> int:
     ``anchor``), else leave the cut mid-word."""
     if start == 0 or text[start - 1].isspace():
         return start
-    for i in range(start - 1, max(-1, start - _SNAP - 1), -1):
-        if text[i].isspace():
-            return i + 1
-    for i in range(start, anchor):
-        if text[i].isspace():
-            return i + 1
-    return start
+    back = _UP_TO_LAST_SPACE.match(text, max(0, start - _SNAP), start)
+    if back is not None:
+        return back.end()
+    ahead = _SPACE.search(text, start, anchor)
+    return ahead.end() if ahead is not None else start
 
 
 def _snap_end(text: str, start: int, end: int, floor: int) -> int:
     """Move ``end`` back to the end of a word, not before ``floor``."""
     if end >= len(text) or text[end].isspace() or text[end - 1].isspace():
         return end
-    for i in range(end - 1, max(start, floor) - 1, -1):  # the last space before end
-        if text[i].isspace():
-            return i if i > start else end
-    return end
+    back = _UP_TO_LAST_SPACE.match(text, max(start, floor), end)  # the last space before end
+    if back is None:
+        return end
+    space = back.end() - 1
+    return space if space > start else end
 
 
 def _snippet(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> Snippet:
@@ -168,6 +179,12 @@ def _snippet(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> S
 
 _COLLAPSIBLE = re.compile(r"[^\S ]| {2}")
 _NON_SPACE = re.compile(r"\S")
+# ``\s`` and ``str.isspace`` agree on every character (both are Py_UNICODE_ISSPACE).
+_SPACE = re.compile(r"\s")
+_UP_TO_LAST_SPACE = re.compile(r".*\s", re.DOTALL)
+"""Matched within a range, ends just after its last whitespace character."""
+_ESCAPABLE = re.compile(r"[&<>\"']")
+"""What ``html.escape`` replaces."""
 
 
 def _collapse(raw: str) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from flask import current_app, g, url_for
+from flask import current_app, url_for
+from flask import request as http_request
 
 from search.types import ArticleView, FacetName, FacetValue, Hit, SearchResult, Snippet
 from web.render import render_article
@@ -29,29 +30,52 @@ def iso(date: dt.date | None) -> str | None:
 
 
 _MARKER = "article-id-marker"
+UrlParts = tuple[str, str, Callable[[str], str]]
 
 
-def _url_parts() -> tuple[str, str, Callable[[str], str]]:
-    """The two article URLs up to the id, and the id's quoting, worked out once per request.
+URL_PARTS_KEY = "archive_search.url_parts"
+URL_PARTS_KEPT = 64
+"""Distinct (scheme, host, script root) whose parts are kept; the Host header is the
+client's to choose, so the table is bounded."""
+
+
+def _url_parts() -> UrlParts:
+    """The two article URLs up to the id, and the id's quoting, worked out once per host.
 
     ``url_for`` costs ~40 µs a call, four per hit; the id is the last part of
     both rules, so the prefix plus the id quoted by the rule's own ``path``
-    converter is exactly what ``url_for`` builds (a test compares them).
+    converter is exactly what ``url_for`` builds (a test compares them). What
+    ``url_for`` takes from a request is its scheme, host and script root: the
+    parts are kept per app for each combination of those (as the WSGI server or
+    a trusted proxy fix handed them over).
     """
-    cached: tuple[str, str, Callable[[str], str]] | None = g.get("article_url_parts")
+    environ = http_request.environ
+    key = tuple(environ.get(name) for name in _URL_ENVIRON)
+    known: dict[tuple[object, ...], UrlParts] = current_app.extensions.setdefault(URL_PARTS_KEY, {})
+    cached = known.get(key)
     if cached is None:
         page = url_for("pages.article", article_id=_MARKER, _external=True)
         api = url_for("api.article", article_id=_MARKER, _external=True)
         quote = current_app.url_map.converters["path"](current_app.url_map).to_url
         cached = (page.removesuffix(_MARKER), api.removesuffix(_MARKER), quote)
-        g.article_url_parts = cached
+        if len(known) >= URL_PARTS_KEPT:
+            known.clear()
+        known[key] = cached
     return cached
 
 
-def article_urls(article_id: str) -> dict[str, str]:
-    page, api, quote = _url_parts()
+_URL_ENVIRON = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME")
+
+
+def article_urls(article_id: str, parts: UrlParts | None = None) -> dict[str, str]:
+    page, api, quote = parts or _url_parts()
     quoted = quote(article_id)
     return {"url": page + quoted, "api_url": api + quoted}
+
+
+# The encoder (orjson, ``web.jsonio``) writes a dataclass as an object of its fields in
+# their order. For ``Snippet`` and ``FacetValue`` that is exactly what these two build
+# (a test pins it), so searches hand those objects over as they are: no dict per value.
 
 
 def snippet_json(snippet: Snippet) -> dict[str, object]:
@@ -62,19 +86,19 @@ def snippet_json(snippet: Snippet) -> dict[str, object]:
     }
 
 
-def hit_json(hit: Hit) -> dict[str, object]:
+def hit_json(hit: Hit, parts: UrlParts | None = None) -> dict[str, object]:
     return {
         "id": hit.id,
         "title": hit.title,
         "title_html": hit.title_html,
         "date": iso(hit.date),
-        "tags": list(hit.tags),
+        "tags": hit.tags,
         "publication": hit.publication,
         "lang": hit.lang,
-        **article_urls(hit.id),
+        **article_urls(hit.id, parts),
         "summary": hit.summary,
         "snippet": join_snippets([s.html for s in hit.snippets]),
-        "snippets": [snippet_json(s) for s in hit.snippets],
+        "snippets": hit.snippets,
         "score": hit.score,
     }
 
@@ -90,17 +114,18 @@ def facet_json(value: FacetValue) -> dict[str, object]:
 
 
 def facets_json(facets: dict[FacetName, tuple[FacetValue, ...]]) -> dict[str, object]:
-    return {name: [facet_json(v) for v in values] for name, values in facets.items()}
+    return dict(facets.items())
 
 
 def result_json(result: SearchResult) -> dict[str, object]:
     request = result.request
+    parts = _url_parts() if result.hits else None
     return {
         "total": result.total,
         "page": request.page,
         "per_page": request.per_page,
         "pages": result.pages,
-        "hits": [hit_json(h) for h in result.hits],
+        "hits": [hit_json(h, parts) for h in result.hits],
         "facets": facets_json(result.facets),
         "suggestion": result.suggestion,
         "query": {

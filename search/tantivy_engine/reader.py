@@ -8,15 +8,16 @@ search (relevance order, no facets, no filters) asks Tantivy only for the
 page's best hits and the count, so the other matches never become Python
 objects; hits are read from the hit table, not from the stored records.
 
-Hits come back as (segment, doc) addresses; a table built when the engine is
-opened turns them into dense numbers with NumPy, without a call per hit.
+Hits come back as (segment, doc) addresses; Tantivy reads their keys in one
+call, and a table built when the engine is opened turns keys into dense numbers
+with NumPy, without Python code per hit.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -45,9 +46,24 @@ MLT_TERMS = 12
 TIE_WIDENING = 4
 """How much more to fetch while the hits past the page's last one score the same as it."""
 
+KEY_TABLE_SLACK = 8
+"""A key table up to this many slots per document (8 bytes each) is kept; else bisect."""
+
 _SCORE, _ADDRESS = itemgetter(0), itemgetter(1)
-_SEGMENT, _DOC = attrgetter("segment_ord"), attrgetter("doc")
 IntArray = npt.NDArray[np.intp]
+
+
+def _key_table(keys: npt.NDArray[np.uint64]) -> IntArray | None:
+    """Dense number by key, when the keys are compact enough for a direct table.
+
+    Keys grow by one per article written; updates leave gaps, so past a few times
+    the number of documents a binary search over ``keys`` is used instead.
+    """
+    if len(keys) == 0 or int(keys[-1]) >= KEY_TABLE_SLACK * len(keys) + 65_536:
+        return None
+    table = np.full(int(keys[-1]) + 1, -1, dtype=np.intp)
+    table[keys.astype(np.intp)] = np.arange(len(keys), dtype=np.intp)
+    return table
 
 
 class TantivyEngine(BaseEngine):
@@ -63,8 +79,7 @@ class TantivyEngine(BaseEngine):
         docvalues, self._keys, offsets = load_docvalues(generation.path)
         super().__init__(generation, docvalues)
         self._hit_table = HitTable(generation.path, offsets)
-        self._segment_starts: IntArray = np.zeros(0, dtype=np.intp)
-        self._by_address: IntArray = np.zeros(0, dtype=np.intp)
+        self._by_key = _key_table(self._keys)
         self._addresses = self._all_addresses()
 
     def close(self) -> None:
@@ -170,35 +185,30 @@ class TantivyEngine(BaseEngine):
         return suggest_query(text, parsed, self._vocab)
 
     def _dense(self, addresses: list[tantivy.DocAddress]) -> IntArray:
-        """Dense document numbers of Tantivy addresses, through the table of ``_all_addresses``."""
-        count = len(addresses)
-        segments = np.fromiter(map(_SEGMENT, addresses), dtype=np.intp, count=count)
-        docs = np.fromiter(map(_DOC, addresses), dtype=np.intp, count=count)
-        dense: IntArray = self._by_address[self._segment_starts[segments] + docs]
-        return dense
+        """Dense document numbers of Tantivy addresses, from their keys.
+
+        Tantivy reads every key in one call; reading each address's segment and
+        doc through Python attribute access cost twice as much per match, and a
+        search that counts facets converts every match.
+        """
+        keys = self._searcher.fast_field_values(s.KEY, addresses)
+        found = np.fromiter(keys, dtype=np.uint64, count=len(keys))
+        if self._by_key is not None:
+            dense: IntArray = self._by_key[found.astype(np.intp)]
+            return dense
+        return np.searchsorted(self._keys, found).astype(np.intp)
 
     def _all_addresses(self) -> list[tantivy.DocAddress]:
-        """Every live document's address, by dense number; and the table back.
+        """Every live document's address, by dense number.
 
-        The searcher never changes, so every address a search returns is one of
-        these: the table holds the dense number of each (segment, doc), segments
-        one after another.
+        The searcher never changes, so every address a search returns is one of these.
         """
         if self._dv.size == 0:
             return []
         hits = self._searcher.search(Query.all_query(), limit=self._dv.size, count=False).hits
         addresses: list[tantivy.DocAddress] = list(map(_ADDRESS, hits))
-        keys = self._searcher.fast_field_values(s.KEY, addresses)
-        dense = np.searchsorted(self._keys, np.asarray(keys, dtype=np.uint64))
-        segments = np.fromiter(map(_SEGMENT, addresses), dtype=np.intp, count=len(addresses))
-        docs = np.fromiter(map(_DOC, addresses), dtype=np.intp, count=len(addresses))
-        widths = np.zeros(int(segments.max()) + 1, dtype=np.intp)
-        np.maximum.at(widths, segments, docs + 1)
-        self._segment_starts = np.concatenate(([0], np.cumsum(widths)[:-1])).astype(np.intp)
-        self._by_address = np.full(int(widths.sum()), -1, dtype=np.intp)
-        self._by_address[self._segment_starts[segments] + docs] = dense
         table: list[tantivy.DocAddress] = list(addresses)
-        for number, address in zip(dense.tolist(), addresses, strict=True):
+        for number, address in zip(self._dense(addresses).tolist(), addresses, strict=True):
             table[number] = address
         return table
 
