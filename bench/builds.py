@@ -28,6 +28,7 @@ from bench.archive import load_records
 from bench.common import MB, ROOT, dir_size
 from bench.peers import build_peer
 from indexer.build import build_index
+from indexer.parse_pool import worker_count
 from search.engines import open_writer
 from search.records import Article
 from search.store import IndexStore
@@ -57,12 +58,17 @@ def build(engine: str, source: Path, index_dir: Path) -> dict[str, Any]:
     }
 
 
-def build_from_records(engine: str, records: list[Article], index_dir: Path) -> float:
-    """Seconds to write already parsed ``records`` into a new index: the engine's own cost."""
+def build_from_records(
+    engine: str, records: list[Article], index_dir: Path, size: int = 0
+) -> float:
+    """Seconds to write already parsed ``records`` (from files of ``size`` bytes) into a new
+    index: the engine's own cost, with the processes a full build may use."""
     started = time.perf_counter()
     if engine in OURS:
         index_dir.mkdir(parents=True)
-        writer = open_writer(engine, index_dir, expected=len(records))
+        writer = open_writer(
+            engine, index_dir, expected=len(records), expected_bytes=size, processes=worker_count()
+        )
         writer.add(records)
         writer.commit()
     else:
@@ -71,8 +77,8 @@ def build_from_records(engine: str, records: list[Article], index_dir: Path) -> 
 
 
 def engine_only(engine: str, source: Path, index_dir: Path) -> dict[str, Any]:
-    records, _files, _size = load_records(source)
-    seconds = max(build_from_records(engine, records, index_dir), 1e-9)
+    records, _files, size = load_records(source)
+    seconds = max(build_from_records(engine, records, index_dir, size), 1e-9)
     shutil.rmtree(index_dir, ignore_errors=True)
     return {
         "engine_seconds": round(seconds, 2),

@@ -41,7 +41,7 @@ import orjson
 
 from indexer.config import ArchiveConfig, load_config
 from indexer.discover import Candidate, Stat, discover
-from indexer.parse_pool import Parsed, parsed_files
+from indexer.parse_pool import Parsed, parsed_files, worker_count
 from search.engine import EngineWriter
 from search.engines import DEFAULT_ENGINE, check_engine, check_meta, format_version, open_writer
 from search.errors import BadRequest, IndexFormatError, IndexMissing, SearchError
@@ -272,7 +272,7 @@ class _Update:
     def apply(self, partial: Path, changed: list[Candidate], removed: list[str]) -> None:
         old = self.old
         fresh = not self.old
-        writer = _open_writer(self.engine, partial, expected=len(changed) if fresh else 0)
+        writer = _open_writer(self.engine, partial, self._expected(changed) if fresh else (0, 0))
         try:
             touched = [old[rel] for rel in removed] + [
                 old[c.relpath] for c in changed if c.relpath in old
@@ -290,6 +290,11 @@ class _Update:
             raise
         self.report.unchanged = self.report.files - len(changed)
         write_atomic(partial / MANIFEST, _dump_manifest(self.manifest))
+
+    def _expected(self, changed: list[Candidate]) -> tuple[int, int]:
+        """Files a full build will add and their bytes, from the stat taken when they were found."""
+        sizes = (self.stats[c.relpath] for c in changed)
+        return len(changed), sum(stat[0] for stat in sizes if stat is not None)
 
     def _articles(self, changed: list[Candidate], parsed: Iterator[Parsed]) -> Iterator[Article]:
         """Record the parsed changed files in the manifest, and yield their articles."""
@@ -322,10 +327,13 @@ class _Update:
             yield article
 
 
-def _open_writer(engine: str, partial: Path, expected: int) -> EngineWriter:
+def _open_writer(engine: str, partial: Path, expected: tuple[int, int]) -> EngineWriter:
     """A writer on the copy of the served generation; a corrupt copy is an ``IndexFormatError``."""
+    articles, size = expected
     try:
-        return open_writer(engine, partial, expected=expected)
+        return open_writer(
+            engine, partial, expected=articles, expected_bytes=size, processes=worker_count()
+        )
     except (SearchError, OSError):  # OSError: the disk, not the files (the CLI says so)
         raise
     except Exception as exc:  # the engine's own errors when its files are damaged

@@ -78,7 +78,8 @@ def worker_count() -> int:
     CPUs this process may run on (not all of the machine's, under a CPU affinity mask).
 
     On a machine whose CPUs are already busy, workers only add their start-up and the
-    transfer of the parsed articles: set 1 there.
+    transfer of the parsed articles: set 1 there. A full Whoosh build also takes its
+    second writer process from this setting (``search.whoosh_engine.parallel``).
     """
     setting = os.environ.get(WORKERS_ENV, "").strip()
     if setting.isdigit():

@@ -47,15 +47,19 @@ def check_meta(generation: Generation) -> str:
     return str(engine)
 
 
-def open_writer(engine: str, directory: Path, *, expected: int = 0) -> EngineWriter:
-    """A writer on ``directory``; ``expected`` (articles to add) lets an engine tune bulk builds."""
+def open_writer(
+    engine: str, directory: Path, *, expected: int = 0, expected_bytes: int = 0, processes: int = 1
+) -> EngineWriter:
+    """A writer on ``directory``. What a full build will add (``expected`` articles from files
+    of ``expected_bytes``) and the processes it may use let an engine tune bulk builds."""
     if check_engine(engine) == "tantivy":
         from search.tantivy_engine.writer import TantivyWriter
 
         return TantivyWriter(directory)
     from search.whoosh_engine.writer import BULK_THRESHOLD, WhooshWriter
 
-    return WhooshWriter(directory, bulk=expected >= BULK_THRESHOLD)
+    size = expected_bytes if expected >= BULK_THRESHOLD else 0
+    return WhooshWriter(directory, expected_bytes=size, processes=processes)
 
 
 def open_engine(generation: Generation) -> Engine:

@@ -9,20 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index
-from whoosh.writing import IndexWriter
+from whoosh.writing import SegmentWriter
 
 from search.languages import analyser_lang
 from search.records import Article
 from search.whoosh_engine.docvalues import write_docvalues
 from search.whoosh_engine.fastcodec import FastW3Codec, GroupedPool
 from search.whoosh_engine.fastindex import fast_schema
+from search.whoosh_engine.parallel import HELPER_SHARE, HelperWriter, text_bytes
 from search.whoosh_engine.schema import SPELL_FIELD, body_field, build_schema, date_key, title_field
 
 INDEX_NAME = "articles"
 LIMIT_MB = 512
 """Postings held in memory before a run is written to disk (Whoosh's default is 128)."""
 BULK_THRESHOLD = 1_000
-"""Kept for ``search.engines.open_writer``: a bulk build is now written like any other."""
+"""A full build of at least this many articles is written by two processes when it may."""
 
 
 _WORD = re.compile(r"\w+")
@@ -65,28 +66,44 @@ def to_document(article: Article) -> dict[str, Any]:
     return doc
 
 
+def open_segment_writer(directory: Path, *, lock: bool = True) -> tuple[SegmentWriter, Any]:
+    """A Whoosh writer on the index in ``directory`` with the fast analysis, codec and pool,
+    and the plain schema to put back before its segment is finished.
+
+    One process writes the same bytes plain Whoosh would, faster (see ``fastindex``
+    and ``fastcodec``); ``lock=False`` is for the helper of a two-process build,
+    whose parent holds the index's lock.
+    """
+    if index.exists_in(str(directory), indexname=INDEX_NAME):
+        ix = index.open_dir(str(directory), indexname=INDEX_NAME)
+    else:
+        ix = index.create_in(str(directory), build_schema(), indexname=INDEX_NAME)
+    writer = SegmentWriter(ix, _lk=lock, limitmb=LIMIT_MB, codec=FastW3Codec())
+    # Added documents are analysed by the fused fields; the plain schema is put back
+    # before the commit, which saves it in the index.
+    plain_schema = writer.schema
+    writer.schema = fast_schema(plain_schema)
+    writer.pool = GroupedPool(directory, LIMIT_MB)
+    return writer, plain_schema
+
+
 class WhooshWriter:
     """Applies deletions and additions to the Whoosh index in ``directory``, then commits.
 
     The directory is a private ``.partial`` generation: nothing here is visible
-    to readers until the store publishes it.
+    to readers until the store publishes it. A full build that is told the size
+    of what it will add (``expected_bytes``) and may use two processes hands the
+    first half of it to a second writer process (``parallel``).
     """
 
-    def __init__(self, directory: Path, *, bulk: bool = False) -> None:
+    def __init__(self, directory: Path, *, expected_bytes: int = 0, processes: int = 1) -> None:
         self.directory = directory
-        if index.exists_in(str(directory), indexname=INDEX_NAME):
-            self._index = index.open_dir(str(directory), indexname=INDEX_NAME)
-        else:
-            self._index = index.create_in(str(directory), build_schema(), indexname=INDEX_NAME)
-        # One process writes the same bytes plain Whoosh would, faster (see ``fastindex`` and
-        # ``fastcodec``): Whoosh's worker processes (``procs``) would analyse with the slow
-        # chain again, and the parser's workers need the cores. ``bulk`` changes nothing.
-        self._writer: IndexWriter = self._index.writer(limitmb=LIMIT_MB, codec=FastW3Codec())
-        # Added documents are analysed by the fused fields; the plain schema is put back
-        # before the commit, which saves it in the index.
-        self._schema = self._writer.schema
-        self._writer.schema = fast_schema(self._schema)
-        self._writer.pool = GroupedPool(directory, LIMIT_MB)
+        self._writer, self._schema = open_segment_writer(directory)
+        self._helper: HelperWriter | None = None
+        self._helper_bytes = 0
+        if processes >= 2 and expected_bytes > 0 and not self._writer.segments:
+            self._helper = HelperWriter(directory)
+            self._helper_bytes = int(expected_bytes * HELPER_SHARE)
         self._open = True
 
     def delete(self, article_ids: Iterable[str]) -> None:
@@ -95,17 +112,56 @@ class WhooshWriter:
 
     def add(self, articles: Iterable[Article]) -> None:
         for article in articles:
-            self._writer.add_document(**to_document(article))
+            if self._helper is not None and self._helper_bytes > 0:
+                weight = text_bytes(article)
+                self._helper.add(article, weight)
+                self._helper_bytes -= weight
+                if self._helper_bytes <= 0:
+                    self._helper.close_input()
+            else:
+                self._writer.add_document(**to_document(article))
 
     def commit(self) -> None:
         self._open = False  # committed or failed, the Whoosh writer is closed either way
         self._writer.schema = self._schema
-        self._writer.commit()
-        write_docvalues(self._index, self.directory)
+        helper, self._helper = self._helper, None
+        if helper is not None and not helper.added:
+            helper.cancel()
+            helper = None
+        if helper is None:
+            self._writer.commit()
+        else:
+            _commit_with_helper(self._writer, helper)
+        write_docvalues(index.open_dir(str(self.directory), indexname=INDEX_NAME), self.directory)
 
     def cancel(self) -> None:
         """Abandon the writer; after a commit (even a failed one) there is nothing to undo,
         and the caller throws the whole ``.partial`` generation away."""
+        if self._helper is not None:
+            self._helper.cancel()
+            self._helper = None
         if self._open:
             self._open = False
             self._writer.cancel()
+
+
+def _commit_with_helper(writer: SegmentWriter, helper: HelperWriter) -> None:
+    """``SegmentWriter.commit`` of a fresh index whose first documents the helper wrote:
+    this writer finishes its own segment while the helper finishes, and the table of
+    contents lists the helper's segment first.
+
+    The steps of Whoosh's ``commit`` (and of its ``MpWriter``), through the methods
+    they use: Whoosh 2.7.4 is the last release and will not change them.
+    """
+    writer._check_state()
+    try:
+        own = [writer._finalize_segment()] if writer._added else []
+        if not own:
+            writer._close_segment()
+        first = helper.finish()
+    except BaseException:
+        helper.cancel()
+        writer._finish()  # the caller throws the whole generation away
+        raise
+    writer._commit_toc([first, *own])
+    writer._finish()

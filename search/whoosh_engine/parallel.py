@@ -1,0 +1,150 @@
+"""A full Whoosh build written by two processes, to the same documents in the same order.
+
+Whoosh is pure Python: one writer keeps one core busy. In a full build a helper
+process writes the first part of the articles (about half of their text, by
+size) into a segment of its own, while this process writes the rest into
+another; the helper's segment is listed first. Documents keep the numbers a
+one-process build gives them, so the facet arrays, the ties between equal
+scores and every result stay the same (``tests/test_whoosh_parallel.py``).
+Whoosh's own ``MpWriter`` deals batches out to whichever worker is free and
+lists the segments in the order they finish, so its document numbers depend
+on timing.
+
+Articles reach the helper through spool files of a few megabytes in the
+private generation directory, named over a pipe: this process never waits for
+the helper while it has articles of its own to write. The helper runs from a
+*forkserver*, as the parser's workers do; it ends when the pipe closes, so a
+killed indexer does not leave it behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import pickle
+import signal
+import tempfile
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from search.records import Article
+
+SPOOL_BYTES = 4 * 1024 * 1024
+"""Articles handed over per spool file (UTF-8 bytes of their text)."""
+HELPER_SHARE = 0.45
+"""The helper takes articles until their text reaches this share of the files' size.
+
+Whoosh's time grows with the text it indexes (1.5 s per MB here, nothing
+measurable per article); before parsing, the indexer knows only the size of
+the files, and their text is ~87% of it on the real corpora (front matter,
+markup and mail headers are not indexed as text). 0.45 gives the helper about
+half of the text, and this process, which also spools and reads the parsed
+files, a little less."""
+
+
+def text_bytes(article: Article) -> int:
+    """What an article weighs for splitting a build: its title and body, in UTF-8 bytes."""
+    return len(article.title) + len(article.body.encode("utf-8"))
+
+
+class HelperWriter:
+    """The helper process, and the articles spooled to it until ``finish``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        context = multiprocessing.get_context("forkserver")
+        jobs_in, self._jobs = context.Pipe(duplex=False)
+        self._result, result_out = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=write_part, args=(str(directory), jobs_in, result_out), daemon=True
+        )
+        self._process.start()
+        jobs_in.close()  # the helper's ends: EOF on either side means the other is gone
+        result_out.close()
+        self._batch: list[Article] = []
+        self._batch_bytes = 0
+        self.added = 0
+        self._closed = False
+
+    def add(self, article: Article, weight: int) -> None:
+        self._batch.append(article)
+        self._batch_bytes += weight
+        self.added += 1
+        if self._batch_bytes >= SPOOL_BYTES:
+            self._spool()
+
+    def _spool(self) -> None:
+        if not self._batch:
+            return
+        fd, path = tempfile.mkstemp(prefix="spool-", suffix=".pickle", dir=self.directory)
+        with os.fdopen(fd, "wb") as spool:
+            pickle.dump(self._batch, spool, pickle.HIGHEST_PROTOCOL)
+        self._send(path)
+        self._batch, self._batch_bytes = [], 0
+
+    def _send(self, job: str | None) -> None:
+        try:
+            self._jobs.send(job)
+        except OSError as exc:  # the helper is gone: its end of the pipe closed
+            self._process.join(timeout=10)
+            raise self._failure(None) from exc
+
+    def _failure(self, detail: str | None) -> RuntimeError:
+        detail = detail or f"it ended with exit code {self._process.exitcode}"
+        return RuntimeError(f"the second index writer process failed: {detail}")
+
+    def close_input(self) -> None:
+        """No more articles: the helper writes what it has and finishes its segment."""
+        if not self._closed:
+            self._closed = True
+            self._spool()
+            self._send(None)
+            self._jobs.close()
+
+    def finish(self) -> Any:
+        """The helper's finished segment (a Whoosh ``Segment``), once it has written it all."""
+        self.close_input()
+        try:
+            kind, value = self._result.recv()
+        except EOFError:
+            kind, value = "error", None
+        self._process.join()
+        self._result.close()
+        if kind != "segment":
+            raise self._failure(value)
+        return value
+
+    def cancel(self) -> None:
+        """Stop the helper; its files are in the generation directory, thrown away by the caller."""
+        for connection in (self._jobs, self._result):
+            connection.close()
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join(timeout=10)
+
+
+def write_part(directory: str, jobs: Connection, result: Connection) -> None:
+    """The helper process: write the spooled articles into one segment and send it back."""
+    from search.whoosh_engine.writer import open_segment_writer, to_document
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the indexer, which stops us
+    try:
+        writer, plain_schema = open_segment_writer(Path(directory), lock=False)
+        while (path := jobs.recv()) is not None:
+            spool = Path(path)
+            # our own spool file, written by the indexer into its private generation
+            for article in pickle.loads(spool.read_bytes()):  # noqa: S301
+                writer.add_document(**to_document(article))
+            spool.unlink()
+        writer.schema = plain_schema
+        # What Whoosh's MpWriter workers do; the temporary storage is shared with the
+        # parent's writer, which removes it when it finishes.
+        segment = writer._finalize_segment()
+        result.send(("segment", segment))
+    except EOFError:  # the indexer is gone, or cancelled the build
+        return
+    except Exception as exc:  # reported by the indexer, which discards the generation
+        with contextlib.suppress(OSError):
+            result.send(("error", f"{type(exc).__name__}: {exc}"))
