@@ -4,22 +4,24 @@
 prints its figures as JSON; :func:`build_in_child` runs that and adds the
 child's peak resident memory, then (same child, after the peak is read) the
 engine-only rate: the same articles parsed first, untimed, and only the
-engine's writing timed. The child reports its peak itself: ``VmHWM`` of
-``/proc/self/status`` (its own high-water mark since ``exec``), or the
-``ru_maxrss`` of its own children (Whoosh's indexing processes) when larger.
-Not the parent's ``getrusage(RUSAGE_CHILDREN)``: Python starts children with
-``vfork``, so their ``ru_maxrss`` starts at the parent's own peak, and it
-keeps the largest child so far. Every engine's time includes discovering and
-parsing the files; the engine-only figure leaves parsing out for every engine.
+engine's writing timed. The child reports the peak itself (``TreeMemory``):
+the largest sum of the resident memory of itself and every process below it
+(parser workers, the second Whoosh writer), sampled during the build. Not the
+parent's ``getrusage(RUSAGE_CHILDREN)``: Python starts children with
+``vfork``, so their ``ru_maxrss`` starts at the parent's own peak, it keeps the
+largest child only, and processes started from a forkserver are not counted.
+Every engine's time includes discovering and parsing the files; the
+engine-only figure leaves parsing out for every engine.
 """
 
 from __future__ import annotations
 
 import json
-import resource
+import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -110,20 +112,67 @@ def build_in_child(engine: str, source: Path, index_dir: Path) -> dict[str, Any]
     return figures
 
 
-def peak_rss_kb() -> int:
-    """This process's peak RSS since exec, or its largest child's (kilobytes, Linux)."""
-    own = 0
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                own = int(line.split()[1])
-    return max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+def _status_kb(pid: str, field: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except (OSError, ValueError):  # the process ended meanwhile
+        pass
+    return 0
+
+
+def _descendants(root: int) -> list[str]:
+    """The processes below ``root`` (the parser's workers, the forkserver and its children)."""
+    parents: dict[str, str] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", encoding="ascii") as stat:
+                    parents[entry.name] = stat.read().rsplit(")", 1)[1].split()[1]
+            except (OSError, IndexError):
+                continue
+    found: list[str] = []
+    frontier = {str(root)}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier}
+        found += frontier
+    return found
+
+
+class TreeMemory:
+    """The peak of the summed resident memory of this process and every process below it,
+    sampled ten times a second (Linux). A process's own peak (``VmHWM``) misses the
+    others, and ``RUSAGE_CHILDREN`` misses processes run from a forkserver, which
+    are not waited for by this process, and keeps only the largest one anyway."""
+
+    def __init__(self) -> None:
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_kb = max(self.peak_kb, _status_kb("self", "VmHWM:"))
+
+    def _sample(self) -> None:
+        own = os.getpid()
+        while not self._stop.wait(0.1):
+            pids = [str(own), *_descendants(own)]
+            self.peak_kb = max(self.peak_kb, sum(_status_kb(pid, "VmRSS:") for pid in pids))
 
 
 def main(argv: list[str]) -> int:
     engine, source, index_dir = argv
-    figures = build(engine, Path(source), Path(index_dir))
-    figures["peak_rss_mb"] = round(peak_rss_kb() / 1024, 1)
+    with TreeMemory() as memory:
+        figures = build(engine, Path(source), Path(index_dir))
+    figures["peak_rss_mb"] = round(memory.peak_kb / 1024, 1)
     figures.update(engine_only(engine, Path(source), Path(index_dir + "-from-records")))
     print(json.dumps(figures))
     return 0
