@@ -25,7 +25,7 @@ from search.records import Article
 from search.request import build_request
 from search.service import SearchService
 from search.store import IndexStore
-from search.whoosh_engine.parallel import HELPER_SHARE, text_bytes
+from search.whoosh_engine.parallel import HELPER_SHARE, WriterFailed, text_bytes
 from search.whoosh_engine.writer import INDEX_NAME, WhooshWriter
 
 QUERIES = 80
@@ -134,7 +134,7 @@ def test_a_helper_that_dies_fails_the_commit(tmp_path: Path) -> None:
     assert helper is not None
     helper._process.kill()
     helper._process.join()
-    with pytest.raises(RuntimeError, match="second index writer process failed"):
+    with pytest.raises(WriterFailed, match=r"writer process failed: .* exit code -9"):
         writer.commit()
     writer.cancel()
     ix = index.open_dir(str(tmp_path), indexname=INDEX_NAME, readonly=True)

@@ -44,6 +44,11 @@ half of the text, and this process, which also spools and reads the parsed
 files, a little less."""
 
 
+class WriterFailed(OSError):
+    """The helper could not write its part (killed, out of memory, a full disk): the build
+    fails as when the index cannot be written, and the served index stays as it was."""
+
+
 def text_bytes(article: Article) -> int:
     """What an article weighs for splitting a build: its title and body, in UTF-8 bytes."""
     return len(article.title) + len(article.body.encode("utf-8"))
@@ -91,9 +96,9 @@ class HelperWriter:
             self._process.join(timeout=10)
             raise self._failure(None) from exc
 
-    def _failure(self, detail: str | None) -> RuntimeError:
+    def _failure(self, detail: str | None) -> WriterFailed:
         detail = detail or f"it ended with exit code {self._process.exitcode}"
-        return RuntimeError(f"the second index writer process failed: {detail}")
+        return WriterFailed(f"the second index writer process failed: {detail}")
 
     def close_input(self) -> None:
         """No more articles: the helper writes what it has and finishes its segment."""
