@@ -99,9 +99,10 @@ def compare(r: dict[str, Any]) -> list[str]:
 
 def scaled(r: dict[str, Any]) -> list[str]:
     g = r["generated"]
+    skipped = f" Skipped: {r['whoosh_skipped']}." if r.get("whoosh_skipped") else ""
     lines = ["## Scaled archive (generated)", "",
-             f"{g['articles']} articles, {g['mb']} MB, generated in {g['seconds']} s. "
-             f"Skipped: {r['whoosh_skipped']}.", ""]  # fmt: skip
+             f"{g['articles']} articles, {g['mb']} MB, generated in {g['seconds']} s.{skipped}",
+             ""]  # fmt: skip
     return lines + side_by_side("Generated archive", r)
 
 
