@@ -16,7 +16,7 @@ help:
 	@echo "make test       set up and run the whole test suite (installs Chromium for browser tests)"
 	@echo "make test-fast  the suite without the slow tier"
 	@echo "make bench      benchmarks; figures written to bench/results/"
-	@echo "make bench-full benchmarks plus a generated 100,000-article archive (about an hour)"
+	@echo "make bench-full benchmarks plus a generated 100,000-article archive (about 40 minutes)"
 	@echo "make lint       ruff and mypy"
 
 $(STAMP): pyproject.toml
