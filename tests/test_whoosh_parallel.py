@@ -108,6 +108,7 @@ def test_the_helper_writes_the_first_part_by_size(tmp_path: Path) -> None:
 
     first, second = _segments(tmp_path)
     assert first[1] == [a.id for a in articles]
+    assert not list(tmp_path.glob("spool-*"))  # every spool file was read and removed
     share = int(total * HELPER_SHARE)
     taken = next(n for n in range(1, 61) if sum(map(text_bytes, articles[:n])) >= share)
     assert (first[0], second[0]) == (taken, 60 - taken)
