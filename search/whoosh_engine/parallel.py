@@ -36,12 +36,15 @@ SPOOL_BYTES = 4 * 1024 * 1024
 HELPER_SHARE = 0.45
 """The helper takes articles until their text reaches this share of the files' size.
 
-Whoosh's time grows with the text it indexes (1.5 s per MB here, nothing
-measurable per article); before parsing, the indexer knows only the size of
-the files, and their text is ~87% of it on the real corpora (front matter,
-markup and mail headers are not indexed as text). 0.45 gives the helper about
-half of the text, and this process, which also spools and reads the parsed
-files, a little less."""
+Whoosh's time grows with the text it indexes (1–1.4 s of a core per MB here,
+nothing measurable per article); before parsing, the indexer knows only the
+size of the files, and their text is ~90% of it on the real corpora (81 of 89
+MB: front matter, markup and mail headers are not indexed as text). 0.45
+gives the helper about half of the text, and this process, which also spools
+and reads the parsed files, a little less. Text is not all alike: newsgroup
+mail, with its many distinct words, costs ~1.4 s per MB against ~1 s for the
+blog and the news, so on the real archive (newsgroups first) the helper
+finishes last."""
 
 
 class WriterFailed(OSError):
