@@ -272,7 +272,7 @@ class _Update:
     def apply(self, partial: Path, changed: list[Candidate], removed: list[str]) -> None:
         old = self.old
         fresh = not self.old
-        writer = _open_writer(self.engine, partial, self._expected(changed) if fresh else (0, 0))
+        writer = _open_writer(self.engine, partial, changed if fresh else [], self.stats)
         try:
             touched = [old[rel] for rel in removed] + [
                 old[c.relpath] for c in changed if c.relpath in old
@@ -290,11 +290,6 @@ class _Update:
             raise
         self.report.unchanged = self.report.files - len(changed)
         write_atomic(partial / MANIFEST, _dump_manifest(self.manifest))
-
-    def _expected(self, changed: list[Candidate]) -> tuple[int, int]:
-        """Files a full build will add and their bytes, from the stat taken when they were found."""
-        sizes = (self.stats[c.relpath] for c in changed)
-        return len(changed), sum(stat[0] for stat in sizes if stat is not None)
 
     def _articles(self, changed: list[Candidate], parsed: Iterator[Parsed]) -> Iterator[Article]:
         """Record the parsed changed files in the manifest, and yield their articles."""
@@ -327,12 +322,17 @@ class _Update:
             yield article
 
 
-def _open_writer(engine: str, partial: Path, expected: tuple[int, int]) -> EngineWriter:
-    """A writer on the copy of the served generation; a corrupt copy is an ``IndexFormatError``."""
-    articles, size = expected
+def _open_writer(
+    engine: str, partial: Path, added: list[Candidate], stats: dict[str, Stat | None]
+) -> EngineWriter:
+    """A writer on the copy of the served generation; a corrupt copy is an ``IndexFormatError``.
+
+    ``added`` are the files a full build will add: their number and size (from the
+    stat taken when they were found) let the engine tune the build."""
+    size = sum(stat[0] for stat in map(stats.get, (c.relpath for c in added)) if stat)
     try:
         return open_writer(
-            engine, partial, expected=articles, expected_bytes=size, processes=worker_count()
+            engine, partial, expected=len(added), expected_bytes=size, processes=worker_count()
         )
     except (SearchError, OSError):  # OSError: the disk, not the files (the CLI says so)
         raise

@@ -58,10 +58,12 @@ def text_bytes(article: Article) -> int:
 
 
 class HelperWriter:
-    """The helper process, and the articles spooled to it until ``finish``."""
+    """The helper process, and the articles spooled to it until its share is full."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, expected_bytes: int) -> None:
         self.directory = directory
+        self._share = int(expected_bytes * HELPER_SHARE)
+        """Bytes of text the helper still takes; the first article past it is the last."""
         context = multiprocessing.get_context("forkserver")
         jobs_in, self._jobs = context.Pipe(duplex=False)
         self._result, result_out = context.Pipe(duplex=False)
@@ -76,12 +78,20 @@ class HelperWriter:
         self.added = 0
         self._closed = False
 
-    def add(self, article: Article, weight: int) -> None:
+    def take(self, article: Article) -> bool:
+        """Hand ``article`` to the helper if its share is not full yet; False once it is."""
+        if self._closed:
+            return False
+        weight = text_bytes(article)
         self._batch.append(article)
         self._batch_bytes += weight
+        self._share -= weight
         self.added += 1
-        if self._batch_bytes >= SPOOL_BYTES:
+        if self._share <= 0:
+            self.close_input()
+        elif self._batch_bytes >= SPOOL_BYTES:
             self._spool()
+        return True
 
     def _spool(self) -> None:
         if not self._batch:

@@ -16,14 +16,14 @@ from search.records import Article
 from search.whoosh_engine.docvalues import write_docvalues
 from search.whoosh_engine.fastcodec import FastW3Codec, GroupedPool
 from search.whoosh_engine.fastindex import fast_schema
-from search.whoosh_engine.parallel import HELPER_SHARE, HelperWriter, text_bytes
+from search.whoosh_engine.parallel import HelperWriter
 from search.whoosh_engine.schema import SPELL_FIELD, body_field, build_schema, date_key, title_field
 
 INDEX_NAME = "articles"
 LIMIT_MB = 512
 """Postings held in memory before a run is written to disk (Whoosh's default is 128)."""
 BULK_THRESHOLD = 1_000
-"""A full build of at least this many articles is written by two processes when it may."""
+"""A full build of at least this many files is written by two processes when it may."""
 
 
 _WORD = re.compile(r"\w+")
@@ -93,17 +93,15 @@ class WhooshWriter:
     The directory is a private ``.partial`` generation: nothing here is visible
     to readers until the store publishes it. A full build that is told the size
     of what it will add (``expected_bytes``) and may use two processes hands the
-    first half of it to a second writer process (``parallel``).
+    first part of it, about half its text, to a second writer process (``parallel``).
     """
 
     def __init__(self, directory: Path, *, expected_bytes: int = 0, processes: int = 1) -> None:
         self.directory = directory
         self._writer, self._schema = open_segment_writer(directory)
         self._helper: HelperWriter | None = None
-        self._helper_bytes = 0
         if processes >= 2 and expected_bytes > 0 and not self._writer.segments:
-            self._helper = HelperWriter(directory)
-            self._helper_bytes = int(expected_bytes * HELPER_SHARE)
+            self._helper = HelperWriter(directory, expected_bytes)
         self._open = True
 
     def delete(self, article_ids: Iterable[str]) -> None:
@@ -111,14 +109,9 @@ class WhooshWriter:
             self._writer.delete_by_term("id", article_id)
 
     def add(self, articles: Iterable[Article]) -> None:
+        helper = self._helper
         for article in articles:
-            if self._helper is not None and self._helper_bytes > 0:
-                weight = text_bytes(article)
-                self._helper.add(article, weight)
-                self._helper_bytes -= weight
-                if self._helper_bytes <= 0:
-                    self._helper.close_input()
-            else:
+            if helper is None or not helper.take(article):
                 self._writer.add_document(**to_document(article))
 
     def commit(self) -> None:
