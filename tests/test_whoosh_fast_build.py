@@ -14,6 +14,7 @@ import datetime as dt
 import itertools
 import random
 import re
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,31 @@ def test_grouped_pool_yields_whoosh_sorted_order(tmp_path: Path) -> None:
     assert list(pool.iter_postings()) == sorted(items)
     pool.cleanup()
     assert not list(tmp_path.iterdir())
+
+
+def test_merging_runs_holds_one_group_at_a_time(tmp_path: Path) -> None:
+    """Reading a run back keeps only the group being merged: the postings read before
+    are freed (one unpickler for a whole run kept all of them in its memo)."""
+    pool = GroupedPool(tmp_path, limitmb=0)
+    pool.limit = 1_000_000
+    for docnum in range(40):
+        for term in range(2_000):
+            pool.add(("body_en", b"t%05d" % term, docnum, 1.0, b"v%d.%d" % (docnum, term)))
+    assert len(pool.runs) >= 5
+    tracemalloc.start()
+    try:
+        groups = pool.sorted_groups()
+        first = next(groups)
+        base, _ = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        count = 1 + sum(1 for _ in groups)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 2_000 and len(first[1]) == 3 * 40
+    # 80,000 postings were read back; holding them all would take several megabytes
+    assert peak - base < 1_000_000, peak - base
+    pool.cleanup()
 
 
 def test_grouped_pool_refuses_postings_out_of_document_order(tmp_path: Path) -> None:
