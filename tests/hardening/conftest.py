@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from archive_search.cli import gunicorn_command
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 MARKER = "quokka"
@@ -234,9 +236,11 @@ class Server:
             "PYTHONPATH": str(ROOT),
             **self.env,
         }
-        command = [str(BIN / "gunicorn"), "-w", str(self.workers), "-b", f"127.0.0.1:{port}",
-                   "--graceful-timeout", "5", "web:create_app()"]  # fmt: skip
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+        # what `archive-search serve` runs, with a short grace period for the teardown
+        command = [*gunicorn_command("127.0.0.1", port, self.workers), "--graceful-timeout", "5"]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         self.base = f"http://127.0.0.1:{port}"
         self.wait_ready()
         return self

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
+from search import caps
 from tests.hardening.conftest import (
     MARKER,
     Server,
@@ -123,6 +124,19 @@ def test_a_100_kb_token_is_refused_before_the_app(server: Server) -> None:
     reply = server.get(SEARCH + "q=" + "y" * 100_000)
     assert reply.status == 414 and "Traceback" not in reply.text
     _timed("100 KB token", reply.seconds)
+    _still_answering(server)
+
+
+def test_a_query_at_the_length_cap_is_ours_to_answer(server: Server) -> None:
+    """Our caps, not gunicorn's request-line limit, decide on the longest query: 1,000
+    Cyrillic characters are 6,000 bytes percent-encoded, over gunicorn's default 4094."""
+    q = " ".join(["исследователями"] * 62) + " " + "ю" * 8
+    assert len(q) == caps.MAX_QUERY_CHARS and len(quote(q)) > 4094
+    reply = server.get(SEARCH + "q=" + quote(q))
+    assert reply.status == 200, (reply.status, reply.body[:200])
+    assert reply.json()["query"]["q"] == q
+    too_long = server.get(SEARCH + "q=" + quote(q + "ю"))
+    assert error_of(too_long, 400)["code"] == "query_too_complex"
     _still_answering(server)
 
 
