@@ -82,7 +82,7 @@ def worker_count() -> int:
     second writer process from this setting (``search.whoosh_engine.parallel``).
     """
     setting = os.environ.get(WORKERS_ENV, "").strip()
-    if setting.isdigit():
+    if setting.isascii() and setting.isdigit():
         return max(1, int(setting))
     try:
         return len(os.sched_getaffinity(0))

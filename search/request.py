@@ -67,9 +67,12 @@ MAX_VALUE_CHARS = 200
 """A facet value longer than this cannot exist in any index we build."""
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_YEAR = re.compile(r"\d{4}")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# ASCII digits only: ``\d`` and ``str.isdigit`` also accept other scripts' digits and
+# superscripts ("²" is a digit to ``isdigit`` and not a number to ``int``).
+_YEAR = re.compile(r"[0-9]{4}")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_MONTH_NUMBER = re.compile(r"[0-9]{1,2}")
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
@@ -180,7 +183,7 @@ def _check_facet_value(name: str, facet: FacetName, value: str) -> str:
         if match:
             if not 1 <= int(match.group(2)) <= 12:
                 raise BadRequest(f"parameter '{name}' has no such month: {value!r}")
-        elif not (value.isdigit() and 1 <= int(value) <= 12):
+        elif not (_MONTH_NUMBER.fullmatch(value) and 1 <= int(value) <= 12):
             raise BadRequest(f"parameter '{name}' must be a month YYYY-MM, not {value!r}")
     if facet == "lang":
         return value.lower()
@@ -194,14 +197,14 @@ def _resolve_months(
     years = [y for y in filters.get("year", ()) if y != UNDATED]
     for target, name in ((filters, "month"), (excludes, "not_month")):
         months = target.get("month", ())
-        if all(not m.isdigit() for m in months):
+        if not any(_MONTH_NUMBER.fullmatch(m) for m in months):
             continue
         if len(years) != 1:
             raise BadRequest(
                 f"parameter '{name}' as a month number needs exactly one 'year'; "
                 "otherwise give it as YYYY-MM"
             )
-        resolved = [f"{years[0]}-{int(m):02d}" if m.isdigit() else m for m in months]
+        resolved = [f"{years[0]}-{int(m):02d}" if _MONTH_NUMBER.fullmatch(m) else m for m in months]
         target["month"] = tuple(dict.fromkeys(resolved))
 
 

@@ -68,11 +68,18 @@ def test_month_forms() -> None:
     bad("exactly one 'year'", month="3")
     bad("no such month", month="2020-13")
     bad("must be a month", month="October")
+    # digits to str.isdigit, not to int(): a 400, not a crash (found by the API fuzzer)
+    for value in ("²", "1²", "٣", "２"):
+        bad("must be a month", month=value)
+        bad("must be a month", not_month=value)
+    bad("must be a month", month="２０２０-１０")
 
 
 def test_year_values() -> None:
     assert req(year="undated").filters["year"] == ("undated",)
     bad("must be a year", year="20")
+    for value in ("٢٠٢٠", "２０２０", "202²"):
+        bad("must be a year", year=value)
 
 
 @pytest.mark.parametrize(
