@@ -86,6 +86,18 @@ def parse_rate(text: str) -> Rate | None:
     return Rate(count / _PERIODS[match["period"]], burst)
 
 
+def parse_proxies(text: str) -> int:
+    """How many proxies in front set ``X-Forwarded-For``: ``"0"`` (none) or more, else
+    ``ValueError`` naming the setting (a worker that cannot start says why)."""
+    value = text.strip()
+    if not (value.isascii() and value.isdigit()):
+        raise ValueError(
+            f"bad ARCHIVE_SEARCH_TRUST_PROXY {text!r}: expected the number of proxies "
+            "in front of the service, 0 for none"
+        )
+    return int(value)
+
+
 def refill(tokens: float, elapsed: float, rate: Rate) -> float:
     """The bucket's tokens after ``elapsed`` seconds without requests."""
     return min(float(rate.burst), tokens + max(elapsed, 0.0) * rate.per_second)
@@ -198,7 +210,9 @@ def _setting(app: Flask, key: str, env: str, default: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Install the limiter (and ``ProxyFix`` when proxies are trusted) according to the config."""
-    proxies = int(_setting(app, "RATELIMIT_TRUST_PROXY", "ARCHIVE_SEARCH_TRUST_PROXY", "0"))
+    proxies = parse_proxies(
+        _setting(app, "RATELIMIT_TRUST_PROXY", "ARCHIVE_SEARCH_TRUST_PROXY", "0") or "0"
+    )
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
     if app.config.get("RATELIMIT_ENABLED", True) is False:

@@ -20,7 +20,15 @@ from flask.testing import FlaskClient
 from tests.hardening.conftest import MARKER, assert_no_trace
 from web import create_app
 from web.openapi import openapi_document
-from web.ratelimit import BucketStore, Rate, default_store_path, parse_rate, refill, retry_after
+from web.ratelimit import (
+    BucketStore,
+    Rate,
+    default_store_path,
+    parse_proxies,
+    parse_rate,
+    refill,
+    retry_after,
+)
 
 
 @pytest.mark.parametrize(
@@ -42,6 +50,17 @@ def test_parse_rate(text: str, rate: Rate | None) -> None:
 def test_parse_rate_refuses_nonsense(text: str) -> None:
     with pytest.raises(ValueError, match="bad rate limit"):
         parse_rate(text)
+
+
+@pytest.mark.parametrize(("text", "proxies"), [("0", 0), (" 2 ", 2)])
+def test_parse_proxies(text: str, proxies: int) -> None:
+    assert parse_proxies(text) == proxies
+
+
+@pytest.mark.parametrize("text", ["yes", "-1", "1.5", "²"])
+def test_parse_proxies_refuses_nonsense(text: str) -> None:
+    with pytest.raises(ValueError, match="bad ARCHIVE_SEARCH_TRUST_PROXY"):
+        parse_proxies(text)
 
 
 def test_refill_and_retry_after() -> None:
