@@ -130,7 +130,7 @@ class Runner:
         results["generated"] = made
         if not with_whoosh:
             results["whoosh_skipped"] = (
-                f"Whoosh builds ~300 articles/s here: {self.scaled:,} articles twice (end to end"
+                f"Whoosh builds ~400 articles/s here: {self.scaled:,} articles twice (end to end"
                 " and engine only) would take hours"
             )
         return results

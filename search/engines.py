@@ -56,10 +56,11 @@ def open_writer(
         from search.tantivy_engine.writer import TantivyWriter
 
         return TantivyWriter(directory)
-    from search.whoosh_engine.writer import BULK_THRESHOLD, WhooshWriter
+    from search.whoosh_engine.writer import WhooshWriter
 
-    size = expected_bytes if expected >= BULK_THRESHOLD else 0
-    return WhooshWriter(directory, expected_bytes=size, processes=processes)
+    return WhooshWriter(
+        directory, expected=expected, expected_bytes=expected_bytes, processes=processes
+    )
 
 
 def open_engine(generation: Generation) -> Engine:

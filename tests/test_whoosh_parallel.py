@@ -26,6 +26,7 @@ from search.request import build_request
 from search.service import SearchService
 from search.store import IndexStore
 from search.whoosh_engine.parallel import HELPER_SHARE, WriterFailed, text_bytes
+from search.whoosh_engine.writer import BULK_THRESHOLD as BULK
 from search.whoosh_engine.writer import INDEX_NAME, WhooshWriter
 
 QUERIES = 80
@@ -102,7 +103,7 @@ def _articles(count: int) -> list[Article]:
 def test_the_helper_writes_the_first_part_by_size(tmp_path: Path) -> None:
     articles = _articles(60)
     total = sum(text_bytes(a) for a in articles)
-    writer = WhooshWriter(tmp_path, expected_bytes=total, processes=2)
+    writer = WhooshWriter(tmp_path, expected=BULK, expected_bytes=total, processes=2)
     writer.add(articles)
     writer.commit()
 
@@ -117,19 +118,27 @@ def test_the_helper_writes_the_first_part_by_size(tmp_path: Path) -> None:
 def test_one_process_when_not_asked_or_the_index_has_documents(tmp_path: Path) -> None:
     articles = _articles(30)
     total = sum(text_bytes(a) for a in articles)
-    writer = WhooshWriter(tmp_path, expected_bytes=total, processes=1)
+    writer = WhooshWriter(tmp_path, expected=BULK, expected_bytes=total, processes=1)
     writer.add(articles[:10])
     writer.commit()
-    writer = WhooshWriter(tmp_path, expected_bytes=total, processes=2)  # an update
+    writer = WhooshWriter(tmp_path, expected=BULK, expected_bytes=total, processes=2)  # an update
     writer.add(articles[10:])
     writer.commit()
     # a helper would have split the update's twenty articles into two segments
     assert [count for count, _ids in _segments(tmp_path)] == [10, 20]
 
 
+def test_one_process_below_the_bulk_threshold(tmp_path: Path) -> None:
+    writer = WhooshWriter(tmp_path, expected=BULK - 1, expected_bytes=10**9, processes=2)
+    assert writer._helper is None
+    writer.cancel()
+
+
 def test_a_helper_that_dies_fails_the_commit(tmp_path: Path) -> None:
     articles = _articles(40)
-    writer = WhooshWriter(tmp_path, expected_bytes=10**9, processes=2)  # all to the helper
+    writer = WhooshWriter(
+        tmp_path, expected=BULK, expected_bytes=10**9, processes=2
+    )  # all to the helper
     writer.add(articles)
     helper = writer._helper
     assert helper is not None

@@ -54,7 +54,7 @@ class WriterFailed(OSError):
 
 def text_bytes(article: Article) -> int:
     """What an article weighs for splitting a build: its title and body, in UTF-8 bytes."""
-    return len(article.title) + len(article.body.encode("utf-8"))
+    return len(article.title.encode("utf-8")) + len(article.body.encode("utf-8"))
 
 
 class HelperWriter:

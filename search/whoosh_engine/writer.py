@@ -93,16 +93,20 @@ class WhooshWriter:
     """Applies deletions and additions to the Whoosh index in ``directory``, then commits.
 
     The directory is a private ``.partial`` generation: nothing here is visible
-    to readers until the store publishes it. A full build that is told the size
-    of what it will add (``expected_bytes``) and may use two processes hands the
-    first part of it, about half its text, to a second writer process (``parallel``).
+    to readers until the store publishes it. A full build of ``BULK_THRESHOLD`` files
+    or more (``expected``, of ``expected_bytes``) that may use two processes hands
+    the first part of it, about half its text, to a second writer process
+    (``parallel``).
     """
 
-    def __init__(self, directory: Path, *, expected_bytes: int = 0, processes: int = 1) -> None:
+    def __init__(
+        self, directory: Path, *, expected: int = 0, expected_bytes: int = 0, processes: int = 1
+    ) -> None:
         self.directory = directory
         self._writer, self._schema = open_segment_writer(directory)
         self._helper: HelperWriter | None = None
-        if processes >= 2 and expected_bytes > 0 and not self._writer.segments:
+        bulk = expected >= BULK_THRESHOLD and expected_bytes > 0
+        if bulk and processes >= 2 and not self._writer.segments:
             self._helper = HelperWriter(directory, expected_bytes)
         self._open = True
 

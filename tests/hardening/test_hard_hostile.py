@@ -120,7 +120,7 @@ def test_hostile_searches_are_fast_400s(server: Server) -> None:
 
 
 def test_a_100_kb_token_is_refused_before_the_app(server: Server) -> None:
-    """Gunicorn refuses request lines over 4094 bytes itself: a 414, not our JSON shape."""
+    """Gunicorn refuses request lines over 8190 bytes itself: a 414, not our JSON shape."""
     reply = server.get(SEARCH + "q=" + "y" * 100_000)
     assert reply.status == 414 and "Traceback" not in reply.text
     _timed("100 KB token", reply.seconds)
