@@ -24,10 +24,10 @@ import numpy as np
 import numpy.typing as npt
 
 from search import caps
+from search.analysis import EXACT, stem_lang
 from search.errors import SearchTimeout
 from search.facets import BoolArray, DocValues, base_mask, combine, count_facets, facet_masks
 from search.highlight import TermMatcher
-from search.languages import analyser_lang
 from search.query import ParsedQuery, any_words, parse_query
 from search.snippets import highlight_all, make_snippets
 from search.store import Generation
@@ -86,7 +86,7 @@ class BaseEngine(ABC):
     def __init__(self, generation: Generation, docvalues: DocValues) -> None:
         self.generation = generation
         self._dv = docvalues
-        self._langs = sorted({analyser_lang(code) for code in docvalues.langs})
+        self._langs = sorted(set(docvalues.langs))
 
     # -- the hooks ---------------------------------------------------------------------
 
@@ -116,11 +116,13 @@ class BaseEngine(ABC):
 
     @abstractmethod
     def _matcher(self, parsed: ParsedQuery, lang: str) -> TermMatcher:
-        """The analysed forms of ``lang`` that ``parsed`` matched, for highlighting."""
+        """The analysed forms that ``parsed`` matched in the exact fields and ``lang``'s stemmed
+        fields (``lang`` is a stemmed language or ``EXACT``), for highlighting."""
 
     @abstractmethod
     def _spans(self, text: str, lang: str, matcher: TermMatcher) -> list[tuple[int, int]]:
-        """Spans of the words of ``text`` that ``matcher`` accepts, analysed as ``lang``."""
+        """Spans of the words of ``text`` that ``matcher`` accepts, analysed as ``_matcher``'s
+        ``lang`` analyses them."""
 
     @abstractmethod
     def _suggest(self, text: str, parsed: ParsedQuery) -> str | None:
@@ -286,7 +288,7 @@ class BaseEngine(ABC):
         hits = []
         for docnum, score in ranked:
             record = self._hit_record(docnum, body=snippets)
-            lang = analyser_lang(record["lang"])
+            lang = stem_lang(record["lang"]) or EXACT
             if lang not in matchers:
                 matchers[lang] = self._matcher(parsed, lang)
             matcher = matchers[lang]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, compress
 
+from search.analysis import exact_text
 from search.query import FieldTerm, Fuzzy, ParsedQuery, Phrase, Prefix, Word, positive_leaves
 
 _PLUS_ONE = (1).__add__
@@ -240,7 +241,7 @@ def query_terms(
         elif isinstance(leaf, FieldTerm) and leaf.field == "title":
             exact.update(analyse(leaf.value))
         elif isinstance(leaf, Prefix):
-            prefixes.append(leaf.stem.lower())
+            prefixes.append(exact_text(leaf.stem).lower())
         elif isinstance(leaf, Fuzzy):
             exact.update(fuzzy(leaf))
     return TermMatcher.build(exact, prefixes)

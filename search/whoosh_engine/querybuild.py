@@ -9,7 +9,6 @@ The title boost is the title fields' ``field_boost`` in the schema.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
@@ -17,6 +16,7 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader
 
 from search import caps, querycompile
+from search.analysis import EXACT, exact_text, stem_lang, stem_text
 from search.highlight import TermMatcher, query_terms
 from search.query import ParsedQuery
 from search.querycompile import Tokens, date_bounds
@@ -107,8 +107,17 @@ def build_query(
 
 
 def analyse(text: str, lang: str) -> list[str]:
-    """Token texts of ``text`` as ``lang``'s fields index them (stemmed, stop words dropped)."""
+    """Token texts of ``text`` as the fields of ``lang`` (``EXACT`` or a stemmed language)
+    index it; ``text`` has been through ``exact_text`` or ``stem_text``."""
     return [token.text for token in analyser(lang)(text, mode="query")]
+
+
+def word_forms(text: str, lang: str) -> list[str]:
+    """What ``text`` is in the exact fields, and in ``lang``'s stemmed fields if it has them."""
+    forms = analyse(exact_text(text), EXACT)
+    if stem_lang(lang):
+        forms += analyse(stem_text(text), lang)
+    return forms
 
 
 def _terms_within(reader: IndexReader, fieldname: str, text: str, edits: int) -> Iterator[str]:
@@ -129,28 +138,25 @@ def _terms_within(reader: IndexReader, fieldname: str, text: str, edits: int) ->
 
 
 def highlight_terms(parsed: ParsedQuery, lang: str, reader: IndexReader) -> TermMatcher:
-    """What a token analysed by ``analyser(lang)`` must be to have matched a positive part."""
+    """The forms (``word_forms``) a word of an article in ``lang`` must have to have matched
+    a positive part."""
     backend = WhooshBackend(reader)
     return query_terms(
         parsed,
-        lambda text: analyse(text, lang),
-        lambda leaf: querycompile.fuzzy_expansion(backend, lang, leaf),
+        lambda text: word_forms(text, lang),
+        lambda leaf: querycompile.fuzzy_expansion(backend, leaf),
     )
-
-
-_TOKEN = re.compile(r"\w+(?:\.?\w+)*")
-"""The token pattern of Whoosh's ``RegexTokenizer``, which every analyser here starts with."""
 
 
 @lru_cache(maxsize=262_144)
 def _analysed_word(word: str, lang: str) -> tuple[str, ...]:
-    """One word as ``lang``'s analyser indexes it (nothing for a stop word). Cached: snippets
-    see the same words over and over, and the analyser pipeline costs microseconds a token."""
-    return tuple(token.text for token in analyser(lang)(word))
+    """One word's ``word_forms``. Cached: snippets see the same words over and over, and the
+    analyser pipeline costs microseconds a token."""
+    return tuple(word_forms(word, lang))
 
 
 def match_spans(text: str, lang: str, matcher: TermMatcher) -> list[tuple[int, int]]:
-    """Spans of the words of ``text``, analysed as ``lang``, that ``matcher`` accepts."""
+    """Spans of the words of ``text`` (of an article in ``lang``) that ``matcher`` accepts."""
     return matcher.spans(text, lambda word: _analysed_word(word, lang))
 
 
@@ -162,4 +168,5 @@ __all__ = [
     "date_bounds",
     "highlight_terms",
     "match_spans",
+    "word_forms",
 ]
