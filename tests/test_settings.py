@@ -74,7 +74,7 @@ def _environment_reads(path: Path) -> list[str]:
             calls = ast.unparse(node.func) in ("os.environ.get", "os.getenv")
             key = node.args[0] if calls else None
         if key is not None:
-            names.append(key.value if isinstance(key, ast.Constant) else ast.unparse(key))
+            names.append(str(key.value) if isinstance(key, ast.Constant) else ast.unparse(key))
     return names
 
 
