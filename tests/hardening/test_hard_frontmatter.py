@@ -14,8 +14,8 @@ from __future__ import annotations
 import pytest
 
 from indexer.config import ArchiveConfig
+from indexer.outcome import ParseOutcome
 from indexer.parse import parse_bytes
-from search.records import ParseOutcome
 
 MAX_FRONT_MATTER_CHARS = 262_144
 
