@@ -12,8 +12,12 @@ Configuration keys:
 ``SEARCH_SERVICE``
     An already built service (tests use it to inject failures); when given,
     ``INDEX_DIR`` is not used and the caller closes it.
-``RATELIMIT_ENABLED``, ``RATELIMIT``, ``RATELIMIT_STORE``, ``RATELIMIT_TRUST_PROXY``
-    Per-client rate limiting shared by all workers; see ``web.ratelimit``.
+``RATELIMIT_ENABLED``, ``RATELIMIT``, ``RATELIMIT_TIME``, ``RATELIMIT_CONCURRENT``,
+``RATELIMIT_STORE``, ``RATELIMIT_TRUST_PROXY``
+    Per-client limits shared by all workers (requests, seconds of server time,
+    requests at once); see ``web.ratelimit``.
+``ADMISSION_SLOTS``, ``ADMISSION_COSTLY_SLOTS``
+    Requests a worker runs at once, and costly ones among them; see ``web.admission``.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Any
 
 from flask import Flask
 
-from web import errors, jsonio, ratelimit, security
+from web import admission, errors, jsonio, ratelimit, security
 from web.context import SERVICE_KEY
 
 
@@ -47,8 +51,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
+    admission.init_clock(app)
     security.init_app(app)
     ratelimit.init_app(app)
+    admission.init_app(app)
     errors.init_app(app)
     return app
 
