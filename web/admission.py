@@ -17,17 +17,15 @@ search slow here (``estimate``): fuzzy words and short prefixes (each scans the
 vocabulary), many words, ``match=any``, exports; and a client that has spent
 most of its time budget (``web.ratelimit``) has its requests treated as costly.
 
-Configuration (app config, else environment): ``ADMISSION_SLOTS`` /
-``$ARCHIVE_SEARCH_SLOTS`` (default ``DEFAULT_SLOTS``) and
-``ADMISSION_COSTLY_SLOTS`` / ``$ARCHIVE_SEARCH_COSTLY_SLOTS`` (default
-``DEFAULT_COSTLY_SLOTS``).
+Configuration (app config; ``create_app`` fills it from ``archive_search.settings``):
+``ADMISSION_SLOTS`` (``$ARCHIVE_SEARCH_SLOTS``) and ``ADMISSION_COSTLY_SLOTS``
+(``$ARCHIVE_SEARCH_COSTLY_SLOTS``).
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-import os
 import re
 import threading
 import time
@@ -36,12 +34,11 @@ from dataclasses import dataclass, field
 
 from flask import Flask, Response, current_app, g, request
 
+from archive_search.settings import DEFAULT_COSTLY_SLOTS, DEFAULT_SLOTS
 from search import deadline
 from web import ratelimit
 from web.errors import error_response
 
-DEFAULT_SLOTS = 4
-DEFAULT_COSTLY_SLOTS = 1
 COSTLY_POINTS = 12
 """An estimate at or above this is costly (a plain word is 1 point; see ``estimate``)."""
 SPENT_SHARE_COSTLY = 0.5
@@ -184,12 +181,12 @@ def leave(_exc: BaseException | None = None) -> None:
         gate.leave(costly)
 
 
-def _setting(app: Flask, key: str, env: str, default: int) -> int:
+def _slots(app: Flask, key: str, default: int) -> int:
     value = app.config.get(key)
-    text = str(value) if value is not None else os.environ.get(env, str(default))
-    if not (text.strip().isascii() and text.strip().isdigit()) or int(text) < 1:
-        raise ValueError(f"bad {env} {text!r}: expected a number of requests, at least 1")
-    return int(text)
+    slots = default if value is None else int(value)
+    if slots < 1:
+        raise ValueError(f"bad {key} {value!r}: expected a number of requests, at least 1")
+    return slots
 
 
 def init_clock(app: Flask) -> None:
@@ -200,10 +197,8 @@ def init_clock(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     """The queue, after the rate limiter (a refused request never queues)."""
-    slots = _setting(app, "ADMISSION_SLOTS", "ARCHIVE_SEARCH_SLOTS", DEFAULT_SLOTS)
-    costly = _setting(
-        app, "ADMISSION_COSTLY_SLOTS", "ARCHIVE_SEARCH_COSTLY_SLOTS", DEFAULT_COSTLY_SLOTS
-    )
+    slots = _slots(app, "ADMISSION_SLOTS", DEFAULT_SLOTS)
+    costly = _slots(app, "ADMISSION_COSTLY_SLOTS", DEFAULT_COSTLY_SLOTS)
     app.extensions[EXTENSION_KEY] = Gate(slots, costly)
     app.before_request(enter)
     app.teardown_request(leave)

@@ -28,23 +28,23 @@ Every decision is kept on ``flask.g`` (``current()``): the requests bucket's
 limit, what remains and when it is full again, the seconds left, so response
 headers (the IETF ``RateLimit`` fields) can be derived from it.
 
-Configuration (app config, else environment):
+Configuration (app config; ``create_app`` fills it from ``archive_search.settings``):
 
 ``RATELIMIT_ENABLED``
     ``False`` turns limiting off (the CLI does this for ``search --json``).
-``RATELIMIT`` / ``$ARCHIVE_SEARCH_RATE_LIMIT``
+``RATELIMIT`` (``$ARCHIVE_SEARCH_RATE_LIMIT``)
     Requests: ``"COUNT/PERIOD[;burst=N]"``, PERIOD one of second, minute,
     hour, day; ``off`` turns all limiting off. Default ``DEFAULT_RATE``.
-``RATELIMIT_TIME`` / ``$ARCHIVE_SEARCH_RATE_LIMIT_TIME``
+``RATELIMIT_TIME`` (``$ARCHIVE_SEARCH_RATE_LIMIT_TIME``)
     Seconds of server time, same syntax (``"20/minute;burst=10"``: a third of
     a core sustained, ten seconds at once); ``off`` for no time budget.
     Default ``DEFAULT_TIME``.
-``RATELIMIT_CONCURRENT`` / ``$ARCHIVE_SEARCH_RATE_LIMIT_CONCURRENT``
+``RATELIMIT_CONCURRENT`` (``$ARCHIVE_SEARCH_RATE_LIMIT_CONCURRENT``)
     Requests of one client in progress at once; ``0`` for no cap. Default
     ``DEFAULT_CONCURRENT``.
-``RATELIMIT_STORE`` / ``$ARCHIVE_SEARCH_RATELIMIT_STORE``
+``RATELIMIT_STORE`` (``$ARCHIVE_SEARCH_RATELIMIT_STORE``)
     The SQLite file; by default one per index directory in the runtime directory.
-``RATELIMIT_TRUST_PROXY`` / ``$ARCHIVE_SEARCH_TRUST_PROXY``
+``RATELIMIT_TRUST_PROXY`` (``$ARCHIVE_SEARCH_TRUST_PROXY``)
     Behind a reverse proxy every request comes from the proxy's address, so
     all clients would share one bucket: set this to the number of proxies in
     front of the app and the client address is taken from ``X-Forwarded-For``
@@ -69,17 +69,11 @@ from pathlib import Path
 from flask import Flask, Response, current_app, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from archive_search.settings import DEFAULT_CONCURRENT, DEFAULT_RATE, DEFAULT_TIME
 from web.errors import error_response
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RATE = "300/minute;burst=120"
-"""Five searches a second sustained, 120 at once: far above a person, well below a scraper."""
-DEFAULT_TIME = "20/minute;burst=10"
-"""Seconds of server time: a third of a core sustained, ten seconds at once. A person's
-searches take tens of milliseconds; four threads of costly queries spend this in seconds."""
-DEFAULT_CONCURRENT = 2
-"""A page and one suggestion or export at once; a third request waits for its turn."""
 EXTENSION_KEY = "archive_search.ratelimit"
 EXEMPT_PATHS = ("/healthz",)
 EXEMPT_PREFIXES = ("/static/",)
@@ -435,39 +429,32 @@ def charge(_exc: BaseException | None = None) -> None:
                     store.path, exc)  # fmt: skip
 
 
-def _setting(app: Flask, key: str, env: str, default: str) -> str:
+def _setting(app: Flask, key: str, default: str) -> str:
     value = app.config.get(key)
-    return str(value) if value is not None else os.environ.get(env, default)
+    return str(value) if value is not None else default
 
 
 def limits_from(app: Flask) -> Limits | None:
     """The configured limits; None when limiting is off."""
     if app.config.get("RATELIMIT_ENABLED", True) is False:
         return None
-    requests = parse_rate(_setting(app, "RATELIMIT", "ARCHIVE_SEARCH_RATE_LIMIT", DEFAULT_RATE))
+    requests = parse_rate(_setting(app, "RATELIMIT", DEFAULT_RATE))
     if requests is None:
         return None
-    seconds = parse_rate(
-        _setting(app, "RATELIMIT_TIME", "ARCHIVE_SEARCH_RATE_LIMIT_TIME", DEFAULT_TIME)
-    )
-    concurrent = parse_concurrent(
-        _setting(app, "RATELIMIT_CONCURRENT", "ARCHIVE_SEARCH_RATE_LIMIT_CONCURRENT",
-                 str(DEFAULT_CONCURRENT))
-    )  # fmt: skip
+    seconds = parse_rate(_setting(app, "RATELIMIT_TIME", DEFAULT_TIME))
+    concurrent = parse_concurrent(_setting(app, "RATELIMIT_CONCURRENT", str(DEFAULT_CONCURRENT)))
     return Limits(requests, seconds, concurrent)
 
 
 def init_app(app: Flask) -> None:
     """Install the limiter (and ``ProxyFix`` when proxies are trusted) according to the config."""
-    proxies = parse_proxies(
-        _setting(app, "RATELIMIT_TRUST_PROXY", "ARCHIVE_SEARCH_TRUST_PROXY", "0") or "0"
-    )
+    proxies = parse_proxies(_setting(app, "RATELIMIT_TRUST_PROXY", "0") or "0")
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
     limits = limits_from(app)
     if limits is None:
         return
-    path = _setting(app, "RATELIMIT_STORE", "ARCHIVE_SEARCH_RATELIMIT_STORE", "") or str(
+    path = _setting(app, "RATELIMIT_STORE", "") or str(
         default_store_path(str(app.config["INDEX_DIR"]))
     )
     app.extensions[EXTENSION_KEY] = BucketStore(Path(path), limits)

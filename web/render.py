@@ -32,6 +32,7 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from search import deadline
+from search.types import ArticleView
 
 ALLOWED_TAGS = frozenset(
     {
@@ -173,3 +174,8 @@ class _HtmlCache:
 
 
 _CACHE = _HtmlCache(CACHE_CHARS)
+
+
+def article_html(view: ArticleView) -> Markup:
+    """The article page's body and the API's ``html``: the source as written, else the text."""
+    return render_article(view.source or view.body, view.source_format)
