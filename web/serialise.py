@@ -8,7 +8,15 @@ from collections.abc import Callable
 from flask import current_app, url_for
 from flask import request as http_request
 
-from search.types import ArticleView, FacetName, FacetValue, Hit, SearchResult, Snippet
+from search.types import (
+    ArticleView,
+    FacetName,
+    FacetValue,
+    Histogram,
+    Hit,
+    SearchResult,
+    Snippet,
+)
 from web.render import render_article
 
 SNIPPET_JOINER = " … "
@@ -137,6 +145,21 @@ def result_json(result: SearchResult) -> dict[str, object]:
         "notices": list(result.notices),
         "took_ms": round(result.took_ms, 3),
         "generation": result.generation,
+        **histogram_json(result.histogram),
+    }
+
+
+def histogram_json(found: Histogram | None) -> dict[str, object]:
+    """``histogram``, its interval and the undated count: only when one was asked for."""
+    if found is None:
+        return {}
+    return {
+        "histogram": [
+            {"start": b.start.isoformat(), "end": b.end.isoformat(), "count": b.count}
+            for b in found.buckets
+        ],
+        "histogram_interval": found.interval,
+        "histogram_undated": found.undated,
     }
 
 
