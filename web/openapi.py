@@ -1,4 +1,10 @@
-"""The OpenAPI 3.0 document of the JSON API; tests validate real responses against it."""
+"""The OpenAPI 3.1 document of the JSON API; tests validate every API response against it.
+
+OpenAPI 3.1's schemas are JSON Schema 2020-12: a value that may be null is
+``{"type": ["string", "null"]}`` (3.0's ``nullable`` is gone), and an object
+with no required properties leaves ``required`` out (an empty list is invalid
+in 3.0 and pointless in 3.1).
+"""
 
 from __future__ import annotations
 
@@ -16,18 +22,16 @@ def _ref(name: str) -> JSON:
 
 
 def _obj(props: JSON, required: list[str] | None = None) -> JSON:
-    return {
-        "type": "object",
-        "properties": props,
-        "required": required if required is not None else list(props),
-        "additionalProperties": False,
-    }
+    """An object of exactly these properties; all required unless ``required`` names some."""
+    names = list(props) if required is None else required
+    schema: JSON = {"type": "object", "properties": props, "additionalProperties": False}
+    return {**schema, "required": names} if names else schema
 
 
 STR: JSON = {"type": "string"}
-NSTR: JSON = {"type": "string", "nullable": True}
+NSTR: JSON = {"type": ["string", "null"]}
 STRS: JSON = {"type": "array", "items": STR}
-DATE: JSON = {"type": "string", "format": "date", "nullable": True}
+DATE: JSON = {"type": ["string", "null"], "format": "date"}
 INT: JSON = {"type": "integer", "minimum": 0}
 URL: JSON = {"type": "string", "format": "uri"}
 
@@ -78,7 +82,7 @@ def _schemas() -> JSON:
                     "description": "Safe HTML: fragments joined by ' … '",
                 },
                 "snippets": {"type": "array", "items": _ref("Snippet")},
-                "score": {"type": "number", "nullable": True},
+                "score": {"type": ["number", "null"]},
             }
         ),
         "FacetValue": facet_value,
@@ -279,7 +283,7 @@ def _export_responses() -> JSON:
 def openapi_document() -> JSON:
     article_param = {"name": "article_id", "in": "path", "required": True, "schema": STR}
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
             "title": "archive-search API",
             "version": "1.0.0",
@@ -323,7 +327,15 @@ def openapi_document() -> JSON:
                 }
             },
             "/api/v1/openapi.json": {
-                "get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}
+                "get": {
+                    "summary": "This document",
+                    "responses": {
+                        "200": {
+                            "description": "OK",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                }
             },
             "/healthz": {
                 "get": {

@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.web.openapi_check import CheckingClient
 from web import create_app
 
 DEMO_CORPUS = Path(__file__).resolve().parents[2] / "corpus"
@@ -103,6 +104,7 @@ def _app(index: Path, **config: Any) -> Iterator[Flask]:
     # rate limiting has tests of its own (tests/hardening); here it would only leave stores behind
     settings = {"INDEX_DIR": str(index), "TESTING": True, "RATELIMIT_ENABLED": False}
     app = create_app({**settings, **config})
+    app.test_client_class = CheckingClient  # every API response is checked against the document
     yield app
     app.extensions["archive_search.service"].close()
 
