@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Generic, Protocol, TypeAlias, TypeVar
 
-from search import caps
+from search import caps, deadline
 from search.analysis import EXACT, exact_text, stem_lang, stem_text, stopwords
 from search.errors import QueryTooComplex
 from search.query import (
@@ -278,6 +278,7 @@ def _expanded(
     parts: list[Q] = []
     truncated = False
     for fieldname in _fields(b, EXACT, False):
+        deadline.check()  # each expansion scans the vocabulary: dozens overrun the cap
         terms, cut = most_frequent(expand(fieldname))
         truncated = truncated or cut
         b.count(len(terms))
@@ -304,6 +305,7 @@ def fuzzy_text(node: Fuzzy, analyse: Callable[[str], list[str]]) -> str:
 
 def fuzzy_candidates(backend: Backend[Q], fieldname: str, node: Fuzzy) -> Iterable[tuple[str, int]]:
     """Terms of the exact field ``fieldname`` close to ``node``, with frequencies."""
+    deadline.check()
     text = fuzzy_text(node, lambda t: [token for _, token in backend.tokens(t, EXACT)])
     return backend.fuzzy_candidates(fieldname, text, node.edits)
 

@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from indexer.build import build_index
+from tests.web.openapi_check import checking_client
 from web import create_app
 
 ARTICLE = """---
@@ -33,7 +34,7 @@ def export_client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
     index = tmp_path_factory.mktemp("export-index")
     build_index(archive, index)
     app = create_app({"INDEX_DIR": str(index), "TESTING": True, "RATELIMIT_ENABLED": False})
-    return app.test_client()
+    return checking_client(app)
 
 
 def test_csv_export_has_every_result_past_one_page(export_client: FlaskClient) -> None:
