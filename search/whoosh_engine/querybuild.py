@@ -11,8 +11,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
+from typing import Any
 
 from whoosh import query as wq
+from whoosh.matching import AndNotMatcher
 from whoosh.reading import IndexReader
 
 from search import caps, querycompile
@@ -79,7 +81,7 @@ class WhooshBackend:
         base = _one_or(must, wq.And) if must else wq.Every()
         if should:
             base = wq.AndMaybe(base, _one_or(should, wq.Or))
-        return wq.AndNot(base, _one_or(must_not, wq.Or)) if must_not else base
+        return AndNot(base, _one_or(must_not, wq.Or)) if must_not else base
 
     def negate(self, query: wq.Query) -> wq.Query:
         return wq.Not(query)
@@ -89,6 +91,26 @@ class WhooshBackend:
 
     def date_range(self, start: int, end: int | None) -> wq.Query:
         return wq.NumericRange("date", start, end)
+
+
+class _AndNotMatcher(AndNotMatcher):  # type: ignore[misc]  # Whoosh has no type hints
+    """Whoosh 2.7.4's ``AndNotMatcher`` skips the excluded matcher to the first candidate
+    only when both already stand on the same document: when the first candidate is
+    excluded but the exclusions start lower, it is kept (``cold -war`` matched an article
+    saying "war" whenever an earlier article said it too). Always skipping fixes that."""
+
+    def _find_first(self) -> None:
+        if self.a.is_active() and self.b.is_active():
+            self._find_next()
+
+
+class AndNot(wq.AndNot):  # type: ignore[misc]
+    """``wq.AndNot`` with the fixed matcher (its ``normalize`` keeps the class)."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> AndNotMatcher:
+        scored = self.a.matcher(searcher, context)
+        excluded = self.b.matcher(searcher, searcher.boolean_context())
+        return _AndNotMatcher(scored, excluded)
 
 
 def _one_or(queries: list[wq.Query], join: type[wq.CompoundQuery]) -> wq.Query:

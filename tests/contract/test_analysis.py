@@ -7,6 +7,7 @@ and issue 13's analysis item promise.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterator
 
@@ -37,6 +38,7 @@ ES_WAR = "es/guerras.md"
 IT_CITY = "it/citta.md"
 EL_SEA = "el/thalassa.md"
 PL_NOTE = "pl/notatka.md"
+COLD = "en/cold.md"
 ZH = "zh/dongjing.md"
 JA = "ja/bunsho.md"
 KO = "ko/seoul.md"
@@ -72,6 +74,12 @@ FILES = {
     IT_CITY: _md("Le città d'Italia", "Le città italiane sono antiche.", "it"),
     EL_SEA: _md("Η θάλασσα", "Οι θάλασσες της Ελλάδας είναι γαλάζιες.", "el"),
     PL_NOTE: _md("Notatka o Krakowie", "Kraków jest pięknym miastem.", "pl"),
+    COLD: _md(
+        "Cold war memories",
+        "After the Second World War came the cold war. We had ice-cold drinks. "
+        "The war was cold; the Cold War ended in 1991.",
+        "en",
+    ),
     ZH: _md("东京都的历史", "我们在东京都政府工作了十年。", "zh"),
     JA: _md("日本語の文章", "日本語の文章を毎日書きます。", "ja"),
     KO: _md("대한민국의 수도", "대한민국의 수도는 서울입니다.", "ko"),
@@ -207,6 +215,30 @@ def test_accents_are_folded_and_the_query_spelling_ranks_first(service: SearchSe
     assert ids(service, "citta") == {IT_CITY}
     assert ids(service, "елки") == {RU_NAT}  # the text says "ёлки"
     assert ids(service, "krakow") == {PL_NOTE}
+
+
+# ---------------------------------------------------------------- 6. highlighting
+
+
+def _marked(service: SearchService, q: str, article: str) -> list[str]:
+    hit = next(h for h in run(service, q).hits if h.id == article)
+    html = hit.title_html + " | " + " | ".join(s.html for s in hit.snippets)
+    return re.findall(r"<mark>(.*?)</mark>", html)
+
+
+def test_a_phrase_is_highlighted_only_as_a_phrase(service: SearchService) -> None:
+    assert _marked(service, '"cold war"', COLD) == ["Cold", "war", "cold", "war", "Cold", "War"]
+    assert [m.casefold() for m in _marked(service, "cold war", COLD)].count("war") == 5
+
+
+def test_excluded_words_and_expansions_are_highlighted_as_matched(
+    service: SearchService,
+) -> None:
+    assert ids(service, "cold -war") == set()  # the only article saying cold says war
+    assert _marked(service, "memories OR -drinks", COLD) == ["memories"]
+    assert _marked(service, "memor*", COLD) == ["memories"]
+    assert _marked(service, "asange~1", ASSANGE) == ["Assange", "Assange"]
+    assert _marked(service, "israël", FR_PLAIN) == ["Israel", "Israel"]
 
 
 # ---------------------------------------------------------------- 4. every language
