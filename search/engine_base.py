@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from search import deadline
+from search import deadline, spelling
 from search.analysis import EXACT, stem_lang
 from search.facets import BoolArray, DocValues, base_mask, combine, count_facets, facet_masks
 from search.highlight import TermMatcher
@@ -180,10 +180,18 @@ class BaseEngine(ABC):
         started = time.perf_counter()
         parsed = parse_query(request.q, request.match)
         notices = list(parsed.notices)
-        page = self._direct_page(parsed, request, notices)
-        if page is None:
-            page = self._masked_page(parsed, request, notices)
-        suggestion = self._suggest(request.q, page.parsed)
+        page = self._page(parsed, request, notices)
+        suggestion = None
+        if page.total < spelling.SUGGEST_BELOW:
+            suggestion = self._suggest(request.q, page.parsed)
+        corrected = False
+        if suggestion is not None and page.total == 0 and request.correct:
+            # as web search engines do: the suggestion's results, with a way back
+            fixed = parse_query(suggestion, request.match)
+            fixed_notices = list(fixed.notices)
+            other = self._page(fixed, request, fixed_notices)
+            if other.total:
+                page, notices, corrected = other, fixed_notices, True
         hits = self._hits(page.ranked, page.parsed, request.snippets)
         deadline.check()
         return SearchResult(
@@ -197,7 +205,12 @@ class BaseEngine(ABC):
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             generation=self.generation.name,
             histogram=page.histogram,
+            corrected=corrected,
         )
+
+    def _page(self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]) -> _Page:
+        page = self._direct_page(parsed, request, notices)
+        return page if page is not None else self._masked_page(parsed, request, notices)
 
     def article(self, article_id: str) -> ArticleView:
         docnum = self._docnum(article_id)

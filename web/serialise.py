@@ -124,6 +124,7 @@ def result_json(result: SearchResult, urls: ArticleUrls) -> dict[str, object]:
         "hits": [hit_json(h, urls) for h in result.hits],
         "facets": facets_json(result.facets),
         "suggestion": result.suggestion,
+        "corrected": result.corrected,
         "query": {
             "q": request.q,
             "interpreted": result.interpreted,
