@@ -19,7 +19,7 @@ Keys are matched case-insensitively. Fields: ``title``; ``date`` (else
 ``summary``, ``description``, ``excerpt``; tags from ``tags``, ``tag``,
 ``categories``, ``keywords`` together; authors from ``author`` and
 ``authors``; ``publication``, ``volume``, ``issue``, ``image_credit``;
-language from ``lang`` or ``language``; ``draft`` (true, or the string
+language from ``lang``, ``language``, ``locale`` or ``languageCode``; ``draft`` (true, or the string
 "true"/"yes") marks a draft.
 """
 
@@ -43,6 +43,7 @@ MAX_MARKDOWN_CHARS = 500_000
 """A bigger body is indexed as its raw text: no real article comes near this."""
 _SUMMARY_KEYS = ("shorttext", "summary", "description", "excerpt")
 _DATE_KEYS = ("date", "publishdate", "pubdate", "published")
+_LANG_KEYS = ("lang", "language", "locale", "languagecode")
 _TAG_KEYS = ("tags", "tag", "categories", "keywords")
 _KEY_LINE = re.compile(r"^[\w\"'-]+\s*[:=]")
 _TOML_LINE = re.compile(r"at line (\d+)")
@@ -244,7 +245,7 @@ def extract(front: FrontMatter) -> Extracted:
         date=next((meta[k] for k in _DATE_KEYS if meta.get(k) not in (None, "")), None),
         tags=normalise_tags(meta.get(k) for k in _TAG_KEYS),
         publication=as_text(meta.get("publication")),
-        lang=meta.get("lang") or meta.get("language"),
+        lang=_first(meta, _LANG_KEYS),
         authors=tuple(authors),
         volume=as_text(meta.get("volume")),
         issue=as_text(meta.get("issue")),
