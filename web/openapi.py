@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from search import caps
-from search.types import FACET_NAMES, MATCHES, SORTS
+from search.types import FACET_NAMES, INTERVALS, MATCHES, SORTS
 
 JSON = dict[str, Any]
 
@@ -34,6 +34,10 @@ STRS: JSON = {"type": "array", "items": STR}
 DATE: JSON = {"type": ["string", "null"], "format": "date"}
 INT: JSON = {"type": "integer", "minimum": 0}
 URL: JSON = {"type": "string", "format": "uri"}
+
+
+SEARCH_REQUIRED = ["total", "page", "per_page", "pages", "hits", "facets", "suggestion"]
+SEARCH_REQUIRED += ["query", "notices", "took_ms", "generation"]
 
 
 def _schemas() -> JSON:
@@ -106,6 +110,22 @@ def _schemas() -> JSON:
                 "notices": STRS,
                 "took_ms": {"type": "number", "minimum": 0},
                 "generation": STR,
+                "histogram": {
+                    "type": "array",
+                    "items": _ref("Bucket"),
+                    "description": "With histogram=: every period of the matches' span, the "
+                    "date filters left out; start and end are the period's first and last day",
+                },
+                "histogram_interval": {"type": "string", "enum": list(INTERVALS)},
+                "histogram_undated": {**INT, "description": "Matches without a date"},
+            },
+            required=SEARCH_REQUIRED,
+        ),
+        "Bucket": _obj(
+            {
+                "start": {"type": "string", "format": "date"},
+                "end": {"type": "string", "format": "date"},
+                "count": INT,
             }
         ),
         "ArticleLink": link,
@@ -211,6 +231,11 @@ def _search_params() -> list[JSON]:
         _param("to", "Latest date: YYYY-MM-DD, YYYY-MM or YYYY", STR),
         _param("snippets", "0 leaves out snippets", {"type": "string", "enum": ["0", "1"]}),
         _param("facets", "0 leaves out facet counts", {"type": "string", "enum": ["0", "1"]}),
+        _param(
+            "histogram",
+            "Count the matches over time by this interval (auto: chosen from the span)",
+            {"type": "string", "enum": [*INTERVALS, "auto"]},
+        ),
     ]
     for name in FACET_NAMES:
         params.append(
