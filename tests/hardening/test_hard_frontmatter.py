@@ -155,7 +155,9 @@ def test_peak_memory_of_an_alias_bomb(
     seconds = time.perf_counter() - started
     size_kb = (archive / "bomb.md").stat().st_size // 1024
     print(f"alias bomb of {size_kb} KB: peak RSS {peak_mb} MB, {seconds:.1f} s")
-    manifest = json.loads(next((tmp_path / "ix").glob("generations/gen-*/manifest.json")).read_text())
+    manifest = json.loads(
+        next((tmp_path / "ix").glob("generations/gen-*/manifest.json")).read_text()
+    )
     (problem,) = manifest["files"]["bomb.md"]["problems"]
     assert refused_by in problem["reason"]
     assert manifest["files"]["fine.md"]["status"] == "article"
