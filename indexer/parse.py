@@ -121,7 +121,8 @@ def _parse(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
         return _error(relpath, exc.reason, exc.line)
     if front is not None and is_draft(front.meta):
         return ParseOutcome(relpath, skipped="draft")
-    found = extract(front) if front is not None else parse_plain(text)
+    mdx = relpath.lower().endswith(".mdx")
+    found = extract(front, mdx=mdx) if front is not None else parse_plain(text)
     if not found.body.strip():
         if _stem(relpath) == SECTION_PAGE:
             return ParseOutcome(relpath, skipped="empty section page")
@@ -142,14 +143,17 @@ def _article(
     lang, lang_warning = choose_lang(found.lang, relpath, config.default_lang)
     if lang_warning:
         warnings.append(lang_warning)
+    title = normalise_title(found.title, relpath)
     return Article(
         id=article_id(relpath),
         path=relpath,
-        title=normalise_title(found.title, relpath),
+        title=title,
         body=found.body,
         source=found.source,
         source_format=found.source_format,
-        summary=make_summary(found.summary, found.body),
+        summary=make_summary(
+            found.summary, found.body if found.prose is None else found.prose, title
+        ),
         date=date,
         tags=found.tags,
         publication=found.publication or config.publication_for(relpath),
