@@ -29,6 +29,9 @@ Parameters (all optional):
 ``snippets``, ``facets``
     ``1``/``true``/``yes`` or ``0``/``false``/``no``: leave out snippets or facet
     counts to make a search cheaper (API clients).
+``histogram``
+    ``year``, ``month``, ``week``, ``day`` or ``auto`` (the interval chosen from the
+    span): count the matches over time, the date filters left out (``search.timeline``).
 
 Policy for anything else: tracking parameters that links pick up on the way
 (``utm_*``, ``fbclid``, ``gclid``, ``msclkid``, ``mc_cid``, ``mc_eid``, ``ref``)
@@ -45,22 +48,26 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from typing import cast
+from typing import Literal, cast
 
 from search import caps
-from search.errors import BadRequest, QueryTooComplex
+from search.errors import BadRequest, NotFound, QueryTooComplex
 from search.types import (
     FACET_NAMES,
+    INTERVALS,
     MATCHES,
     SORTS,
     UNDATED,
     FacetName,
+    Interval,
     Match,
     SearchRequest,
     Sort,
 )
 
-SCALARS = ("q", "sort", "match", "page", "per_page", "from", "to", "snippets", "facets")
+SCALARS = (
+    "q", "sort", "match", "page", "per_page", "from", "to", "snippets", "facets", "histogram",
+)  # fmt: skip
 EXCLUDE_PREFIX = "not_"
 IGNORED = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "ref"})
 MAX_VALUE_CHARS = 200
@@ -127,7 +134,15 @@ def build_request(params: Params) -> SearchRequest:
         match=cast(Match, _choice(params, "match", MATCHES, "all")),
         snippets=_flag(params, "snippets"),
         facets=_flag(params, "facets"),
+        histogram=_histogram(params),
     )
+
+
+def _histogram(params: Params) -> Interval | Literal["auto"] | None:
+    text = _scalar(params, "histogram")
+    if not text:
+        return None
+    return cast(Interval | Literal["auto"], _choice(params, "histogram", (*INTERVALS, "auto"), ""))
 
 
 def _check_names(params: Params) -> None:
@@ -262,3 +277,17 @@ def _flag(params: Params, name: str) -> bool:
     if text in _FALSE:
         return False
     raise BadRequest(f"parameter '{name}' must be 1 or 0, not {text[:20]!r}")
+
+
+_ID_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_article_id(article_id: str) -> str:
+    """The id of an article asked for: ``BadRequest`` if it holds control characters;
+    ``NotFound`` if it could climb out of the archive (ids are paths inside it)."""
+    if _ID_CONTROL.search(article_id):
+        raise BadRequest("the article id contains control characters")
+    parts = article_id.replace("\\", "/").split("/")
+    if article_id.startswith("/") or ".." in parts:
+        raise NotFound(f"no article {article_id!r}")
+    return article_id

@@ -8,32 +8,47 @@ published index generations, so the app never has to be restarted.
 Configuration keys:
 
 ``INDEX_DIR``
-    The index directory; defaults to ``$ARCHIVE_SEARCH_INDEX`` or ``var/index``.
+    The index directory.
 ``SEARCH_SERVICE``
     An already built service (tests use it to inject failures); when given,
     ``INDEX_DIR`` is not used and the caller closes it.
-``RATELIMIT_ENABLED``, ``RATELIMIT``, ``RATELIMIT_STORE``, ``RATELIMIT_TRUST_PROXY``
-    Per-client rate limiting shared by all workers; see ``web.ratelimit``.
+``RATELIMIT_ENABLED``, ``RATELIMIT``, ``RATELIMIT_TIME``, ``RATELIMIT_CONCURRENT``,
+``RATELIMIT_STORE``, ``RATELIMIT_TRUST_PROXY``
+    Per-client limits shared by all workers (requests, seconds of server time,
+    requests at once); see ``web.ratelimit``.
+``ADMISSION_SLOTS``, ``ADMISSION_COSTLY_SLOTS``
+    Requests a worker runs at once, and costly ones among them; see ``web.admission``.
+
+Every key but ``SEARCH_SERVICE`` defaults to its environment variable, read
+once here through ``archive_search.settings``; ``config`` overrides them.
 """
 
 from __future__ import annotations
 
 import atexit
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from web import errors, jsonio, ratelimit, security
+from archive_search.settings import Settings
+from web import admission, errors, jsonio, ratelimit, security
 from web.context import SERVICE_KEY
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
+    settings = Settings.from_env()
     app.config.from_mapping(
-        INDEX_DIR=os.environ.get("ARCHIVE_SEARCH_INDEX", "var/index"),
+        INDEX_DIR=str(settings.index_dir),
+        RATELIMIT=settings.rate_limit,
+        RATELIMIT_TIME=settings.rate_limit_time,
+        RATELIMIT_CONCURRENT=settings.rate_limit_concurrent,
+        ADMISSION_SLOTS=settings.slots,
+        ADMISSION_COSTLY_SLOTS=settings.costly_slots,
+        RATELIMIT_STORE=str(settings.ratelimit_store or ""),
+        RATELIMIT_TRUST_PROXY=settings.trust_proxy,
     )
     if config:
         app.config.from_mapping(config)
@@ -47,8 +62,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
+    admission.init_clock(app)
     security.init_app(app)
     ratelimit.init_app(app)
+    admission.init_app(app)
     errors.init_app(app)
     return app
 

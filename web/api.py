@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from search.request import build_request
+from search.request import build_request, check_article_id
 from web.context import service
 from web.export import export_response
+from web.links import request_urls
 from web.openapi import openapi_document
-from web.pages import check_article_id
 from web.serialise import article_json, facets_json, result_json
 
 bp = Blueprint("api", __name__)
@@ -17,7 +17,7 @@ bp = Blueprint("api", __name__)
 @bp.get("/api/v1/search")
 def search() -> Response:
     req = build_request(request.args.to_dict(flat=False))
-    return jsonify(result_json(service().search(req)))
+    return jsonify(result_json(service().search(req), request_urls()))
 
 
 @bp.get("/api/v1/export")
@@ -27,10 +27,8 @@ def export() -> Response:
 
 @bp.get("/api/v1/articles/<path:article_id>")
 def article(article_id: str) -> Response:
-    check_article_id(article_id)
-    svc = service()
-    item = svc.article(article_id)
-    return jsonify(article_json(item, svc.related(article_id)))
+    item, related = service().article_page(check_article_id(article_id))
+    return jsonify(article_json(item, related, request_urls()))
 
 
 @bp.get("/api/v1/facets")

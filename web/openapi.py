@@ -1,4 +1,10 @@
-"""The OpenAPI 3.0 document of the JSON API; tests validate real responses against it."""
+"""The OpenAPI 3.1 document of the JSON API; tests validate every API response against it.
+
+OpenAPI 3.1's schemas are JSON Schema 2020-12: a value that may be null is
+``{"type": ["string", "null"]}`` (3.0's ``nullable`` is gone), and an object
+with no required properties leaves ``required`` out (an empty list is invalid
+in 3.0 and pointless in 3.1).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from search import caps
-from search.types import FACET_NAMES, MATCHES, SORTS
+from search.types import FACET_NAMES, INTERVALS, MATCHES, SORTS
 
 JSON = dict[str, Any]
 
@@ -16,20 +22,22 @@ def _ref(name: str) -> JSON:
 
 
 def _obj(props: JSON, required: list[str] | None = None) -> JSON:
-    return {
-        "type": "object",
-        "properties": props,
-        "required": required if required is not None else list(props),
-        "additionalProperties": False,
-    }
+    """An object of exactly these properties; all required unless ``required`` names some."""
+    names = list(props) if required is None else required
+    schema: JSON = {"type": "object", "properties": props, "additionalProperties": False}
+    return {**schema, "required": names} if names else schema
 
 
 STR: JSON = {"type": "string"}
-NSTR: JSON = {"type": "string", "nullable": True}
+NSTR: JSON = {"type": ["string", "null"]}
 STRS: JSON = {"type": "array", "items": STR}
-DATE: JSON = {"type": "string", "format": "date", "nullable": True}
+DATE: JSON = {"type": ["string", "null"], "format": "date"}
 INT: JSON = {"type": "integer", "minimum": 0}
 URL: JSON = {"type": "string", "format": "uri"}
+
+
+SEARCH_REQUIRED = ["total", "page", "per_page", "pages", "hits", "facets", "suggestion"]
+SEARCH_REQUIRED += ["query", "notices", "took_ms", "generation"]
 
 
 def _schemas() -> JSON:
@@ -74,7 +82,7 @@ def _schemas() -> JSON:
                     "description": "Safe HTML: fragments joined by ' … '",
                 },
                 "snippets": {"type": "array", "items": _ref("Snippet")},
-                "score": {"type": "number", "nullable": True},
+                "score": {"type": ["number", "null"]},
             }
         ),
         "FacetValue": facet_value,
@@ -102,6 +110,22 @@ def _schemas() -> JSON:
                 "notices": STRS,
                 "took_ms": {"type": "number", "minimum": 0},
                 "generation": STR,
+                "histogram": {
+                    "type": "array",
+                    "items": _ref("Bucket"),
+                    "description": "With histogram=: every period of the matches' span, the "
+                    "date filters left out; start and end are the period's first and last day",
+                },
+                "histogram_interval": {"type": "string", "enum": list(INTERVALS)},
+                "histogram_undated": {**INT, "description": "Matches without a date"},
+            },
+            required=SEARCH_REQUIRED,
+        ),
+        "Bucket": _obj(
+            {
+                "start": {"type": "string", "format": "date"},
+                "end": {"type": "string", "format": "date"},
+                "count": INT,
             }
         ),
         "ArticleLink": link,
@@ -138,25 +162,6 @@ def _schemas() -> JSON:
             }
         ),
         "FacetsResponse": _obj({"facets": _ref("Facets"), "generation": STR, "articles": INT}),
-        "ExportRow": _obj(
-            {
-                "id": STR,
-                "title": STR,
-                "date": DATE,
-                "publication": NSTR,
-                "lang": STR,
-                "tags": {"type": "string", "description": "Tags joined by '; '"},
-                "url": URL,
-                "summary": STR,
-            }
-        ),
-        "ExportResponse": _obj(
-            {
-                "total": INT,
-                "exported": INT,
-                "articles": {"type": "array", "items": _ref("ExportRow")},
-            }
-        ),
         "Health": {
             "type": "object",
             "properties": {
@@ -214,6 +219,11 @@ def _search_params() -> list[JSON]:
         _param("to", "Latest date: YYYY-MM-DD, YYYY-MM or YYYY", STR),
         _param("snippets", "0 leaves out snippets", {"type": "string", "enum": ["0", "1"]}),
         _param("facets", "0 leaves out facet counts", {"type": "string", "enum": ["0", "1"]}),
+        _param(
+            "histogram",
+            "Count the matches over time by this interval (auto: chosen from the span)",
+            {"type": "string", "enum": [*INTERVALS, "auto"]},
+        ),
     ]
     for name in FACET_NAMES:
         params.append(
@@ -251,17 +261,13 @@ def _responses(ok_schema: str, *errors: int) -> JSON:
     return out
 
 
-def _export_responses() -> JSON:
-    out = _responses("ExportResponse", 400, 503)
-    out["200"]["content"]["text/csv"] = {"schema": {"type": "string"}}
-    return out
-
-
 @lru_cache(maxsize=1)
 def openapi_document() -> JSON:
+    from web.openapi_research import research_paths, research_schemas
+
     article_param = {"name": "article_id", "in": "path", "required": True, "schema": STR}
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {
             "title": "archive-search API",
             "version": "1.0.0",
@@ -273,22 +279,6 @@ def openapi_document() -> JSON:
                     "summary": "Search articles",
                     "parameters": _search_params(),
                     "responses": _responses("SearchResponse", 400, 503),
-                }
-            },
-            "/api/v1/export": {
-                "get": {
-                    "summary": "Every result of a search (up to the result window), as CSV or JSON",
-                    "parameters": [
-                        p for p in _search_params() if p["name"] not in ("page", "per_page")
-                    ]
-                    + [
-                        _param(
-                            "format",
-                            "csv (default) or json",
-                            {"type": "string", "enum": ["csv", "json"]},
-                        )
-                    ],
-                    "responses": _export_responses(),
                 }
             },
             "/api/v1/articles/{article_id}": {
@@ -305,7 +295,15 @@ def openapi_document() -> JSON:
                 }
             },
             "/api/v1/openapi.json": {
-                "get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}
+                "get": {
+                    "summary": "This document",
+                    "responses": {
+                        "200": {
+                            "description": "OK",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                }
             },
             "/healthz": {
                 "get": {
@@ -322,6 +320,7 @@ def openapi_document() -> JSON:
                     },
                 }
             },
+            **research_paths(),
         },
-        "components": {"schemas": _schemas()},
+        "components": {"schemas": {**_schemas(), **research_schemas()}},
     }

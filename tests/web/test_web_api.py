@@ -10,6 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from search import caps
+from tests.web.openapi_check import checking_client
 from web import create_app
 
 KARABAKH_ID = "israels-role-in-nagorno-karabakh.txt"
@@ -192,7 +193,7 @@ def test_healthz_ok(client: FlaskClient) -> None:
 
 def test_server_starts_and_reports_503_without_an_index(tmp_path: Path) -> None:
     app = create_app({"INDEX_DIR": str(tmp_path / "missing"), "TESTING": True})
-    client = app.test_client()
+    client = checking_client(app)
     health = client.get("/healthz")
     assert health.status_code == 503
     assert health.get_json()["status"] == "unavailable"
@@ -215,7 +216,7 @@ class Boom:
 
 def test_unexpected_exception_is_a_generic_500(caplog: pytest.LogCaptureFixture) -> None:
     app = create_app({"SEARCH_SERVICE": Boom(), "TESTING": False})
-    client = app.test_client()
+    client = checking_client(app)
     with caplog.at_level(logging.ERROR, logger="web.errors"):
         response = client.get("/api/v1/search?q=x")
     error = error_of(response, 500)

@@ -9,6 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from indexer.build import build_index
+from tests.web.openapi_check import checking_client
 from web import create_app
 
 ARTICLE = """---
@@ -33,7 +34,7 @@ def export_client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
     index = tmp_path_factory.mktemp("export-index")
     build_index(archive, index)
     app = create_app({"INDEX_DIR": str(index), "TESTING": True, "RATELIMIT_ENABLED": False})
-    return app.test_client()
+    return checking_client(app)
 
 
 def test_csv_export_has_every_result_past_one_page(export_client: FlaskClient) -> None:
@@ -59,8 +60,8 @@ def test_json_export_follows_the_filters(export_client: FlaskClient) -> None:
     response = export_client.get("/api/v1/export?q=harbour&tag=Ports&format=json")
     assert response.status_code == 200
     data = response.get_json()
-    assert data["total"] == data["exported"] == 30
-    assert all(row["tags"] == "Ports" for row in data["articles"])
+    assert data["total"] == data["exported"] == 30 == data["manifest"]["count"]
+    assert all(row["tags"] == ["Ports"] for row in data["articles"])
 
 
 @pytest.mark.parametrize("query", ["format=xml", "format=csv&format=json", "sort=sideways", "q=*x"])

@@ -1,0 +1,113 @@
+"""Every setting taken from the environment, read once, typed and checked.
+
+The CLI reads the settings when it starts and the web application when its
+factory runs (once per gunicorn worker); both pass the values down, so no
+other module reads the environment. A value that cannot be used stops the
+process with a message naming the variable.
+
+``ENVIRONMENT`` lists every variable with its meaning; ``docs/operations.md``
+documents each of them (a test checks that it does).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from search.engines import DEFAULT_ENGINE, ENGINES
+
+DEFAULT_INDEX = "var/index"
+DEFAULT_RATE = "300/minute;burst=120"
+"""Five searches a second sustained, 120 at once: far above a person, well below a scraper."""
+DEFAULT_TIME = "20/minute;burst=10"
+"""Seconds of server time per client: a third of a core sustained, ten seconds at once. A
+person's searches take tens of milliseconds; four threads of costly queries spend it in seconds."""
+DEFAULT_CONCURRENT = 2
+"""Requests of one client in progress at once: a page and a suggestion or an export."""
+DEFAULT_SLOTS = 4
+"""Requests a worker process runs at once (its threads share one interpreter lock)."""
+DEFAULT_COSTLY_SLOTS = 1
+"""Costly requests among them, so a cheap one never queues behind more than one."""
+
+ENVIRONMENT: dict[str, str] = {
+    "ARCHIVE_SEARCH_INDEX": f"the index directory (default {DEFAULT_INDEX})",
+    "ARCHIVE_SEARCH_ENGINE": f"engine of a new or rebuilt index: {', '.join(ENGINES)} "
+    f"(default {DEFAULT_ENGINE})",
+    "ARCHIVE_SEARCH_PARSE_WORKERS": "processes that parse files while indexing "
+    "(default: the CPUs this process may use; 1 parses in the indexer itself)",
+    "ARCHIVE_SEARCH_RATE_LIMIT": f"per-client rate, 'COUNT/PERIOD[;burst=N]' or 'off' "
+    f"(default {DEFAULT_RATE})",
+    "ARCHIVE_SEARCH_RATE_LIMIT_TIME": "per-client seconds of server time, "
+    f"'COUNT/PERIOD[;burst=N]' or 'off' (default {DEFAULT_TIME})",
+    "ARCHIVE_SEARCH_RATE_LIMIT_CONCURRENT": "requests of one client in progress at once, "
+    f"0 for no cap (default {DEFAULT_CONCURRENT})",
+    "ARCHIVE_SEARCH_SLOTS": f"requests a worker runs at once (default {DEFAULT_SLOTS})",
+    "ARCHIVE_SEARCH_COSTLY_SLOTS": "costly requests (fuzzy, short prefixes, many words, "
+    f"exports) a worker runs at once (default {DEFAULT_COSTLY_SLOTS})",
+    "ARCHIVE_SEARCH_RATELIMIT_STORE": "the rate limiter's SQLite file "
+    "(default: one per index in /dev/shm or $XDG_RUNTIME_DIR)",
+    "ARCHIVE_SEARCH_TRUST_PROXY": "number of reverse proxies in front that set X-Forwarded-For "
+    "(default 0)",
+}
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    index_dir: Path = Path(DEFAULT_INDEX)
+    engine: str = DEFAULT_ENGINE
+    parse_workers: int | None = None
+    """None: as many as the CPUs this process may use."""
+    rate_limit: str = DEFAULT_RATE
+    """Parsed by ``web.ratelimit.parse_rate`` when the app starts."""
+    rate_limit_time: str = DEFAULT_TIME
+    """Seconds of server time, parsed the same way."""
+    rate_limit_concurrent: int = DEFAULT_CONCURRENT
+    slots: int = DEFAULT_SLOTS
+    costly_slots: int = DEFAULT_COSTLY_SLOTS
+    ratelimit_store: Path | None = None
+    trust_proxy: int = 0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings in ``environ`` (default ``os.environ``); ``SettingsError`` if one is bad.
+
+        An empty variable counts as unset."""
+        env = {k: v.strip() for k, v in (os.environ if environ is None else environ).items()}
+        engine = env.get("ARCHIVE_SEARCH_ENGINE") or DEFAULT_ENGINE
+        if engine not in ENGINES:
+            raise SettingsError(
+                f"bad ARCHIVE_SEARCH_ENGINE {engine!r}: choose one of {', '.join(ENGINES)}"
+            )
+        workers = env.get("ARCHIVE_SEARCH_PARSE_WORKERS")
+        store = env.get("ARCHIVE_SEARCH_RATELIMIT_STORE")
+        return cls(
+            index_dir=Path(env.get("ARCHIVE_SEARCH_INDEX") or DEFAULT_INDEX),
+            engine=engine,
+            parse_workers=_count(workers, "ARCHIVE_SEARCH_PARSE_WORKERS", 1) if workers else None,
+            rate_limit=env.get("ARCHIVE_SEARCH_RATE_LIMIT") or DEFAULT_RATE,
+            rate_limit_time=env.get("ARCHIVE_SEARCH_RATE_LIMIT_TIME") or DEFAULT_TIME,
+            rate_limit_concurrent=_count(
+                env.get("ARCHIVE_SEARCH_RATE_LIMIT_CONCURRENT") or str(DEFAULT_CONCURRENT),
+                "ARCHIVE_SEARCH_RATE_LIMIT_CONCURRENT", 0),
+            slots=_count(env.get("ARCHIVE_SEARCH_SLOTS") or str(DEFAULT_SLOTS),
+                         "ARCHIVE_SEARCH_SLOTS", 1),
+            costly_slots=_count(env.get("ARCHIVE_SEARCH_COSTLY_SLOTS") or str(DEFAULT_COSTLY_SLOTS),
+                                "ARCHIVE_SEARCH_COSTLY_SLOTS", 1),
+            ratelimit_store=Path(store) if store else None,
+            trust_proxy=_count(env.get("ARCHIVE_SEARCH_TRUST_PROXY") or "0",
+                               "ARCHIVE_SEARCH_TRUST_PROXY", 0),
+        )  # fmt: skip
+
+
+def _count(text: str, name: str, least: int) -> int:
+    """A whole number of at least ``least`` in ASCII digits ("²" is a digit to ``isdigit``)."""
+    value = text.strip()
+    if not (value.isascii() and value.isdigit()) or int(value) < least:
+        raise SettingsError(f"bad {name} {text!r}: expected a whole number, at least {least}")
+    return int(value)
