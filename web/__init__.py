@@ -14,6 +14,10 @@ Configuration keys:
     ``INDEX_DIR`` is not used and the caller closes it.
 ``RATELIMIT_ENABLED``, ``RATELIMIT``, ``RATELIMIT_STORE``, ``RATELIMIT_TRUST_PROXY``
     Per-client rate limiting shared by all workers; see ``web.ratelimit``.
+``API_MAX_AGE``
+    Seconds API answers may be cached (``Cache-Control``); see ``web.httpcache``.
+``COMPRESS_*``
+    Flask-Compress settings; ours are in ``web.compression``.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Any
 
 from flask import Flask
 
-from web import errors, jsonio, ratelimit, security
+from web import compression, errors, httpcache, jsonio, ratelimit, security
 from web.context import SERVICE_KEY
 
 
@@ -34,10 +38,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX_DIR=os.environ.get("ARCHIVE_SEARCH_INDEX", "var/index"),
+        MAX_CONTENT_LENGTH=64 * 1024,  # request bodies: only POST /api/v1/search has one
     )
     if config:
         app.config.from_mapping(config)
     jsonio.init_app(app)
+    # Registered first, so its after_request runs last (Flask runs them in reverse) and
+    # compresses what every other step has written.
+    compression.init_app(app)
     app.extensions[SERVICE_KEY] = app.config.get("SEARCH_SERVICE") or _open_service(
         Path(app.config["INDEX_DIR"])
     )
@@ -49,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     security.init_app(app)
     ratelimit.init_app(app)
+    httpcache.init_app(app)
     errors.init_app(app)
     return app
 

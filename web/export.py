@@ -12,14 +12,16 @@ import csv
 import dataclasses
 import io
 from collections.abc import Iterable
+from urllib.parse import urlencode
 
 from flask import Response, jsonify
 
 from search import caps
 from search.errors import BadRequest
-from search.request import build_request
+from search.request import build_request, to_params
 from search.types import Hit
 from web.context import service
+from web.httpcache import cacheable, etag_for, not_modified
 from web.serialise import article_urls, iso
 
 FORMATS = ("csv", "json")
@@ -38,15 +40,21 @@ def export_response(params: dict[str, list[str]]) -> Response:
     request = dataclasses.replace(
         request, page=1, per_page=caps.MAX_RESULT_WINDOW, snippets=False, facets=False
     )
-    result = service().search(request)
+    svc = service()
+    key = fmt[0] + "?" + urlencode(to_params(request))
+    early = not_modified(etag_for(svc.info().generation, "export", key))
+    if early is not None:
+        return early
+    result = svc.search(request)
     rows = [_row(hit) for hit in result.hits]
     if fmt[0] == "json":
         response = jsonify({"total": result.total, "exported": len(rows), "articles": rows})
     else:
         response = Response(_csv(rows), mimetype="text/csv")
-        response.headers["Content-Disposition"] = 'attachment; filename="archive-search.csv"'
+    # a download, not a page to open in the browser
+    response.headers["Content-Disposition"] = f'attachment; filename="archive-search.{fmt[0]}"'
     response.headers["X-Total-Count"] = str(result.total)
-    return response
+    return cacheable(response, etag_for(result.generation, "export", key))
 
 
 def _row(hit: Hit) -> dict[str, str | None]:
