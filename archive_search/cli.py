@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-DEFAULT_INDEX = os.environ.get("ARCHIVE_SEARCH_INDEX", "var/index")
+from archive_search.settings import Settings, SettingsError
+from search.engines import REGISTRY
+
 REQUEST_LINE_BYTES = 8190
 """The longest request line gunicorn accepts (its own maximum)."""
 
@@ -25,13 +27,18 @@ examples:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"archive-search: {exc}", file=sys.stderr)
+        return 2
+    parser = _parser(settings)
     args = parser.parse_args(argv)
     handler = {"index": _index, "search": _search, "serve": _serve}[args.command]
-    return handler(args)
+    return handler(args, settings)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(settings: Settings) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="archive-search",
         description="Full-text search for archives of articles.",
@@ -50,12 +57,13 @@ def _parser() -> argparse.ArgumentParser:
         "index is locked by another indexer or cannot be written.",
     )
     index.add_argument("path", type=Path, help="the archive's root folder")
-    _index_option(index)
+    _index_option(index, settings)
     index.add_argument("--rebuild", action="store_true", help="build from scratch")
+    engines = "; ".join(f"{spec.name}: {spec.summary}" for spec in REGISTRY.values())
     index.add_argument(
-        "--engine", choices=("whoosh", "tantivy"),
-        help="engine for a new or rebuilt index (default $ARCHIVE_SEARCH_ENGINE or whoosh); "
-        "an update keeps the index's engine",
+        "--engine", choices=tuple(REGISTRY),
+        help=f"engine for a new or rebuilt index (default $ARCHIVE_SEARCH_ENGINE, now "
+        f"{settings.engine}); an update keeps the index's engine. {engines}",
     )  # fmt: skip
     index.add_argument(
         "--config", type=Path, help="archive config (default PATH/archive-search.toml)"
@@ -75,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         "page and the JSON API.",
     )
     search.add_argument("query", help="the query, e.g. 'karabakh \"peace process\" -israel'")
-    _index_option(search)
+    _index_option(search, settings)
     search.add_argument("--tag", action="append", default=[], help="filter by tag (repeatable)")
     search.add_argument("--publication", action="append", default=[], help="filter by publication")
     search.add_argument("--lang", action="append", default=[], help="filter by language code")
@@ -93,21 +101,21 @@ def _parser() -> argparse.ArgumentParser:
         help="serve the web site and the JSON API with gunicorn",
         description="Run gunicorn with the web application over the index.",
     )
-    _index_option(serve)
+    _index_option(serve, settings)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=2)
     return parser
 
 
-def _index_option(parser: argparse.ArgumentParser) -> None:
+def _index_option(parser: argparse.ArgumentParser, settings: Settings) -> None:
     parser.add_argument(
-        "--index", type=Path, default=Path(DEFAULT_INDEX), metavar="DIR",
-        help=f"the index directory (default $ARCHIVE_SEARCH_INDEX or {DEFAULT_INDEX})",
+        "--index", type=Path, default=settings.index_dir, metavar="DIR",
+        help=f"the index directory (default $ARCHIVE_SEARCH_INDEX, now {settings.index_dir})",
     )  # fmt: skip
 
 
-def _index(args: argparse.Namespace) -> int:
+def _index(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import replace
 
     from indexer.build import build_index
@@ -132,7 +140,7 @@ def _index(args: argparse.Namespace) -> int:
     try:
         report = build_index(
             args.path, args.index, rebuild=args.rebuild, config=config, progress=bar,
-            engine=args.engine,
+            engine=args.engine, default_engine=settings.engine, workers=settings.parse_workers,
         )  # fmt: skip
     except SearchError as exc:
         print(f"archive-search: {exc.message}", file=sys.stderr)
@@ -202,10 +210,11 @@ class _ProgressBar:
             self.out.write("\n")
 
 
-def _search(args: argparse.Namespace) -> int:
+def _search(args: argparse.Namespace, settings: Settings) -> int:
     from search.errors import SearchError
     from search.request import build_request
     from search.service import SearchService
+    from web.serialise import ArticleUrls, error_body, result_json
 
     params: dict[str, list[str]] = {
         "q": [args.query], "tag": args.tag, "publication": args.publication, "lang": args.lang,
@@ -216,31 +225,29 @@ def _search(args: argparse.Namespace) -> int:
         params["from"] = [args.date_from]
     if args.date_to:
         params["to"] = [args.date_to]
-    if args.json:
-        return _search_json(args.index, params)
     service = SearchService(args.index)
     try:
         result = service.search(build_request(params))
     except SearchError as exc:
-        print(f"archive-search: {exc.message}", file=sys.stderr)
+        if args.json:
+            _print_json(error_body(exc.code, exc.message, exc.status))
+        else:
+            print(f"archive-search: {exc.message}", file=sys.stderr)
         return 2 if exc.status < 500 else 3
     finally:
         service.close()
-    _print_result(result)
+    if args.json:
+        _print_json(result_json(result, ArticleUrls.relative()))
+    else:
+        _print_result(result)
     return 0
 
 
-def _search_json(index: Path, params: dict[str, list[str]]) -> int:
-    """Exactly the JSON API's response, produced by the web application itself."""
-    from web import create_app
+def _print_json(body: dict[str, object]) -> None:
+    """What the JSON API answers, indented; article URLs are relative to the site."""
+    from web.jsonio import to_json
 
-    app = create_app({"INDEX_DIR": str(index), "RATELIMIT_ENABLED": False})
-    with app.test_client() as client:
-        response = client.get("/api/v1/search", query_string=params)
-    print(json.dumps(response.get_json(), indent=2, ensure_ascii=False))
-    if response.status_code >= 400:
-        return 2 if response.status_code < 500 else 3
-    return 0
+    sys.stdout.write(to_json(body, indent=True).decode("utf-8") + "\n")
 
 
 def _print_result(result: object) -> None:
@@ -283,7 +290,7 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     ]  # fmt: skip
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
     command = gunicorn_command(args.host, args.port, args.workers)
     os.environ["ARCHIVE_SEARCH_INDEX"] = str(args.index.resolve())
     os.execvp(command[0], command)

@@ -41,11 +41,12 @@ import orjson
 
 from indexer.config import ArchiveConfig, load_config
 from indexer.discover import Candidate, Stat, discover
+from indexer.outcome import Problem
 from indexer.parse_pool import Parsed, parsed_files, worker_count
 from search.engine import EngineWriter
 from search.engines import DEFAULT_ENGINE, check_engine, check_meta, format_version, open_writer
 from search.errors import BadRequest, IndexFormatError, IndexMissing, SearchError
-from search.records import Article, Problem
+from search.records import Article
 from search.store import Generation, IndexStore, write_atomic
 
 MANIFEST = "manifest.json"
@@ -118,11 +119,15 @@ def build_index(
     config: ArchiveConfig | None = None,
     progress: Progress | None = None,
     engine: str | None = None,
+    default_engine: str = DEFAULT_ENGINE,
+    workers: int | None = None,
 ) -> BuildReport:
     """Index the archive at ``source`` into ``index_dir``; see the module docstring.
 
-    ``engine`` (default ``$ARCHIVE_SEARCH_ENGINE`` or whoosh) applies to new and
-    rebuilt indexes; an update keeps the engine the index was built with.
+    ``engine`` (else ``default_engine``) applies to new and rebuilt indexes; an update
+    keeps the engine the index was built with, and asking for another is a
+    ``BadRequest``. ``workers``: processes that may parse and write (default: the
+    CPUs this process may use).
     """
     started = time.perf_counter()
     source = Path(source)
@@ -132,7 +137,7 @@ def build_index(
     with store.write_lock():
         base = None if rebuild else _served(store)
         report.mode = "rebuild" if rebuild else ("update" if base else "build")
-        engine = _engine_for(base, engine)
+        engine = _engine_for(base, engine, default_engine)
         report.engine = engine
         old = _load_manifest(base) if base else {}
         found = discover(source, config, {r: e.stat for r, e in old.items() if e.stat})
@@ -159,7 +164,10 @@ def build_index(
             return report
         partial = store.start_generation(base)
         try:
-            update = _Update(engine, config, checked, (stats, hashes), report, progress)
+            update = _Update(
+                engine, config, checked, (stats, hashes), report, progress,
+                workers=worker_count(workers),
+            )  # fmt: skip
             update.apply(partial, changed, removed)
             manifest = update.manifest
             meta = {
@@ -191,9 +199,9 @@ def _served(store: IndexStore) -> Generation | None:
     return generation
 
 
-def _engine_for(base: Generation | None, requested: str | None) -> str:
+def _engine_for(base: Generation | None, requested: str | None, default: str) -> str:
     if base is None:
-        return check_engine(requested or DEFAULT_ENGINE)
+        return check_engine(requested or default)
     built_with = str(base.meta["engine"])
     if requested and requested != built_with:
         raise BadRequest(
@@ -261,8 +269,10 @@ class _Update:
         files: tuple[dict[str, Stat | None], dict[str, str | None]],
         report: BuildReport,
         progress: Progress | None,
+        *,
+        workers: int,
     ) -> None:
-        self.engine, self.config, self.old = engine, config, old
+        self.engine, self.config, self.old, self.workers = engine, config, old, workers
         # the trusted stat of every candidate; the hashes of the files read before parsing
         self.stats, self.hashed = files
         self.report, self.progress = report, progress
@@ -272,7 +282,9 @@ class _Update:
     def apply(self, partial: Path, changed: list[Candidate], removed: list[str]) -> None:
         old = self.old
         fresh = not self.old
-        writer = _open_writer(self.engine, partial, changed if fresh else [], self.stats)
+        writer = _open_writer(
+            self.engine, partial, changed if fresh else [], self.stats, self.workers
+        )
         try:
             touched = [old[rel] for rel in removed] + [
                 old[c.relpath] for c in changed if c.relpath in old
@@ -282,7 +294,7 @@ class _Update:
                 if entry.id:
                     self.owners.pop(entry.id, None)
             self.report.removed = sum(1 for rel in removed if old[rel].status == "article")
-            with parsed_files(changed, self.config) as parsed:
+            with parsed_files(changed, self.config, workers=self.workers) as parsed:
                 writer.add(self._articles(changed, parsed))
             writer.commit()
         except BaseException:
@@ -323,7 +335,7 @@ class _Update:
 
 
 def _open_writer(
-    engine: str, partial: Path, added: list[Candidate], stats: dict[str, Stat | None]
+    engine: str, partial: Path, added: list[Candidate], stats: dict[str, Stat | None], workers: int
 ) -> EngineWriter:
     """A writer on the copy of the served generation; a corrupt copy is an ``IndexFormatError``.
 
@@ -332,7 +344,7 @@ def _open_writer(
     size = sum(stat[0] for stat in map(stats.get, (c.relpath for c in added)) if stat)
     try:
         return open_writer(
-            engine, partial, expected=len(added), expected_bytes=size, processes=worker_count()
+            engine, partial, expected=len(added), expected_bytes=size, processes=workers
         )
     except (SearchError, OSError):  # OSError: the disk, not the files (the CLI says so)
         raise

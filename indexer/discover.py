@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from indexer.config import CONFIG_NAME, ArchiveConfig
-from search.records import Problem
+from indexer.outcome import Problem
 
 SNIFF_BYTES = 8192
 _SIGNATURES: tuple[bytes, ...] = (

@@ -40,8 +40,9 @@ from indexer.normalise import (
     normalise_title,
     translation_key,
 )
+from indexer.outcome import ParseOutcome, Problem
 from indexer.plaintext import parse_plain
-from search.records import Article, ParseOutcome, Problem
+from search.records import Article
 
 MAX_TEXT_CHARS = 2_000_000
 SECTION_PAGE = "_index"

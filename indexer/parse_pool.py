@@ -39,8 +39,8 @@ from dataclasses import dataclass
 
 from indexer.config import ArchiveConfig
 from indexer.discover import Candidate
+from indexer.outcome import ParseOutcome, Problem
 from indexer.parse import parse_bytes
-from search.records import ParseOutcome, Problem
 
 PARALLEL_MIN_FILES = 500
 """Fewer changed files than this are parsed in this process (a worker starts in ~0.3 s)."""
@@ -49,7 +49,6 @@ CHUNK_FILES = 48
 CHUNKS_PER_WORKER = 4
 """Tasks queued per worker: keeps workers busy without parsing far ahead of the writer."""
 _WATCH_SECONDS = 1.0
-WORKERS_ENV = "ARCHIVE_SEARCH_PARSE_WORKERS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,17 +72,17 @@ def read_and_parse(candidate: Candidate, config: ArchiveConfig) -> Parsed:
     return Parsed(outcome, hashlib.sha256(data).hexdigest(), len(data))
 
 
-def worker_count() -> int:
-    """``$ARCHIVE_SEARCH_PARSE_WORKERS`` if set (1 = parse in the indexer process), else the
-    CPUs this process may run on (not all of the machine's, under a CPU affinity mask).
+def worker_count(setting: int | None = None) -> int:
+    """``setting`` (``$ARCHIVE_SEARCH_PARSE_WORKERS`` through the CLI; 1 = parse in the
+    indexer process) if given, else the CPUs this process may run on (not all of the
+    machine's, under a CPU affinity mask).
 
     On a machine whose CPUs are already busy, workers only add their start-up and the
     transfer of the parsed articles: set 1 there. A full Whoosh build also takes its
     second writer process from this setting (``search.whoosh_engine.parallel``).
     """
-    setting = os.environ.get(WORKERS_ENV, "").strip()
-    if setting.isascii() and setting.isdigit():
-        return max(1, int(setting))
+    if setting is not None:
+        return max(1, setting)
     try:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not on Linux

@@ -1,11 +1,21 @@
-"""What every engine offers, in our own types only."""
+"""What every engine offers, in our own types only, and how an engine package declares itself.
+
+An engine package (``search.whoosh_engine``, ``search.tantivy_engine``) exports
+``ENGINE``, an ``EngineSpec``: its name, the format version its indexes carry,
+and two factories, one opening a reader on a published generation, one opening
+a writer on a new one. ``search.engines`` lists the packages; nothing else
+names an engine.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from search.records import Article
+from search.store import Generation
 from search.types import (
     ArticleView,
     FacetName,
@@ -49,3 +59,28 @@ class EngineWriter(Protocol):
     def commit(self) -> None: ...
 
     def cancel(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BuildHints:
+    """What a writer may know in advance to tune a bulk build; zero when unknown."""
+
+    expected: int = 0
+    """Articles a full build will add (0 for an update)."""
+    expected_bytes: int = 0
+    """Size of the files they come from."""
+    processes: int = 1
+    """Processes the build may use."""
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSpec:
+    """One engine, as its package exports it (``ENGINE``)."""
+
+    name: str
+    format_version: int
+    """Written into each generation's ``meta.json``; an index of another version is refused."""
+    summary: str
+    """One line for ``archive-search index --help``: what the engine is good at."""
+    open_reader: Callable[[Generation], Engine]
+    open_writer: Callable[[Path, BuildHints], EngineWriter]

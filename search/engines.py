@@ -1,50 +1,55 @@
-"""The engines an index can be built with, chosen when the index is built.
+"""The registry of engines: the one place that lists them.
 
 An index records its engine and format version in each generation's
-``meta.json``; readers open whichever engine wrote it. Engine modules are
-imported lazily, so an engine's package is needed only where it is used.
+``meta.json``; readers open whichever engine wrote it. Each engine package
+exports an ``EngineSpec`` (``search.engine``); a new engine is one more entry
+in ``_SPECS``. An engine package's own modules (and so Whoosh or Tantivy) are
+imported only when one of its factories is called.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from search.engine import Engine, EngineWriter
+from search import tantivy_engine, whoosh_engine
+from search.engine import BuildHints, Engine, EngineSpec, EngineWriter
 from search.errors import BadRequest, IndexFormatError, IndexUnavailable, SearchError
 from search.store import Generation
 
-ENGINES = ("whoosh", "tantivy")
-DEFAULT_ENGINE = os.environ.get("ARCHIVE_SEARCH_ENGINE", "whoosh")
+_SPECS: tuple[EngineSpec, ...] = (whoosh_engine.ENGINE, tantivy_engine.ENGINE)
+REGISTRY: dict[str, EngineSpec] = {spec.name: spec for spec in _SPECS}
+ENGINES: tuple[str, ...] = tuple(REGISTRY)
+DEFAULT_ENGINE = "whoosh"
+"""The engine of a new index when neither ``--engine`` nor ``$ARCHIVE_SEARCH_ENGINE`` says."""
+
+
+def engine_spec(name: str) -> EngineSpec:
+    """The registered engine called ``name``; ``BadRequest`` naming the choices otherwise."""
+    spec = REGISTRY.get(name)
+    if spec is None:
+        raise BadRequest(f"unknown engine {name!r}: choose one of {', '.join(ENGINES)}")
+    return spec
 
 
 def check_engine(name: str) -> str:
-    if name not in ENGINES:
-        raise BadRequest(f"unknown engine {name!r}: choose one of {', '.join(ENGINES)}")
-    return name
+    return engine_spec(name).name
 
 
 def format_version(engine: str) -> int:
-    if check_engine(engine) == "tantivy":
-        from search.tantivy_engine import schema as tantivy_schema
-
-        return tantivy_schema.FORMAT_VERSION
-    from search.whoosh_engine import schema as whoosh_schema
-
-    return whoosh_schema.FORMAT_VERSION
+    return engine_spec(engine).format_version
 
 
-def check_meta(generation: Generation) -> str:
+def check_meta(generation: Generation) -> EngineSpec:
     """The generation's engine; raises ``IndexFormatError`` for an unknown engine or version."""
     meta = generation.meta
-    engine = meta.get("engine")
-    if engine not in ENGINES or meta.get("format_version") != format_version(str(engine)):
+    spec = REGISTRY.get(str(meta.get("engine")))
+    if spec is None or meta.get("format_version") != spec.format_version:
         raise IndexFormatError(
-            f"the index {generation.path} was written by engine {engine!r} format "
+            f"the index {generation.path} was written by engine {meta.get('engine')!r} format "
             f"{meta.get('format_version')!r}, which this version cannot read: rebuild it with "
             "'archive-search index PATH --rebuild'"
         )
-    return str(engine)
+    return spec
 
 
 def open_writer(
@@ -52,28 +57,15 @@ def open_writer(
 ) -> EngineWriter:
     """A writer on ``directory``. What a full build will add (``expected`` articles from files
     of ``expected_bytes``) and the processes it may use let an engine tune bulk builds."""
-    if check_engine(engine) == "tantivy":
-        from search.tantivy_engine.writer import TantivyWriter
-
-        return TantivyWriter(directory)
-    from search.whoosh_engine.writer import WhooshWriter
-
-    return WhooshWriter(
-        directory, expected=expected, expected_bytes=expected_bytes, processes=processes
-    )
+    hints = BuildHints(expected=expected, expected_bytes=expected_bytes, processes=processes)
+    return engine_spec(engine).open_writer(directory, hints)
 
 
 def open_engine(generation: Generation) -> Engine:
     """The engine that wrote ``generation``, opened on it."""
-    engine = check_meta(generation)
+    spec = check_meta(generation)
     try:
-        if engine == "tantivy":
-            from search.tantivy_engine.reader import TantivyEngine
-
-            return TantivyEngine(generation)
-        from search.whoosh_engine.reader import WhooshEngine
-
-        return WhooshEngine(generation)
+        return spec.open_reader(generation)
     except SearchError:
         raise
     except Exception as exc:  # a corrupt generation must not take the service down

@@ -10,8 +10,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-Severity = Literal["warning", "error"]
-
 
 @dataclass(frozen=True, slots=True)
 class Article:
@@ -39,28 +37,3 @@ class Article:
     translation_key: str | None = None
     """Articles sharing this key are translations of each other."""
     content_hash: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """Something wrong with one file: reported by path and reason, never fatal to a run."""
-
-    path: str
-    reason: str
-    severity: Severity = "error"
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{self.severity}: {where}: {self.reason}"
-
-
-@dataclass(frozen=True, slots=True)
-class ParseOutcome:
-    """The result of parsing one file: an article (possibly with warnings), a skip, or an error."""
-
-    path: str
-    article: Article | None = None
-    problems: tuple[Problem, ...] = ()
-    skipped: str | None = None
-    """Why the file was deliberately left out (e.g. ``draft``); not an error."""

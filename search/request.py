@@ -50,7 +50,7 @@ from collections.abc import Mapping, Sequence
 from typing import cast
 
 from search import caps
-from search.errors import BadRequest, QueryTooComplex
+from search.errors import BadRequest, NotFound, QueryTooComplex
 from search.types import (
     FACET_NAMES,
     MATCHES,
@@ -324,3 +324,17 @@ def _json_scalar(name: str, value: object) -> str | None:
         f"parameter '{shown}' must be a string, a whole number, true/false or an array of them",
         code="bad_body",
     )
+
+
+_ID_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_article_id(article_id: str) -> str:
+    """The id of an article asked for: ``BadRequest`` if it holds control characters;
+    ``NotFound`` if it could climb out of the archive (ids are paths inside it)."""
+    if _ID_CONTROL.search(article_id):
+        raise BadRequest("the article id contains control characters")
+    parts = article_id.replace("\\", "/").split("/")
+    if article_id.startswith("/") or ".." in parts:
+        raise NotFound(f"no article {article_id!r}")
+    return article_id

@@ -95,6 +95,21 @@ class SearchService:
     def related(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
         return self.engine().related(article_id, limit)
 
+    def article_page(self, article_id: str, limit: int = 5) -> tuple[ArticleView, tuple[Hit, ...]]:
+        """An article and its related articles, for the page and the API alike.
+
+        Both come from one engine (a generation swapped in between cannot mix them).
+        A failing related lookup is logged and leaves the list empty: the article
+        itself is what was asked for."""
+        engine = self.engine()
+        view = engine.article(article_id)
+        try:
+            related = engine.related(article_id, limit)
+        except SearchError as exc:
+            log.warning("related articles of %r unavailable: %s", article_id, exc.message)
+            related = ()
+        return view, related
+
     def facet_values(self) -> dict[FacetName, tuple[FacetValue, ...]]:
         return self.engine().facet_values()
 

@@ -110,8 +110,7 @@ def test_parallel_build_reports_and_indexes_what_the_serial_build_does(
     serial = build_index(archive, tmp_path / "serial", engine=engine)
     monkeypatch.setattr(parse_pool, "PARALLEL_MIN_FILES", 2)
     monkeypatch.setattr(parse_pool, "CHUNK_FILES", 3)
-    monkeypatch.setattr(parse_pool, "worker_count", lambda: 2)
-    pooled = build_index(archive, tmp_path / "pooled", engine=engine)
+    pooled = build_index(archive, tmp_path / "pooled", engine=engine, workers=2)
     assert _comparable(pooled.to_dict()) == _comparable(serial.to_dict())
     assert pooled.problems == serial.problems
     assert [str(p) for p in pooled.errors] == [str(p) for p in serial.errors]
@@ -268,10 +267,8 @@ def test_a_just_modified_file_is_hashed_again_next_time(archive: Path, tmp_path:
     assert (report.mode, report.bytes_read) == ("unchanged", len(_article(5)))
 
 
-def test_the_number_of_workers_can_be_set(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(parse_pool.WORKERS_ENV, "1")
-    assert parse_pool.worker_count() == 1
-    monkeypatch.setenv(parse_pool.WORKERS_ENV, "3")
-    assert parse_pool.worker_count() == 3
-    monkeypatch.setenv(parse_pool.WORKERS_ENV, "many")
-    assert parse_pool.worker_count() >= 1
+def test_the_number_of_workers_can_be_set() -> None:
+    assert parse_pool.worker_count(1) == 1
+    assert parse_pool.worker_count(3) == 3
+    assert parse_pool.worker_count(0) == 1
+    assert parse_pool.worker_count() == len(os.sched_getaffinity(0))

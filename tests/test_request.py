@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from search import caps
-from search.errors import BadRequest, QueryTooComplex
-from search.request import build_request, clean_text
+from search.errors import BadRequest, NotFound, QueryTooComplex
+from search.request import build_request, check_article_id, clean_text
 
 
 def req(**params: str | list[str]):  # type: ignore[no-untyped-def]
@@ -160,3 +160,20 @@ def test_overlong_facet_value() -> None:
 def test_control_characters_are_stripped_everywhere() -> None:
     r = req(page="2\x00", tag="Pol\x00itik", q="\x00")
     assert (r.page, r.filters["tag"], r.q) == (2, ("Politik",), "")
+
+
+@pytest.mark.parametrize("article_id", ["en/blog/a.md", "de/über uns.md", "a..b/c.md"])
+def test_article_ids_inside_the_archive_pass(article_id: str) -> None:
+    assert check_article_id(article_id) == article_id
+
+
+@pytest.mark.parametrize("article_id", ["../etc/passwd", "a/../../b", "/etc/passwd", "a\\..\\b"])
+def test_article_ids_climbing_out_are_not_found(article_id: str) -> None:
+    with pytest.raises(NotFound):
+        check_article_id(article_id)
+
+
+@pytest.mark.parametrize("article_id", ["a\x00b", "a\nb", "a\x7fb"])
+def test_article_ids_with_control_characters_are_bad_requests(article_id: str) -> None:
+    with pytest.raises(BadRequest, match="control characters"):
+        check_article_id(article_id)

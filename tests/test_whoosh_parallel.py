@@ -3,9 +3,8 @@
 The helper process writes a first part of the articles into its own segment,
 listed first; the documents keep their numbers, so facet arrays, ties between
 equal scores, snippets and suggestions all stay the same. Checked on the BBC
-corpus through the indexer (one process forced by
-``ARCHIVE_SEARCH_PARSE_WORKERS=1``), and on small inline archives for the
-split and for a helper that dies.
+corpus through the indexer (one process forced by ``workers=1``), and on small
+inline archives for the split and for a helper that dies.
 """
 
 from __future__ import annotations
@@ -62,13 +61,9 @@ def _answers(index_dir: Path) -> list[bytes]:
     return answers
 
 
-def test_two_processes_build_the_index_one_process_builds(
-    bbc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("ARCHIVE_SEARCH_PARSE_WORKERS", "1")
-    one = build_index(bbc, tmp_path / "one", rebuild=True, engine="whoosh")
-    monkeypatch.setenv("ARCHIVE_SEARCH_PARSE_WORKERS", "2")
-    two = build_index(bbc, tmp_path / "two", rebuild=True, engine="whoosh")
+def test_two_processes_build_the_index_one_process_builds(bbc: Path, tmp_path: Path) -> None:
+    one = build_index(bbc, tmp_path / "one", rebuild=True, engine="whoosh", workers=1)
+    two = build_index(bbc, tmp_path / "two", rebuild=True, engine="whoosh", workers=2)
     assert one.articles == two.articles > 2_000
 
     (only,) = _segments(_generation(tmp_path / "one"))

@@ -8,7 +8,7 @@ published index generations, so the app never has to be restarted.
 Configuration keys:
 
 ``INDEX_DIR``
-    The index directory; defaults to ``$ARCHIVE_SEARCH_INDEX`` or ``var/index``.
+    The index directory.
 ``SEARCH_SERVICE``
     An already built service (tests use it to inject failures); when given,
     ``INDEX_DIR`` is not used and the caller closes it.
@@ -18,26 +18,34 @@ Configuration keys:
     Seconds API answers may be cached (``Cache-Control``); see ``web.httpcache``.
 ``COMPRESS_*``
     Flask-Compress settings; ours are in ``web.compression``.
+
+Every key but ``SEARCH_SERVICE`` and ``COMPRESS_*`` defaults to its environment
+variable, read once here through ``archive_search.settings``; ``config`` overrides them.
 """
 
 from __future__ import annotations
 
 import atexit
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
+from archive_search.settings import Settings
 from web import compression, errors, httpcache, jsonio, ratelimit, security
 from web.context import SERVICE_KEY
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
+    settings = Settings.from_env()
     app.config.from_mapping(
-        INDEX_DIR=os.environ.get("ARCHIVE_SEARCH_INDEX", "var/index"),
+        INDEX_DIR=str(settings.index_dir),
+        RATELIMIT=settings.rate_limit,
+        RATELIMIT_STORE=str(settings.ratelimit_store or ""),
+        RATELIMIT_TRUST_PROXY=settings.trust_proxy,
+        API_MAX_AGE=settings.api_max_age,
         MAX_CONTENT_LENGTH=64 * 1024,  # request bodies: only POST /api/v1/search has one
     )
     if config:

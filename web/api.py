@@ -15,13 +15,13 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from search import caps
 from search.errors import BadRequest
-from search.request import build_request, params_from_object, to_params
+from search.request import build_request, check_article_id, params_from_object, to_params
 from search.types import SearchRequest, SearchResult
 from web.context import service
 from web.export import export_response
 from web.httpcache import cacheable, etag_for, not_modified
+from web.links import request_urls
 from web.openapi import openapi_document
-from web.pages import check_article_id
 from web.serialise import article_json, facets_json, result_json
 
 bp = Blueprint("api", __name__)
@@ -55,7 +55,7 @@ def _search(req: SearchRequest, *, conditional: bool = True) -> Response:
         if early is not None:
             return early
     result = svc.search(req)
-    response = jsonify(result_json(result, links(result)))
+    response = jsonify(result_json(result, request_urls(), links(result)))
     return cacheable(response, etag_for(result.generation, "search", key))
 
 
@@ -83,14 +83,13 @@ def export() -> Response:
 
 @bp.get("/api/v1/articles/<path:article_id>")
 def article(article_id: str) -> Response:
-    check_article_id(article_id)
     svc = service()
-    tag = etag_for(svc.info().generation, "article", article_id)
+    tag = etag_for(svc.info().generation, "article", check_article_id(article_id))
     early = not_modified(tag)
     if early is not None:
         return early
-    item = svc.article(article_id)
-    return cacheable(jsonify(article_json(item, svc.related(article_id))), tag)
+    item, related = svc.article_page(article_id)
+    return cacheable(jsonify(article_json(item, related, request_urls())), tag)
 
 
 @bp.get("/api/v1/facets")

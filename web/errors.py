@@ -10,15 +10,11 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from search.errors import SearchError
 from web.context import wants_json
+from web.serialise import error_body
 
 log = logging.getLogger(__name__)
 
 GENERIC_500 = "Something went wrong on our side. Please try again later."
-
-
-def error_body(code: str, message: str, status: int) -> dict[str, object]:
-    """The one JSON error shape: ``{"error": {"code", "message", "status"}}``."""
-    return {"error": {"code": code, "message": message, "status": status}}
 
 
 def error_response(code: str, message: str, status: int) -> Response:

@@ -22,7 +22,8 @@ from search.request import build_request, to_params
 from search.types import Hit
 from web.context import service
 from web.httpcache import cacheable, etag_for, not_modified
-from web.serialise import article_urls, iso
+from web.links import request_urls
+from web.serialise import ArticleUrls, iso
 
 FORMATS = ("csv", "json")
 COLUMNS = ("id", "title", "date", "publication", "lang", "tags", "url", "summary")
@@ -46,7 +47,8 @@ def export_response(params: dict[str, list[str]]) -> Response:
     if early is not None:
         return early
     result = svc.search(request)
-    rows = [_row(hit) for hit in result.hits]
+    urls = request_urls()
+    rows = [_row(hit, urls) for hit in result.hits]
     if fmt[0] == "json":
         response = jsonify({"total": result.total, "exported": len(rows), "articles": rows})
     else:
@@ -57,7 +59,7 @@ def export_response(params: dict[str, list[str]]) -> Response:
     return cacheable(response, etag_for(result.generation, "export", key))
 
 
-def _row(hit: Hit) -> dict[str, str | None]:
+def _row(hit: Hit, urls: ArticleUrls) -> dict[str, str | None]:
     return {
         "id": hit.id,
         "title": hit.title,
@@ -65,7 +67,7 @@ def _row(hit: Hit) -> dict[str, str | None]:
         "publication": hit.publication,
         "lang": hit.lang,
         "tags": "; ".join(hit.tags),
-        "url": article_urls(hit.id)["url"],
+        "url": urls(hit.id)["url"],
         "summary": hit.summary,
     }
 

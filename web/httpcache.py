@@ -10,8 +10,8 @@ and compression may be applied or not).
 
 ``Cache-Control: public, max-age=N`` lets browsers and shared caches keep an
 answer N seconds; after that they revalidate with the ETag. N is the app
-config ``API_MAX_AGE`` or ``$ARCHIVE_SEARCH_API_MAX_AGE`` (default
-``DEFAULT_MAX_AGE``); ``0`` makes every use revalidate. ``Vary:
+config ``API_MAX_AGE`` (``$ARCHIVE_SEARCH_API_MAX_AGE`` through
+``archive_search.settings``); ``0`` makes every use revalidate. ``Vary:
 Accept-Encoding`` is added by the compression extension (``web.compression``);
 nothing else in a request changes an API answer (CORS allows every origin with
 the same headers), so nothing else is listed.
@@ -20,15 +20,12 @@ the same headers), so nothing else is listed.
 from __future__ import annotations
 
 import hashlib
-import os
 from importlib.metadata import PackageNotFoundError, version
 
 from flask import Flask, Response, current_app, request
 
-DEFAULT_MAX_AGE = 60
-"""A minute: a reindex shows within that, and a visitor paging back and forth costs nothing."""
-CONFIG_KEY = "API_MAX_AGE"
-ENV_KEY = "ARCHIVE_SEARCH_API_MAX_AGE"
+from archive_search.settings import DEFAULT_API_MAX_AGE
+
 EXTENSION_KEY = "archive_search.cache_control"
 VALIDATED_METHODS = frozenset({"GET", "HEAD"})
 
@@ -36,14 +33,6 @@ try:
     CODE_VERSION = version("archive-search")
 except PackageNotFoundError:  # run from a checkout that was never installed
     CODE_VERSION = "0"
-
-
-def parse_max_age(text: str) -> int:
-    """Seconds as a whole number ≥ 0, else ``ValueError`` naming the setting."""
-    value = text.strip()
-    if not (value.isascii() and value.isdigit()) or len(value) > 9:
-        raise ValueError(f"bad {ENV_KEY} {text!r}: expected a whole number of seconds, e.g. 60")
-    return int(value)
 
 
 def etag_for(generation: str, kind: str, key: str) -> str:
@@ -67,7 +56,7 @@ def cacheable(response: Response, tag: str) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    setting = app.config.get(CONFIG_KEY)
-    text = str(setting) if setting is not None else os.environ.get(ENV_KEY, "")
-    max_age = parse_max_age(text) if text.strip() else DEFAULT_MAX_AGE
+    max_age = int(app.config.get("API_MAX_AGE", DEFAULT_API_MAX_AGE))
+    if max_age < 0:
+        raise ValueError(f"API_MAX_AGE must be 0 or more seconds, not {max_age}")
     app.extensions[EXTENSION_KEY] = f"public, max-age={max_age}"

@@ -19,19 +19,24 @@ from flask.json.provider import JSONProvider
 _OPTIONS = orjson.OPT_NON_STR_KEYS
 
 
+def to_json(obj: Any, *, indent: bool = False) -> bytes:
+    """The API's JSON bytes for ``obj`` (the CLI prints them too)."""
+    option = _OPTIONS | orjson.OPT_INDENT_2 if indent else _OPTIONS
+    return orjson.dumps(obj, default=_default, option=option)
+
+
 class OrjsonProvider(JSONProvider):
     mimetype = "application/json"
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
-        return orjson.dumps(obj, default=_default, option=_OPTIONS).decode("utf-8")
+        return to_json(obj).decode("utf-8")
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return orjson.loads(s)
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         obj = self._prepare_response_obj(args, kwargs)
-        body = orjson.dumps(obj, default=_default, option=_OPTIONS)
-        return Response(body, mimetype=self.mimetype)
+        return Response(to_json(obj), mimetype=self.mimetype)
 
 
 def _default(value: object) -> object:

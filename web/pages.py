@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import re
+from flask import Blueprint, render_template, request, url_for
 
-from flask import Blueprint, abort, render_template, request, url_for
-
-from search.errors import NotFound, SearchError
 from search.languages import display_name
-from search.request import build_request
+from search.request import build_request, check_article_id
 from search.types import SearchRequest
 from web import urls, view
 from web.context import service
-from web.render import render_article
+from web.render import article_html
 from web.serialise import join_snippets
 from web.view import href
 
 bp = Blueprint("pages", __name__)
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 MATCH_LABELS = {"all": "All words", "any": "Any word"}
 
@@ -69,28 +65,13 @@ FORM_FIELDS = frozenset({"q", "from", "to", "sort", "match", "page"})
 """Fields the search form itself submits; everything else rides along as hidden inputs."""
 
 
-def check_article_id(article_id: str) -> None:
-    """Ids are paths inside the archive: anything that could climb out is simply not there."""
-    if _CONTROL.search(article_id):
-        abort(400, description="the article id contains control characters")
-    parts = article_id.replace("\\", "/").split("/")
-    if article_id.startswith("/") or ".." in parts:
-        raise NotFound(f"no article {article_id!r}")
-
-
 @bp.get("/articles/<path:article_id>")
 def article(article_id: str) -> str:
-    check_article_id(article_id)
-    svc = service()
-    item = svc.article(article_id)
-    try:
-        related = svc.related(article_id)
-    except SearchError:  # the article itself is there: show it without suggestions
-        related = ()
+    item, related = service().article_page(check_article_id(article_id))
     return render_template(
         "article.html",
         article=item,
-        body=render_article(item.source or item.body, item.source_format),
+        body=article_html(item),
         related=related,
         q="",
     )

@@ -13,16 +13,16 @@ request takes one token; an empty bucket answers 429 with ``Retry-After``
 limited. If the store cannot be used (full disk, permissions) requests are let
 through and a warning is logged: the limiter must not take the site down.
 
-Configuration (app config, else environment):
+Configuration (app config; ``create_app`` fills it from ``archive_search.settings``):
 
 ``RATELIMIT_ENABLED``
     ``False`` turns limiting off (the CLI does this for ``search --json``).
-``RATELIMIT`` / ``$ARCHIVE_SEARCH_RATE_LIMIT``
+``RATELIMIT`` (``$ARCHIVE_SEARCH_RATE_LIMIT``)
     ``"COUNT/PERIOD[;burst=N]"``, PERIOD one of second, minute, hour, day;
     ``off`` turns limiting off. Default ``DEFAULT_RATE``.
-``RATELIMIT_STORE`` / ``$ARCHIVE_SEARCH_RATELIMIT_STORE``
+``RATELIMIT_STORE`` (``$ARCHIVE_SEARCH_RATELIMIT_STORE``)
     The SQLite file; by default one per index directory in the runtime directory.
-``RATELIMIT_TRUST_PROXY`` / ``$ARCHIVE_SEARCH_TRUST_PROXY``
+``RATELIMIT_TRUST_PROXY`` (``$ARCHIVE_SEARCH_TRUST_PROXY``)
     Behind a reverse proxy every request comes from the proxy's address, so
     all clients would share one bucket: set this to the number of proxies in
     front of the app and the client address is taken from ``X-Forwarded-For``
@@ -47,12 +47,11 @@ from pathlib import Path
 from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from archive_search.settings import DEFAULT_RATE
 from web.errors import error_response
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RATE = "300/minute;burst=120"
-"""Five searches a second sustained, 120 at once: far above a person, well below a scraper."""
 EXTENSION_KEY = "archive_search.ratelimit"
 EXEMPT_PATHS = ("/healthz",)
 EXEMPT_PREFIXES = ("/static/",)
@@ -203,24 +202,22 @@ def check_rate() -> Response | None:
     return response
 
 
-def _setting(app: Flask, key: str, env: str, default: str) -> str:
+def _setting(app: Flask, key: str, default: str) -> str:
     value = app.config.get(key)
-    return str(value) if value is not None else os.environ.get(env, default)
+    return str(value) if value is not None else default
 
 
 def init_app(app: Flask) -> None:
     """Install the limiter (and ``ProxyFix`` when proxies are trusted) according to the config."""
-    proxies = parse_proxies(
-        _setting(app, "RATELIMIT_TRUST_PROXY", "ARCHIVE_SEARCH_TRUST_PROXY", "0") or "0"
-    )
+    proxies = parse_proxies(_setting(app, "RATELIMIT_TRUST_PROXY", "0") or "0")
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
     if app.config.get("RATELIMIT_ENABLED", True) is False:
         return
-    rate = parse_rate(_setting(app, "RATELIMIT", "ARCHIVE_SEARCH_RATE_LIMIT", DEFAULT_RATE))
+    rate = parse_rate(_setting(app, "RATELIMIT", DEFAULT_RATE))
     if rate is None:
         return
-    path = _setting(app, "RATELIMIT_STORE", "ARCHIVE_SEARCH_RATELIMIT_STORE", "") or str(
+    path = _setting(app, "RATELIMIT_STORE", "") or str(
         default_store_path(str(app.config["INDEX_DIR"]))
     )
     app.extensions[EXTENSION_KEY] = BucketStore(Path(path), rate)

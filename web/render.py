@@ -16,6 +16,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from search.types import ArticleView
+
 ALLOWED_TAGS = frozenset(
     {
         "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em",
@@ -70,3 +72,8 @@ def render_article(source: str, source_format: str) -> Markup:
     """Safe HTML for an article body; the only place besides snippets that is marked safe."""
     html = render_markdown(source) if source_format == "markdown" else render_text(source)
     return Markup(html)  # noqa: S704 - sanitised by nh3 or escaped above
+
+
+def article_html(view: ArticleView) -> Markup:
+    """The article page's body and the API's ``html``: the source as written, else the text."""
+    return render_article(view.source or view.body, view.source_format)

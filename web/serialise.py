@@ -1,17 +1,22 @@
-"""Our search types → JSON-ready dicts for the API (the OpenAPI document describes these)."""
+"""Our search types → JSON-ready dicts for the API (the OpenAPI document describes these).
+
+Pure functions: the URLs of articles come from an ``ArticleUrls`` the caller
+passes in (``web.links.request_urls`` in a request, ``ArticleUrls.relative``
+in the CLI), so the CLI prints the API's JSON without a Flask application.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-
-from flask import current_app, url_for
-from flask import request as http_request
+from dataclasses import dataclass
+from urllib.parse import quote
 
 from search.types import ArticleView, FacetName, FacetValue, Hit, SearchResult, Snippet
-from web.render import render_article
+from web.render import article_html
 
 SNIPPET_JOINER = " … "
+PAGE_PREFIX = "/articles/"
+API_PREFIX = "/api/v1/articles/"
 
 
 def join_snippets(fragments: list[str]) -> str:
@@ -29,48 +34,32 @@ def iso(date: dt.date | None) -> str | None:
     return date.isoformat() if date else None
 
 
-_MARKER = "article-id-marker"
-UrlParts = tuple[str, str, Callable[[str], str]]
+def quote_path(article_id: str) -> str:
+    """An id quoted as werkzeug's ``path`` converter quotes it in ``url_for`` (a test compares)."""
+    return quote(article_id, safe="!$&'()*+,/:;=@")
 
 
-URL_PARTS_KEY = "archive_search.url_parts"
-URL_PARTS_KEPT = 64
-"""Distinct (scheme, host, script root) whose parts are kept; the Host header is the
-client's to choose, so the table is bounded."""
+@dataclass(frozen=True, slots=True)
+class ArticleUrls:
+    """An article's two URLs, its page and its API resource: each a prefix plus the quoted id."""
+
+    page: str
+    api: str
+
+    @classmethod
+    def relative(cls, base: str = "") -> ArticleUrls:
+        """URLs under ``base`` (a public URL without its trailing slash), or relative ones."""
+        base = base.rstrip("/")
+        return cls(base + PAGE_PREFIX, base + API_PREFIX)
+
+    def __call__(self, article_id: str) -> dict[str, str]:
+        quoted = quote_path(article_id)
+        return {"url": self.page + quoted, "api_url": self.api + quoted}
 
 
-def _url_parts() -> UrlParts:
-    """The two article URLs up to the id, and the id's quoting, worked out once per host.
-
-    ``url_for`` costs ~40 µs a call, four per hit; the id is the last part of
-    both rules, so the prefix plus the id quoted by the rule's own ``path``
-    converter is exactly what ``url_for`` builds (a test compares them). What
-    ``url_for`` takes from a request is its scheme, host and script root: the
-    parts are kept per app for each combination of those (as the WSGI server or
-    a trusted proxy fix handed them over).
-    """
-    environ = http_request.environ
-    key = tuple(environ.get(name) for name in _URL_ENVIRON)
-    known: dict[tuple[object, ...], UrlParts] = current_app.extensions.setdefault(URL_PARTS_KEY, {})
-    cached = known.get(key)
-    if cached is None:
-        page = url_for("pages.article", article_id=_MARKER, _external=True)
-        api = url_for("api.article", article_id=_MARKER, _external=True)
-        quote = current_app.url_map.converters["path"](current_app.url_map).to_url
-        cached = (page.removesuffix(_MARKER), api.removesuffix(_MARKER), quote)
-        if len(known) >= URL_PARTS_KEPT:
-            known.clear()
-        known[key] = cached
-    return cached
-
-
-_URL_ENVIRON = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME")
-
-
-def article_urls(article_id: str, parts: UrlParts | None = None) -> dict[str, str]:
-    page, api, quote = parts or _url_parts()
-    quoted = quote(article_id)
-    return {"url": page + quoted, "api_url": api + quoted}
+def error_body(code: str, message: str, status: int) -> dict[str, object]:
+    """The one JSON error shape: ``{"error": {"code", "message", "status"}}``."""
+    return {"error": {"code": code, "message": message, "status": status}}
 
 
 # The encoder (orjson, ``web.jsonio``) writes a dataclass as an object of its fields in
@@ -86,7 +75,7 @@ def snippet_json(snippet: Snippet) -> dict[str, object]:
     }
 
 
-def hit_json(hit: Hit, parts: UrlParts | None = None) -> dict[str, object]:
+def hit_json(hit: Hit, urls: ArticleUrls) -> dict[str, object]:
     return {
         "id": hit.id,
         "title": hit.title,
@@ -95,7 +84,7 @@ def hit_json(hit: Hit, parts: UrlParts | None = None) -> dict[str, object]:
         "tags": hit.tags,
         "publication": hit.publication,
         "lang": hit.lang,
-        **article_urls(hit.id, parts),
+        **urls(hit.id),
         "summary": hit.summary,
         "snippet": join_snippets([s.html for s in hit.snippets]),
         "snippets": hit.snippets,
@@ -118,17 +107,16 @@ def facets_json(facets: dict[FacetName, tuple[FacetValue, ...]]) -> dict[str, ob
 
 
 def result_json(
-    result: SearchResult, links: dict[str, str | None] | None = None
+    result: SearchResult, urls: ArticleUrls, links: dict[str, str | None] | None = None
 ) -> dict[str, object]:
     """The search answer; ``links`` (self/next/prev URLs) are the caller's, who knows the route."""
     request = result.request
-    parts = _url_parts() if result.hits else None
     return {
         "total": result.total,
         "page": request.page,
         "per_page": request.per_page,
         "pages": result.pages,
-        "hits": [hit_json(h, parts) for h in result.hits],
+        "hits": [hit_json(h, urls) for h in result.hits],
         "facets": facets_json(result.facets),
         "suggestion": result.suggestion,
         "query": {
@@ -144,12 +132,14 @@ def result_json(
     }
 
 
-def article_json(view: ArticleView, related: tuple[Hit, ...]) -> dict[str, object]:
+def article_json(
+    view: ArticleView, related: tuple[Hit, ...], urls: ArticleUrls
+) -> dict[str, object]:
     return {
         "id": view.id,
         "path": view.path,
         "title": view.title,
-        **article_urls(view.id),
+        **urls(view.id),
         "date": iso(view.date),
         "tags": list(view.tags),
         "publication": view.publication,
@@ -161,11 +151,10 @@ def article_json(view: ArticleView, related: tuple[Hit, ...]) -> dict[str, objec
         "summary": view.summary,
         "source_format": view.source_format,
         "source": view.source,
-        "html": render_article(view.source, view.source_format),
+        "html": article_html(view),
         "text": view.body,
         "translations": [
-            {"id": t.id, "lang": t.lang, "title": t.title, **article_urls(t.id)}
-            for t in view.translations
+            {"id": t.id, "lang": t.lang, "title": t.title, **urls(t.id)} for t in view.translations
         ],
         "related": [
             {
@@ -173,7 +162,7 @@ def article_json(view: ArticleView, related: tuple[Hit, ...]) -> dict[str, objec
                 "title": h.title,
                 "date": iso(h.date),
                 "lang": h.lang,
-                **article_urls(h.id),
+                **urls(h.id),
             }
             for h in related
         ],

@@ -14,7 +14,9 @@ Articles reach the helper through spool files of a few megabytes in the
 private generation directory, named over a pipe: this process never waits for
 the helper while it has articles of its own to write. The helper runs from a
 *forkserver*, as the parser's workers do; it ends when the pipe closes, so a
-killed indexer does not leave it behind.
+killed indexer does not leave it behind. The writer module hands the helper
+the two functions it needs (open a segment writer, turn an article into a
+document), so this module does not import it back.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import os
 import pickle
 import signal
 import tempfile
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -47,6 +50,12 @@ blog and the news, so on the real archive (newsgroups first) the helper
 finishes last."""
 
 
+OpenSegment = Callable[[Path], tuple[Any, Any]]
+"""Opens a Whoosh segment writer on a directory without taking the index's lock: the
+writer and the plain schema to put back before its segment is finished."""
+ToDocument = Callable[[Article], dict[str, Any]]
+
+
 class WriterFailed(OSError):
     """The helper could not write its part (killed, out of memory, a full disk): the build
     fails as when the index cannot be written, and the served index stays as it was."""
@@ -60,7 +69,15 @@ def text_bytes(article: Article) -> int:
 class HelperWriter:
     """The helper process, and the articles spooled to it until its share is full."""
 
-    def __init__(self, directory: Path, expected_bytes: int) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        expected_bytes: int,
+        open_segment: OpenSegment,
+        to_document: ToDocument,
+    ) -> None:
+        """``open_segment`` and ``to_document`` run in the helper: module-level functions
+        (or partials of them), which the forkserver can pickle by name."""
         self.directory = directory
         self._share = int(expected_bytes * HELPER_SHARE)
         """Bytes of text the helper still takes; the first article past it is the last."""
@@ -68,7 +85,9 @@ class HelperWriter:
         jobs_in, self._jobs = context.Pipe(duplex=False)
         self._result, result_out = context.Pipe(duplex=False)
         self._process = context.Process(
-            target=write_part, args=(str(directory), jobs_in, result_out), daemon=True
+            target=write_part,
+            args=(str(directory), jobs_in, result_out, open_segment, to_document),
+            daemon=True,
         )
         self._process.start()
         jobs_in.close()  # the helper's ends: EOF on either side means the other is gone
@@ -143,13 +162,17 @@ class HelperWriter:
         self._process.join(timeout=10)
 
 
-def write_part(directory: str, jobs: Connection, result: Connection) -> None:
+def write_part(
+    directory: str,
+    jobs: Connection,
+    result: Connection,
+    open_segment: OpenSegment,
+    to_document: ToDocument,
+) -> None:
     """The helper process: write the spooled articles into one segment and send it back."""
-    from search.whoosh_engine.writer import open_segment_writer, to_document
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the indexer, which stops us
     try:
-        writer, plain_schema = open_segment_writer(Path(directory), lock=False)
+        writer, plain_schema = open_segment(Path(directory))
         while (path := jobs.recv()) is not None:
             spool = Path(path)
             # our own spool file, written by the indexer into its private generation

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -107,7 +108,12 @@ class WhooshWriter:
         self._helper: HelperWriter | None = None
         bulk = expected >= BULK_THRESHOLD and expected_bytes > 0
         if bulk and processes >= 2 and not self._writer.segments:
-            self._helper = HelperWriter(directory, expected_bytes)
+            self._helper = HelperWriter(
+                directory,
+                expected_bytes,
+                functools.partial(open_segment_writer, lock=False),  # the parent holds the lock
+                to_document,
+            )
         self._open = True
 
     def delete(self, article_ids: Iterable[str]) -> None:

@@ -13,9 +13,10 @@ from indexer.config import ArchiveConfig
 from indexer.decode import clean_controls
 from indexer.discover import Discovery, discover
 from indexer.normalise import clean_line
+from indexer.outcome import ParseOutcome
 from indexer.parse import parse_file
 from search.languages import STEMMED
-from search.records import Article, ParseOutcome
+from search.records import Article
 
 pytestmark = pytest.mark.corpus
 CONFIG = ArchiveConfig()

@@ -6,8 +6,9 @@ import datetime as dt
 import hashlib
 
 from indexer.config import ArchiveConfig
+from indexer.outcome import ParseOutcome
 from indexer.parse import parse_bytes
-from search.records import Article, ParseOutcome
+from search.records import Article
 
 CONFIG = ArchiveConfig()
 

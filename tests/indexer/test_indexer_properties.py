@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from indexer.config import ArchiveConfig
 from indexer.markdown_text import markdown_to_text, strip_shortcodes
 from indexer.normalise import article_id
+from indexer.outcome import ParseOutcome
 from indexer.parse import parse_bytes
-from search.records import ParseOutcome
 
 CONFIG = ArchiveConfig()
 BRACES = ("{{<", "{{%", ">}}", "%}}")

@@ -84,6 +84,11 @@ def test_max_age_is_configurable(demo_index: Path, monkeypatch: pytest.MonkeyPat
     response = checking_client(app).get("/api/v1/facets")
     assert response.headers["Cache-Control"] == "public, max-age=5"
     app.extensions["archive_search.service"].close()
+    monkeypatch.setenv("ARCHIVE_SEARCH_API_MAX_AGE", "0")
+    app = create_app({"INDEX_DIR": str(demo_index), "RATELIMIT_ENABLED": False})
+    response = checking_client(app).get("/api/v1/facets")
+    assert response.headers["Cache-Control"] == "public, max-age=0"
+    app.extensions["archive_search.service"].close()
     monkeypatch.setenv("ARCHIVE_SEARCH_API_MAX_AGE", "soon")
     with pytest.raises(ValueError, match="ARCHIVE_SEARCH_API_MAX_AGE"):
         create_app({"INDEX_DIR": str(demo_index), "RATELIMIT_ENABLED": False})

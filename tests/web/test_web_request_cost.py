@@ -13,7 +13,7 @@ from flask import Flask, Response, url_for
 from flask.testing import FlaskClient
 
 from search.types import FacetValue, Snippet
-from web import security, serialise
+from web import links, security, serialise
 
 BASES = (
     "http://example.org:8000",
@@ -32,16 +32,16 @@ def test_article_urls_follow_each_host_and_root(demo_app: Flask, article_id: str
                     "url": url_for("pages.article", article_id=article_id, _external=True),
                     "api_url": url_for("api.article", article_id=article_id, _external=True),
                 }
-                assert serialise.article_urls(article_id) == expected
+                assert links.request_urls()(article_id) == expected
                 assert expected["url"].startswith(base + "/articles/")
 
 
 def test_kept_url_parts_are_bounded(demo_app: Flask) -> None:
-    for n in range(serialise.URL_PARTS_KEPT * 2 + 3):
+    for n in range(links.URL_PARTS_KEPT * 2 + 3):
         with demo_app.test_request_context("/", base_url=f"http://host{n}.example"):
-            urls = serialise.article_urls("x/y")
+            urls = links.request_urls()("x/y")
             assert urls["url"] == f"http://host{n}.example/articles/x/y"
-    assert 0 < len(demo_app.extensions[serialise.URL_PARTS_KEY]) <= serialise.URL_PARTS_KEPT
+    assert 0 < len(demo_app.extensions[links.URL_PARTS_KEY]) <= links.URL_PARTS_KEPT
 
 
 def test_search_api_urls_follow_the_host_header(client: FlaskClient) -> None:

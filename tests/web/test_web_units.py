@@ -9,10 +9,10 @@ import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 
-from web.errors import error_body
+from web.links import request_urls
 from web.render import render_article, render_markdown, render_text
 from web.security import url_is_utf8
-from web.serialise import article_urls
+from web.serialise import ArticleUrls, error_body
 from web.urls import exclude, remove, replace, state_pairs, toggle
 from web.view import page_numbers
 
@@ -123,8 +123,10 @@ def test_article_urls_equal_url_for(demo_app: Flask, article_id: str) -> None:
             "url": url_for("pages.article", article_id=article_id, _external=True),
             "api_url": url_for("api.article", article_id=article_id, _external=True),
         }
-        assert article_urls(article_id) == expected
-        assert article_urls(article_id) == expected  # second call: from the per-request cache
+        assert request_urls()(article_id) == expected
+        assert request_urls()(article_id) == expected  # second call: from the per-request cache
+        relative = ArticleUrls.relative("http://example.org:8000/")(article_id)
+        assert relative == expected  # the CLI's URLs, built without Flask
 
 
 def test_json_provider_writes_what_the_stdlib_reads_back(demo_app: Flask) -> None:

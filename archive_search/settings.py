@@ -1,0 +1,92 @@
+"""Every setting taken from the environment, read once, typed and checked.
+
+The CLI reads the settings when it starts and the web application when its
+factory runs (once per gunicorn worker); both pass the values down, so no
+other module reads the environment. A value that cannot be used stops the
+process with a message naming the variable.
+
+``ENVIRONMENT`` lists every variable with its meaning; ``docs/operations.md``
+documents each of them (a test checks that it does).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from search.engines import DEFAULT_ENGINE, ENGINES
+
+DEFAULT_INDEX = "var/index"
+DEFAULT_RATE = "300/minute;burst=120"
+"""Five searches a second sustained, 120 at once: far above a person, well below a scraper."""
+
+DEFAULT_API_MAX_AGE = 60
+"""A minute: a reindex shows within that, and a visitor paging back and forth costs nothing."""
+
+ENVIRONMENT: dict[str, str] = {
+    "ARCHIVE_SEARCH_INDEX": f"the index directory (default {DEFAULT_INDEX})",
+    "ARCHIVE_SEARCH_ENGINE": f"engine of a new or rebuilt index: {', '.join(ENGINES)} "
+    f"(default {DEFAULT_ENGINE})",
+    "ARCHIVE_SEARCH_PARSE_WORKERS": "processes that parse files while indexing "
+    "(default: the CPUs this process may use; 1 parses in the indexer itself)",
+    "ARCHIVE_SEARCH_RATE_LIMIT": f"per-client rate, 'COUNT/PERIOD[;burst=N]' or 'off' "
+    f"(default {DEFAULT_RATE})",
+    "ARCHIVE_SEARCH_RATELIMIT_STORE": "the rate limiter's SQLite file "
+    "(default: one per index in /dev/shm or $XDG_RUNTIME_DIR)",
+    "ARCHIVE_SEARCH_TRUST_PROXY": "number of reverse proxies in front that set X-Forwarded-For "
+    "(default 0)",
+    "ARCHIVE_SEARCH_API_MAX_AGE": "seconds API answers may be cached, Cache-Control max-age "
+    f"(default {DEFAULT_API_MAX_AGE}; 0: revalidate every time)",
+}
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    index_dir: Path = Path(DEFAULT_INDEX)
+    engine: str = DEFAULT_ENGINE
+    parse_workers: int | None = None
+    """None: as many as the CPUs this process may use."""
+    rate_limit: str = DEFAULT_RATE
+    """Parsed by ``web.ratelimit.parse_rate`` when the app starts."""
+    ratelimit_store: Path | None = None
+    trust_proxy: int = 0
+    api_max_age: int = DEFAULT_API_MAX_AGE
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings in ``environ`` (default ``os.environ``); ``SettingsError`` if one is bad.
+
+        An empty variable counts as unset."""
+        env = {k: v.strip() for k, v in (os.environ if environ is None else environ).items()}
+        engine = env.get("ARCHIVE_SEARCH_ENGINE") or DEFAULT_ENGINE
+        if engine not in ENGINES:
+            raise SettingsError(
+                f"bad ARCHIVE_SEARCH_ENGINE {engine!r}: choose one of {', '.join(ENGINES)}"
+            )
+        workers = env.get("ARCHIVE_SEARCH_PARSE_WORKERS")
+        store = env.get("ARCHIVE_SEARCH_RATELIMIT_STORE")
+        return cls(
+            index_dir=Path(env.get("ARCHIVE_SEARCH_INDEX") or DEFAULT_INDEX),
+            engine=engine,
+            parse_workers=_count(workers, "ARCHIVE_SEARCH_PARSE_WORKERS", 1) if workers else None,
+            rate_limit=env.get("ARCHIVE_SEARCH_RATE_LIMIT") or DEFAULT_RATE,
+            ratelimit_store=Path(store) if store else None,
+            trust_proxy=_count(env.get("ARCHIVE_SEARCH_TRUST_PROXY") or "0",
+                               "ARCHIVE_SEARCH_TRUST_PROXY", 0),
+            api_max_age=_count(env.get("ARCHIVE_SEARCH_API_MAX_AGE") or str(DEFAULT_API_MAX_AGE),
+                               "ARCHIVE_SEARCH_API_MAX_AGE", 0),
+        )  # fmt: skip
+
+
+def _count(text: str, name: str, least: int) -> int:
+    """A whole number of at least ``least`` in ASCII digits ("²" is a digit to ``isdigit``)."""
+    value = text.strip()
+    if not (value.isascii() and value.isdigit()) or int(value) < least:
+        raise SettingsError(f"bad {name} {text!r}: expected a whole number, at least {least}")
+    return int(value)
