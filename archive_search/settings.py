@@ -21,6 +21,15 @@ from search.engines import DEFAULT_ENGINE, ENGINES
 DEFAULT_INDEX = "var/index"
 DEFAULT_RATE = "300/minute;burst=120"
 """Five searches a second sustained, 120 at once: far above a person, well below a scraper."""
+DEFAULT_TIME = "20/minute;burst=10"
+"""Seconds of server time per client: a third of a core sustained, ten seconds at once. A
+person's searches take tens of milliseconds; four threads of costly queries spend it in seconds."""
+DEFAULT_CONCURRENT = 2
+"""Requests of one client in progress at once: a page and a suggestion or an export."""
+DEFAULT_SLOTS = 4
+"""Requests a worker process runs at once (its threads share one interpreter lock)."""
+DEFAULT_COSTLY_SLOTS = 1
+"""Costly requests among them, so a cheap one never queues behind more than one."""
 
 DEFAULT_API_MAX_AGE = 60
 """A minute: a reindex shows within that, and a visitor paging back and forth costs nothing."""
@@ -33,6 +42,13 @@ ENVIRONMENT: dict[str, str] = {
     "(default: the CPUs this process may use; 1 parses in the indexer itself)",
     "ARCHIVE_SEARCH_RATE_LIMIT": f"per-client rate, 'COUNT/PERIOD[;burst=N]' or 'off' "
     f"(default {DEFAULT_RATE})",
+    "ARCHIVE_SEARCH_RATE_LIMIT_TIME": "per-client seconds of server time, "
+    f"'COUNT/PERIOD[;burst=N]' or 'off' (default {DEFAULT_TIME})",
+    "ARCHIVE_SEARCH_RATE_LIMIT_CONCURRENT": "requests of one client in progress at once, "
+    f"0 for no cap (default {DEFAULT_CONCURRENT})",
+    "ARCHIVE_SEARCH_SLOTS": f"requests a worker runs at once (default {DEFAULT_SLOTS})",
+    "ARCHIVE_SEARCH_COSTLY_SLOTS": "costly requests (fuzzy, short prefixes, many words, "
+    f"exports) a worker runs at once (default {DEFAULT_COSTLY_SLOTS})",
     "ARCHIVE_SEARCH_RATELIMIT_STORE": "the rate limiter's SQLite file "
     "(default: one per index in /dev/shm or $XDG_RUNTIME_DIR)",
     "ARCHIVE_SEARCH_TRUST_PROXY": "number of reverse proxies in front that set X-Forwarded-For "
@@ -54,6 +70,11 @@ class Settings:
     """None: as many as the CPUs this process may use."""
     rate_limit: str = DEFAULT_RATE
     """Parsed by ``web.ratelimit.parse_rate`` when the app starts."""
+    rate_limit_time: str = DEFAULT_TIME
+    """Seconds of server time, parsed the same way."""
+    rate_limit_concurrent: int = DEFAULT_CONCURRENT
+    slots: int = DEFAULT_SLOTS
+    costly_slots: int = DEFAULT_COSTLY_SLOTS
     ratelimit_store: Path | None = None
     trust_proxy: int = 0
     api_max_age: int = DEFAULT_API_MAX_AGE
@@ -76,6 +97,14 @@ class Settings:
             engine=engine,
             parse_workers=_count(workers, "ARCHIVE_SEARCH_PARSE_WORKERS", 1) if workers else None,
             rate_limit=env.get("ARCHIVE_SEARCH_RATE_LIMIT") or DEFAULT_RATE,
+            rate_limit_time=env.get("ARCHIVE_SEARCH_RATE_LIMIT_TIME") or DEFAULT_TIME,
+            rate_limit_concurrent=_count(
+                env.get("ARCHIVE_SEARCH_RATE_LIMIT_CONCURRENT") or str(DEFAULT_CONCURRENT),
+                "ARCHIVE_SEARCH_RATE_LIMIT_CONCURRENT", 0),
+            slots=_count(env.get("ARCHIVE_SEARCH_SLOTS") or str(DEFAULT_SLOTS),
+                         "ARCHIVE_SEARCH_SLOTS", 1),
+            costly_slots=_count(env.get("ARCHIVE_SEARCH_COSTLY_SLOTS") or str(DEFAULT_COSTLY_SLOTS),
+                                "ARCHIVE_SEARCH_COSTLY_SLOTS", 1),
             ratelimit_store=Path(store) if store else None,
             trust_proxy=_count(env.get("ARCHIVE_SEARCH_TRUST_PROXY") or "0",
                                "ARCHIVE_SEARCH_TRUST_PROXY", 0),

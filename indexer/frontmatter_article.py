@@ -8,8 +8,16 @@ The block is at the top of the file (blank lines before it are allowed):
   text and read by ``indexer.dates`` so that every source shares one date rule
   and an impossible date is a warning, not a failed file;
 - TOML between ``+++`` lines (``tomllib``);
-- JSON: an object starting at the first character (``{`` alone on the first
-  line, or ``{"``).
+- JSON: an object at the first non-blank character, as in Hugo (``{`` then a
+  key or ``}``, spaces and newlines allowed between them, or ``{`` alone on
+  its line); ``{{`` (a template tag) or ``{text`` is not front matter.
+
+The cost of reading is bounded whatever the file holds: a block longer than
+``MAX_FRONT_MATTER_CHARS`` is refused, and so is a YAML document whose aliases
+would expand past ``MAX_YAML_NODES`` nodes or ``MAX_YAML_CHARS`` characters of
+scalars (a "billion laughs": a short document naming one big value thousands
+of times). Real front matter is at most ~3,000 characters and ~130 nodes in
+the corpora.
 
 A ``---`` first line not followed by a ``key:`` line and never closed is a
 horizontal rule, not front matter: the file is plain text.
@@ -19,8 +27,18 @@ Keys are matched case-insensitively. Fields: ``title``; ``date`` (else
 ``summary``, ``description``, ``excerpt``; tags from ``tags``, ``tag``,
 ``categories``, ``keywords`` together; authors from ``author`` and
 ``authors``; ``publication``, ``volume``, ``issue``, ``image_credit``;
-language from ``lang`` or ``language``; ``draft`` (true, or the string
-"true"/"yes") marks a draft.
+language from ``lang`` or ``language``.
+
+Drafts (``is_draft``), as Hugo and Jekyll decide them:
+
+- Hugo's ``draft`` is a boolean read leniently: ``true``/``yes``/``on`` (YAML
+  1.1 booleans, as Jekyll's YAML reads them too), a non-zero number, or a
+  string that is not a false word (``false``/``f``/``0``/``no``/``n``/
+  ``off``, or empty) is a draft. Hugo refuses a page whose ``draft`` it cannot
+  read as a boolean; here such a value ("maybe", a list) keeps the file out,
+  because a leaked draft is the worse mistake.
+- Jekyll's ``published: false`` (a boolean, not the string) leaves a file
+  out; a date in ``published`` (Hugo's alias of ``date``) is a date.
 """
 
 from __future__ import annotations
@@ -35,10 +53,19 @@ from typing import Any, Literal
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from indexer.markdown_text import html_to_text, markdown_to_text, strip_shortcodes, tidy
+from indexer.markdown_text import body_text, decode_entities, html_to_text, inline_to_text, tidy
+from indexer.markup_tags import strip_tags
 from indexer.normalise import Extracted, as_list, as_text, clean_line, normalise_tags
+from indexer.shortcodes import strip_shortcodes
 
 Format = Literal["yaml", "toml", "json"]
+MAX_FRONT_MATTER_CHARS = 262_144
+"""A longer front-matter block is refused (the largest real one is ~3,000 characters)."""
+MAX_YAML_NODES = 200_000
+"""Nodes of a YAML document with every alias counted as a copy of what it names."""
+MAX_YAML_CHARS = 1_048_576
+"""Characters of scalars, aliases counted as copies: four times ``MAX_FRONT_MATTER_CHARS``,
+so a document without aliases never reaches it."""
 MAX_MARKDOWN_CHARS = 500_000
 """A bigger body is indexed as its raw text: no real article comes near this."""
 _SUMMARY_KEYS = ("shorttext", "summary", "description", "excerpt")
@@ -47,10 +74,68 @@ _TAG_KEYS = ("tags", "tag", "categories", "keywords")
 _KEY_LINE = re.compile(r"^[\w\"'-]+\s*[:=]")
 _TOML_LINE = re.compile(r"at line (\d+)")
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
-_CLOSERS: dict[str, tuple[Format, tuple[str, ...]]] = {
-    "---": ("yaml", ("---", "...")),
-    "+++": ("toml", ("+++",)),
+_CLOSERS: dict[str, tuple[Format, re.Pattern[str]]] = {
+    "---": ("yaml", re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)),
+    "+++": ("toml", re.compile(r"^\+\+\+[^\S\n]*$", re.MULTILINE)),
 }
+_BLANK_LINES = re.compile(r"(?:[^\S\n]*\n)*")
+_JSON_START = re.compile(r'\{\s*["}]|\{[^\S\n]*(?:\n|$)')
+_FALSE_WORDS = frozenset(("", "false", "f", "0", "no", "n", "off"))
+
+
+class _Bounded:
+    """A YAML constructor that first checks what the document's aliases expand to.
+
+    Composing is linear (an alias is the node it names, not a copy), but every user of
+    the values pays for each copy: 8,000 aliases of a 600 KB string were 4.8 GB of text to
+    clean. ``construct_document`` is where both PyYAML's and libyaml's loaders hand over the
+    composed graph, so one check covers both.
+    """
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        _check_expansion(node)
+        return super().construct_document(node)  # type: ignore[misc]
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """FrontMatterError if ``root`` expanded (aliases copied) passes the limits or is cyclic.
+
+    Depth-first without recursion, each node weighed once (aliases share node objects),
+    so the check is linear in the document, however large the expansion.
+    """
+    weights: dict[int, tuple[int, int]] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if finished:
+            open_nodes.discard(key)
+            nodes = 1 + sum(weights[id(child)][0] for child in children)
+            chars = sum(weights[id(child)][1] for child in children)
+            if isinstance(node, yaml.ScalarNode):
+                chars = len(node.value)
+            if nodes > MAX_YAML_NODES or chars > MAX_YAML_CHARS:
+                raise FrontMatterError(
+                    f"YAML front matter expands (aliases copied) past {MAX_YAML_NODES:,} "
+                    f"values or {MAX_YAML_CHARS:,} characters; not read"
+                )
+            weights[key] = (nodes, chars)
+        elif key in open_nodes:
+            raise FrontMatterError("YAML front matter holds a value that contains itself")
+        elif key not in weights:
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in weights)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 class _Loader(yaml.SafeLoader):
@@ -77,6 +162,14 @@ if getattr(yaml, "__with_libyaml__", False):
 
     _CLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
     _FastLoader = _CLoader
+
+
+def _checked(loader: type[Any]) -> type[Any]:
+    """``loader`` with the expansion check, for documents that hold an alias (a ``*``)."""
+    return type(f"_Checked{loader.__name__}", (_Bounded, loader), {})
+
+
+_CHECKED = {loader: _checked(loader) for loader in (_Loader, _FastLoader) if loader}
 _MAX_FAST_NESTING = 200
 """Above this bound on the nesting depth the pure-Python loader is used: libyaml would
 recurse on the C stack, and the reference loader hits its RecursionError (a reported
@@ -107,21 +200,33 @@ def read_front_matter(text: str) -> FrontMatter | None:
     stripped = text.lstrip()
     if stripped.startswith("{"):
         return _json(text, len(text) - len(stripped))
-    lines = text.split("\n")
-    start = next((i for i, line in enumerate(lines) if line.strip()), None)
-    if start is None or lines[start].rstrip() not in _CLOSERS:
+    start = _BLANK_LINES.match(text).end()  # type: ignore[union-attr]  # matches empty
+    opener_end = _line_end(text, start)
+    if text[start:opener_end].rstrip() not in _CLOSERS:
         return None
-    fmt, closers = _CLOSERS[lines[start].rstrip()]
-    end = next((j for j in range(start + 1, len(lines)) if lines[j].rstrip() in closers), None)
-    if end is None:
-        if start + 1 < len(lines) and _KEY_LINE.match(lines[start + 1]):
+    fmt, closer = _CLOSERS[text[start:opener_end].rstrip()]
+    opener_line = text.count("\n", 0, start) + 1
+    found = closer.search(text, opener_end + 1) if opener_end < len(text) else None
+    if found is None:
+        if _KEY_LINE.match(text[opener_end + 1 : _line_end(text, opener_end + 1)]):
             raise FrontMatterError(
-                f"front matter opened on line {start + 1} is never closed", start + 1
+                f"front matter opened on line {opener_line} is never closed", opener_line
             )
         return None
-    raw = "\n".join(lines[start + 1 : end])
-    meta = _load(fmt, raw, first_line=start + 2)
-    return FrontMatter(fmt, meta, "\n".join(lines[end + 1 :]))
+    raw = text[opener_end + 1 : max(found.start() - 1, opener_end + 1)]
+    if len(raw) > MAX_FRONT_MATTER_CHARS:
+        raise FrontMatterError(
+            f"front matter is {len(raw):,} characters long, over the limit of "
+            f"{MAX_FRONT_MATTER_CHARS:,}",
+            opener_line,
+        )
+    meta = _load(fmt, raw, first_line=opener_line + 1)
+    return FrontMatter(fmt, meta, text[found.end() + 1 :])
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
 
 
 def _load(fmt: Format, raw: str, first_line: int) -> dict[str, object]:
@@ -141,11 +246,22 @@ def _load(fmt: Format, raw: str, first_line: int) -> dict[str, object]:
 
 
 def _load_yaml(raw: str, first_line: int) -> object:
-    if _FastLoader is not None and _fast_path(raw):
-        # whatever libyaml refuses, the reference loader reads again and reports word for word
-        with contextlib.suppress(Exception):
-            return _YAML.load(raw, Loader=_FastLoader)
-    return _load_yaml_reference(raw, first_line)
+    try:
+        if _FastLoader is not None and _fast_path(raw):
+            # whatever libyaml refuses, the reference loader reads again and reports word
+            # for word (a FrontMatterError is the limits' answer, the same from both)
+            with contextlib.suppress(yaml.YAMLError, ValueError, TypeError, RecursionError):
+                return _YAML.load(raw, Loader=_with_check(_FastLoader, raw))
+        return _load_yaml_reference(raw, first_line)
+    except FrontMatterError as exc:
+        exc.line = exc.line or first_line
+        raise
+
+
+def _with_check(loader: type[Any], raw: str) -> type[Any]:
+    # Without a "*" there is no alias, so nothing expands past the size limit; the check
+    # would cost ~40% of reading real front matter.
+    return _CHECKED[loader] if "*" in raw else loader
 
 
 def _fast_path(raw: str) -> bool:
@@ -173,7 +289,7 @@ def _nesting_bound(raw: str) -> int:
 
 def _load_yaml_reference(raw: str, first_line: int) -> object:
     try:
-        return _YAML.load(raw, Loader=_Loader)
+        return _YAML.load(raw, Loader=_with_check(_Loader, raw))
     except yaml.constructor.ConstructorError as exc:
         line = first_line + exc.problem_mark.line if exc.problem_mark else first_line
         reason = f"YAML tag refused (only plain YAML is read): {exc.problem}"
@@ -190,14 +306,15 @@ def _load_yaml_reference(raw: str, first_line: int) -> object:
 
 
 def _json(text: str, offset: int) -> FrontMatter | None:
-    rest = text[offset:]
-    if not (rest.startswith('{"') or rest.split("\n", 1)[0].strip() == "{"):
+    if not _JSON_START.match(text, offset):
         return None
+    limit = offset + MAX_FRONT_MATTER_CHARS
     try:
-        data, end = json.JSONDecoder().raw_decode(text, offset)
+        data, end = json.JSONDecoder().raw_decode(text[:limit], offset)
     except (json.JSONDecodeError, RecursionError) as exc:
         line = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
-        raise FrontMatterError(f"invalid JSON front matter: {exc}", line) from exc
+        longer = f" (or longer than {MAX_FRONT_MATTER_CHARS:,} characters)" * (len(text) > limit)
+        raise FrontMatterError(f"invalid JSON front matter{longer}: {exc}", line) from exc
     first_line = text.count("\n", 0, offset) + 1
     return FrontMatter("json", _as_meta(data, first_line), text[end:])
 
@@ -216,14 +333,22 @@ def _as_meta(data: object, line: int) -> dict[str, object]:
 
 
 def is_draft(meta: dict[str, object]) -> bool:
+    """Whether Hugo (``draft``) or Jekyll (``published: false``) would leave the file out."""
+    if meta.get("published") is False:
+        return True
     value = meta.get("draft")
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int | float):
+        return value != 0
     if isinstance(value, str):
-        return value.strip().lower() in ("true", "yes")
-    return value is True
+        return value.strip().lower() not in _FALSE_WORDS
+    return True  # a list or a table: Hugo refuses the page, so it stays out
 
 
-def extract(front: FrontMatter) -> Extracted:
-    """The article fields of a front-matter file (before the shared normalisation)."""
+def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
+    """The article fields of a front-matter file (before the shared normalisation); ``mdx``:
+    the body is MDX (``indexer.markdown_text``)."""
     meta = front.meta
     source = _BLANK_RUNS.sub("\n\n", strip_shortcodes(front.body)).strip("\n")
     summary = _first(meta, _SUMMARY_KEYS)
@@ -232,16 +357,18 @@ def extract(front: FrontMatter) -> Extracted:
     if len(source) > MAX_MARKDOWN_CHARS:
         # markdown-it is linear but slow on crafted input (~30 s for 1 MB of "[")
         warnings.append(f"body over {MAX_MARKDOWN_CHARS:,} characters: indexed without Markdown")
-        body = tidy(html_to_text(source))
+        body = prose = tidy(html_to_text(source))
     else:
-        body = markdown_to_text(source)
+        text = body_text(source, mdx=mdx)
+        body, prose = text.text, text.prose
     return Extracted(
         title=_plain(as_text(meta.get("title"))),
         body=body,
+        prose=prose,
         source=source,
         source_format="markdown",
-        summary=_plain(summary),
-        date=next((meta[k] for k in _DATE_KEYS if meta.get(k) not in (None, "")), None),
+        summary=inline_to_text(summary) if summary else None,
+        date=next((meta[k] for k in _DATE_KEYS if _is_date_value(meta.get(k))), None),
         tags=normalise_tags(meta.get(k) for k in _TAG_KEYS),
         publication=as_text(meta.get("publication")),
         lang=meta.get("lang") or meta.get("language"),
@@ -253,6 +380,11 @@ def extract(front: FrontMatter) -> Extracted:
     )
 
 
+def _is_date_value(value: object) -> bool:
+    # ``published: true`` is Jekyll's switch, not a date
+    return value not in (None, "") and not isinstance(value, bool)
+
+
 def _first(meta: dict[str, object], keys: tuple[str, ...]) -> str | None:
     for key in keys:
         text = as_text(meta.get(key))
@@ -262,5 +394,6 @@ def _first(meta: dict[str, object], keys: tuple[str, ...]) -> str | None:
 
 
 def _plain(text: str | None) -> str | None:
-    """A one-line metadata string without shortcodes (titles are not Markdown in Hugo)."""
-    return clean_line(strip_shortcodes(text)) or None if text else None
+    """A one-line metadata string without template tags or shortcodes, entities decoded
+    (titles are not Markdown in Hugo or Jekyll, so Markdown characters stay)."""
+    return clean_line(decode_entities(strip_tags(text))) or None if text else None

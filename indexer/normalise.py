@@ -172,10 +172,27 @@ def cut_at_word(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-–—") + "…"
 
 
-def make_summary(given: str | None, body: str) -> str:
-    if given and (text := clean_line(given)):
+def make_summary(given: str | None, body: str, title: str = "") -> str:
+    """The given summary, else the first sentences of ``body`` (prose: no code); never the
+    title again (a summary equal to it, or a body opening with it, as a Markdown heading
+    repeating the title does)."""
+    if given and (text := clean_line(given)) and not _same(text, title):
         return cut_at_word(text, MAX_GIVEN_SUMMARY)
-    return summarise(body)
+    return summarise(_without_title(body, title))
+
+
+def _same(text: str, title: str) -> bool:
+    return bool(title) and text.casefold().rstrip(" .") == title.casefold().rstrip(" .")
+
+
+def _without_title(body: str, title: str) -> str:
+    if not title:
+        return body
+    head = body[: len(title) + 8].lstrip()
+    first_line = head.split("\n", 1)[0]
+    if _same(clean_line(first_line), title):
+        return body.lstrip()[len(first_line) :]
+    return body
 
 
 def summarise(body: str) -> str:
@@ -207,6 +224,8 @@ class Extracted:
     source: str
     source_format: Literal["markdown", "text"]
     summary: str | None = None
+    prose: str | None = None
+    """The body without its code blocks, when the format has any (summaries are made of it)."""
     date: object = None
     """A raw date value (string, date, datetime), parsed by ``indexer.dates``."""
     tags: tuple[str, ...] = ()

@@ -119,6 +119,17 @@ class DocValues:
     def dates(self) -> _Dates:
         return _Dates.build(self.date)
 
+    @cached_property
+    def days(self) -> IntArray:
+        """Days since 1970-01-01 of each dated document (0 for undated ones too)."""
+        dated = self.date > 0
+        date = np.where(dated, self.date, 19700101)
+        months = (date // 10000 - 1970) * 12 + (date // 100 % 100 - 1)
+        first = months.astype("datetime64[M]").astype("datetime64[D]")
+        days = (first - np.datetime64("1970-01-01", "D")).astype(np.int64) + date % 100 - 1
+        result: IntArray = days.astype(np.int32)
+        return result
+
 
 def _ids(keyed: _Keyed, values: tuple[str, ...]) -> IntArray:
     found = [keyed.index[v.casefold()] for v in values if v.casefold() in keyed.index]

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Generic, Protocol, TypeAlias, TypeVar
 
-from search import caps
+from search import caps, deadline
 from search.errors import QueryTooComplex
 from search.languages import NEUTRAL
 from search.query import (
@@ -255,6 +255,7 @@ def _expanded(
     truncated = False
     for lang in b.langs:
         for fieldname in b.fields(lang):
+            deadline.check()  # each expansion scans the vocabulary: dozens overrun the cap
             terms, cut = most_frequent(expand(fieldname, lang))
             truncated = truncated or cut
             b.count(len(terms))
@@ -284,6 +285,7 @@ def fuzzy_candidates(
     backend: Backend[Q], fieldname: str, lang: str, node: Fuzzy
 ) -> Iterable[tuple[str, int]]:
     """Terms of ``fieldname`` (a field of ``lang``) close to ``node``, with frequencies."""
+    deadline.check()
     text = fuzzy_text(node, lambda t: [token for _, token in backend.tokens(t, lang)])
     return backend.fuzzy_candidates(fieldname, text, node.edits)
 

@@ -29,6 +29,9 @@ Parameters (all optional):
 ``snippets``, ``facets``
     ``1``/``true``/``yes`` or ``0``/``false``/``no``: leave out snippets or facet
     counts to make a search cheaper (API clients).
+``histogram``
+    ``year``, ``month``, ``week``, ``day`` or ``auto`` (the interval chosen from the
+    span): count the matches over time, the date filters left out (``search.timeline``).
 
 Policy for anything else: tracking parameters that links pick up on the way
 (``utm_*``, ``fbclid``, ``gclid``, ``msclkid``, ``mc_cid``, ``mc_eid``, ``ref``)
@@ -47,22 +50,26 @@ import calendar
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from typing import cast
+from typing import Literal, cast
 
 from search import caps
 from search.errors import BadRequest, NotFound, QueryTooComplex
 from search.types import (
     FACET_NAMES,
+    INTERVALS,
     MATCHES,
     SORTS,
     UNDATED,
     FacetName,
+    Interval,
     Match,
     SearchRequest,
     Sort,
 )
 
-SCALARS = ("q", "sort", "match", "page", "per_page", "from", "to", "snippets", "facets")
+SCALARS = (
+    "q", "sort", "match", "page", "per_page", "from", "to", "snippets", "facets", "histogram",
+)  # fmt: skip
 EXCLUDE_PREFIX = "not_"
 IGNORED = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "ref"})
 MAX_VALUE_CHARS = 200
@@ -132,7 +139,15 @@ def build_request(params: Params) -> SearchRequest:
         match=cast(Match, _choice(params, "match", MATCHES, "all")),
         snippets=_flag(params, "snippets"),
         facets=_flag(params, "facets"),
+        histogram=_histogram(params),
     )
+
+
+def _histogram(params: Params) -> Interval | Literal["auto"] | None:
+    text = _scalar(params, "histogram")
+    if not text:
+        return None
+    return cast(Interval | Literal["auto"], _choice(params, "histogram", (*INTERVALS, "auto"), ""))
 
 
 def _check_names(params: Params) -> None:

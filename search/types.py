@@ -13,10 +13,13 @@ from typing import Literal
 Sort = Literal["relevance", "newest", "oldest"]
 Match = Literal["all", "any"]
 FacetName = Literal["tag", "publication", "lang", "year", "month"]
+Interval = Literal["year", "month", "week", "day"]
 
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 MATCHES: tuple[Match, ...] = ("all", "any")
 FACET_NAMES: tuple[FacetName, ...] = ("tag", "publication", "lang", "year", "month")
+INTERVALS: tuple[Interval, ...] = ("year", "month", "week", "day")
+"""Timeline intervals, coarsest first; ``auto`` (chosen from the span) is the default."""
 UNDATED = "undated"
 """The facet value under ``year`` that counts articles without a date."""
 
@@ -38,6 +41,8 @@ class SearchRequest:
     match: Match = "all"
     snippets: bool = True
     facets: bool = True
+    histogram: Interval | Literal["auto"] | None = None
+    """Count the matches over time (the date filters left out, as facets leave theirs out)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,28 @@ class FacetValue:
 
 
 @dataclass(frozen=True, slots=True)
+class Bucket:
+    """One period of a timeline: ``start`` and ``end`` are its first and last day."""
+
+    start: dt.date
+    end: dt.date
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Histogram:
+    interval: Interval
+    buckets: tuple[Bucket, ...]
+    """Every period from the first dated match to the last, empty ones included."""
+    undated: int
+    """Matches without a date: counted beside the periods, never in one."""
+
+    @property
+    def dated(self) -> int:
+        return sum(b.count for b in self.buckets)
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResult:
     request: SearchRequest
     total: int
@@ -87,6 +114,7 @@ class SearchResult:
     """Things the user should know: a fallback to plain words, to any-word matching…"""
     took_ms: float
     generation: str
+    histogram: Histogram | None = None
 
     @property
     def pages(self) -> int:

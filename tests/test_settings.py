@@ -31,6 +31,10 @@ def test_every_variable_is_read() -> None:
             "ARCHIVE_SEARCH_RATE_LIMIT": "off",
             "ARCHIVE_SEARCH_RATELIMIT_STORE": "/tmp/rl.sqlite3",
             "ARCHIVE_SEARCH_TRUST_PROXY": "2",
+            "ARCHIVE_SEARCH_RATE_LIMIT_TIME": "10/minute",
+            "ARCHIVE_SEARCH_RATE_LIMIT_CONCURRENT": "0",
+            "ARCHIVE_SEARCH_SLOTS": "8",
+            "ARCHIVE_SEARCH_COSTLY_SLOTS": "2",
         }
     )
     assert settings == Settings(
@@ -40,6 +44,10 @@ def test_every_variable_is_read() -> None:
         rate_limit="off",
         ratelimit_store=Path("/tmp/rl.sqlite3"),
         trust_proxy=2,
+        rate_limit_time="10/minute",
+        rate_limit_concurrent=0,
+        slots=8,
+        costly_slots=2,
     )
 
 
@@ -55,6 +63,9 @@ def test_empty_values_count_as_unset() -> None:
         ("ARCHIVE_SEARCH_PARSE_WORKERS", "0"),
         ("ARCHIVE_SEARCH_TRUST_PROXY", "-1"),
         ("ARCHIVE_SEARCH_TRUST_PROXY", "²"),
+        ("ARCHIVE_SEARCH_RATE_LIMIT_CONCURRENT", "-1"),
+        ("ARCHIVE_SEARCH_SLOTS", "0"),
+        ("ARCHIVE_SEARCH_COSTLY_SLOTS", "x"),
     ],
 )
 def test_a_bad_value_is_refused_by_name(name: str, value: str) -> None:
@@ -74,7 +85,7 @@ def _environment_reads(path: Path) -> list[str]:
             calls = ast.unparse(node.func) in ("os.environ.get", "os.getenv")
             key = node.args[0] if calls else None
         if key is not None:
-            names.append(key.value if isinstance(key, ast.Constant) else ast.unparse(key))
+            names.append(str(key.value) if isinstance(key, ast.Constant) else ast.unparse(key))
     return names
 
 

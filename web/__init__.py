@@ -12,8 +12,12 @@ Configuration keys:
 ``SEARCH_SERVICE``
     An already built service (tests use it to inject failures); when given,
     ``INDEX_DIR`` is not used and the caller closes it.
-``RATELIMIT_ENABLED``, ``RATELIMIT``, ``RATELIMIT_STORE``, ``RATELIMIT_TRUST_PROXY``
-    Per-client rate limiting shared by all workers; see ``web.ratelimit``.
+``RATELIMIT_ENABLED``, ``RATELIMIT``, ``RATELIMIT_TIME``, ``RATELIMIT_CONCURRENT``,
+``RATELIMIT_STORE``, ``RATELIMIT_TRUST_PROXY``
+    Per-client limits shared by all workers (requests, seconds of server time,
+    requests at once); see ``web.ratelimit``.
+``ADMISSION_SLOTS``, ``ADMISSION_COSTLY_SLOTS``
+    Requests a worker runs at once, and costly ones among them; see ``web.admission``.
 ``API_MAX_AGE``
     Seconds API answers may be cached (``Cache-Control``); see ``web.httpcache``.
 ``COMPRESS_*``
@@ -33,7 +37,7 @@ from typing import Any
 from flask import Flask
 
 from archive_search.settings import Settings
-from web import compression, errors, httpcache, jsonio, ratelimit, security
+from web import admission, compression, errors, httpcache, jsonio, ratelimit, security
 from web.context import SERVICE_KEY
 
 
@@ -43,6 +47,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(
         INDEX_DIR=str(settings.index_dir),
         RATELIMIT=settings.rate_limit,
+        RATELIMIT_TIME=settings.rate_limit_time,
+        RATELIMIT_CONCURRENT=settings.rate_limit_concurrent,
+        ADMISSION_SLOTS=settings.slots,
+        ADMISSION_COSTLY_SLOTS=settings.costly_slots,
         RATELIMIT_STORE=str(settings.ratelimit_store or ""),
         RATELIMIT_TRUST_PROXY=settings.trust_proxy,
         API_MAX_AGE=settings.api_max_age,
@@ -63,9 +71,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
+    admission.init_clock(app)
     security.init_app(app)
     ratelimit.init_app(app)
     httpcache.init_app(app)
+    admission.init_app(app)
     errors.init_app(app)
     return app
 

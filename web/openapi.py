@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from search import caps
-from search.types import FACET_NAMES, MATCHES, SORTS
+from search.types import FACET_NAMES, INTERVALS, MATCHES, SORTS
 from web.openapi_schemas import JSON, STR, ref, schemas
 
 
@@ -56,6 +56,11 @@ def _search_params() -> list[JSON]:
         _param("to", "Latest date: YYYY-MM-DD, YYYY-MM or YYYY", STR),
         _param("snippets", "0 leaves out snippets", {"type": "string", "enum": ["0", "1"]}),
         _param("facets", "0 leaves out facet counts", {"type": "string", "enum": ["0", "1"]}),
+        _param(
+            "histogram",
+            "Count the matches over time by this interval (auto: chosen from the span)",
+            {"type": "string", "enum": [*INTERVALS, "auto"]},
+        ),
     ]
     for name in FACET_NAMES:
         params.append(

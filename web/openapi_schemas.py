@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from search import caps
-from search.types import FACET_NAMES, MATCHES, SORTS
+from search.types import FACET_NAMES, INTERVALS, MATCHES, SORTS
 
 JSON = dict[str, Any]
 
@@ -31,6 +31,10 @@ STRS: JSON = {"type": "array", "items": STR}
 DATE: JSON = {"type": ["string", "null"], "format": "date"}
 INT: JSON = {"type": "integer", "minimum": 0}
 URL: JSON = {"type": "string", "format": "uri"}
+NURL: JSON = {"type": ["string", "null"], "format": "uri"}
+
+SEARCH_REQUIRED = ["total", "page", "per_page", "pages", "hits", "facets", "suggestion"]
+SEARCH_REQUIRED += ["query", "notices", "took_ms", "generation", "links"]
 
 
 def schemas() -> JSON:
@@ -101,13 +105,23 @@ def schemas() -> JSON:
                 "notices": STRS,
                 "took_ms": {"type": "number", "minimum": 0},
                 "generation": STR,
-                "links": obj(
-                    {
-                        "self": URL,
-                        "next": {"type": ["string", "null"], "format": "uri"},
-                        "prev": {"type": ["string", "null"], "format": "uri"},
-                    }
-                ),
+                "links": obj({"self": URL, "next": NURL, "prev": NURL}),
+                "histogram": {
+                    "type": "array",
+                    "items": ref("Bucket"),
+                    "description": "With histogram=: every period of the matches' span, the "
+                    "date filters left out; start and end are the period's first and last day",
+                },
+                "histogram_interval": {"type": "string", "enum": list(INTERVALS)},
+                "histogram_undated": {**INT, "description": "Matches without a date"},
+            },
+            required=SEARCH_REQUIRED,
+        ),
+        "Bucket": obj(
+            {
+                "start": {"type": "string", "format": "date"},
+                "end": {"type": "string", "format": "date"},
+                "count": INT,
             }
         ),
         "ArticleLink": link,

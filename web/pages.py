@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, render_template, request, url_for
 
 from search.languages import display_name
@@ -34,12 +36,15 @@ def is_browsing(req: SearchRequest) -> bool:
 @bp.get("/")
 def search() -> str:
     req = build_request(request.args.to_dict(flat=False))
+    if req.histogram is None:
+        req = dataclasses.replace(req, histogram="auto")
     pairs = urls.state_pairs(request.args.items(multi=True))
     result = service().search(req)
     return render_template(
         "search.html",
         req=req,
         result=result,
+        timeline=view.timeline(result, pairs),
         browsing=is_browsing(req),
         facets=view.facet_blocks(result, pairs),
         chips=view.chips(req, result, pairs),

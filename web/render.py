@@ -5,17 +5,33 @@ nh3 decides what survives: no scripts, no event handlers, no ``style``, only
 http(s)/mailto links (plus relative ones), and every link gets
 ``rel="noopener noreferrer nofollow"``. Images are dropped: the page's CSP
 would block remote ones anyway, and a broken image reads worse than none.
+
+Rendering is bounded, because an article page must answer within the request's
+time cap whatever the archive holds (markdown-it-py spends up to ~40 µs per
+character on runs of ``[`` or ``![``): a source over ``MAX_MARKDOWN_CHARS``
+is shown as plain text, a paragraph over ``MAX_INLINE_CHARS`` without inline
+markup, and so is every paragraph after the first ``INLINE_SECONDS`` spent on
+inline markup; the request's deadline is checked between paragraphs, and the HTML of
+the last articles rendered is kept (``CACHE_CHARS``), so a page asked for again
+is not rendered again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+import time
+from collections import OrderedDict
 from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_core.state_core import StateCore
+from markdown_it.token import Token
 from markupsafe import Markup, escape
 
+from search import deadline
 from search.types import ArticleView
 
 ALLOWED_TAGS = frozenset(
@@ -36,14 +52,61 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener noreferrer nofollow"
 
-# Hugo shortcodes ({{< youtube id >}}, {{% note %}}) mean nothing outside Hugo.
-_SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
+MAX_MARKDOWN_CHARS = 500_000
+"""Longer sources are shown as plain text (the indexer reads no Markdown past this either)."""
+MAX_INLINE_CHARS = 10_000
+"""A longer paragraph is shown without inline markup (links, emphasis): at most ~0.4 s each."""
+INLINE_SECONDS = 0.5
+"""Inline markup time per article; later paragraphs are shown as their text."""
+CACHE_CHARS = 8_000_000
+"""Characters of rendered HTML kept per worker process (the last articles shown)."""
+
 _PARAGRAPHS = re.compile(r"\n\s*\n")
+_SHORTCODE_OPEN = re.compile(r"\{\{[<%]")
+
+
+def strip_shortcodes(text: str) -> str:
+    """Hugo shortcodes (``{{< youtube id >}}``, ``{{% note %}}``) mean nothing outside Hugo.
+
+    Each opening ``{{<``/``{{%`` is cut up to the nearest ``>}}``/``%}}`` (as the
+    non-greedy ``{{[<%].*?[%>]}}`` would), in one pass: that regular expression
+    took quadratic time on many openings without a close (120 KB: 66 s).
+    """
+    out: list[str] = []
+    position = 0
+    while (opening := _SHORTCODE_OPEN.search(text, position)) is not None:
+        ends = [e for e in (text.find(">}}", opening.end()), text.find("%}}", opening.end()))
+                if e >= 0]  # fmt: skip
+        if not ends:
+            break  # no close after this opening, so none after any later one either
+        out.append(text[position : opening.start()])
+        position = min(ends) + 3
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _capped_inline(state: StateCore) -> None:
+    """markdown-it's ``inline`` core rule, bounded: see the module's docstring."""
+    budget_ends = time.perf_counter() + INLINE_SECONDS
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        deadline.check()
+        if token.children is None:
+            token.children = []
+        if len(token.content) > MAX_INLINE_CHARS or time.perf_counter() > budget_ends:
+            text = Token("text", "", 0)
+            text.content = token.content
+            token.children.append(text)
+        else:
+            state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable("table")
+    md = MarkdownIt("commonmark").enable("table")
+    md.core.ruler.at("inline", _capped_inline)
+    return md
 
 
 def sanitise(html: str) -> str:
@@ -58,7 +121,7 @@ def sanitise(html: str) -> str:
 
 
 def render_markdown(source: str) -> str:
-    return sanitise(_markdown().render(_SHORTCODE.sub("", source)))
+    return sanitise(_markdown().render(strip_shortcodes(source)))
 
 
 def render_text(source: str) -> str:
@@ -70,8 +133,47 @@ def render_text(source: str) -> str:
 
 def render_article(source: str, source_format: str) -> Markup:
     """Safe HTML for an article body; the only place besides snippets that is marked safe."""
-    html = render_markdown(source) if source_format == "markdown" else render_text(source)
-    return Markup(html)  # noqa: S704 - sanitised by nh3 or escaped above
+    markdown = source_format == "markdown" and len(source) <= MAX_MARKDOWN_CHARS
+    if not markdown:
+        return Markup(render_text(source))  # noqa: S704 - escaped
+    key = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    html = _CACHE.get(key)
+    if html is None:
+        html = render_markdown(source)
+        _CACHE.put(key, html)
+    return Markup(html)  # noqa: S704 - sanitised by nh3
+
+
+class _HtmlCache:
+    """The HTML of the last sources rendered, up to ``limit`` characters in all."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._items: OrderedDict[bytes, str] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> str | None:
+        with self._lock:
+            html = self._items.get(key)
+            if html is not None:
+                self._items.move_to_end(key)
+            return html
+
+    def put(self, key: bytes, html: str) -> None:
+        if len(html) > self.limit:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = html
+            self._chars += len(html)
+            while self._chars > self.limit:
+                _, dropped = self._items.popitem(last=False)
+                self._chars -= len(dropped)
+
+
+_CACHE = _HtmlCache(CACHE_CHARS)
 
 
 def article_html(view: ArticleView) -> Markup:

@@ -11,7 +11,15 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from search.types import ArticleView, FacetName, FacetValue, Hit, SearchResult, Snippet
+from search.types import (
+    ArticleView,
+    FacetName,
+    FacetValue,
+    Histogram,
+    Hit,
+    SearchResult,
+    Snippet,
+)
 from web.render import article_html
 
 SNIPPET_JOINER = " … "
@@ -129,6 +137,21 @@ def result_json(
         "took_ms": round(result.took_ms, 3),
         "generation": result.generation,
         **({"links": links} if links is not None else {}),
+        **histogram_json(result.histogram),
+    }
+
+
+def histogram_json(found: Histogram | None) -> dict[str, object]:
+    """``histogram``, its interval and the undated count: only when one was asked for."""
+    if found is None:
+        return {}
+    return {
+        "histogram": [
+            {"start": b.start.isoformat(), "end": b.end.isoformat(), "count": b.count}
+            for b in found.buckets
+        ],
+        "histogram_interval": found.interval,
+        "histogram_undated": found.undated,
     }
 
 

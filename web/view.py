@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from search import caps
 from search.languages import NEUTRAL, display_name
-from search.types import FacetName, FacetValue, SearchRequest, SearchResult
+from search.types import Bucket, FacetName, FacetValue, SearchRequest, SearchResult
 from web import urls
+from web.charts import BarChart, bar_chart
 from web.urls import Pairs
 
 FACET_TITLES: dict[FacetName, str] = {
@@ -131,3 +133,58 @@ def page_numbers(page: int, pages: int, per_page: int) -> list[int | None]:
             out.append(None)
         out.append(n)
     return out
+
+
+DATE_NAMES = frozenset({"year", "month", "not_year", "not_month", "from", "to", "page"})
+
+
+def without_dates(pairs: Pairs) -> Pairs:
+    """The state with every date filter removed: where a timeline's links start from."""
+    return tuple(p for p in pairs if p[0] not in DATE_NAMES)
+
+
+def period_pairs(pairs: Pairs, start: str, end: str) -> Pairs:
+    """The state filtered to one period (other date filters dropped, back to page 1)."""
+    return (*without_dates(pairs), ("from", start), ("to", end))
+
+
+@dataclass(frozen=True)
+class Timeline:
+    chart: BarChart
+    undated: int
+    undated_url: str
+    interval: str
+    base_url: str
+    """This search without date filters: the brush adds ``from`` and ``to`` to it."""
+
+
+def timeline(result: SearchResult, pairs: Pairs) -> Timeline | None:
+    found = result.histogram
+    if found is None or not found.buckets:
+        return None
+
+    def link(bucket: Bucket) -> str:
+        return href(period_pairs(pairs, bucket.start.isoformat(), bucket.end.isoformat()))
+
+    chart = bar_chart(found.interval, found.buckets, link, _chosen(result.request))
+    undated = href((*without_dates(pairs), ("year", "undated")))
+    return Timeline(chart, found.undated, undated, found.interval, href(without_dates(pairs)))
+
+
+def _chosen(request: SearchRequest) -> Callable[[Bucket], bool]:
+    """Whether a period overlaps what the date filters (range, years, months) let through."""
+    low, high = request.date_from, request.date_to
+    years = {int(y) for y in request.filters.get("year", ()) if y.isdigit()}
+    months = {m for m in request.filters.get("month", ()) if len(m) == 7}
+    if low is None and high is None and not years and not months:
+        return lambda bucket: False
+
+    def chosen(bucket: Bucket) -> bool:
+        if (low is not None and bucket.end < low) or (high is not None and bucket.start > high):
+            return False
+        if years and not years & set(range(bucket.start.year, bucket.end.year + 1)):
+            return False
+        first, last = bucket.start.strftime("%Y-%m"), bucket.end.strftime("%Y-%m")
+        return not months or any(first <= m <= last for m in months)
+
+    return chosen

@@ -7,6 +7,7 @@ limit. Facets, filters and date sorting come from ``search.engine_base``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ from whoosh.collectors import (
 from whoosh.query import Query
 from whoosh.searching import Searcher
 
-from search import caps
+from search import caps, deadline
 from search.engine_base import BaseEngine, Match, Ranked
 from search.errors import NotFound, SearchTimeout
 from search.facets import BoolArray
@@ -56,7 +57,7 @@ class WhooshEngine(BaseEngine):
 
     def _match(self, parsed: ParsedQuery, base: BoolArray, notices: list[str]) -> Match:
         query = build_query(parsed, self._langs, self._searcher.reader(), notices)
-        docs = np.fromiter(self._searcher.docs_for_query(query), dtype=np.int64)
+        docs = np.fromiter(_checked(self._searcher.docs_for_query(query)), dtype=np.int64)
         mask = np.zeros(self._dv.size, dtype=np.bool_)
         mask[docs] = True
         return Match(query, mask & base)
@@ -64,7 +65,10 @@ class WhooshEngine(BaseEngine):
     def _top(self, match: Match, allowed: BoolArray | None, limit: int) -> Ranked:
         assert isinstance(match.query, Query)
         top = TopCollector(limit=limit)
-        timed = TimeLimitCollector(top, timelimit=caps.SEARCH_TIME_LIMIT, use_alarm=False)
+        left = min(caps.SEARCH_TIME_LIMIT, deadline.remaining())
+        if left <= 0:
+            raise SearchTimeout(deadline.message())
+        timed = TimeLimitCollector(top, timelimit=left, use_alarm=False)
         collector: Collector = timed
         if allowed is not None:
             # The filter must wrap the time limit: TimeLimitCollector feeds its child every
@@ -73,9 +77,7 @@ class WhooshEngine(BaseEngine):
         try:
             self._searcher.search_with_collector(match.query, collector)
         except TimeLimit as exc:
-            raise SearchTimeout(
-                f"the search took longer than {caps.SEARCH_TIME_LIMIT:g} s; make it more specific"
-            ) from exc
+            raise SearchTimeout(deadline.message()) from exc
         return [(hit.docnum, hit.score) for hit in timed.results()]
 
     def _record(self, docnum: int) -> dict[str, Any]:
@@ -109,3 +111,11 @@ class WhooshEngine(BaseEngine):
 
     def _suggest(self, text: str, parsed: ParsedQuery) -> str | None:
         return suggest_query(text, parsed, self._searcher.reader())
+
+
+def _checked(docs: Iterator[int], every: int = 4096) -> Iterator[int]:
+    """The matches of a query, checking the request's time cap every ``every`` of them."""
+    for count, doc in enumerate(docs, 1):
+        if count % every == 0:
+            deadline.check()
+        yield doc

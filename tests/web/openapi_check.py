@@ -32,9 +32,12 @@ UNDOCUMENTED_METHODS = frozenset({"OPTIONS"})  # CORS preflights are the browser
 
 
 @lru_cache(maxsize=1)
-def _registry() -> Registry:
-    resource = Resource.from_contents(openapi_document(), default_specification=DRAFT202012)
-    return Registry().with_resource(DOC_URI, resource)
+def _registry() -> Registry[Any]:
+    resource: Resource[Any] = Resource.from_contents(
+        openapi_document(), default_specification=DRAFT202012
+    )
+    registry: Registry[Any] = Registry().with_resource(DOC_URI, resource)
+    return registry
 
 
 def _template_of(path: str) -> str | None:

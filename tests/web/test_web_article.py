@@ -37,7 +37,7 @@ class _RelatedFails:
 
 class _Service(SearchService):
     def engine(self) -> Engine:
-        return _RelatedFails(super().engine())  # type: ignore[return-value]
+        return _RelatedFails(super().engine())
 
 
 @pytest.fixture(scope="module")

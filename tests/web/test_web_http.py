@@ -20,7 +20,7 @@ from search import caps
 from search.errors import BadRequest
 from search.request import build_request, params_from_object, to_params
 from tests.web.conftest import DEMO_CORPUS
-from tests.web.openapi_check import checking_client
+from tests.web.openapi_check import CheckingClient, checking_client
 from web import create_app
 
 KARABAKH_ID = "israels-role-in-nagorno-karabakh.txt"
@@ -269,11 +269,12 @@ def test_params_from_object() -> None:
         "q": ["x"], "tag": ["a", "b"], "page": ["2"], "facets": ["0"]
     }  # fmt: skip
     assert params_from_object({"q": None}) == {"q": []}
-    for bad in ([], "q=x", {"q": 1.5}, {"tag": [["a"]]}, {"q": {}}):
+    bad_bodies: list[object] = [[], "q=x", {"q": 1.5}, {"tag": [["a"]]}, {"q": {}}]
+    for bad in bad_bodies:
         with pytest.raises(BadRequest):
             params_from_object(bad)
 
 
 def test_app_fixture_is_checking(demo_app: Flask) -> None:
     """The clients above validate every answer against the OpenAPI document."""
-    assert demo_app.test_client_class.__name__ == "CheckingClient"
+    assert demo_app.test_client_class is CheckingClient

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -101,14 +102,15 @@ def test_the_check_can_fail(demo_app: Any) -> None:
     response = demo_app.test_client().get("/api/v1/search?q=karabakh")
     check_response("GET", "/api/v1/search", response)
     body = response.get_json()
-    for mutate in (
+    mutations: tuple[Callable[[dict[str, Any]], object], ...] = (
         lambda b: b.update(extra=1),
         lambda b: b["hits"][0].update(score="high"),
         lambda b: b["hits"][0].pop("url"),
         lambda b: b["facets"]["tag"][0].update(count=-1),
         lambda b: b["query"].update(sort="random"),
         lambda b: b["hits"][0].update(date="20 May 2020"),
-    ):
+    )
+    for mutate in mutations:
         broken = copy.deepcopy(body)
         mutate(broken)
         response.set_data(json.dumps(broken).encode())

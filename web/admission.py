@@ -1,0 +1,204 @@
+"""A request's clock and its place in the worker's queue: cheap requests first.
+
+Every request gets the search time cap (``search.deadline``) from the moment
+it arrives, so time spent waiting counts against it; whatever runs out of
+time answers 503, in the one error shape, instead of running on.
+
+Each worker process runs at most ``slots`` requests at once, of which at most
+``costly_slots`` costly ones. A worker's threads share one interpreter lock,
+so running more at once buys no throughput; the point is latency: a cheap
+request never queues behind more than ``costly_slots`` costly ones, and when
+requests must wait, cheap ones are let in before costly ones (then in order of
+arrival). A request that cannot get in before its deadline answers 503 with
+``Retry-After``. ``/healthz`` and static files never wait.
+
+Whether a request is costly is estimated before it runs, from what makes a
+search slow here (``estimate``): fuzzy words and short prefixes (each scans the
+vocabulary), many words, ``match=any``, exports; and a client that has spent
+most of its time budget (``web.ratelimit``) has its requests treated as costly.
+
+Configuration (app config; ``create_app`` fills it from ``archive_search.settings``):
+``ADMISSION_SLOTS`` (``$ARCHIVE_SEARCH_SLOTS``) and ``ADMISSION_COSTLY_SLOTS``
+(``$ARCHIVE_SEARCH_COSTLY_SLOTS``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import re
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from flask import Flask, Response, current_app, g, request
+
+from archive_search.settings import DEFAULT_COSTLY_SLOTS, DEFAULT_SLOTS
+from search import deadline
+from web import ratelimit
+from web.errors import error_response
+
+COSTLY_POINTS = 12
+"""An estimate at or above this is costly (a plain word is 1 point; see ``estimate``)."""
+SPENT_SHARE_COSTLY = 0.5
+"""A client that has used this share of its time budget is served as a costly one."""
+EXTENSION_KEY = "archive_search.admission"
+EXEMPT_PATHS = ("/healthz",)
+EXEMPT_PREFIXES = ("/static/",)
+COSTLY_PATHS = ("/api/v1/export",)
+_WORD = re.compile(r"\S+")
+
+
+def estimate(path: str, args: Mapping[str, Sequence[str]]) -> int:
+    """Points for what a request will cost, from its path and parameters alone (pure).
+
+    A plain word is 1; a fuzzy word (``~``) 6 and a prefix (``*``) 3, or 6 when its
+    stem is under 4 characters (both scan the vocabulary); ``match=any`` doubles the
+    words' points; an export is costly whatever its query.
+    """
+    if path in COSTLY_PATHS:
+        return COSTLY_POINTS
+    points = 0
+    for q in args.get("q", ()):
+        for word in _WORD.findall(q):
+            if "~" in word:
+                points += 6
+            elif word.endswith("*"):
+                points += 6 if len(word.strip("*\"'(+-")) < 4 else 3
+            else:
+                points += 1
+    if "any" in args.get("match", ()):
+        points *= 2
+    return points
+
+
+@dataclass(order=True)
+class _Waiter:
+    costly: bool
+    arrival: int
+    granted: bool = field(default=False, compare=False)
+    gone: bool = field(default=False, compare=False)
+
+
+class Gate:
+    """At most ``slots`` requests at once, ``costly_slots`` of them costly; cheap ones first."""
+
+    def __init__(self, slots: int, costly_slots: int) -> None:
+        self.slots = max(1, slots)
+        self.costly_slots = max(1, min(costly_slots, self.slots))
+        self.active = 0
+        self.active_costly = 0
+        self._waiting: list[_Waiter] = []
+        self._arrivals = itertools.count()
+        self._changed = threading.Condition()
+
+    def enter(self, costly: bool, timeout: float) -> bool:
+        """Wait for a slot at most ``timeout`` seconds; False when none came in time."""
+        waiter = _Waiter(costly, next(self._arrivals))
+        ends = time.monotonic() + timeout
+        with self._changed:
+            heapq.heappush(self._waiting, waiter)
+            self._dispatch()
+            while not waiter.granted:
+                left = ends - time.monotonic()
+                if left <= 0:
+                    waiter.gone = True
+                    return False
+                self._changed.wait(left)
+        return True
+
+    def leave(self, costly: bool) -> None:
+        with self._changed:
+            self.active -= 1
+            self.active_costly -= costly
+            self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Let in waiters, cheap ones first; a costly one that does not fit keeps its place."""
+        passed_over: list[_Waiter] = []
+        granted = False
+        while self._waiting and self.active < self.slots:
+            waiter = heapq.heappop(self._waiting)
+            if waiter.gone:
+                continue
+            if waiter.costly and self.active_costly >= self.costly_slots:
+                passed_over.append(waiter)
+                continue
+            waiter.granted, granted = True, True
+            self.active += 1
+            self.active_costly += waiter.costly
+        for waiter in passed_over:
+            heapq.heappush(self._waiting, waiter)
+        if granted:
+            self._changed.notify_all()
+
+
+def _exempt(path: str) -> bool:
+    return path in EXEMPT_PATHS or path.startswith(EXEMPT_PREFIXES)
+
+
+_CLOCK = "admission_clock"
+_ADMITTED = "admission_costly"
+
+
+def start_clock() -> None:
+    g.setdefault(_CLOCK, deadline.start())
+
+
+def stop_clock(_exc: BaseException | None = None) -> None:
+    token = g.pop(_CLOCK, None)
+    if token is not None:
+        deadline.stop(token)
+
+
+def is_costly(path: str, args: Mapping[str, Sequence[str]]) -> bool:
+    decision = ratelimit.current()
+    if decision is not None and decision.spent_share >= SPENT_SHARE_COSTLY:
+        return True
+    return estimate(path, args) >= COSTLY_POINTS
+
+
+def enter() -> Response | None:
+    gate: Gate | None = current_app.extensions.get(EXTENSION_KEY)
+    if gate is None or _exempt(request.path):
+        return None
+    costly = is_costly(request.path, request.args.to_dict(flat=False))
+    if not gate.enter(costly, max(deadline.remaining(), 0.0)):
+        response = error_response(
+            "overloaded", "the service is busy with other searches: try again in a second", 503
+        )
+        response.headers["Retry-After"] = "1"
+        return response
+    g.setdefault(_ADMITTED, costly)
+    return None
+
+
+def leave(_exc: BaseException | None = None) -> None:
+    costly = g.pop(_ADMITTED, None)
+    gate: Gate | None = current_app.extensions.get(EXTENSION_KEY)
+    if gate is not None and costly is not None:
+        gate.leave(costly)
+
+
+def _slots(app: Flask, key: str, default: int) -> int:
+    value = app.config.get(key)
+    slots = default if value is None else int(value)
+    if slots < 1:
+        raise ValueError(f"bad {key} {value!r}: expected a number of requests, at least 1")
+    return slots
+
+
+def init_clock(app: Flask) -> None:
+    """The clock first, before any other hook, so every route is under the time cap."""
+    app.before_request(start_clock)
+    app.teardown_request(stop_clock)
+
+
+def init_app(app: Flask) -> None:
+    """The queue, after the rate limiter (a refused request never queues)."""
+    slots = _slots(app, "ADMISSION_SLOTS", DEFAULT_SLOTS)
+    costly = _slots(app, "ADMISSION_COSTLY_SLOTS", DEFAULT_COSTLY_SLOTS)
+    app.extensions[EXTENSION_KEY] = Gate(slots, costly)
+    app.before_request(enter)
+    app.teardown_request(leave)
