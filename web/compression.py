@@ -13,7 +13,7 @@ from flask_compress import Compress
 
 SETTINGS = {
     "COMPRESS_ALGORITHM": ["br", "gzip"],
-    "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],
+    "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],  # exports are streamed
     # Brotli 4 costs about what gzip 6 does and is smaller; higher levels cost several
     # times more CPU for a few per cent, a bad trade on a search server.
     "COMPRESS_BR_LEVEL": 4,
@@ -22,7 +22,7 @@ SETTINGS = {
     "COMPRESS_MIMETYPES": [
         "text/html", "text/css", "text/csv", "text/plain", "application/javascript",
         "text/javascript", "application/json", "application/atom+xml",
-        "application/opensearchdescription+xml", "application/x-ndjson", "image/svg+xml",
+        "application/opensearchdescription+xml", "application/jsonl", "image/svg+xml",
     ],
 }  # fmt: skip
 

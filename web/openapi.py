@@ -118,12 +118,6 @@ def _responses(ok_schema: str, *errors: int, cached: bool = True) -> JSON:
     return out
 
 
-def _export_responses() -> JSON:
-    out = _responses("ExportResponse", 400, 503)
-    out["200"]["content"]["text/csv"] = {"schema": {"type": "string"}}
-    return out
-
-
 def search_body_schema() -> JSON:
     """``POST /api/v1/search``'s body: the query parameters as one object; repeatable
     filters take a string or an array of strings, numbers and flags their JSON types."""
@@ -158,8 +152,12 @@ def _search_post() -> JSON:
 
 @lru_cache(maxsize=1)
 def openapi_document() -> JSON:
+    from web.openapi_research import research_paths, research_schemas
+
     article_param = {"name": "article_id", "in": "path", "required": True, "schema": STR}
-    components = {"schemas": {**schemas(), "SearchBody": search_body_schema()}}
+    components = {
+        "schemas": {**schemas(), **research_schemas(), "SearchBody": search_body_schema()}
+    }
     return {
         "openapi": "3.1.0",
         "info": {
@@ -177,22 +175,6 @@ def openapi_document() -> JSON:
                     "responses": _responses("SearchResponse", 400, 503),
                 },
                 "post": _search_post(),
-            },
-            "/api/v1/export": {
-                "get": {
-                    "summary": "Every result of a search (up to the result window), as CSV or JSON",
-                    "parameters": [
-                        p for p in _search_params() if p["name"] not in ("page", "per_page")
-                    ]
-                    + [
-                        _param(
-                            "format",
-                            "csv (default) or json",
-                            {"type": "string", "enum": ["csv", "json"]},
-                        )
-                    ],
-                    "responses": _export_responses(),
-                }
             },
             "/api/v1/articles/{article_id}": {
                 "get": {
@@ -233,6 +215,7 @@ def openapi_document() -> JSON:
                     },
                 }
             },
+            **research_paths(),
         },
         "components": {**components, "headers": HEADERS},
     }

@@ -151,25 +151,6 @@ def schemas() -> JSON:
             }
         ),
         "FacetsResponse": obj({"facets": ref("Facets"), "generation": STR, "articles": INT}),
-        "ExportRow": obj(
-            {
-                "id": STR,
-                "title": STR,
-                "date": DATE,
-                "publication": NSTR,
-                "lang": STR,
-                "tags": {"type": "string", "description": "Tags joined by '; '"},
-                "url": URL,
-                "summary": STR,
-            }
-        ),
-        "ExportResponse": obj(
-            {
-                "total": INT,
-                "exported": INT,
-                "articles": {"type": "array", "items": ref("ExportRow")},
-            }
-        ),
         "Health": {
             "type": "object",
             "properties": {
