@@ -17,13 +17,15 @@ from __future__ import annotations
 import datetime as dt
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
-from search import deadline
+from search import deadline, exporting
+from search.exporting import ExportPlan
 from search.facets import BoolArray, DocValues, base_mask, combine, count_facets, facet_masks
 from search.highlight import TermMatcher
 from search.languages import analyser_lang
@@ -237,6 +239,33 @@ class BaseEngine(ABC):
             created=str(meta.get("created", "")),
             languages=self._dv.langs,
         )
+
+    # -- for the research tools (search.exporting, search.kwic, search.trends) ------------
+
+    @property
+    def docvalues(self) -> DocValues:
+        return self._dv
+
+    def ranked(self, match: Match, allowed: BoolArray | None, limit: int) -> Ranked:
+        return self._top(match, allowed, limit)
+
+    def hits(self, ranked: Ranked, parsed: ParsedQuery, snippets: bool) -> tuple[Hit, ...]:
+        return self._hits(ranked, parsed, snippets)
+
+    def record(self, docnum: int) -> dict[str, Any]:
+        return self._record(docnum)
+
+    def export_plan(self, request: SearchRequest, after: str | None = None) -> ExportPlan:
+        return exporting.plan(self, request, after)
+
+    def export_rows(
+        self,
+        plan: ExportPlan,
+        fields: Sequence[str],
+        url: Callable[[str], str],
+        stop: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        return exporting.rows(self, plan, fields, url, stop)
 
     # -- shared internals -----------------------------------------------------------------
 

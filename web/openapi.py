@@ -155,25 +155,6 @@ def _schemas() -> JSON:
             }
         ),
         "FacetsResponse": _obj({"facets": _ref("Facets"), "generation": STR, "articles": INT}),
-        "ExportRow": _obj(
-            {
-                "id": STR,
-                "title": STR,
-                "date": DATE,
-                "publication": NSTR,
-                "lang": STR,
-                "tags": {"type": "string", "description": "Tags joined by '; '"},
-                "url": URL,
-                "summary": STR,
-            }
-        ),
-        "ExportResponse": _obj(
-            {
-                "total": INT,
-                "exported": INT,
-                "articles": {"type": "array", "items": _ref("ExportRow")},
-            }
-        ),
         "Health": {
             "type": "object",
             "properties": {
@@ -273,14 +254,10 @@ def _responses(ok_schema: str, *errors: int) -> JSON:
     return out
 
 
-def _export_responses() -> JSON:
-    out = _responses("ExportResponse", 400, 503)
-    out["200"]["content"]["text/csv"] = {"schema": {"type": "string"}}
-    return out
-
-
 @lru_cache(maxsize=1)
 def openapi_document() -> JSON:
+    from web.openapi_research import research_paths, research_schemas
+
     article_param = {"name": "article_id", "in": "path", "required": True, "schema": STR}
     return {
         "openapi": "3.1.0",
@@ -295,22 +272,6 @@ def openapi_document() -> JSON:
                     "summary": "Search articles",
                     "parameters": _search_params(),
                     "responses": _responses("SearchResponse", 400, 503),
-                }
-            },
-            "/api/v1/export": {
-                "get": {
-                    "summary": "Every result of a search (up to the result window), as CSV or JSON",
-                    "parameters": [
-                        p for p in _search_params() if p["name"] not in ("page", "per_page")
-                    ]
-                    + [
-                        _param(
-                            "format",
-                            "csv (default) or json",
-                            {"type": "string", "enum": ["csv", "json"]},
-                        )
-                    ],
-                    "responses": _export_responses(),
                 }
             },
             "/api/v1/articles/{article_id}": {
@@ -352,6 +313,7 @@ def openapi_document() -> JSON:
                     },
                 }
             },
+            **research_paths(),
         },
-        "components": {"schemas": _schemas()},
+        "components": {"schemas": {**_schemas(), **research_schemas()}},
     }
