@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 from search.exporting import FIELDS
-from web.openapi import (
-    DATE,
-    INT,
-    JSON,
-    NSTR,
-    STR,
-    STRS,
-    _obj,
-    _param,
-    _ref,
-    _responses,
-    _search_params,
-)
+from web.openapi import _param, _responses, _search_params
+from web.openapi_schemas import DATE, INT, JSON, NSTR, STR, STRS
+from web.openapi_schemas import obj as _obj
+from web.openapi_schemas import ref as _ref
 
 GONE = {
     "description": "The cursor belongs to an index generation that is no longer served",
@@ -112,6 +103,7 @@ def _export_responses() -> JSON:
     content["application/jsonl"] = {"schema": {"type": "string"}}
     content["application/zip"] = {"schema": {"type": "string", "contentEncoding": "binary"}}
     out["200"]["headers"] = {
+        **out["200"].get("headers", {}),  # ETag and Cache-Control
         "Content-Disposition": {"schema": STR, "description": "attachment; filename=…"},
         "X-Next-Cursor": {"schema": STR, "description": "When rows remain after this response"},
     }

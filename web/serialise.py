@@ -114,7 +114,10 @@ def facets_json(facets: dict[FacetName, tuple[FacetValue, ...]]) -> dict[str, ob
     return dict(facets.items())
 
 
-def result_json(result: SearchResult, urls: ArticleUrls) -> dict[str, object]:
+def result_json(
+    result: SearchResult, urls: ArticleUrls, links: dict[str, str | None] | None = None
+) -> dict[str, object]:
+    """The search answer; ``links`` (self/next/prev URLs) are the caller's, who knows the route."""
     request = result.request
     return {
         "total": result.total,
@@ -133,6 +136,7 @@ def result_json(result: SearchResult, urls: ArticleUrls) -> dict[str, object]:
         "notices": list(result.notices),
         "took_ms": round(result.took_ms, 3),
         "generation": result.generation,
+        **({"links": links} if links is not None else {}),
         **histogram_json(result.histogram),
     }
 
