@@ -27,7 +27,7 @@ Keys are matched case-insensitively. Fields: ``title``; ``date`` (else
 ``summary``, ``description``, ``excerpt``; tags from ``tags``, ``tag``,
 ``categories``, ``keywords`` together; authors from ``author`` and
 ``authors``; ``publication``, ``volume``, ``issue``, ``image_credit``;
-language from ``lang`` or ``language``.
+language from ``lang``, ``language``, ``locale`` or ``languageCode``.
 
 Drafts (``is_draft``), as Hugo and Jekyll decide them:
 
@@ -70,6 +70,7 @@ MAX_MARKDOWN_CHARS = 500_000
 """A bigger body is indexed as its raw text: no real article comes near this."""
 _SUMMARY_KEYS = ("shorttext", "summary", "description", "excerpt")
 _DATE_KEYS = ("date", "publishdate", "pubdate", "published")
+_LANG_KEYS = ("lang", "language", "locale", "languagecode")
 _TAG_KEYS = ("tags", "tag", "categories", "keywords")
 _KEY_LINE = re.compile(r"^[\w\"'-]+\s*[:=]")
 _TOML_LINE = re.compile(r"at line (\d+)")
@@ -371,7 +372,7 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
         date=next((meta[k] for k in _DATE_KEYS if _is_date_value(meta.get(k))), None),
         tags=normalise_tags(meta.get(k) for k in _TAG_KEYS),
         publication=as_text(meta.get("publication")),
-        lang=meta.get("lang") or meta.get("language"),
+        lang=_first(meta, _LANG_KEYS),
         authors=tuple(authors),
         volume=as_text(meta.get("volume")),
         issue=as_text(meta.get("issue")),

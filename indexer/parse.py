@@ -35,6 +35,7 @@ from indexer.dates import date_from_path, parse_date
 from indexer.decode import decode
 from indexer.discover import Candidate
 from indexer.frontmatter_article import FrontMatterError, extract, is_draft, read_front_matter
+from indexer.langdetect import detect
 from indexer.normalise import (
     Extracted,
     article_id,
@@ -140,7 +141,9 @@ def _article(
         warnings.append(f"unreadable date {str(found.date)[:80]!r}; the article is undated")
     if found.date is None:
         date = date_from_path(relpath)
-    lang, lang_warning = choose_lang(found.lang, relpath, config.default_lang)
+    lang, lang_source, lang_warning = choose_lang(
+        found.lang, relpath, config.default_lang, f"{found.title or ''}\n{found.body}", detect
+    )
     if lang_warning:
         warnings.append(lang_warning)
     title = normalise_title(found.title, relpath)
@@ -158,6 +161,7 @@ def _article(
         tags=found.tags,
         publication=found.publication or config.publication_for(relpath),
         lang=lang,
+        lang_source=lang_source,
         authors=found.authors,
         volume=found.volume,
         issue=found.issue,

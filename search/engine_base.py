@@ -28,7 +28,7 @@ from search import deadline, exporting
 from search.exporting import ExportPlan
 from search.facets import BoolArray, DocValues, base_mask, combine, count_facets, facet_masks
 from search.highlight import TermMatcher
-from search.languages import analyser_lang
+from search.languages import analyser_lang, display_name
 from search.query import ParsedQuery, any_words, parse_query
 from search.snippets import highlight_all, make_snippets
 from search.store import Generation
@@ -219,6 +219,10 @@ class BaseEngine(ABC):
             issue=record["issue"],
             image_credit=record["image_credit"],
             translations=self._translations(docnum, record),
+            # indexes written before these fields existed do not have them
+            lang_source=record.get("lang_source") or "default",
+            lang_name=display_name(record["lang"]),
+            modified=_date(record.get("modified")),
         )
 
     def related(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:

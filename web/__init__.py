@@ -37,7 +37,16 @@ from typing import Any
 from flask import Flask
 
 from archive_search.settings import Settings
-from web import admission, compression, errors, httpcache, jsonio, ratelimit, security
+from web import (
+    admission,
+    compression,
+    errors,
+    httpcache,
+    jsonio,
+    ratelimit,
+    ratelimit_headers,
+    security,
+)
 from web.context import SERVICE_KEY
 
 
@@ -74,6 +83,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     admission.init_clock(app)
     security.init_app(app)
     ratelimit.init_app(app)
+    ratelimit_headers.init_app(app)
     httpcache.init_app(app)
     admission.init_app(app)
     errors.init_app(app)

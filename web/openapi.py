@@ -83,7 +83,20 @@ HEADERS: JSON = {
         "description": "Seconds until the client's rate limit lets a request through",
         "schema": {"type": "integer", "minimum": 1},
     },
+    "RateLimit-Limit": {
+        "description": "Requests the client may make at once (its bucket)",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    "RateLimit-Remaining": {
+        "description": "Requests left in the client's bucket after this one",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "RateLimit-Reset": {
+        "description": "Seconds until the client's bucket is full again",
+        "schema": {"type": "integer", "minimum": 0},
+    },
 }
+RATE_LIMIT_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
 ERROR_TEXTS = {
     400: "Bad request",
     404: "Not found",
@@ -103,8 +116,9 @@ def _header_refs(*names: str) -> JSON:
 def _responses(ok_schema: str, *errors: int, cached: bool = True) -> JSON:
     ok: JSON = {"description": "OK", "content": {"application/json": {"schema": ref(ok_schema)}}}
     out: JSON = {"200": ok}
+    ok["headers"] = _header_refs(*RATE_LIMIT_HEADERS)
     if cached:
-        ok["headers"] = _header_refs("ETag", "Cache-Control")
+        ok["headers"] = _header_refs("ETag", "Cache-Control", *RATE_LIMIT_HEADERS)
         out["304"] = {
             "description": "Not modified: the copy named in If-None-Match is current",
             "headers": _header_refs("ETag", "Cache-Control"),
@@ -114,7 +128,7 @@ def _responses(ok_schema: str, *errors: int, cached: bool = True) -> JSON:
             "description": ERROR_TEXTS[status],
             "content": {"application/json": {"schema": ref("Error")}},
         }
-    out["429"]["headers"] = _header_refs("Retry-After")
+    out["429"]["headers"] = _header_refs("Retry-After", *RATE_LIMIT_HEADERS)
     return out
 
 

@@ -137,6 +137,13 @@ def schemas() -> JSON:
                 "tags": STRS,
                 "publication": NSTR,
                 "lang": STR,
+                "lang_name": {"type": "string", "description": "The language's own name"},
+                "lang_source": {
+                    "type": "string",
+                    "enum": ["declared", "folder", "detected", "default"],
+                    "description": "What decided lang",
+                },
+                "modified": DATE,
                 "authors": STRS,
                 "volume": NSTR,
                 "issue": NSTR,

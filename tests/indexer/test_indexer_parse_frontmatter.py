@@ -149,9 +149,11 @@ def test_unclosed_front_matter_is_an_error_but_a_leading_rule_is_text() -> None:
     assert rule.article is not None and rule.article.title == "---"
 
 
-def test_language_folder_wins_over_a_contradicting_declaration() -> None:
+def test_a_declaration_wins_over_a_contradicting_language_folder() -> None:
+    # the text (one letter) cannot tell which is right: the declaration wins
     result = parse("---\nlang: ru\n---\nb", "fr/blog/x.md")
-    assert result.article is not None and result.article.lang == "fr"
+    assert result.article is not None and result.article.lang == "ru"
+    assert result.article.lang_source == "declared"
     [problem] = result.problems
     assert problem.severity == "warning" and "contradicts the language folder" in problem.reason
     assert parse("---\nlang: fr-FR\n---\nb", "fr/blog/x.md").problems == ()

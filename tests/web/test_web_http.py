@@ -280,3 +280,33 @@ def test_params_from_object() -> None:
 def test_app_fixture_is_checking(demo_app: Flask) -> None:
     """The clients above validate every answer against the OpenAPI document."""
     assert demo_app.test_client_class is CheckingClient
+
+
+def test_ratelimit_headers_count_down(demo_index: Path, tmp_path: Path) -> None:
+    app = create_app(
+        {
+            "INDEX_DIR": str(demo_index),
+            "RATELIMIT": "3/minute;burst=3",
+            "RATELIMIT_STORE": str(tmp_path / "limits.sqlite3"),
+        }
+    )
+    client = checking_client(app)
+    try:
+        seen = []
+        for _ in range(3):
+            response = client.get("/api/v1/search?q=karabakh", headers={"Origin": "https://x.test"})
+            assert response.status_code == 200
+            assert response.headers["RateLimit-Limit"] == "3"
+            seen.append(int(response.headers["RateLimit-Remaining"]))
+            assert 0 < int(response.headers["RateLimit-Reset"]) <= 60
+        assert seen == [2, 1, 0]
+        refused = client.get("/api/v1/search?q=karabakh")
+        assert refused.status_code == 429
+        assert refused.headers["RateLimit-Remaining"] == "0"
+        assert int(refused.headers["Retry-After"]) >= 1
+        exposed = refused.headers["Access-Control-Expose-Headers"]
+        assert "Retry-After" in exposed and "RateLimit-Remaining" in exposed
+        health = client.get("/healthz")  # never limited, so no fields
+        assert "RateLimit-Limit" not in health.headers
+    finally:
+        app.extensions["archive_search.service"].close()
