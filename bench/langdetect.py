@@ -49,7 +49,7 @@ def detectors() -> dict[str, Callable[[str], str]]:
 
     found: dict[str, Callable[[str], str]] = {"ours (fastText lid.176.ftz)": lambda t: detect(t)[0]}
     try:
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
         ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
         # its 97 original languages: the added varieties (wuu, yue, an, ext) split the scores

@@ -154,6 +154,11 @@ class BaseEngine(ABC):
         """Did you mean: the query with rare words replaced by common neighbours."""
 
     @abstractmethod
+    def _completions(self, prefix: str, scan: int) -> list[tuple[str, int]]:
+        """Did-you-mean vocabulary words starting with ``prefix``, with document frequencies
+        (at most ``scan`` of them looked at)."""
+
+    @abstractmethod
     def close(self) -> None: ...
 
     # -- optional hooks: shortcuts an engine may offer; the defaults take the general way --
@@ -232,6 +237,11 @@ class BaseEngine(ABC):
 
     def facet_values(self) -> dict[FacetName, tuple[FacetValue, ...]]:
         return count_facets(self._dv, self._dv.live, {}, SearchRequest())
+
+    def vocabulary(self, prefix: str, scan: int) -> list[tuple[str, int]]:
+        """Words of the archive starting with ``prefix`` (lower case), with the number of
+        articles holding each: what search-as-you-type completes from."""
+        return self._completions(prefix, scan)
 
     def info(self) -> IndexInfo:
         meta = self.generation.meta

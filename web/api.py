@@ -15,14 +15,22 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from search import caps
 from search.errors import BadRequest
-from search.request import build_request, check_article_id, params_from_object, to_params
+from search.request import (
+    build_request,
+    check_article_id,
+    clean_text,
+    is_ignored,
+    params_from_object,
+    to_params,
+)
+from search.suggest import DEFAULT_LIMIT
 from search.types import SearchRequest, SearchResult
 from web.context import service
 from web.export import export_response
 from web.httpcache import cacheable, etag_for, not_modified
 from web.links import request_urls
 from web.openapi import openapi_document
-from web.serialise import article_json, facets_json, result_json
+from web.serialise import article_json, facets_json, result_json, suggestions_json
 
 bp = Blueprint("api", __name__)
 
@@ -49,14 +57,15 @@ def search_post() -> Response:
 
 def _search(req: SearchRequest, *, conditional: bool = True) -> Response:
     svc = service()
-    key = urlencode(to_params(req))
+    # known before searching; a reindex in between gives an older tag, so the next
+    # revalidation is simply a 200
+    tag = etag_for(svc.info(), "search", urlencode(to_params(req)))
     if conditional:
-        early = not_modified(etag_for(svc.info().generation, "search", key))
+        early = not_modified(tag)
         if early is not None:
             return early
     result = svc.search(req)
-    response = jsonify(result_json(result, request_urls(), links(result)))
-    return cacheable(response, etag_for(result.generation, "search", key))
+    return cacheable(jsonify(result_json(result, request_urls(), links(result))), tag)
 
 
 def links(result: SearchResult) -> dict[str, str | None]:
@@ -84,7 +93,7 @@ def export() -> Response:
 @bp.get("/api/v1/articles/<path:article_id>")
 def article(article_id: str) -> Response:
     svc = service()
-    tag = etag_for(svc.info().generation, "article", check_article_id(article_id))
+    tag = etag_for(svc.info(), "article", check_article_id(article_id))
     early = not_modified(tag)
     if early is not None:
         return early
@@ -96,7 +105,7 @@ def article(article_id: str) -> Response:
 def facets() -> Response:
     svc = service()
     info = svc.info()
-    tag = etag_for(info.generation, "facets", "")
+    tag = etag_for(info, "facets", "")
     early = not_modified(tag)
     if early is not None:
         return early
@@ -106,6 +115,33 @@ def facets() -> Response:
         "articles": info.articles,
     }
     return cacheable(jsonify(body), tag)
+
+
+SUGGEST_PARAMS = ("q", "limit")
+
+
+@bp.get("/api/v1/suggest")
+def suggest() -> Response:
+    """Completions of the word being typed and matching titles (search as you type)."""
+    args = request.args
+    unknown = [name for name in args if name not in SUGGEST_PARAMS and not is_ignored(name)]
+    if unknown:
+        raise BadRequest(
+            f"unknown parameter '{clean_text(unknown[0])[:40]}'; "
+            f"known parameters: {', '.join(SUGGEST_PARAMS)}",
+            code="unknown_parameter",
+        )
+    text = clean_text(args.get("q", ""))
+    limit_text = args.get("limit", "") or str(DEFAULT_LIMIT)
+    if not (limit_text.isascii() and limit_text.isdigit() and len(limit_text) < 4):
+        raise BadRequest("parameter 'limit' must be a whole number")
+    svc = service()
+    tag = etag_for(svc.info(), "suggest", f"{limit_text}\0{text}")
+    early = not_modified(tag)
+    if early is not None:
+        return early
+    found = svc.suggest(text, int(limit_text))
+    return cacheable(jsonify(suggestions_json(found, request_urls())), tag)
 
 
 @bp.get("/api/v1/openapi.json")

@@ -105,7 +105,7 @@ def export_response(params: dict[str, list[str]]) -> Response:
     engine = service().engine()  # one engine for the whole stream: a swap does not move it
     # the same rows for the same generation, options and normalised search: 304 before any work
     key = urlencode([*to_params(request), *sorted(_option_pairs(options))])
-    tag = etag_for(engine.info().generation, "export", key)
+    tag = etag_for(engine.info(), "export", key)
     early = not_modified(tag)
     if early is not None:
         return early

@@ -25,6 +25,7 @@ from importlib.metadata import PackageNotFoundError, version
 from flask import Flask, Response, current_app, request
 
 from archive_search.settings import DEFAULT_API_MAX_AGE
+from search.types import IndexInfo
 
 EXTENSION_KEY = "archive_search.cache_control"
 VALIDATED_METHODS = frozenset({"GET", "HEAD"})
@@ -35,9 +36,12 @@ except PackageNotFoundError:  # run from a checkout that was never installed
     CODE_VERSION = "0"
 
 
-def etag_for(generation: str, kind: str, key: str) -> str:
-    """The (opaque, unquoted) tag of an answer of ``kind`` to the normalised ``key``."""
-    material = "\0".join((CODE_VERSION, generation, kind, key)).encode("utf-8", "surrogatepass")
+def etag_for(info: IndexInfo, kind: str, key: str) -> str:
+    """The (opaque, unquoted) tag of an answer of ``kind`` to the normalised ``key`` from
+    the generation ``info`` describes (its name and creation time: a generation rebuilt
+    under the same name gets other tags)."""
+    parts = (CODE_VERSION, info.generation, info.created, kind, key)
+    material = "\0".join(parts).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(material, digest_size=12).hexdigest()
 
 

@@ -190,6 +190,21 @@ def openapi_document() -> JSON:
                 },
                 "post": _search_post(),
             },
+            "/api/v1/suggest": {
+                "get": {
+                    "summary": "Search as you type: completions of the last word of q (from "
+                    "the archive's vocabulary, most common first) and titles that match",
+                    "parameters": [
+                        _param("q", "The text typed so far", {"type": "string", "maxLength": 200}),
+                        _param(
+                            "limit",
+                            "Completions and titles, each (default 6)",
+                            {"type": "integer", "minimum": 1, "maximum": 10},
+                        ),
+                    ],
+                    "responses": _responses("Suggestions", 400, 503),
+                }
+            },
             "/api/v1/articles/{article_id}": {
                 "get": {
                     "summary": "One article",

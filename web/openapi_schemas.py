@@ -158,6 +158,23 @@ def schemas() -> JSON:
             }
         ),
         "FacetsResponse": obj({"facets": ref("Facets"), "generation": STR, "articles": INT}),
+        "Suggestions": obj(
+            {
+                "q": STR,
+                "word": {**STR, "description": "The word being completed, lower-cased"},
+                "completions": {
+                    "type": "array",
+                    "items": obj(
+                        {
+                            "word": STR,
+                            "query": {**STR, "description": "q with its last word completed"},
+                            "count": {**INT, "description": "Articles holding the word"},
+                        }
+                    ),
+                },
+                "titles": {"type": "array", "items": ref("ArticleLink")},
+            }
+        ),
         "Health": {
             "type": "object",
             "properties": {

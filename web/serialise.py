@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from search.suggest import Suggestions
 from search.types import (
     ArticleView,
     FacetName,
@@ -191,5 +192,19 @@ def article_json(
                 **urls(h.id),
             }
             for h in related
+        ],
+    }
+
+
+def suggestions_json(found: Suggestions, urls: ArticleUrls) -> dict[str, object]:
+    return {
+        "q": found.text,
+        "word": found.word,
+        "completions": [
+            {"word": c.word, "query": c.query, "count": c.count} for c in found.completions
+        ],
+        "titles": [
+            {"id": h.id, "title": h.title, "date": iso(h.date), "lang": h.lang, **urls(h.id)}
+            for h in found.titles
         ],
     }
