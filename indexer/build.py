@@ -79,6 +79,8 @@ class BuildReport:
     skipped_binary: list[str] = field(default_factory=list)
     skipped_filtered: int = 0
     problems: list[Problem] = field(default_factory=list)
+    notes: dict[str, int] = field(default_factory=dict)
+    """Counts of the notes of the files read in this run (``undated (tried date, …)``)."""
     seconds: float = 0.0
 
     @property
@@ -150,7 +152,7 @@ def build_index(
         stats = {
             c.relpath: _trusted(found.stats.get(c.relpath), racy_after) for c in found.candidates
         }
-        checked, hashes = _check(found.candidates, old, stats, report)
+        checked, hashes = _check(found.candidates, old, stats, report, config.max_file_bytes)
         changed = [c for c in found.candidates if _changed(c.relpath, old.get(c.relpath), hashes)]
         removed = [rel for rel in old if rel not in stats]
         if base is not None and not changed and not removed:
@@ -220,6 +222,7 @@ def _check(
     old: dict[str, _Entry],
     stats: dict[str, Stat | None],
     report: BuildReport,
+    max_bytes: int,
 ) -> tuple[dict[str, _Entry], dict[str, str | None]]:
     """The old manifest with the times of touched-but-unchanged files brought up to date,
     and the hash of each file the manifest knows whose size or time changed.
@@ -233,7 +236,7 @@ def _check(
         entry = old.get(rel)
         if entry is None or (entry.stat is not None and entry.stat == stats[rel]):
             continue
-        digest = hashes[rel] = _hash(candidate.path, report)
+        digest = hashes[rel] = _hash(candidate, max_bytes, report)
         if digest == entry.hash and entry.stat != stats[rel]:
             old[rel] = dataclasses.replace(entry, stat=stats[rel])
     return old, hashes
@@ -249,9 +252,10 @@ def _changed(rel: str, entry: _Entry | None, hashes: dict[str, str | None]) -> b
     return digest is None or entry.hash != digest
 
 
-def _hash(path: Path, report: BuildReport) -> str | None:
+def _hash(candidate: Candidate, max_bytes: int, report: BuildReport) -> str | None:
+    """The SHA-256 of what parsing reads of the file (its first ``max_bytes``)."""
     try:
-        data = path.read_bytes()
+        data = candidate.read(max_bytes).data
     except OSError:
         return None  # reported when the file is parsed
     report.bytes_read += len(data)
@@ -310,6 +314,8 @@ class _Update:
             if rel not in self.hashed:  # not read before: count it now
                 self.report.bytes_read += result.size
             article, problems = outcome.article, list(outcome.problems)
+            for note in outcome.notes:
+                self.report.notes[note] = self.report.notes.get(note, 0) + 1
             if article is not None and self.owners.get(article.id, rel) != rel:
                 problems.append(
                     Problem(rel, f"same id {article.id!r} as {self.owners[article.id]}")

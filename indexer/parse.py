@@ -7,15 +7,19 @@ never by the file's extension.
 Decisions documented here:
 
 - an empty or whitespace-only file is an error ("empty file");
-- text beyond ``MAX_TEXT_CHARS`` characters is not indexed (a warning says so);
+- text beyond ``MAX_TEXT_CHARS`` characters is not indexed (a warning says so):
+  the cut is at a line break or a space in the last half before the limit, so a
+  body that is one long line keeps its first two million characters; before
+  that, a file over the configured size (``max_file_mb``) is read only up to it;
 - a draft (``draft: true``) is skipped with ``skipped="draft"``;
 - a Hugo section page (``_index.md``) with an empty body is skipped with
   ``skipped="empty section page"``: Hugo fills it with a generated list of
   pages, so it has nothing of its own to find; any other file with a title but
   an empty body is indexed (its title and metadata are searchable) with a
   warning;
-- a date that cannot be read is a warning and the article is kept undated;
-  without a date in the file, a date in the path is used (``indexer.dates``);
+- the date is chosen by ``indexer.dates.choose_date`` (date keys, file name,
+  path keys, folders); a value that cannot be read is a warning and the next
+  source is tried; an undated article is a warning naming what was tried;
 - publication: front matter or metadata line, else the configuration's
   per-folder default.
 """
@@ -28,10 +32,11 @@ import re
 from pathlib import Path
 
 from indexer.config import ArchiveConfig
-from indexer.dates import date_from_path, parse_date
+from indexer.dates import DATE_KEYS, choose_date, choose_modified
 from indexer.decode import decode
 from indexer.discover import Candidate
 from indexer.frontmatter_article import FrontMatterError, extract, is_draft, read_front_matter
+from indexer.langdetect import detect
 from indexer.normalise import (
     Extracted,
     article_id,
@@ -42,20 +47,55 @@ from indexer.normalise import (
 )
 from indexer.outcome import ParseOutcome, Problem
 from indexer.plaintext import parse_plain
+from indexer.safe_read import FileBytes
 from search.records import Article
 
 MAX_TEXT_CHARS = 2_000_000
+MB = 1024 * 1024
 SECTION_PAGE = "_index"
 
 
 def parse_file(root: Path, candidate: Candidate, config: ArchiveConfig) -> ParseOutcome:
-    """Read ``candidate`` and parse it; an unreadable file is an error outcome."""
+    """Read ``candidate`` (beneath ``root``) and parse it; an unreadable file is an error."""
+    if not candidate.root:
+        candidate = dataclasses.replace(candidate, root=str(root))
     try:
-        data = (root / candidate.relpath).read_bytes()
+        read = candidate.read(config.max_file_bytes)
     except OSError as exc:
-        reason = f"cannot read file: {exc.strerror or exc}"
-        return ParseOutcome(candidate.relpath, problems=(Problem(candidate.relpath, reason),))
-    return parse_bytes(candidate.relpath, data, config)
+        return ParseOutcome(candidate.relpath, problems=(unreadable(candidate.relpath, exc),))
+    return parse_read(candidate.relpath, read, config)
+
+
+def unreadable(relpath: str, exc: OSError) -> Problem:
+    return Problem(relpath, f"cannot read file: {exc.strerror or exc}")
+
+
+def parse_read(relpath: str, read: FileBytes, config: ArchiveConfig) -> ParseOutcome:
+    """``parse_bytes`` on what was read of a file, with a warning when it was cut."""
+    outcome = parse_bytes(relpath, read.data, config)
+    if not read.cut:
+        return outcome
+    reason = (
+        f"file is {read.size / MB:,.1f} MB, over the limit of {config.max_file_bytes / MB:,.1f} MB "
+        "(max_file_mb); only its beginning is read"
+    )
+    cut = Problem(relpath, reason, "warning")
+    return dataclasses.replace(outcome, problems=(*outcome.problems, cut))
+
+
+def cut_text(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters: at the last line break in its second
+    half, else at the last space there, else (one word of a million letters) at ``limit``.
+
+    Never much shorter than ``limit``: a cut at the last line break alone left nothing of
+    a body that is one 25 MB line but the front matter."""
+    if len(text) <= limit:
+        return text
+    for separator in ("\n", " ", "\t"):
+        cut = text.rfind(separator, limit // 2, limit)
+        if cut > 0:
+            return text[:cut]
+    return text[:limit]
 
 
 def parse_bytes(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
@@ -73,8 +113,7 @@ def _parse(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
     if not text.strip():
         return _error(relpath, "empty file")
     if len(text) > MAX_TEXT_CHARS:
-        cut = text.rfind("\n", 0, MAX_TEXT_CHARS)
-        text = text[: cut if cut > 0 else MAX_TEXT_CHARS]
+        text = cut_text(text, MAX_TEXT_CHARS)
         warnings.append(
             f"file is longer than {MAX_TEXT_CHARS:,} characters; the rest is not indexed"
         )
@@ -90,20 +129,32 @@ def _parse(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
         if _stem(relpath) == SECTION_PAGE:
             return ParseOutcome(relpath, skipped="empty section page")
         warnings.append("body is empty; only the title and metadata are indexed")
-    article = _without_surrogates(_article(relpath, data, found, config, warnings), warnings)
+    notes: list[str] = []
+    article = _article(relpath, data, found, config, warnings, notes)
+    article = _without_surrogates(article, warnings)
     problems = tuple(Problem(relpath, w, "warning") for w in [*found.warnings, *warnings])
-    return ParseOutcome(relpath, article=article, problems=problems)
+    return ParseOutcome(relpath, article=article, problems=problems, notes=tuple(notes))
 
 
 def _article(
-    relpath: str, data: bytes, found: Extracted, config: ArchiveConfig, warnings: list[str]
+    relpath: str,
+    data: bytes,
+    found: Extracted,
+    config: ArchiveConfig,
+    warnings: list[str],
+    notes: list[str],
 ) -> Article:
-    date = parse_date(found.date) if found.date is not None else None
-    if found.date is not None and date is None:
-        warnings.append(f"unreadable date {str(found.date)[:80]!r}; the article is undated")
-    if found.date is None:
-        date = date_from_path(relpath)
-    lang, lang_warning = choose_lang(found.lang, relpath, config.default_lang)
+    meta = dict(found.dates)
+    if found.date is not None and not any(key in meta for key in DATE_KEYS):
+        meta["date"] = found.date
+    dated = choose_date(meta, relpath)
+    warnings.extend(dated.warnings)
+    if dated.date is None:
+        notes.append(dated.undated_note())
+    prose = found.body if found.prose is None else found.prose
+    lang, lang_source, lang_warning = choose_lang(
+        found.lang, relpath, config.default_lang, f"{found.title or ''}\n{prose}", detect
+    )
     if lang_warning:
         warnings.append(lang_warning)
     title = normalise_title(found.title, relpath)
@@ -117,10 +168,12 @@ def _article(
         summary=make_summary(
             found.summary, found.body if found.prose is None else found.prose, title
         ),
-        date=date,
+        date=dated.date,
+        modified=choose_modified(meta),
         tags=found.tags,
         publication=found.publication or config.publication_for(relpath),
         lang=lang,
+        lang_source=lang_source,
         authors=found.authors,
         volume=found.volume,
         issue=found.issue,
