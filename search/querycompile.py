@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Generic, Protocol, TypeAlias, TypeVar
 
-from search import caps, deadline
+from search import caps, deadline, ranking
 from search.analysis import EXACT, exact_text, stem_lang, stem_text, stopwords
 from search.errors import QueryTooComplex
 from search.query import (
@@ -67,6 +67,10 @@ class Backend(Protocol[Q]):
         (a stemmed language, or ``EXACT``) index it, with positions."""
 
     def has_term(self, field: str, text: str) -> bool: ...
+    def doc_freq(self, field: str, text: str) -> int: ...
+    def doc_count(self) -> int:
+        """Documents in the index (deleted ones may be counted)."""
+
     def prefix_candidates(self, field: str, stem: str) -> Iterable[tuple[str, int]]:
         """Terms of ``field`` starting with ``stem``, with their document frequencies."""
 
@@ -163,7 +167,8 @@ def _node(node: Node, b: _Build[Q]) -> _Built[Q]:
         return _and(node.children, b)
     if isinstance(node, Or):
         kept: list[_Hard[Q]] = []
-        for child in node.children:
+        # a word given twice in an OR is one condition: compiled once
+        for child in _without_common(tuple(dict.fromkeys(node.children)), b):
             built: _Built[Q] = _node(child, b)
             hard = _hard(built)
             if hard is not None:
@@ -179,6 +184,36 @@ def _node(node: Node, b: _Build[Q]) -> _Built[Q]:
     if isinstance(node, MatchAll):
         return b.backend.every()
     return _leaf(node, b)
+
+
+def _without_common(children: Sequence[Node], b: _Build[Q]) -> Sequence[Node]:
+    """The children of an OR of more than ``ranking.LONG_OR`` words without its very common
+    words (found in more than ``ranking.COMMON_SHARE`` of the articles), as Lucene's
+    common-terms query did: they would make every article a match and cost the most to
+    score, and add almost nothing to the ranking. When every word is common, the
+    ``LONG_OR`` rarest are kept. A notice names the words left out."""
+    words = [child for child in children if isinstance(child, Word)]
+    if len(words) <= ranking.LONG_OR:
+        return children
+    total = max(1, b.backend.doc_count())
+    field = b.backend.body_field(EXACT)
+    shares: dict[Node, float] = {}
+    for word in words:
+        tokens = b.backend.tokens(exact_text(word.text), EXACT)
+        if len(tokens) == 1:
+            shares[word] = b.backend.doc_freq(field, tokens[0][1]) / total
+    common = sorted(
+        (w for w, share in shares.items() if share > ranking.COMMON_SHARE),
+        key=lambda w: -shares[w],
+    )
+    if len(common) == len(children):
+        common = common[: len(common) - ranking.LONG_OR]
+    if not common:
+        return children
+    left_out = set(common)
+    names = ", ".join(dict.fromkeys(w.text for w in common if isinstance(w, Word)))
+    b.notices.append(f"Very common words were left out of this long OR query: {names}.")
+    return [child for child in children if child not in left_out]
 
 
 def _real(queries: Iterable[_Hard[Q]]) -> list[Q]:

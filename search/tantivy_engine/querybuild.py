@@ -41,6 +41,12 @@ class TantivyBackend:
     def has_term(self, field: str, text: str) -> bool:
         return self.vocab.doc_freq(field, text) > 0
 
+    def doc_freq(self, field: str, text: str) -> int:
+        return self.vocab.doc_freq(field, text)
+
+    def doc_count(self) -> int:
+        return int(self.vocab.searcher.num_docs)
+
     def prefix_candidates(self, field: str, stem: str) -> list[tuple[str, int]]:
         return self.vocab.prefixed(field, stem)
 
