@@ -125,6 +125,8 @@ _CJK_RUN = re.compile(f"[{_CJK}]+")
 
 def _bigrams(match: re.Match[str]) -> str:
     run = match.group()
+    if len(run) == 1:
+        return f" {run} "
     return " " + " ".join(run[i : i + 2] for i in range(len(run) - 1)) + " "
 
 
@@ -141,6 +143,16 @@ def exact_text(text: str) -> str:
     return fold(cjk_bigrams(text))
 
 
+_WORD = re.compile(WORD_PATTERN)
+
+
+def exact_tokens(text: str) -> list[str]:
+    """The terms the exact fields hold for ``text``: what both engines' exact analysers
+    (runs of letters and digits, lower-cased) make of ``exact_text(text)``, computed here
+    without a call into an engine (highlighting asks for every candidate word)."""
+    return _WORD.findall(exact_text(text).lower())
+
+
 def stem_text(text: str) -> str:
     """What the stemmed fields index, before the stemmer: accents kept but ``ё``."""
     text = cjk_bigrams(text)
@@ -153,6 +165,7 @@ __all__ = [
     "STEM_LANGS",
     "cjk_bigrams",
     "exact_text",
+    "exact_tokens",
     "fold",
     "stem_lang",
     "stem_text",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, compress
 
-from search.analysis import WORD_PATTERN, exact_text
+from search.analysis import WORD_PATTERN, exact_text, exact_tokens
 from search.query import FieldTerm, Fuzzy, ParsedQuery, Phrase, Prefix, Word, positive_leaves
 
 _PLUS_ONE = (1).__add__
@@ -199,7 +199,7 @@ def _phrase_spans(
         if i and _TOKEN.search(text, found[i - 1][1], found[i][0]):
             tokens.append("")
             owner.append(-1)
-        for token in _TOKEN.findall(exact_text(word).lower()):
+        for token in exact_tokens(word):
             tokens.append(token)
             owner.append(i)
     spans: set[tuple[int, int]] = set()
@@ -299,4 +299,4 @@ def query_terms(
 def phrase_tokens(text: str) -> list[str]:
     """A phrase's words as the exact fields index them (both engines split runs of letters
     and digits and lower-case them)."""
-    return _TOKEN.findall(exact_text(text).lower())
+    return exact_tokens(text)

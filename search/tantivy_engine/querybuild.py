@@ -15,7 +15,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from search import querycompile, ranking
-from search.analysis import EXACT, exact_text, stem_lang, stem_text
+from search.analysis import exact_tokens, stem_lang, stem_text
 from search.query import ParsedQuery
 from search.querycompile import NOTHING, Tokens, date_bounds, most_frequent
 from search.tantivy_engine import schema as s
@@ -111,7 +111,7 @@ def analyse(text: str, lang: str) -> list[str]:
 
 def word_forms(text: str, lang: str) -> list[str]:
     """What ``text`` is in the exact fields, and in ``lang``'s stemmed fields if it has them."""
-    forms = analyse(exact_text(text), EXACT)
+    forms = exact_tokens(text)
     if stem_lang(lang):
         forms += analyse(stem_text(text), lang)
     return forms

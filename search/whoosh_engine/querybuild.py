@@ -18,7 +18,7 @@ from whoosh.matching import AndNotMatcher
 from whoosh.reading import IndexReader
 
 from search import caps, querycompile
-from search.analysis import EXACT, exact_text, stem_lang, stem_text
+from search.analysis import exact_tokens, stem_lang, stem_text
 from search.highlight import TermMatcher, query_terms
 from search.query import ParsedQuery
 from search.querycompile import Tokens, date_bounds
@@ -159,7 +159,7 @@ def analyse(text: str, lang: str) -> list[str]:
 
 def word_forms(text: str, lang: str) -> list[str]:
     """What ``text`` is in the exact fields, and in ``lang``'s stemmed fields if it has them."""
-    forms = analyse(exact_text(text), EXACT)
+    forms = exact_tokens(text)
     if stem_lang(lang):
         forms += analyse(stem_text(text), lang)
     return forms
