@@ -3,9 +3,14 @@
 Format (every key is optional; unknown keys and wrong types are refused with a
 message naming the key)::
 
-    # Language of articles that declare none and sit in no language folder
-    # (a code such as "en"; "und" = undetermined, analysed without stemming).
+    # Language of articles that declare none, sit in no language folder and
+    # whose language is not detected with confidence (a code such as "en";
+    # "und" = undetermined, analysed without stemming).
     default_lang = "en"
+
+    # Detect the language of such articles from their text (default true);
+    # false gives them default_lang without reading their text for it.
+    detect_lang = true
 
     # Globs on the path relative to the archive root, with "/" separators.
     # "*" and "?" stay within one folder, "**" spans folders ("**/" may match
@@ -38,7 +43,7 @@ from indexer.safe_read import DEFAULT_MAX_FILE_BYTES
 from search.languages import NEUTRAL, normalise_lang
 
 CONFIG_NAME = "archive-search.toml"
-_KEYS = ("default_lang", "publications", "include", "exclude", "max_file_mb")
+_KEYS = ("default_lang", "detect_lang", "publications", "include", "exclude", "max_file_mb")
 
 
 class ConfigError(ValueError):
@@ -52,6 +57,7 @@ class ArchiveConfig:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    detect_lang: bool = True
 
     def publication_for(self, relpath: str) -> str | None:
         """The configured publication of the deepest folder prefix of ``relpath``, if any."""
@@ -92,7 +98,14 @@ def config_from_mapping(data: dict[str, object], where: str = CONFIG_NAME) -> Ar
         include=_globs(data.get("include", []), "include", where),
         exclude=_globs(data.get("exclude", []), "exclude", where),
         max_file_bytes=_megabytes(data.get("max_file_mb"), where),
+        detect_lang=_bool(data.get("detect_lang", True), "detect_lang", where),
     )
+
+
+def _bool(value: object, key: str, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key} must be true or false")
+    return value
 
 
 def _lang(value: object, where: str) -> str:
