@@ -40,7 +40,6 @@ from indexer.langdetect import detect
 from indexer.metadata_lines import read_metadata_lines
 from indexer.normalise import (
     Extracted,
-    article_id,
     choose_lang,
     make_summary,
     normalise_title,
@@ -49,6 +48,7 @@ from indexer.normalise import (
 from indexer.outcome import ParseOutcome, Problem
 from indexer.plaintext import parse_plain
 from indexer.safe_read import FileBytes
+from search.ids import article_id
 from search.records import Article
 
 MAX_TEXT_CHARS = 2_000_000
