@@ -9,6 +9,8 @@ Decisions documented here:
 - an empty or whitespace-only file is an error ("empty file");
 - text beyond ``MAX_TEXT_CHARS`` characters is not indexed (a warning says so);
 - a draft (``draft: true``) is skipped with ``skipped="draft"``;
+- a site's data, configuration and template files (``indexer.site_files``) are
+  skipped with ``skipped="site data file"`` or ``"site template"``;
 - a Hugo section page (``_index.md``) with an empty body is skipped with
   ``skipped="empty section page"``: Hugo fills it with a generated list of
   pages, so it has nothing of its own to find; any other file with a title but
@@ -42,6 +44,7 @@ from indexer.normalise import (
 )
 from indexer.outcome import ParseOutcome, Problem
 from indexer.plaintext import parse_plain
+from indexer.site_files import site_file_kind
 from search.records import Article
 
 MAX_TEXT_CHARS = 2_000_000
@@ -72,6 +75,8 @@ def _parse(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
     warnings = [decoded.warning] if decoded.warning else []
     if not text.strip():
         return _error(relpath, "empty file")
+    if (kind := site_file_kind(relpath, text[:256])) is not None:
+        return ParseOutcome(relpath, skipped=kind)
     if len(text) > MAX_TEXT_CHARS:
         cut = text.rfind("\n", 0, MAX_TEXT_CHARS)
         text = text[: cut if cut > 0 else MAX_TEXT_CHARS]
