@@ -14,6 +14,13 @@ message naming the key)::
     include = ["**/*.md", "**/*.txt"]
     exclude = ["drafts/**", "*.bak"]
 
+    # Tables (CSV, TSV, JSON Lines, JSON arrays: one article per row): the
+    # column of a field, for the files matching a glob, when its name does not
+    # say it (fields: title, text, summary, date, authors, url, tags, lang, id).
+    [tables."news/*.csv"]
+    title = "headline_en"
+    text = "story"
+
     # Default publication for the articles under a folder (the longest
     # matching folder wins); front matter and metadata lines take precedence.
     [publications]
@@ -32,7 +39,8 @@ from pathlib import Path
 from search.languages import NEUTRAL, normalise_lang
 
 CONFIG_NAME = "archive-search.toml"
-_KEYS = ("default_lang", "publications", "include", "exclude")
+_KEYS = ("default_lang", "publications", "include", "exclude", "tables")
+TABLE_FIELDS = ("title", "text", "summary", "date", "authors", "url", "tags", "lang", "id")
 
 
 class ConfigError(ValueError):
@@ -45,6 +53,8 @@ class ArchiveConfig:
     publications: dict[str, str] = field(default_factory=dict)
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    tables: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Glob → (field → column) for tabular files."""
 
     def publication_for(self, relpath: str) -> str | None:
         """The configured publication of the deepest folder prefix of ``relpath``, if any."""
@@ -84,7 +94,27 @@ def config_from_mapping(data: dict[str, object], where: str = CONFIG_NAME) -> Ar
         publications=_publications(data.get("publications", {}), where),
         include=_globs(data.get("include", []), "include", where),
         exclude=_globs(data.get("exclude", []), "exclude", where),
+        tables=_tables(data.get("tables", {}), where),
     )
+
+
+def _tables(value: object, where: str) -> dict[str, dict[str, str]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f'{where}: [tables."glob"] must be tables of field = "column"')
+    result: dict[str, dict[str, str]] = {}
+    for glob, columns in value.items():
+        if not isinstance(columns, dict) or not all(
+            isinstance(c, str) and c.strip() for c in columns.values()
+        ):
+            raise ConfigError(f"{where}: tables.{glob!r} must map fields to column names")
+        unknown = sorted(set(columns) - set(TABLE_FIELDS))
+        if unknown:
+            raise ConfigError(
+                f"{where}: tables.{glob!r}: unknown field(s) {', '.join(unknown)}; "
+                f"expected {', '.join(TABLE_FIELDS)}"
+            )
+        result[str(glob)] = {f: c.strip() for f, c in columns.items()}
+    return result
 
 
 def _lang(value: object, where: str) -> str:

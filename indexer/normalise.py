@@ -235,4 +235,6 @@ class Extracted:
     volume: str | None = None
     issue: str | None = None
     image_credit: str | None = None
+    url: str | None = None
+    """Where the article was published (a table's URL column): read for a missing date."""
     warnings: list[str] = field(default_factory=list)

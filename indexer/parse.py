@@ -95,25 +95,38 @@ def _parse(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
         if _stem(relpath) == SECTION_PAGE:
             return ParseOutcome(relpath, skipped="empty section page")
         warnings.append("body is empty; only the title and metadata are indexed")
-    article = _without_surrogates(_article(relpath, data, found, config, warnings), warnings)
+    digest = hashlib.sha256(data).hexdigest()
+    article = without_surrogates(
+        make_article(relpath, found, config, warnings, content_hash=digest), warnings
+    )
     problems = tuple(Problem(relpath, w, "warning") for w in [*found.warnings, *warnings])
     return ParseOutcome(relpath, article=article, problems=problems)
 
 
-def _article(
-    relpath: str, data: bytes, found: Extracted, config: ArchiveConfig, warnings: list[str]
+def make_article(
+    relpath: str,
+    found: Extracted,
+    config: ArchiveConfig,
+    warnings: list[str],
+    *,
+    content_hash: str,
+    identifier: str | None = None,
+    date_path: str | None = None,
 ) -> Article:
+    """The article of ``found`` (read from ``relpath``), normalised; problems go to
+    ``warnings``. A file holding many articles (a table) gives each its ``identifier``,
+    and ``date_path`` (a row's URL) is where a missing date is looked for."""
     date = parse_date(found.date) if found.date is not None else None
     if found.date is not None and date is None:
         warnings.append(f"unreadable date {str(found.date)[:80]!r}; the article is undated")
     if found.date is None:
-        date = date_from_path(relpath)
+        date = date_from_path(date_path or relpath)
     lang, lang_warning = choose_lang(found.lang, relpath, config.default_lang)
     if lang_warning:
         warnings.append(lang_warning)
     title = normalise_title(found.title, relpath)
     return Article(
-        id=article_id(relpath),
+        id=identifier or article_id(relpath),
         path=relpath,
         title=title,
         body=found.body,
@@ -131,7 +144,7 @@ def _article(
         issue=found.issue,
         image_credit=found.image_credit,
         translation_key=translation_key(relpath),
-        content_hash=hashlib.sha256(data).hexdigest(),
+        content_hash=content_hash,
     )
 
 
@@ -152,7 +165,7 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
-def _without_surrogates(article: Article, warnings: list[str]) -> Article:
+def without_surrogates(article: Article, warnings: list[str]) -> Article:
     """``article`` with lone surrogates (only YAML/JSON escapes can make them) replaced.
 
     They cannot be written as UTF-8, so every engine would fail on the whole build.
