@@ -165,7 +165,7 @@ def build_index(
         stats = {
             c.relpath: _trusted(found.stats.get(c.relpath), racy_after) for c in found.candidates
         }
-        checked, hashes = _check(found.candidates, old, stats, report)
+        checked, hashes = _check(found.candidates, old, stats, report, config.max_file_bytes)
         changed = [c for c in found.candidates if _changed(c.relpath, old.get(c.relpath), hashes)]
         removed = [rel for rel in old if rel not in stats]
         if base is not None and not changed and not removed:
@@ -235,6 +235,7 @@ def _check(
     old: dict[str, _Entry],
     stats: dict[str, Stat | None],
     report: BuildReport,
+    max_bytes: int,
 ) -> tuple[dict[str, _Entry], dict[str, str | None]]:
     """The old manifest with the times of touched-but-unchanged files brought up to date,
     and the hash of each file the manifest knows whose size or time changed.
@@ -248,7 +249,7 @@ def _check(
         entry = old.get(rel)
         if entry is None or (entry.stat is not None and entry.stat == stats[rel]):
             continue
-        digest = hashes[rel] = _hash(candidate.path, report)
+        digest = hashes[rel] = _hash(candidate, max_bytes, report)
         if digest == entry.hash and entry.stat != stats[rel]:
             old[rel] = dataclasses.replace(entry, stat=stats[rel])
     return old, hashes
@@ -264,9 +265,10 @@ def _changed(rel: str, entry: _Entry | None, hashes: dict[str, str | None]) -> b
     return digest is None or entry.hash != digest
 
 
-def _hash(path: Path, report: BuildReport) -> str | None:
+def _hash(candidate: Candidate, max_bytes: int, report: BuildReport) -> str | None:
+    """The SHA-256 of what parsing reads of the file (its first ``max_bytes``)."""
     try:
-        data = path.read_bytes()
+        data = candidate.read(max_bytes).data
     except OSError:
         return None  # reported when the file is parsed
     report.bytes_read += len(data)
@@ -356,12 +358,12 @@ class _Update:
     def _table(self, candidate: Candidate, fmt: str) -> Iterator[Article]:
         """Record a table file in the manifest, and yield the articles of its rows."""
         rel = candidate.relpath
-        digest, size = _hash_file(candidate.path)
+        digest, size = _hash_file(candidate)
         if rel not in self.hashed:
             self.report.bytes_read += size
         ids: list[str] = []
         problems: list[Problem] = []
-        for item in table_articles(candidate.path, rel, fmt, self.config):
+        for item in table_articles(candidate, fmt, self.config):
             if isinstance(item, Problem):
                 problems.append(item)
             elif self.owners.get(item.id, rel) != rel:
@@ -383,19 +385,19 @@ class _Update:
 
 def _table_format(candidate: Candidate) -> str | None:
     try:
-        with open(candidate.path, "rb") as handle:
+        with candidate.open() as handle:
             head = handle.read(64)
     except OSError:
         return None  # the parser reports it
     return table_format(candidate.relpath, head)
 
 
-def _hash_file(path: Path) -> tuple[str | None, int]:
+def _hash_file(candidate: Candidate) -> tuple[str | None, int]:
     """SHA-256 and size of a file read in pieces (a table can be hundreds of megabytes)."""
     digest = hashlib.sha256()
     size = 0
     try:
-        with open(path, "rb") as handle:
+        with candidate.open() as handle:
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
                 size += len(chunk)

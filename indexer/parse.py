@@ -7,7 +7,10 @@ never by the file's extension.
 Decisions documented here:
 
 - an empty or whitespace-only file is an error ("empty file");
-- text beyond ``MAX_TEXT_CHARS`` characters is not indexed (a warning says so);
+- text beyond ``MAX_TEXT_CHARS`` characters is not indexed (a warning says so):
+  the cut is at a line break or a space in the last half before the limit, so a
+  body that is one long line keeps its first two million characters; before
+  that, a file over the configured size (``max_file_mb``) is read only up to it;
 - a draft (``draft: true``) is skipped with ``skipped="draft"``;
 - a site's data, configuration and template files (``indexer.site_files``) are
   skipped with ``skipped="site data file"`` or ``"site template"``;
@@ -44,21 +47,56 @@ from indexer.normalise import (
 )
 from indexer.outcome import ParseOutcome, Problem
 from indexer.plaintext import parse_plain
+from indexer.safe_read import FileBytes
 from indexer.site_files import site_file_kind
 from search.records import Article
 
 MAX_TEXT_CHARS = 2_000_000
+MB = 1024 * 1024
 SECTION_PAGE = "_index"
 
 
 def parse_file(root: Path, candidate: Candidate, config: ArchiveConfig) -> ParseOutcome:
-    """Read ``candidate`` and parse it; an unreadable file is an error outcome."""
+    """Read ``candidate`` (beneath ``root``) and parse it; an unreadable file is an error."""
+    if not candidate.root:
+        candidate = dataclasses.replace(candidate, root=str(root))
     try:
-        data = (root / candidate.relpath).read_bytes()
+        read = candidate.read(config.max_file_bytes)
     except OSError as exc:
-        reason = f"cannot read file: {exc.strerror or exc}"
-        return ParseOutcome(candidate.relpath, problems=(Problem(candidate.relpath, reason),))
-    return parse_bytes(candidate.relpath, data, config)
+        return ParseOutcome(candidate.relpath, problems=(unreadable(candidate.relpath, exc),))
+    return parse_read(candidate.relpath, read, config)
+
+
+def unreadable(relpath: str, exc: OSError) -> Problem:
+    return Problem(relpath, f"cannot read file: {exc.strerror or exc}")
+
+
+def parse_read(relpath: str, read: FileBytes, config: ArchiveConfig) -> ParseOutcome:
+    """``parse_bytes`` on what was read of a file, with a warning when it was cut."""
+    outcome = parse_bytes(relpath, read.data, config)
+    if not read.cut:
+        return outcome
+    reason = (
+        f"file is {read.size / MB:,.1f} MB, over the limit of {config.max_file_bytes / MB:,.1f} MB "
+        "(max_file_mb); only its beginning is read"
+    )
+    cut = Problem(relpath, reason, "warning")
+    return dataclasses.replace(outcome, problems=(*outcome.problems, cut))
+
+
+def cut_text(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters: at the last line break in its second
+    half, else at the last space there, else (one word of a million letters) at ``limit``.
+
+    Never much shorter than ``limit``: a cut at the last line break alone left nothing of
+    a body that is one 25 MB line but the front matter."""
+    if len(text) <= limit:
+        return text
+    for separator in ("\n", " ", "\t"):
+        cut = text.rfind(separator, limit // 2, limit)
+        if cut > 0:
+            return text[:cut]
+    return text[:limit]
 
 
 def parse_bytes(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
@@ -78,8 +116,7 @@ def _parse(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
     if (kind := site_file_kind(relpath, text[:256])) is not None:
         return ParseOutcome(relpath, skipped=kind)
     if len(text) > MAX_TEXT_CHARS:
-        cut = text.rfind("\n", 0, MAX_TEXT_CHARS)
-        text = text[: cut if cut > 0 else MAX_TEXT_CHARS]
+        text = cut_text(text, MAX_TEXT_CHARS)
         warnings.append(
             f"file is longer than {MAX_TEXT_CHARS:,} characters; the rest is not indexed"
         )

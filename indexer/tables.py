@@ -31,12 +31,11 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
 
 from indexer.config import ArchiveConfig
-from indexer.discover import is_included
+from indexer.discover import Candidate, is_included
 from indexer.markdown_text import decode_entities, html_to_text, tidy
 from indexer.normalise import (
     Extracted,
@@ -275,16 +274,17 @@ MAX_ROW_PROBLEMS = 100
 
 
 def table_articles(
-    path: Path, relpath: str, fmt: str, config: ArchiveConfig
+    candidate: Candidate, fmt: str, config: ArchiveConfig
 ) -> Iterator[Article | Problem]:
     """The articles of a table file, streamed, and a ``Problem`` per bad row."""
+    relpath = candidate.relpath
     overrides = columns_for(relpath, config)
     base = article_id(relpath)
     mappings: dict[tuple[str, ...], dict[str, str]] = {}
     seen: dict[str, int] = {}
     bad = 0
     try:
-        with open(path, "rb") as handle:
+        with candidate.open() as handle:
             for row in read_rows(handle, fmt):
                 if isinstance(row, Row):
                     keys = tuple(row.values)
