@@ -241,7 +241,7 @@ def row_fields(values: Mapping[str, object], mapping: Mapping[str, str]) -> Extr
         publication=None if url else source,
         lang=get("lang") or None,
         authors=tuple(as_list(get("authors"))),
-        url=url,
+        dates={"url": url} if url else {},  # a date in a URL, as in a permalink
     )
 
 
@@ -329,8 +329,8 @@ def _row_article(
         found,
         config,
         warnings,
+        [],
         content_hash=digest.hexdigest(),
         identifier=f"{base}#{quote(own, safe='-._~')}",
-        date_path=found.url,
     )
     return without_surrogates(article, warnings)

@@ -106,14 +106,14 @@ def test_configured_columns_win() -> None:
 def test_row_fields_decode_entities_read_html_and_tell_urls_from_publications() -> None:
     mapping = {"title": "t", "text": "x", "url": "s"}
     found = row_fields({"t": "Rates &amp; more", "x": "<p>One</p><p>Two</p>", "s": "BBC"}, mapping)
-    assert (found.title, found.body, found.publication, found.url) == (
+    assert (found.title, found.body, found.publication, found.dates) == (
         "Rates & more",
         "One\n\nTwo",
         "BBC",
-        None,
+        {},
     )
     linked = row_fields({"t": "T", "x": "a", "s": "https://x.org/2020/03/05/r"}, mapping)
-    assert (linked.url, linked.publication) == ("https://x.org/2020/03/05/r", None)
+    assert (linked.dates, linked.publication) == ({"url": "https://x.org/2020/03/05/r"}, None)
 
 
 def test_table_settings_are_validated() -> None:

@@ -146,9 +146,17 @@ def test_unknown_api_path_is_404_json(client: FlaskClient) -> None:
     error_of(client.get("/api/v1/nothing-here"), 404)
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
 def test_other_methods_are_405(client: FlaskClient, method: str) -> None:
     response = client.open("/api/v1/search?q=x", method=method)
+    assert error_of(response, 405)["code"] == "method_not_allowed"
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS, POST"
+    response = client.open("/api/v1/facets", method=method)
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_post_is_405_where_only_get_is_routed(client: FlaskClient) -> None:
+    response = client.post("/api/v1/facets", json={})
     assert error_of(response, 405)["code"] == "method_not_allowed"
     assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
 
@@ -169,7 +177,7 @@ def test_cors_preflight(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "GET" in response.headers["Access-Control-Allow-Methods"]
-    assert "POST" not in response.headers["Access-Control-Allow-Methods"]
+    assert "PUT" not in response.headers["Access-Control-Allow-Methods"]
 
 
 def test_head_is_allowed(client: FlaskClient) -> None:
