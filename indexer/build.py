@@ -76,6 +76,8 @@ class BuildReport:
     skipped_binary: list[str] = field(default_factory=list)
     skipped_filtered: int = 0
     problems: list[Problem] = field(default_factory=list)
+    notes: dict[str, int] = field(default_factory=dict)
+    """Counts of the notes of the files read in this run (``undated (tried date, …)``)."""
     seconds: float = 0.0
 
     @property
@@ -309,6 +311,8 @@ class _Update:
             if rel not in self.hashed:  # not read before: count it now
                 self.report.bytes_read += result.size
             article, problems = outcome.article, list(outcome.problems)
+            for note in outcome.notes:
+                self.report.notes[note] = self.report.notes.get(note, 0) + 1
             if article is not None and self.owners.get(article.id, rel) != rel:
                 problems.append(
                     Problem(rel, f"same id {article.id!r} as {self.owners[article.id]}")

@@ -280,10 +280,9 @@ class Extracted:
     publication: str | None = None
     lang: object = None
     """A declared language, as written."""
-    modified: object = None
-    """A raw date value of the last modification (``lastmod``, ``updated``, ``modified``)."""
-    date_keys: tuple[str, ...] = ()
-    """The metadata keys that were looked at for a date (reported for an undated article)."""
+    dates: dict[str, object] = field(default_factory=dict)
+    """Metadata values ``indexer.dates.choose_date`` reads (date, path and modified keys,
+    lower-cased), as found."""
     authors: tuple[str, ...] = ()
     volume: str | None = None
     issue: str | None = None
