@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from search.exporting import FIELDS
-from web.openapi import _param, _responses, _search_params
+from web.openapi_parts import _param, _responses, _search_params
 from web.openapi_schemas import DATE, INT, JSON, NSTR, STR, STRS
 from web.openapi_schemas import obj as _obj
 from web.openapi_schemas import ref as _ref
