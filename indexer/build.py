@@ -7,19 +7,16 @@ generation whole, so a crash at any moment leaves the last good index served.
 
 A file whose size, modification time and inode change time (``st_size``,
 ``st_mtime_ns``, ``st_ctime_ns``) are those the manifest recorded is taken as
-unchanged without being read, nor even opened (``indexer.discover``): an update
-of an unchanged archive costs a ``stat`` per file. Any other change of these is
-read and hashed; a file touched but not changed is reported unchanged (and its
-new times recorded). Unlike ``make`` and ``rsync``'s quick check (size and
-mtime), the change time is compared too, as git does: ``touch -d`` or ``rsync
--t`` can put back an old mtime after an edit of the same size, but nothing
-short of changing the system clock sets ctime back, so such an edit is still
-seen. The trade-off left: a file system whose ctime does not move (some network
-or FUSE mounts) hides an edit that keeps size and mtime; ``--rebuild`` reads
+unchanged without being opened (``indexer.discover``): an update of an
+unchanged archive costs a ``stat`` per file. A file whose stat changed is read
+and hashed; touched but not changed, it is reported unchanged and its new
+times recorded. The change time is compared as git does, because ``touch -d``
+or ``rsync -t`` can put back an old mtime after an edit of the same size, and
+nothing short of changing the clock sets ctime back. Where ctime does not move
+(some network or FUSE mounts) such an edit goes unseen: ``--rebuild`` reads
 everything. An mtime within ``RACY_SECONDS`` of the run's start is not recorded
-(git's "racy" rule): the file could change again within the same clock tick,
-so it is hashed again next time. A manifest without recorded times (written
-before they were) is hashed file by file, as before.
+(git's "racy" rule): the file could change again within the same clock tick.
+A manifest entry without recorded times is hashed.
 
 Changed files are parsed in worker processes when there are many of them
 (``indexer.parse_pool``), with the same outcomes, in the same order.
@@ -79,6 +76,8 @@ class BuildReport:
     skipped_binary: list[str] = field(default_factory=list)
     skipped_filtered: int = 0
     problems: list[Problem] = field(default_factory=list)
+    notes: dict[str, int] = field(default_factory=dict)
+    """Counts of the notes of the files read in this run (``undated (tried date, …)``)."""
     seconds: float = 0.0
 
     @property
@@ -312,6 +311,8 @@ class _Update:
             if rel not in self.hashed:  # not read before: count it now
                 self.report.bytes_read += result.size
             article, problems = outcome.article, list(outcome.problems)
+            for note in outcome.notes:
+                self.report.notes[note] = self.report.notes.get(note, 0) + 1
             if article is not None and self.owners.get(article.id, rel) != rel:
                 problems.append(
                     Problem(rel, f"same id {article.id!r} as {self.owners[article.id]}")

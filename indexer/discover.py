@@ -84,8 +84,8 @@ Stat = tuple[int, int, int]
 @dataclass(frozen=True)
 class Candidate:
     location: str
-    """Where the file is, as the walk found it: a string, because a ``Path`` costs ~6 µs to
-    make and an update of a 100,000-article archive reads only the few changed files."""
+    """Where the file is, as the walk found it: a string, not a ``Path``, because an update
+    lists every file of the archive and reads only the few that changed."""
     relpath: str
     """Relative to the archive root, with ``/`` separators."""
     root: str = ""

@@ -17,8 +17,9 @@ Decisions documented here:
   pages, so it has nothing of its own to find; any other file with a title but
   an empty body is indexed (its title and metadata are searchable) with a
   warning;
-- a date that cannot be read is a warning and the article is kept undated;
-  without a date in the file, a date in the path is used (``indexer.dates``);
+- the date is chosen by ``indexer.dates.choose_date`` (date keys, file name,
+  path keys, folders); a value that cannot be read is a warning and the next
+  source is tried; an undated article is a warning naming what was tried;
 - publication: front matter or metadata line, else the configuration's
   per-folder default.
 """
@@ -31,10 +32,11 @@ import re
 from pathlib import Path
 
 from indexer.config import ArchiveConfig
-from indexer.dates import date_from_path, parse_date
+from indexer.dates import DATE_KEYS, choose_date, choose_modified
 from indexer.decode import decode
 from indexer.discover import Candidate
 from indexer.frontmatter_article import FrontMatterError, extract, is_draft, read_front_matter
+from indexer.langdetect import detect
 from indexer.normalise import (
     Extracted,
     article_id,
@@ -127,20 +129,32 @@ def _parse(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
         if _stem(relpath) == SECTION_PAGE:
             return ParseOutcome(relpath, skipped="empty section page")
         warnings.append("body is empty; only the title and metadata are indexed")
-    article = _without_surrogates(_article(relpath, data, found, config, warnings), warnings)
+    notes: list[str] = []
+    article = _article(relpath, data, found, config, warnings, notes)
+    article = _without_surrogates(article, warnings)
     problems = tuple(Problem(relpath, w, "warning") for w in [*found.warnings, *warnings])
-    return ParseOutcome(relpath, article=article, problems=problems)
+    return ParseOutcome(relpath, article=article, problems=problems, notes=tuple(notes))
 
 
 def _article(
-    relpath: str, data: bytes, found: Extracted, config: ArchiveConfig, warnings: list[str]
+    relpath: str,
+    data: bytes,
+    found: Extracted,
+    config: ArchiveConfig,
+    warnings: list[str],
+    notes: list[str],
 ) -> Article:
-    date = parse_date(found.date) if found.date is not None else None
-    if found.date is not None and date is None:
-        warnings.append(f"unreadable date {str(found.date)[:80]!r}; the article is undated")
-    if found.date is None:
-        date = date_from_path(relpath)
-    lang, lang_warning = choose_lang(found.lang, relpath, config.default_lang)
+    meta = dict(found.dates)
+    if found.date is not None and not any(key in meta for key in DATE_KEYS):
+        meta["date"] = found.date
+    dated = choose_date(meta, relpath)
+    warnings.extend(dated.warnings)
+    if dated.date is None:
+        notes.append(dated.undated_note())
+    prose = found.body if found.prose is None else found.prose
+    lang, lang_source, lang_warning = choose_lang(
+        found.lang, relpath, config.default_lang, f"{found.title or ''}\n{prose}", detect
+    )
     if lang_warning:
         warnings.append(lang_warning)
     title = normalise_title(found.title, relpath)
@@ -154,10 +168,12 @@ def _article(
         summary=make_summary(
             found.summary, found.body if found.prose is None else found.prose, title
         ),
-        date=date,
+        date=dated.date,
+        modified=choose_modified(meta),
         tags=found.tags,
         publication=found.publication or config.publication_for(relpath),
         lang=lang,
+        lang_source=lang_source,
         authors=found.authors,
         volume=found.volume,
         issue=found.issue,

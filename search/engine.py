@@ -48,6 +48,10 @@ class Engine(Protocol):
 
     def info(self) -> IndexInfo: ...
 
+    def vocabulary(self, prefix: str, scan: int) -> list[tuple[str, int]]:
+        """Words of the archive starting with ``prefix``, with their document frequencies."""
+        ...
+
     def export_plan(self, request: SearchRequest, after: str | None = None) -> ExportPlan:
         """Every match of ``request`` in a stable order, from after the cursor ``after``;
         raises ``StaleCursor`` for a cursor of another generation."""

@@ -29,7 +29,7 @@ from search.exporting import ExportPlan
 from search.facets import BoolArray, DocValues, base_mask, combine, count_facets, facet_masks
 from search.highlight import TermMatcher
 from search.kwic import Concordance, KwicOptions
-from search.languages import analyser_lang
+from search.languages import analyser_lang, display_name
 from search.query import ParsedQuery, any_words, parse_query
 from search.snippets import highlight_all, make_snippets
 from search.store import Generation
@@ -155,6 +155,11 @@ class BaseEngine(ABC):
         """Did you mean: the query with rare words replaced by common neighbours."""
 
     @abstractmethod
+    def _completions(self, prefix: str, scan: int) -> list[tuple[str, int]]:
+        """Did-you-mean vocabulary words starting with ``prefix``, with document frequencies
+        (at most ``scan`` of them looked at)."""
+
+    @abstractmethod
     def close(self) -> None: ...
 
     # -- optional hooks: shortcuts an engine may offer; the defaults take the general way --
@@ -220,6 +225,10 @@ class BaseEngine(ABC):
             issue=record["issue"],
             image_credit=record["image_credit"],
             translations=self._translations(docnum, record),
+            # indexes written before these fields existed do not have them
+            lang_source=record.get("lang_source") or "default",
+            lang_name=display_name(record["lang"]),
+            modified=_date(record.get("modified")),
         )
 
     def related(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
@@ -229,6 +238,11 @@ class BaseEngine(ABC):
 
     def facet_values(self) -> dict[FacetName, tuple[FacetValue, ...]]:
         return count_facets(self._dv, self._dv.live, {}, SearchRequest())
+
+    def vocabulary(self, prefix: str, scan: int) -> list[tuple[str, int]]:
+        """Words of the archive starting with ``prefix`` (lower case), with the number of
+        articles holding each: what search-as-you-type completes from."""
+        return self._completions(prefix, scan)
 
     def info(self) -> IndexInfo:
         meta = self.generation.meta

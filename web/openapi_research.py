@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from search.exporting import FIELDS
 from search.kwic import ORDERS
-from web.openapi import (
-    DATE,
-    INT,
-    JSON,
-    NSTR,
-    STR,
-    STRS,
-    _obj,
-    _param,
-    _ref,
-    _responses,
-    _search_params,
-)
+from web.openapi_parts import _param, _responses, _search_params
+from web.openapi_schemas import DATE, INT, JSON, NSTR, STR, STRS
+from web.openapi_schemas import obj as _obj
+from web.openapi_schemas import ref as _ref
 
 POSITIVE: JSON = {"type": "integer", "minimum": 1}
 GONE = {
@@ -146,6 +137,7 @@ def _export_responses() -> JSON:
     content["application/jsonl"] = {"schema": {"type": "string"}}
     content["application/zip"] = {"schema": {"type": "string", "contentEncoding": "binary"}}
     out["200"]["headers"] = {
+        **out["200"].get("headers", {}),  # ETag and Cache-Control
         "Content-Disposition": {"schema": STR, "description": "attachment; filename=…"},
         "X-Next-Cursor": {"schema": STR, "description": "When rows remain after this response"},
     }
