@@ -9,7 +9,14 @@
 #   docker run -d -p 8000:8000 -v archive-index:/data/index:ro archive-search
 #
 # The commands are the CLI the tests run: `archive-search index` and `archive-search serve`.
-FROM python:3.11-slim-bookworm
+# BASE is any Debian bookworm image with Python 3.11 and its venv module: where no registry
+# can be reached, one made by mmdebstrap (tests/test_docker.py, docs/operations.md).
+ARG BASE=python:3.11-slim-bookworm
+FROM ${BASE}
+# Behind a proxy that re-signs TLS, pip needs the proxy's certificate authority: mount a bundle
+# into the build and name it, e.g. podman build -v /etc/ssl/certs:/host-certs:ro
+# --build-arg PIP_CERT=/host-certs/ca-certificates.crt (used by the RUN steps only).
+ARG PIP_CERT
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -21,25 +28,24 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, from pyproject.toml alone, so a source change does not reinstall them.
-COPY pyproject.toml ./
-RUN python -m venv "$VIRTUAL_ENV" \
- && python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
- && pip install -r /tmp/requirements.txt \
- && rm /tmp/requirements.txt
+# Dependencies first, exactly the locked runtime versions (hashes checked), so a source change
+# does not reinstall them.
+COPY requirements-runtime.lock ./
+RUN python3 -m venv "$VIRTUAL_ENV" \
+ && pip install --require-hashes -r requirements-runtime.lock
 
-COPY README.md ./
+COPY pyproject.toml README.md ./
 COPY archive_search ./archive_search
 COPY indexer ./indexer
 COPY search ./search
 COPY web ./web
 COPY corpus ./corpus
+# The service runs as an unprivileged user (a number: no passwd entry needed on a minimal base).
 RUN pip install --no-deps . \
- && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin search \
  && mkdir -p /data/index \
- && chown search:search /data/index
+ && chown 10001:10001 /data/index
 
-USER search
+USER 10001:10001
 VOLUME ["/data/index"]
 EXPOSE 8000
 

@@ -3,13 +3,18 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements.lock
+RUNTIME_LOCK := requirements-runtime.lock
+# uv resolves for every platform (markers) from pyproject.toml; --generate-hashes makes pip
+# refuse any file whose hash differs from the one locked.
+COMPILE := pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
 INDEX  ?= var/index
 CORPUS ?= corpus
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help install index run serve test test-fast lint format bench bench-full browser wrk clean
+.PHONY: help install lock index run serve test test-fast lint format bench bench-full browser wrk clean
 
 help:
 	@echo "make run        set up, index $(CORPUS)/ and serve http://$(HOST):$(PORT) with gunicorn"
@@ -18,14 +23,25 @@ help:
 	@echo "make bench      benchmarks; figures written to bench/results/"
 	@echo "make bench-full benchmarks plus a generated 100,000-article archive (about 40 minutes)"
 	@echo "make lint       ruff and mypy"
+	@echo "make lock       resolve pyproject.toml again into $(LOCK) and $(RUNTIME_LOCK)"
 
-$(STAMP): pyproject.toml
+# Exactly the locked versions (hashes checked), then this project without its dependencies;
+# pip check fails when pyproject.toml asks for something the lock lacks.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+		echo "$(LOCK) does not satisfy pyproject.toml: run 'make lock'"; exit 1; }
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The runtime lock (the Docker image's) takes the versions of the full one.
+lock:
+	@test -x $(BIN)/uv || { $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet uv; }
+	$(BIN)/uv $(COMPILE) --extra dev -o $(LOCK)
+	$(BIN)/uv $(COMPILE) --constraint $(LOCK) -o $(RUNTIME_LOCK)
 
 # Exit status 1 means some files were reported and the rest indexed: still serve.
 index: $(STAMP)

@@ -193,6 +193,8 @@ def _print_summary(report: object, out: TextIO) -> None:
     )
     print(f"  {len(report.warnings)} warnings, {len(report.errors)} errors; "
           f"{report.seconds:.1f} s ({rate:.0f} files/s)", file=out)  # fmt: skip
+    for note, count in sorted(report.notes.items()):
+        print(f"  {count} {note}", file=out)
     for problem in report.problems:
         print(f"  {problem}", file=out)
 

@@ -32,6 +32,9 @@ DEFAULT_COSTLY_SLOTS = 1
 """Costly requests the whole server runs at once (one per worker at most), so a core stays
 free for cheap ones."""
 
+DEFAULT_API_MAX_AGE = 60
+"""A minute: a reindex shows within that, and a visitor paging back and forth costs nothing."""
+
 ENVIRONMENT: dict[str, str] = {
     "ARCHIVE_SEARCH_INDEX": f"the index directory (default {DEFAULT_INDEX})",
     "ARCHIVE_SEARCH_ENGINE": f"engine of a new or rebuilt index: {', '.join(ENGINES)} "
@@ -51,6 +54,8 @@ ENVIRONMENT: dict[str, str] = {
     "(default: one per index in /dev/shm or $XDG_RUNTIME_DIR)",
     "ARCHIVE_SEARCH_TRUST_PROXY": "number of reverse proxies in front that set X-Forwarded-For "
     "(default 0)",
+    "ARCHIVE_SEARCH_API_MAX_AGE": "seconds API answers may be cached, Cache-Control max-age "
+    f"(default {DEFAULT_API_MAX_AGE}; 0: revalidate every time)",
 }
 
 
@@ -73,6 +78,7 @@ class Settings:
     costly_slots: int = DEFAULT_COSTLY_SLOTS
     ratelimit_store: Path | None = None
     trust_proxy: int = 0
+    api_max_age: int = DEFAULT_API_MAX_AGE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -103,6 +109,8 @@ class Settings:
             ratelimit_store=Path(store) if store else None,
             trust_proxy=_count(env.get("ARCHIVE_SEARCH_TRUST_PROXY") or "0",
                                "ARCHIVE_SEARCH_TRUST_PROXY", 0),
+            api_max_age=_count(env.get("ARCHIVE_SEARCH_API_MAX_AGE") or str(DEFAULT_API_MAX_AGE),
+                               "ARCHIVE_SEARCH_API_MAX_AGE", 0),
         )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from bench.common import corpus, log
 from indexer.config import CONFIG_NAME, load_config
 from indexer.discover import discover
-from indexer.parse import parse_bytes
+from indexer.parse import parse_read
 from search.records import Article
 
 REAL = ("sisihagen", "bbc", "20news")
@@ -47,9 +47,9 @@ def load_records(source: Path) -> tuple[list[Article], int, int]:
     articles: list[Article] = []
     size = 0
     for candidate in found.candidates:
-        data = candidate.path.read_bytes()
-        size += len(data)
-        outcome = parse_bytes(candidate.relpath, data, config)
+        read = candidate.read(config.max_file_bytes)
+        size += len(read.data)
+        outcome = parse_read(candidate.relpath, read, config)
         if outcome.article is not None:
             articles.append(outcome.article)
     return articles, len(found.candidates), size

@@ -14,6 +14,19 @@ message naming the key)::
     include = ["**/*.md", "**/*.txt"]
     exclude = ["drafts/**", "*.bak"]
 
+    # Files are read up to this size (MB, default 8: the 2,000,000 characters
+    # indexed per file in any encoding); the size is checked before reading,
+    # and a longer file is indexed up to it, with a warning.
+    max_file_mb = 8
+
+    # Tables (CSV, TSV, JSON Lines, JSON arrays: one article per row, streamed
+    # whole whatever max_file_mb says): the
+    # column of a field, for the files matching a glob, when its name does not
+    # say it (fields: title, text, summary, date, authors, url, tags, lang, id).
+    [tables."news/*.csv"]
+    title = "headline_en"
+    text = "story"
+
     # Default publication for the articles under a folder (the longest
     # matching folder wins); front matter and metadata lines take precedence.
     [publications]
@@ -29,10 +42,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.safe_read import DEFAULT_MAX_FILE_BYTES
 from search.languages import NEUTRAL, normalise_lang
 
 CONFIG_NAME = "archive-search.toml"
-_KEYS = ("default_lang", "publications", "include", "exclude")
+_KEYS = ("default_lang", "publications", "include", "exclude", "max_file_mb", "tables")
+TABLE_FIELDS = ("title", "text", "summary", "date", "authors", "url", "tags", "lang", "id")
 
 
 class ConfigError(ValueError):
@@ -45,6 +60,9 @@ class ArchiveConfig:
     publications: dict[str, str] = field(default_factory=dict)
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    tables: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Glob → (field → column) for tabular files."""
 
     def publication_for(self, relpath: str) -> str | None:
         """The configured publication of the deepest folder prefix of ``relpath``, if any."""
@@ -84,7 +102,28 @@ def config_from_mapping(data: dict[str, object], where: str = CONFIG_NAME) -> Ar
         publications=_publications(data.get("publications", {}), where),
         include=_globs(data.get("include", []), "include", where),
         exclude=_globs(data.get("exclude", []), "exclude", where),
+        max_file_bytes=_megabytes(data.get("max_file_mb"), where),
+        tables=_tables(data.get("tables", {}), where),
     )
+
+
+def _tables(value: object, where: str) -> dict[str, dict[str, str]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f'{where}: [tables."glob"] must be tables of field = "column"')
+    result: dict[str, dict[str, str]] = {}
+    for glob, columns in value.items():
+        if not isinstance(columns, dict) or not all(
+            isinstance(c, str) and c.strip() for c in columns.values()
+        ):
+            raise ConfigError(f"{where}: tables.{glob!r} must map fields to column names")
+        unknown = sorted(set(columns) - set(TABLE_FIELDS))
+        if unknown:
+            raise ConfigError(
+                f"{where}: tables.{glob!r}: unknown field(s) {', '.join(unknown)}; "
+                f"expected {', '.join(TABLE_FIELDS)}"
+            )
+        result[str(glob)] = {f: c.strip() for f, c in columns.items()}
+    return result
 
 
 def _lang(value: object, where: str) -> str:
@@ -110,6 +149,14 @@ def _publications(value: object, where: str) -> dict[str, str]:
             raise ConfigError(f"{where}: publications key {folder!r} is not a folder path")
         result[prefix] = name.strip()
     return result
+
+
+def _megabytes(value: object, where: str) -> int:
+    if value is None:
+        return DEFAULT_MAX_FILE_BYTES
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 4096:
+        raise ConfigError(f"{where}: max_file_mb must be a number of megabytes, 0 to 4096")
+    return int(value * 1024 * 1024)
 
 
 def _globs(value: object, key: str, where: str) -> tuple[str, ...]:

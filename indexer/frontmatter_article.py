@@ -22,12 +22,12 @@ the corpora.
 A ``---`` first line not followed by a ``key:`` line and never closed is a
 horizontal rule, not front matter: the file is plain text.
 
-Keys are matched case-insensitively. Fields: ``title``; ``date`` (else
-``publishdate``, ``pubdate``, ``published``); summary from ``shorttext``,
+Keys are matched case-insensitively. Fields: ``title``; the date, path and
+modified keys that ``indexer.dates.choose_date`` reads; summary from ``shorttext``,
 ``summary``, ``description``, ``excerpt``; tags from ``tags``, ``tag``,
 ``categories``, ``keywords`` together; authors from ``author`` and
 ``authors``; ``publication``, ``volume``, ``issue``, ``image_credit``;
-language from ``lang`` or ``language``.
+language from ``lang``, ``language``, ``locale`` or ``languageCode``.
 
 Drafts (``is_draft``), as Hugo and Jekyll decide them:
 
@@ -53,8 +53,11 @@ from typing import Any, Literal
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from indexer.markdown_text import html_to_text, markdown_to_text, strip_shortcodes, tidy
+from indexer.dates import DATE_KEYS, MODIFIED_KEYS, PATH_KEYS
+from indexer.markdown_text import body_text, decode_entities, html_to_text, inline_to_text, tidy
+from indexer.markup_tags import strip_tags
 from indexer.normalise import Extracted, as_list, as_text, clean_line, normalise_tags
+from indexer.shortcodes import strip_shortcodes
 
 Format = Literal["yaml", "toml", "json"]
 MAX_FRONT_MATTER_CHARS = 262_144
@@ -67,7 +70,9 @@ so a document without aliases never reaches it."""
 MAX_MARKDOWN_CHARS = 500_000
 """A bigger body is indexed as its raw text: no real article comes near this."""
 _SUMMARY_KEYS = ("shorttext", "summary", "description", "excerpt")
-_DATE_KEYS = ("date", "publishdate", "pubdate", "published")
+_DATE_KEYS = DATE_KEYS
+_DATED_KEYS = (*DATE_KEYS, *PATH_KEYS, *MODIFIED_KEYS)
+_LANG_KEYS = ("lang", "language", "locale", "languagecode")
 _TAG_KEYS = ("tags", "tag", "categories", "keywords")
 _KEY_LINE = re.compile(r"^[\w\"'-]+\s*[:=]")
 _TOML_LINE = re.compile(r"at line (\d+)")
@@ -344,8 +349,9 @@ def is_draft(meta: dict[str, object]) -> bool:
     return True  # a list or a table: Hugo refuses the page, so it stays out
 
 
-def extract(front: FrontMatter) -> Extracted:
-    """The article fields of a front-matter file (before the shared normalisation)."""
+def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
+    """The article fields of a front-matter file (before the shared normalisation); ``mdx``:
+    the body is MDX (``indexer.markdown_text``)."""
     meta = front.meta
     source = _BLANK_RUNS.sub("\n\n", strip_shortcodes(front.body)).strip("\n")
     summary = _first(meta, _SUMMARY_KEYS)
@@ -354,19 +360,22 @@ def extract(front: FrontMatter) -> Extracted:
     if len(source) > MAX_MARKDOWN_CHARS:
         # markdown-it is linear but slow on crafted input (~30 s for 1 MB of "[")
         warnings.append(f"body over {MAX_MARKDOWN_CHARS:,} characters: indexed without Markdown")
-        body = tidy(html_to_text(source))
+        body = prose = tidy(html_to_text(source))
     else:
-        body = markdown_to_text(source)
+        text = body_text(source, mdx=mdx)
+        body, prose = text.text, text.prose
     return Extracted(
         title=_plain(as_text(meta.get("title"))),
         body=body,
+        prose=prose,
         source=source,
         source_format="markdown",
-        summary=_plain(summary),
+        summary=inline_to_text(summary) if summary else None,
         date=next((meta[k] for k in _DATE_KEYS if _is_date_value(meta.get(k))), None),
+        dates={key: meta[key] for key in _DATED_KEYS if key in meta},
         tags=normalise_tags(meta.get(k) for k in _TAG_KEYS),
         publication=as_text(meta.get("publication")),
-        lang=meta.get("lang") or meta.get("language"),
+        lang=_first(meta, _LANG_KEYS),
         authors=tuple(authors),
         volume=as_text(meta.get("volume")),
         issue=as_text(meta.get("issue")),
@@ -389,5 +398,6 @@ def _first(meta: dict[str, object], keys: tuple[str, ...]) -> str | None:
 
 
 def _plain(text: str | None) -> str | None:
-    """A one-line metadata string without shortcodes (titles are not Markdown in Hugo)."""
-    return clean_line(strip_shortcodes(text)) or None if text else None
+    """A one-line metadata string without template tags or shortcodes, entities decoded
+    (titles are not Markdown in Hugo or Jekyll, so Markdown characters stay)."""
+    return clean_line(decode_entities(strip_tags(text))) or None if text else None

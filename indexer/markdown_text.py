@@ -1,39 +1,88 @@
-"""Markdown → plain text for indexing, and Hugo shortcodes → their readable words.
+"""Body → plain text: the chain every Markdown (and MDX) body goes through.
 
-Shortcodes (``{{< name params >}}``, ``{{% name params %}}``, closing
-``{{< /name >}}``, self-closing ``{{< name />}}``, and the escaped
-``{{</* name */>}}`` form) are removed. Of their parameters only the words a
-reader sees are kept: the named parameters in ``READABLE_PARAMS`` (``title``,
-``alt``, ``caption``…) and positional parameters that look like prose (they
-contain a space and are not a URL or a path): ``{{< video "/x.mp4" "The USA
-and the Nazis" >}}`` keeps ``The USA and the Nazis``; ``{{< youtube "id" >}}``
-and ``{{< tweet "123" >}}`` keep nothing. Paired shortcodes keep their inner
-text. An unterminated ``{{<`` is dropped, so no shortcode braces survive.
+1. **Tags** (``indexer.markup_tags``): template tags, Hugo shortcodes, MDX
+   statements, JSX, admonition markers and kramdown attribute lists are put
+   aside as placeholders (fenced code blocks are left alone), so Markdown sees
+   the structure the generator would have rendered: a link whose destination
+   was ``{% link x.md %}`` is still a link, with its label.
+2. **Markdown/HTML**: walked as markdown-it tokens (CommonMark plus tables,
+   strikethrough and footnotes): links keep their anchor text, images their alt
+   text, code its text, headings and emphasis lose their markers; raw HTML
+   loses its tags but keeps its text (not that of ``<script>``/``<style>``),
+   with block elements on their own lines; footnote markers (``[^1]``) go and
+   the footnote texts come at the end, as rendered.
+3. **Placeholders** become their readable words, or, inside code, what the
+   code showed (code stays searchable).
+4. **Entities**: markdown-it and the HTML parser decode them once; readable
+   words taken from tag attributes are decoded by ``decode_entities``.
+5. **Whitespace** (``tidy``).
 
-The Markdown is walked as markdown-it tokens (CommonMark plus tables and
-strikethrough), so links keep their anchor text, images their alt text, code its
-text, headings and emphasis lose their markers, and raw HTML loses its tags but
-keeps its text (minus ``<script>``/``<style>`` contents).
+The result, ``BodyText``, holds the whole text (code included, for search)
+and the prose (code blocks left out, for summaries).
 """
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
 
-READABLE_PARAMS = frozenset({"title", "alt", "caption", "description", "attr", "text"})
-_LEFTOVERS = ("{{<", "{{%", ">}}", "%}}")
-_MAX_SHORTCODE = 4_000
-"""A shortcode longer than this is not a shortcode but a stray ``{{<``."""
-_PARAM = re.compile(
-    r"""(?:(?P<key>[\w-]+)\s*=\s*)?(?P<value>"(?:[^"\\]|\\.)*"|`[^`]*`|'[^']*'|[^\s"'`]+)""",
-    re.DOTALL,
+from indexer.markup_tags import MDX_STEPS, STEPS, code_spans, unescape_shortcodes
+from indexer.shortcodes import (
+    READABLE_PARAMS,
+    readable_text,
+    remove_leftover_braces,
+    strip_shortcodes,
 )
-_URLISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|/|\.{1,2}/|www\.)", re.IGNORECASE)
+
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_PLACEHOLDER = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})", re.MULTILINE)
+_RAW_TAG = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tr",
+        "ul",
+    ]
+)
+_HIDDEN_TAGS = frozenset({"script", "style", "template"})
 
 
 class _TextOnlyMarkdown(MarkdownIt):
@@ -51,92 +100,165 @@ class _TextOnlyMarkdown(MarkdownIt):
         return url
 
 
-_MD = _TextOnlyMarkdown("commonmark").enable(["table", "strikethrough"])
+_MD = _TextOnlyMarkdown("commonmark").enable(["table", "strikethrough"]).use(footnote_plugin)
+_MDX = _TextOnlyMarkdown("commonmark").enable(["table", "strikethrough"]).use(footnote_plugin)
+_MDX.disable("code")  # MDX has no indented code: indentation inside components is layout
 
 
-def strip_shortcodes(text: str) -> str:
-    """Replace each shortcode by its readable parameters (possibly nothing)."""
-    if "{{" not in text:
-        return remove_leftover_braces(text)
+@dataclass(frozen=True, slots=True)
+class BodyText:
+    text: str
+    """Everything a reader sees, code included (what is indexed)."""
+    prose: str
+    """The same without code blocks (what summaries are made of)."""
+
+
+class Marks:
+    """The ``Mark`` of the chain: each construct becomes a placeholder, resolved later."""
+
+    def __init__(self) -> None:
+        self.originals: list[str] = []
+        self.readables: list[str] = []
+
+    def __call__(self, original: str, readable: str) -> str:
+        self.originals.append(original)
+        # words taken from attributes: the one place no parser decodes entities
+        self.readables.append(decode_entities(readable))
+        return f"{_OPEN}{len(self.originals) - 1}{_CLOSE}"
+
+    def text(self, text: str) -> str:
+        """``text`` (not code) with each placeholder as its readable words (and no
+        shortcode braces: Markdown escapes can make them, as in ``{\\{< x >}}``)."""
+        return remove_leftover_braces(self._resolve(text, self.readables, readable=True))
+
+    def code(self, text: str) -> str:
+        """``text`` (code) with each placeholder as it was written."""
+        return self._resolve(text, self.originals, readable=False)
+
+    def _resolve(self, text: str, values: list[str], *, readable: bool) -> str:
+        for _ in range(8):  # a construct can hold another (a raw tag inside backticks)
+            if _OPEN not in text:
+                return text
+            text = _PLACEHOLDER.sub(lambda m: values[int(m[1])], text)
+        return text.replace(_OPEN, "").replace(_CLOSE, "")
+
+
+def protect(markdown: str, marks: Marks, *, mdx: bool = False) -> str:
+    """``markdown`` with every tag of ``markup_tags.STEPS`` put aside as a placeholder, fenced
+    code blocks left as they are (``{% highlight %}`` blocks become fenced code first) but
+    moved to the left margin: a fence indented inside a component or a list item is still
+    code, and where it stands in a list changes nothing in the text."""
+    if _OPEN in markdown or _CLOSE in markdown:  # private-use characters: never text
+        markdown = markdown.replace(_OPEN, "").replace(_CLOSE, "")
+    text = code_spans(markdown)
     out: list[str] = []
+    steps = MDX_STEPS if mdx else STEPS
+    for index, segment in enumerate(_fence_split(text)):
+        if index % 2 == 0:
+            for step in steps:
+                segment = step(segment, marks)
+        else:
+            segment = _dedent(segment)
+        out.append(segment)
+    return "".join(out)
+
+
+def _fence_split(text: str) -> list[str]:
+    """``text`` cut into prose, fenced block, prose, … (even indexes are outside fences).
+
+    A fence opens with three or more backticks or tildes (any indentation, so
+    fences in list items count) and closes with a line of at least as many of
+    the same character, or at the end of the text (as in CommonMark)."""
+    if "``" not in text and "~~" not in text:
+        return [text]
+    parts: list[str] = []
     pos = 0
-    finder = _Finder(text)
-    while True:
-        start = min(finder.next("{{<", pos), finder.next("{{%", pos))
-        if start == len(text):
-            out.append(text[pos:])
-            break
-        out.append(text[pos:start])
-        end = finder.next(">}}" if text[start + 2] == "<" else "%}}", start + 3)
-        if end == len(text) or end - start > _MAX_SHORTCODE:
-            pos = start + 3  # a stray opener: drop the braces, keep what follows
+    search_from = 0
+    while (opening := _FENCE.search(text, search_from)) is not None:
+        fence = opening[1]
+        line_end = text.find("\n", opening.end())
+        if fence[0] == "`" and "`" in text[opening.end() : line_end if line_end >= 0 else None]:
+            search_from = opening.end()  # an inline code span, not a fence
             continue
-        out.append(readable_text(text[start + 3 : end]))
-        pos = end + 3
-    return remove_leftover_braces("".join(out))
+        closing = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.M)
+        found = closing.search(text, line_end + 1) if line_end >= 0 else None
+        end = found.end() if found else len(text)
+        parts += [text[pos : opening.start()], text[opening.start() : end]]
+        pos = search_from = end
+    parts.append(text[pos:])
+    return parts
 
 
-class _Finder:
-    """``str.find`` with memory: positions only move forward, so the scan stays linear."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.found: dict[str, int] = {}
-
-    def next(self, token: str, pos: int) -> int:
-        """The next index of ``token`` at or after ``pos``, or ``len(text)`` if none."""
-        known = self.found.get(token, -1)
-        if known < pos:
-            index = self.text.find(token, pos)
-            known = len(self.text) if index < 0 else index
-            self.found[token] = known
-        return known
-
-
-def readable_text(inner: str) -> str:
-    """The words a reader sees in a shortcode's inside (``name params``)."""
-    inner = inner.strip()
-    if inner.startswith("/*") and inner.endswith("*/"):
-        inner = inner[2:-2].strip()
-    if inner.startswith("/") or not inner:
-        return ""  # a closing tag
-    inner = inner.removesuffix("/").rstrip()
-    kept: list[str] = []
-    for index, match in enumerate(_PARAM.finditer(inner)):
-        if index == 0:
-            continue  # the shortcode's name
-        value = _unquote(match["value"]).strip()
-        key = match["key"]
-        wanted = key.lower() in READABLE_PARAMS if key else _looks_like_prose(value)
-        if wanted and value and value not in kept:
-            kept.append(value)
-    return remove_leftover_braces(" — ".join(" ".join(v.split()) for v in kept))
-
-
-def remove_leftover_braces(text: str) -> str:
-    """Remove any remaining shortcode delimiters (loops: removing one can form another)."""
-    if "{{" not in text and "}}" not in text:  # the common case, in two scans
-        return text
-    while any(token in text for token in _LEFTOVERS):
-        for token in _LEFTOVERS:
-            text = text.replace(token, "")
-    return text
+def _dedent(fenced: str) -> str:
+    indent = len(fenced) - len(fenced.lstrip(" \t"))
+    if not indent:
+        return fenced
+    lines = fenced.split("\n")
+    return "\n".join(line[min(indent, len(line) - len(line.lstrip(" \t"))) :] for line in lines)
 
 
 def markdown_to_text(markdown: str) -> str:
-    """Plain text of a Markdown body with Hugo shortcodes: paragraphs separated by blank lines."""
-    source = strip_shortcodes(markdown)
+    """Plain text of a Markdown body: paragraphs separated by blank lines, code included."""
+    return body_text(markdown).text
+
+
+def body_text(markdown: str, *, mdx: bool = False, code: bool = True) -> BodyText:
+    """The text and the prose of a Markdown (``mdx``: MDX) body (see the module docstring).
+
+    ``code=False`` leaves all code out, inline code too: the text outside code, which
+    is what the checks that no markup is left in the text look at."""
+    marks = Marks()
+    source = protect(markdown, marks, mdx=mdx)
     blocks: list[str] = []
-    for token in _MD.parse(source):
+    prose: list[str] = []
+    for token in (_MDX if mdx else _MD).parse(source):
         if token.type == "inline":
-            blocks.append(_inline_text(token.children or []))
+            text = _inline_text(token.children or [], marks, code=code)
         elif token.type in ("fence", "code_block"):
-            blocks.append(token.content.rstrip("\n"))
+            if code:
+                blocks.append(_code(token.content.rstrip("\n"), marks))
+            continue
         elif token.type == "html_block":
-            blocks.append(html_to_text(token.content))
+            text = marks.text(html_to_text(token.content))
         elif token.type in ("tr_close", "paragraph_close", "heading_close"):
-            blocks.append("\n")
-    return tidy(remove_leftover_braces("\n".join(blocks)))
+            text = "\n"
+        else:
+            continue
+        blocks.append(text)
+        prose.append(text)
+    return BodyText(_finish(blocks), _finish(prose))
+
+
+def _finish(blocks: list[str]) -> str:
+    return tidy("\n".join(blocks))
+
+
+def _code(content: str, marks: Marks) -> str:
+    """Code as it shows: placeholders restored, Hugo's escaped shortcodes unescaped and
+    Liquid's raw tags (which Liquid removes wherever they are) dropped."""
+    code = marks.code(content)
+    if "{%" in code:
+        code = _RAW_TAG.sub("", code)
+    return unescape_shortcodes(code)
+
+
+def inline_to_text(text: str) -> str:
+    """One line of Markdown (a title, a description) as plain text on one line."""
+    marks = Marks()
+    source = protect(text, marks)
+    tokens = _MD.parseInline(source)
+    flat = _inline_text(tokens[0].children or [], marks) if tokens else source
+    return " ".join(remove_leftover_braces(flat).split())
+
+
+def decode_entities(text: str) -> str:
+    """HTML character references (``&rsquo;``, ``&#8230;``, ``&#x2014;``) decoded, once.
+
+    Only complete references (with their ``;``) are read: ``AT&T`` or ``&copy2`` in
+    plain text stay as written."""
+    if "&" not in text:
+        return text
+    return _ENTITY.sub(lambda m: html.unescape(m[0]), text)
 
 
 def tidy(text: str) -> str:
@@ -146,7 +268,8 @@ def tidy(text: str) -> str:
 
 
 def html_to_text(fragment: str) -> str:
-    """The text of an HTML fragment: tags dropped, script and style contents too."""
+    """The text of an HTML fragment: tags dropped, script and style contents too, block
+    elements on lines of their own."""
     try:
         return _collect_text(fragment)
     except AssertionError:  # Python < 3.13 fails on a marked section such as "<![x ]>"
@@ -160,33 +283,25 @@ def _collect_text(fragment: str) -> str:
     return "".join(parser.parts)
 
 
-def _inline_text(children: list[Token]) -> str:
+def _inline_text(children: list[Token], marks: Marks, *, code: bool = True) -> str:
     parts: list[str] = []
     for child in children:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
+        if child.type == "text":
+            parts.append(marks.text(child.content))
+        elif child.type == "code_inline":
+            parts.append(_code(child.content, marks) if code else " ")
         elif child.type == "softbreak":
             parts.append(" ")
         elif child.type == "hardbreak":
             parts.append("\n")
         elif child.type == "image":
-            parts.append(_inline_text(child.children) if child.children else child.content)
+            alt = _inline_text(child.children, marks, code=code) if child.children else ""
+            parts.append(marks.text(alt))
         elif child.type == "html_inline":
-            parts.append(html_to_text(child.content))
+            parts.append(marks.text(html_to_text(child.content)))
         elif child.type in ("td_close", "th_close"):
             parts.append(" ")
     return "".join(parts)
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'`":
-        inner = value[1:-1]
-        return inner.replace('\\"', '"') if value[0] == '"' else inner
-    return value
-
-
-def _looks_like_prose(value: str) -> bool:
-    return " " in value.strip() and not _URLISH.match(value)
 
 
 class _TextCollector(HTMLParser):
@@ -198,17 +313,21 @@ class _TextCollector(HTMLParser):
         self._hidden = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
+        if tag in _HIDDEN_TAGS:
             self._hidden += 1
-        elif tag in ("p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"):
+        elif tag in _BLOCK_TAGS:
             self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
         alt = dict(attrs).get("alt") if tag == "img" else None
-        if alt:
+        if alt and not self._hidden:
             self.parts.append(f" {alt} ")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._hidden:
+        if tag in _HIDDEN_TAGS and self._hidden:
             self._hidden -= 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:
@@ -217,8 +336,14 @@ class _TextCollector(HTMLParser):
 
 __all__ = [
     "READABLE_PARAMS",
+    "BodyText",
+    "Marks",
+    "body_text",
+    "decode_entities",
     "html_to_text",
+    "inline_to_text",
     "markdown_to_text",
+    "protect",
     "readable_text",
     "remove_leftover_braces",
     "strip_shortcodes",

@@ -39,8 +39,8 @@ from dataclasses import dataclass
 
 from indexer.config import ArchiveConfig
 from indexer.discover import Candidate
-from indexer.outcome import ParseOutcome, Problem
-from indexer.parse import parse_bytes
+from indexer.outcome import ParseOutcome
+from indexer.parse import parse_read, unreadable
 
 PARALLEL_MIN_FILES = 500
 """Fewer changed files than this are parsed in this process (a worker starts in ~0.3 s)."""
@@ -62,14 +62,15 @@ class Parsed:
 
 
 def read_and_parse(candidate: Candidate, config: ArchiveConfig) -> Parsed:
-    """Read one file and parse it; an unreadable file is an error outcome. Never raises."""
+    """Read one file (safely, at most ``config.max_file_bytes``) and parse it; an unreadable
+    file is an error outcome. Never raises."""
     try:
-        data = candidate.path.read_bytes()
+        read = candidate.read(config.max_file_bytes)
     except OSError as exc:
-        problem = Problem(candidate.relpath, str(exc))
+        problem = unreadable(candidate.relpath, exc)
         return Parsed(ParseOutcome(candidate.relpath, problems=(problem,)), None, 0)
-    outcome = parse_bytes(candidate.relpath, data, config)
-    return Parsed(outcome, hashlib.sha256(data).hexdigest(), len(data))
+    outcome = parse_read(candidate.relpath, read, config)
+    return Parsed(outcome, hashlib.sha256(read.data).hexdigest(), len(read.data))
 
 
 def worker_count(setting: int | None = None) -> int:

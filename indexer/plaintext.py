@@ -18,7 +18,9 @@ Two shapes are recognised:
    ``Publication: … Volume: … Issue: …`` (any of ``METADATA_KEYS``, several on
    one line), and ``(Source: …)``, an image credit (``image_credit``).
 
-Hugo shortcodes are removed as in Markdown (``indexer.markdown_text``).
+Hugo shortcodes and Liquid/Nunjucks/Go template tags are removed as in Markdown
+(``indexer.shortcodes``, ``indexer.markup_tags``), and HTML
+character references (``&rsquo;``) decoded, once (``decode_entities``).
 ``BOILERPLATE`` lines (exact, whole-line, case-insensitive matches left by web
 scraping, e.g. ``Placeholder canvas``) are dropped anywhere in the file.
 """
@@ -32,8 +34,10 @@ import email.utils
 import functools
 import re
 
-from indexer.markdown_text import strip_shortcodes
+from indexer.markdown_text import decode_entities
+from indexer.markup_tags import drop, template_tags
 from indexer.normalise import Extracted, clean_line, cut_at_word, normalise_tags
+from indexer.shortcodes import strip_shortcodes
 
 BOILERPLATE = frozenset(
     {
@@ -68,7 +72,7 @@ _BLANK_RUNS = re.compile(r"\n(?:[ \t]*\n){2,}")
 
 def parse_plain(text: str) -> Extracted:
     # text scraped from a Hugo site may hold shortcodes: same rule as for Markdown
-    text = strip_shortcodes(text)
+    text = decode_entities(strip_shortcodes(template_tags(text, drop)))
     # the length test first: most lines are too long to be boilerplate
     lines = [line for line in text.split("\n") if len(line) >= 40 or not is_boilerplate(line)]
     headers, rest = split_headers(lines)

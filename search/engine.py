@@ -9,11 +9,13 @@ names an engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+from search.exporting import ExportPlan
+from search.kwic import Concordance, KwicOptions
 from search.records import Article
 from search.store import Generation
 from search.types import (
@@ -45,6 +47,29 @@ class Engine(Protocol):
         ...
 
     def info(self) -> IndexInfo: ...
+
+    def vocabulary(self, prefix: str, scan: int) -> list[tuple[str, int]]:
+        """Words of the archive starting with ``prefix``, with their document frequencies."""
+        ...
+
+    def export_plan(self, request: SearchRequest, after: str | None = None) -> ExportPlan:
+        """Every match of ``request`` in a stable order, from after the cursor ``after``;
+        raises ``StaleCursor`` for a cursor of another generation."""
+        ...
+
+    def export_rows(
+        self,
+        plan: ExportPlan,
+        fields: Sequence[str],
+        url: Callable[[str], str],
+        stop: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """The rows of ``plan`` (the first ``stop``), read a chunk at a time."""
+        ...
+
+    def concordance(self, request: SearchRequest, options: KwicOptions) -> Concordance:
+        """Every occurrence of the query's matches in context (``search.kwic``)."""
+        ...
 
     def close(self) -> None: ...
 

@@ -17,16 +17,19 @@ from __future__ import annotations
 import datetime as dt
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
 
-from search import deadline
+from search import deadline, exporting, kwic
+from search.exporting import ExportPlan
 from search.facets import BoolArray, DocValues, base_mask, combine, count_facets, facet_masks
 from search.highlight import TermMatcher
-from search.languages import analyser_lang
+from search.kwic import Concordance, KwicOptions
+from search.languages import analyser_lang, display_name
 from search.query import ParsedQuery, any_words, parse_query
 from search.snippets import highlight_all, make_snippets
 from search.store import Generation
@@ -152,6 +155,11 @@ class BaseEngine(ABC):
         """Did you mean: the query with rare words replaced by common neighbours."""
 
     @abstractmethod
+    def _completions(self, prefix: str, scan: int) -> list[tuple[str, int]]:
+        """Did-you-mean vocabulary words starting with ``prefix``, with document frequencies
+        (at most ``scan`` of them looked at)."""
+
+    @abstractmethod
     def close(self) -> None: ...
 
     # -- optional hooks: shortcuts an engine may offer; the defaults take the general way --
@@ -218,6 +226,10 @@ class BaseEngine(ABC):
             issue=record["issue"],
             image_credit=record["image_credit"],
             translations=self._translations(docnum, record),
+            # indexes written before these fields existed do not have them
+            lang_source=record.get("lang_source") or "default",
+            lang_name=display_name(record["lang"]),
+            modified=_date(record.get("modified")),
         )
 
     def related(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
@@ -227,6 +239,11 @@ class BaseEngine(ABC):
 
     def facet_values(self) -> dict[FacetName, tuple[FacetValue, ...]]:
         return count_facets(self._dv, self._dv.live, {}, SearchRequest())
+
+    def vocabulary(self, prefix: str, scan: int) -> list[tuple[str, int]]:
+        """Words of the archive starting with ``prefix`` (lower case), with the number of
+        articles holding each: what search-as-you-type completes from."""
+        return self._completions(prefix, scan)
 
     def info(self) -> IndexInfo:
         meta = self.generation.meta
@@ -238,6 +255,45 @@ class BaseEngine(ABC):
             created=str(meta.get("created", "")),
             languages=self._dv.langs,
         )
+
+    # -- for the research tools (search.exporting, search.kwic, search.trends) ------------
+
+    @property
+    def docvalues(self) -> DocValues:
+        return self._dv
+
+    def ranked(self, match: Match, allowed: BoolArray | None, limit: int) -> Ranked:
+        return self._top(match, allowed, limit)
+
+    def hits(self, ranked: Ranked, parsed: ParsedQuery, snippets: bool) -> tuple[Hit, ...]:
+        return self._hits(ranked, parsed, snippets)
+
+    def record(self, docnum: int) -> dict[str, Any]:
+        return self._record(docnum)
+
+    def hit_record(self, docnum: int, body: bool) -> dict[str, Any]:
+        return self._hit_record(docnum, body)
+
+    def matcher(self, parsed: ParsedQuery, lang: str) -> TermMatcher:
+        return self._matcher(parsed, lang)
+
+    def spans(self, text: str, lang: str, matcher: TermMatcher) -> list[tuple[int, int]]:
+        return self._spans(text, lang, matcher)
+
+    def concordance(self, request: SearchRequest, options: KwicOptions) -> Concordance:
+        return kwic.concordance(self, request, options)
+
+    def export_plan(self, request: SearchRequest, after: str | None = None) -> ExportPlan:
+        return exporting.plan(self, request, after)
+
+    def export_rows(
+        self,
+        plan: ExportPlan,
+        fields: Sequence[str],
+        url: Callable[[str], str],
+        stop: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        return exporting.rows(self, plan, fields, url, stop)
 
     # -- shared internals -----------------------------------------------------------------
 

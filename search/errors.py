@@ -4,6 +4,7 @@
     ├── BadRequest            the request breaks a rule (a cap, a bad value): 400-class
     │   └── QueryTooComplex   over a cap on query length, terms, depth or expansions
     ├── NotFound              no such article
+    ├── StaleCursor           an export cursor of a generation no longer served: 410
     ├── SearchTimeout         the per-search time limit ran out: 503-class
     └── IndexUnavailable      no index, a corrupt one, or one of another format: 503-class
         ├── IndexMissing
@@ -40,6 +41,11 @@ class QueryTooComplex(BadRequest):
 class NotFound(SearchError):
     code = "not_found"
     status = 404
+
+
+class StaleCursor(SearchError):
+    code = "cursor_expired"
+    status = 410
 
 
 class SearchTimeout(SearchError):

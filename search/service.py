@@ -1,8 +1,10 @@
 """The one object the web layer and the CLI hold: the served index, kept current.
 
-Each call checks the name of the published generation (one small file, read
-again only when a ``stat`` shows it was replaced or rewritten) and, when a new
-one has been published, opens it and swaps it in; requests in
+Each call checks the identity of the published generation (its name in one
+small file, and the random id of its ``meta.json``, read again only when a
+``stat`` shows ``CURRENT`` was replaced or rewritten) and, when another one has
+been published, opens it and swaps it in; a generation replaced under the
+same name counts as another one. Requests in
 flight keep the engine they started with. An engine that was swapped out is
 closed at the next swap, so nothing leaks and nothing is closed under a
 running request. A generation that fails to open is reported and the last
@@ -14,8 +16,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
+from search import suggest
 from search.engine import Engine
 from search.engines import open_engine
 from search.errors import IndexMissing, IndexUnavailable, SearchError
@@ -32,6 +36,9 @@ from search.types import (
 
 log = logging.getLogger(__name__)
 
+SUGGEST_KEPT = 4096
+"""Suggestion answers kept: a few hundred bytes each."""
+
 _Stamp = tuple[int, int, int, int, int]
 
 
@@ -40,28 +47,31 @@ class SearchService:
         self.store = IndexStore(Path(index_dir))
         self._lock = threading.Lock()
         self._engine: Engine | None = None
-        self._name: str | None = None
+        self._identity: tuple[str, str] | None = None
         self._retired: Engine | None = None
         self._current_path = str(self.store.root / CURRENT)
-        self._seen: tuple[_Stamp, str] | None = None
+        self._seen: tuple[_Stamp, tuple[str, str]] | None = None
+        self._suggest_lock = threading.Lock()
+        self._suggested: OrderedDict[tuple[str, int], suggest.Suggestions] = OrderedDict()
+        self._suggested_by: Engine | None = None
 
     def engine(self) -> Engine:
         """The engine of the published generation; ``IndexUnavailable`` when there is none."""
         try:
-            name = self._published()
+            identity = self._published()
         except IndexUnavailable:
             if self._engine is not None:
                 log.warning("the index at %s has gone; serving the last good one", self.store.root)
                 return self._engine
             raise
-        if name != self._name or self._engine is None:
+        if identity != self._identity or self._engine is None:
             with self._lock:
-                if name != self._name or self._engine is None:
-                    self._swap(name)
+                if identity != self._identity or self._engine is None:
+                    self._swap(identity)
         assert self._engine is not None
         return self._engine
 
-    def _published(self) -> str:
+    def _published(self) -> tuple[str, str]:
         stamp = _stamp(self._current_path)
         seen = self._seen
         if stamp is not None and seen is not None and seen[0] == stamp:
@@ -69,21 +79,24 @@ class SearchService:
         name = self.store.current_name() if self.store.root.is_dir() else None
         if name is None:
             raise IndexMissing(f"no index at {self.store.root}: run 'archive-search index PATH'")
+        identity = self.store.identity(name)
         # Stamped before reading: if the file changed in between, the next stamp differs.
-        self._seen = (stamp, name) if stamp is not None else None
-        return name
+        self._seen = (stamp, identity) if stamp is not None else None
+        return identity
 
-    def _swap(self, name: str) -> None:
+    def _swap(self, identity: tuple[str, str]) -> None:
+        name = identity[0]
         try:
             engine = open_engine(self.store.load(name))
         except IndexUnavailable:
             if self._engine is None:
                 raise
-            log.exception("generation %s cannot be opened; still serving %s", name, self._name)
+            served = self._identity[0] if self._identity else None
+            log.exception("generation %s cannot be opened; still serving %s", name, served)
             return
         if self._retired is not None:
             self._retired.close()
-        self._retired, self._engine, self._name = self._engine, engine, name
+        self._retired, self._engine, self._identity = self._engine, engine, identity
         log.info("serving generation %s of %s", name, self.store.root)
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -116,6 +129,27 @@ class SearchService:
     def info(self) -> IndexInfo:
         return self.engine().info()
 
+    def suggest(self, text: str, limit: int = suggest.DEFAULT_LIMIT) -> suggest.Suggestions:
+        """Completions and titles for text being typed; the last ``SUGGEST_KEPT`` answers
+        of the served generation are kept (typing repeats prefixes: back-spacing, other
+        visitors)."""
+        engine = self.engine()
+        key = (text, limit)
+        with self._suggest_lock:
+            if self._suggested_by is not engine:  # another generation: other words
+                self._suggested.clear()
+                self._suggested_by = engine
+            found = self._suggested.get(key)
+            if found is not None:
+                self._suggested.move_to_end(key)
+                return found
+        found = suggest.suggest(engine, text, limit)
+        with self._suggest_lock:
+            self._suggested[key] = found
+            if len(self._suggested) > SUGGEST_KEPT:
+                self._suggested.popitem(last=False)
+        return found
+
     def health(self) -> dict[str, object]:
         """Whether an index is served and which generation; never raises."""
         try:
@@ -136,7 +170,7 @@ class SearchService:
                 if engine is not None:
                     engine.close()
             self._engine = self._retired = None
-            self._name = None
+            self._identity = None
 
 
 def _stamp(path: str) -> _Stamp | None:

@@ -3,18 +3,27 @@
 Layout of an index directory::
 
     INDEX/
-      CURRENT                 name of the published generation ("gen-000003\\n")
+      CURRENT                 name of the published generation ("gen-20261207081600123\\n")
       .lock                   held (flock) by the one indexer allowed at a time
       generations/
-        gen-000002/           an older generation, kept for a grace period
-        gen-000003/           engine files + meta.json + the engine's side files
-        gen-000004.partial-…  being written; never read; removed by the next indexer
+        gen-20261207080000042/           an older generation, kept for a grace period
+        gen-20261207081600123/           engine files + meta.json + the engine's side files
+        gen-20261207090000007.partial-…  being written; never read; removed by the next indexer
 
 A writer builds a new generation in a ``.partial`` directory, fsyncs every
 file and the directory, renames it to its final name, then replaces
 ``CURRENT`` atomically (write a temporary file, fsync, ``os.replace``, fsync
 the directory). A reader only ever follows ``CURRENT``, so it sees the old
 generation or the new one, whole, whatever moment the writer is killed at.
+
+Generation names never repeat: the number is the UTC time of the build to the
+millisecond (``YYYYMMDDhhmmssmmm``), or one more than the newest name in the
+folder if that is larger (a clock set back). Deleting generations, or the
+whole folder, therefore never brings an old name back while the clock runs
+forward. Each publication also writes a random ``id`` into ``meta.json``: a
+reader tells generations apart by name *and* id (``identity``), so even a
+generation replaced under the same name by hand is noticed. Indexes written
+with the older six-digit names (``gen-000003``) are read as they are.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ import itertools
 import json
 import os
 import re
+import secrets
 import shutil
 import time
 from collections.abc import Iterator
@@ -108,6 +118,17 @@ class IndexStore:
             raise IndexFormatError(f"{self.root / CURRENT} does not name a generation: {name!r}")
         return name
 
+    def identity(self, name: str) -> tuple[str, str]:
+        """What tells the generation published as ``name`` from any other one ever published:
+        its name and the random id written at publication (the time of its ``meta.json``
+        for a generation published before ids were written)."""
+        generation = self.load(name)
+        stamp = generation.meta.get("id")
+        if not isinstance(stamp, str):
+            with contextlib.suppress(OSError):
+                stamp = str((generation.path / META).stat().st_mtime_ns)
+        return name, str(stamp)
+
     def current(self) -> Generation:
         """The published generation; raises ``IndexMissing`` or ``IndexFormatError``."""
         if not self.root.is_dir():
@@ -162,7 +183,8 @@ class IndexStore:
         """
         self.generations_dir.mkdir(parents=True, exist_ok=True)
         self.remove_partials()
-        number = max([*self._numbers(), 0]) + 1
+        now = dt.datetime.now(dt.UTC)
+        number = max([*self._numbers(), int(now.strftime("%Y%m%d%H%M%S%f")[:-3]) - 1]) + 1
         partial = self.generations_dir / f"gen-{number:06d}.partial-{os.getpid()}"
         if base is not None:
             # Hard links, not copies: an update then costs what it changes, not the index's
@@ -178,7 +200,8 @@ class IndexStore:
     def publish(self, partial: Path, meta: dict[str, Any]) -> Generation:
         """Make ``partial`` the current generation, durably and atomically."""
         name = partial.name.split(".partial-", 1)[0]
-        meta = {**meta, "generation": name, "created": dt.datetime.now(dt.UTC).isoformat()}
+        created = dt.datetime.now(dt.UTC).isoformat()
+        meta = {**meta, "generation": name, "id": secrets.token_hex(8), "created": created}
         (partial / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         fsync_tree(partial)
         final = self.generations_dir / name

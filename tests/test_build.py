@@ -72,10 +72,10 @@ def test_demo_corpus_builds_and_finds_both_articles(tmp_path: Path) -> None:
 def test_incremental_update_reports_changes_and_applies_them(archive: Path, tmp_path: Path) -> None:
     index = tmp_path / "ix"
     first = build_index(archive, index)
-    assert (first.indexed, first.generation) == (3, "gen-000001")
+    assert first.indexed == 3 and first.generation
 
     again = build_index(archive, index)
-    assert (again.mode, again.unchanged, again.generation) == ("unchanged", 3, "gen-000001")
+    assert (again.mode, again.unchanged, again.generation) == ("unchanged", 3, first.generation)
 
     _write(archive, "a.md", "Harbour lights", "The harbour of Lisbon at dawn.")  # changed
     (archive / "b.md").unlink()  # removed
@@ -84,7 +84,7 @@ def test_incremental_update_reports_changes_and_applies_them(archive: Path, tmp_
     assert (update.mode, update.indexed, update.updated, update.removed, update.unchanged) == (
         "update", 1, 1, 1, 1,
     )  # fmt: skip
-    assert update.generation == "gen-000002"
+    assert update.generation and update.generation > first.generation
     assert update.articles == 3
     service = SearchService(index)
     assert service.search(SearchRequest(q="Lisbon")).total == 1

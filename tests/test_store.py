@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import time
 from pathlib import Path
 
@@ -12,6 +13,10 @@ import pytest
 
 from search.errors import IndexFormatError, IndexLocked, IndexMissing
 from search.store import CURRENT, IndexStore
+
+
+def _number(name: str) -> int:
+    return int(name.split("-")[1])
 
 
 def _publish(store: IndexStore, marker: str) -> str:
@@ -25,9 +30,10 @@ def _publish(store: IndexStore, marker: str) -> str:
 def test_publish_makes_generation_current(tmp_path: Path) -> None:
     store = IndexStore(tmp_path / "ix")
     first = _publish(store, "one")
-    assert store.current().name == first == "gen-000001"
+    assert store.current().name == first
+    assert re.fullmatch(r"gen-\d{17}", first)  # the UTC time to the millisecond
     second = _publish(store, "two")
-    assert second == "gen-000002"
+    assert _number(second) > _number(first)
     assert (store.current().path / "data.txt").read_text() == "two"
     assert store.current().meta["generation"] == second
     assert (tmp_path / "ix" / CURRENT).read_text().strip() == second
@@ -82,28 +88,25 @@ def test_second_writer_is_refused_with_the_holders_pid(tmp_path: Path) -> None:
 
 def test_partial_generations_are_never_current_and_are_cleaned(tmp_path: Path) -> None:
     store = IndexStore(tmp_path / "ix")
-    _publish(store, "one")
+    first = _publish(store, "one")
     with store.write_lock():
         partial = store.start_generation(store.current())
         assert ".partial-" in partial.name
         assert (partial / "data.txt").read_text() == "one"  # seeded from the base
-    assert store.current().name == "gen-000001"
-    _publish(store, "two")
+    assert store.current().name == first
+    second = _publish(store, "two")
     assert not partial.exists()
-    assert store.current().name == "gen-000002"
+    assert store.current().name == second != first
 
 
 def test_garbage_collection_keeps_recent_and_current(tmp_path: Path) -> None:
     store = IndexStore(tmp_path / "ix")
-    for marker in "abcd":
-        _publish(store, marker)
+    names = [_publish(store, marker) for marker in "abcd"]
     store.collect_garbage(grace=3600)
     assert len(list(store.generations_dir.iterdir())) == 4  # all inside the grace period
     old = time.time() - 7200
     for gen in store.generations_dir.iterdir():
         os.utime(gen / "meta.json", (old, old))
     store.collect_garbage(grace=3600, keep=2)
-    assert sorted(p.name for p in store.generations_dir.iterdir()) == ["gen-000003", "gen-000004"]
-    assert (
-        json.loads((store.current().path / "meta.json").read_text())["generation"] == "gen-000004"
-    )
+    assert sorted(p.name for p in store.generations_dir.iterdir()) == names[2:]
+    assert json.loads((store.current().path / "meta.json").read_text())["generation"] == names[3]

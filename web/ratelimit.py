@@ -31,7 +31,7 @@ headers (the IETF ``RateLimit`` fields) can be derived from it.
 Configuration (app config; ``create_app`` fills it from ``archive_search.settings``):
 
 ``RATELIMIT_ENABLED``
-    ``False`` turns limiting off (the CLI does this for ``search --json``).
+    ``False`` turns limiting off (the web tests do).
 ``RATELIMIT`` (``$ARCHIVE_SEARCH_RATE_LIMIT``)
     Requests: ``"COUNT/PERIOD[;burst=N]"``, PERIOD one of second, minute,
     hour, day; ``off`` turns all limiting off. Default ``DEFAULT_RATE``.

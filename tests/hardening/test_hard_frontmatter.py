@@ -11,11 +11,16 @@
 
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
+
 import pytest
 
 from indexer.config import ArchiveConfig
 from indexer.outcome import ParseOutcome
 from indexer.parse import parse_bytes
+from tests.hardening.test_hard_reading import peak_rss_mb
 
 MAX_FRONT_MATTER_CHARS = 262_144
 
@@ -57,7 +62,8 @@ def test_a_value_that_contains_itself_is_refused() -> None:
 
 
 def test_aliases_within_the_limits_are_read() -> None:
-    outcome = parse("---\ntitle: &t Shared\ntags: [*t, other]\nsummary: *t\n---\nbody")
+    # (the summary is not the title's alias: a summary never repeats the title, issue 13)
+    outcome = parse("---\ntitle: T\nsummary: &s Shared\ntags: [*s, other]\n---\nbody")
     assert outcome.article is not None
     assert (outcome.article.tags, outcome.article.summary) == (("Shared", "other"), "Shared")
 
@@ -128,3 +134,32 @@ def test_jekyll_published_false_is_left_out() -> None:
     assert kept.article is not None and kept.problems == ()  # not an unreadable date
     dated = parse("---\ntitle: t\npublished: 2020-05-01\n---\nbody").article
     assert dated is not None and dated.date is not None and dated.date.year == 2020
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "words, copies, refused_by",
+    [(200_000, 8_000, "over the limit of 262,144"), (50_000, 8_000, "expands")],
+    ids=["issue-648KB", "under-the-size-limit"],
+)
+def test_peak_memory_of_an_alias_bomb(
+    tmp_path: Path, words: int, copies: int, refused_by: str
+) -> None:
+    """The issue's bomb took 315 s and 4.76 GB; now a real index run refuses it in bounded
+    memory (one just under the size limit is refused by the expansion check)."""
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    (archive / "bomb.md").write_text(alias_bomb(words, copies))
+    (archive / "fine.md").write_text("---\ntitle: Fine\n---\nA normal article.\n")
+    started = time.perf_counter()
+    peak_mb = peak_rss_mb(archive, tmp_path / "ix")
+    seconds = time.perf_counter() - started
+    size_kb = (archive / "bomb.md").stat().st_size // 1024
+    print(f"alias bomb of {size_kb} KB: peak RSS {peak_mb} MB, {seconds:.1f} s")
+    manifest = json.loads(
+        next((tmp_path / "ix").glob("generations/gen-*/manifest.json")).read_text()
+    )
+    (problem,) = manifest["files"]["bomb.md"]["problems"]
+    assert refused_by in problem["reason"]
+    assert manifest["files"]["fine.md"]["status"] == "article"
+    assert peak_mb < 250

@@ -60,8 +60,8 @@ def test_json_export_follows_the_filters(export_client: FlaskClient) -> None:
     response = export_client.get("/api/v1/export?q=harbour&tag=Ports&format=json")
     assert response.status_code == 200
     data = response.get_json()
-    assert data["total"] == data["exported"] == 30
-    assert all(row["tags"] == "Ports" for row in data["articles"])
+    assert data["total"] == data["exported"] == 30 == data["manifest"]["count"]
+    assert all(row["tags"] == ["Ports"] for row in data["articles"])
 
 
 @pytest.mark.parametrize("query", ["format=xml", "format=csv&format=json", "sort=sideways", "q=*x"])

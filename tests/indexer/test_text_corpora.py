@@ -1,0 +1,84 @@
+"""Whole-archive checks of the text chain on the real corpora: no title, summary or text
+(outside code) holds an HTML entity, a template tag, an MDX import line or a JSX tag."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from indexer.config import ArchiveConfig
+from indexer.discover import discover
+from indexer.markdown_text import body_text
+from indexer.parse import parse_file
+from search.records import Article
+from tests.conftest import corpus_path
+
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]
+CORPORA = ["sisihagen", "bbc", "20news", "astro-docs", "hugo-docs", "jekyll-posts", "eleventy"]
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_TEMPLATE = re.compile(r"\{%-?\s*\w|\{\{[^{}\n]*[^{}\s][^{}\n]*\}\}")
+"""A tag or an output with something in it (``{{{{}}`` is ASCII art, not a template)."""
+_IMPORT = re.compile(r"^\s*import\s[^\n]*\sfrom\s+['\"]", re.MULTILINE)
+_JSX = re.compile(r"</?[A-Z][\w.]*(?:\s[^<>]*)?/?>")
+_INLINE_CODE = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+_HTML_CODE = re.compile(r"<(code|pre)\b.*?</\1>", re.DOTALL)
+"""Code written as HTML: its text is code too."""
+
+
+def residue(text: str, *, markdown: bool) -> list[str]:
+    """The markup left in ``text``: real entities, template tags, and for Markdown sources
+    import lines and JSX tags (in plain text, ``<None>`` is a subject line's words)."""
+    found = [m[0] for m in _ENTITY.finditer(text) if html.unescape(m[0]) != m[0]]
+    found += _TEMPLATE.findall(text)
+    if markdown:
+        found += _IMPORT.findall(text) + _JSX.findall(text)
+    return found
+
+
+def _outside_code(article: Article) -> str:
+    if article.source_format != "markdown":
+        return article.body
+    source = _HTML_CODE.sub(" ", article.source)
+    return body_text(source, mdx=article.path.endswith(".mdx"), code=False).text
+
+
+def _summary_outside_code(article: Article) -> str:
+    """The summary without the inline code it quotes from the body (code stays code)."""
+    summary = article.summary
+    for match in _INLINE_CODE.finditer(article.source):
+        summary = summary.replace(match[2].strip(), " ")
+    return summary
+
+
+@pytest.mark.parametrize("name", CORPORA)
+def test_no_markup_is_left_in_titles_summaries_and_text(name: str) -> None:
+    root = corpus_path(name)
+    config = ArchiveConfig()
+    bad: dict[str, list[str]] = {}
+    checked = 0
+    for candidate in discover(root, config).candidates:
+        article = parse_file(root, candidate, config).article
+        if article is None:
+            continue
+        checked += 1
+        markdown = article.source_format == "markdown"
+        for field, value in (
+            ("title", article.title),
+            ("summary", _summary_outside_code(article)),
+            ("text", _outside_code(article)),
+        ):
+            if found := residue(value, markdown=markdown):
+                bad.setdefault(f"{article.path} {field}", []).extend(found[:3])
+    assert checked > 90
+    assert bad == {}
+
+
+def test_the_residue_check_finds_what_it_looks_for() -> None:
+    found = residue(
+        "A&rsquo;s {{ site.url }} {% link x %}\nimport A from 'a'\n<Card title='x'>",
+        markdown=True,
+    )
+    assert found == ["&rsquo;", "{{ site.url }}", "{% l", "import A from '", "<Card title='x'>"]
+    assert residue("AT&T &nosuch; <None> {{{{}}", markdown=False) == []
