@@ -24,6 +24,14 @@ message naming the key)::
     # and a longer file is indexed up to it, with a warning.
     max_file_mb = 8
 
+    # Tables (CSV, TSV, JSON Lines, JSON arrays: one article per row, streamed
+    # whole whatever max_file_mb says): the
+    # column of a field, for the files matching a glob, when its name does not
+    # say it (fields: title, text, summary, date, authors, url, tags, lang, id).
+    [tables."news/*.csv"]
+    title = "headline_en"
+    text = "story"
+
     # Default publication for the articles under a folder (the longest
     # matching folder wins); front matter and metadata lines take precedence.
     [publications]
@@ -43,7 +51,16 @@ from indexer.safe_read import DEFAULT_MAX_FILE_BYTES
 from search.languages import NEUTRAL, normalise_lang
 
 CONFIG_NAME = "archive-search.toml"
-_KEYS = ("default_lang", "detect_lang", "publications", "include", "exclude", "max_file_mb")
+_KEYS = (
+    "default_lang",
+    "detect_lang",
+    "publications",
+    "include",
+    "exclude",
+    "max_file_mb",
+    "tables",
+)
+TABLE_FIELDS = ("title", "text", "summary", "date", "authors", "url", "tags", "lang", "id")
 
 
 class ConfigError(ValueError):
@@ -58,6 +75,8 @@ class ArchiveConfig:
     exclude: tuple[str, ...] = ()
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     detect_lang: bool = True
+    tables: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Glob → (field → column) for tabular files."""
 
     def publication_for(self, relpath: str) -> str | None:
         """The configured publication of the deepest folder prefix of ``relpath``, if any."""
@@ -99,6 +118,7 @@ def config_from_mapping(data: dict[str, object], where: str = CONFIG_NAME) -> Ar
         exclude=_globs(data.get("exclude", []), "exclude", where),
         max_file_bytes=_megabytes(data.get("max_file_mb"), where),
         detect_lang=_bool(data.get("detect_lang", True), "detect_lang", where),
+        tables=_tables(data.get("tables", {}), where),
     )
 
 
@@ -106,6 +126,25 @@ def _bool(value: object, key: str, where: str) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{where}: {key} must be true or false")
     return value
+
+
+def _tables(value: object, where: str) -> dict[str, dict[str, str]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f'{where}: [tables."glob"] must be tables of field = "column"')
+    result: dict[str, dict[str, str]] = {}
+    for glob, columns in value.items():
+        if not isinstance(columns, dict) or not all(
+            isinstance(c, str) and c.strip() for c in columns.values()
+        ):
+            raise ConfigError(f"{where}: tables.{glob!r} must map fields to column names")
+        unknown = sorted(set(columns) - set(TABLE_FIELDS))
+        if unknown:
+            raise ConfigError(
+                f"{where}: tables.{glob!r}: unknown field(s) {', '.join(unknown)}; "
+                f"expected {', '.join(TABLE_FIELDS)}"
+            )
+        result[str(glob)] = {f: c.strip() for f, c in columns.items()}
+    return result
 
 
 def _lang(value: object, where: str) -> str:

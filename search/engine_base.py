@@ -24,12 +24,13 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from search import deadline, exporting
+from search import deadline, exporting, kwic
 from search.errors import NotFound
 from search.exporting import ExportPlan
 from search.facets import BoolArray, DocValues, base_mask, combine, count_facets, facet_masks
 from search.highlight import TermMatcher
 from search.ids import resolve_candidates
+from search.kwic import Concordance, KwicOptions
 from search.languages import analyser_lang, display_name
 from search.query import ParsedQuery, any_words, parse_query
 from search.snippets import highlight_all, make_snippets
@@ -190,6 +191,7 @@ class BaseEngine(ABC):
         page = self._direct_page(parsed, request, notices)
         if page is None:
             page = self._masked_page(parsed, request, notices)
+        deadline.check()
         suggestion = self._suggest(request.q, page.parsed)
         hits = self._hits(page.ranked, page.parsed, request.snippets)
         deadline.check()
@@ -280,6 +282,18 @@ class BaseEngine(ABC):
 
     def record(self, docnum: int) -> dict[str, Any]:
         return self._record(docnum)
+
+    def hit_record(self, docnum: int, body: bool) -> dict[str, Any]:
+        return self._hit_record(docnum, body)
+
+    def matcher(self, parsed: ParsedQuery, lang: str) -> TermMatcher:
+        return self._matcher(parsed, lang)
+
+    def spans(self, text: str, lang: str, matcher: TermMatcher) -> list[tuple[int, int]]:
+        return self._spans(text, lang, matcher)
+
+    def concordance(self, request: SearchRequest, options: KwicOptions) -> Concordance:
+        return kwic.concordance(self, request, options)
 
     def export_plan(self, request: SearchRequest, after: str | None = None) -> ExportPlan:
         return exporting.plan(self, request, after)
