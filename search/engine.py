@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from search.exporting import ExportPlan
+from search.kwic import Concordance, KwicOptions
 from search.records import Article
 from search.store import Generation
 from search.types import (
@@ -64,6 +65,10 @@ class Engine(Protocol):
         stop: int | None = None,
     ) -> Iterator[dict[str, Any]]:
         """The rows of ``plan`` (the first ``stop``), read a chunk at a time."""
+        ...
+
+    def concordance(self, request: SearchRequest, options: KwicOptions) -> Concordance:
+        """Every occurrence of the query's matches in context (``search.kwic``)."""
         ...
 
     def close(self) -> None: ...

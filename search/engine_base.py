@@ -24,11 +24,14 @@ from typing import Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from search import deadline, exporting, spelling
+from search import deadline, exporting, kwic, spelling
 from search.analysis import EXACT, stem_lang
+from search.errors import NotFound
 from search.exporting import ExportPlan
 from search.facets import BoolArray, DocValues, base_mask, combine, count_facets, facet_masks
 from search.highlight import TermMatcher
+from search.ids import resolve_candidates
+from search.kwic import Concordance, KwicOptions
 from search.languages import display_name
 from search.query import ParsedQuery, any_words, parse_query
 from search.snippets import highlight_all, make_snippets
@@ -189,6 +192,7 @@ class BaseEngine(ABC):
         parsed = parse_query(request.q, request.match)
         notices = list(parsed.notices)
         page = self._page(parsed, request, notices)
+        deadline.check()
         suggestion = None
         if page.total < spelling.SUGGEST_BELOW:
             suggestion = self._suggest(request.q, page.parsed)
@@ -220,8 +224,18 @@ class BaseEngine(ABC):
         page = self._direct_page(parsed, request, notices)
         return page if page is not None else self._masked_page(parsed, request, notices)
 
+    def _resolve(self, asked: str) -> int:
+        """The document an id or a relative path names (``search.ids``); ``NotFound``."""
+        candidates = resolve_candidates(asked)
+        for candidate in candidates[:-1]:
+            try:
+                return self._docnum(candidate)
+            except NotFound:
+                pass
+        return self._docnum(candidates[-1])
+
     def article(self, article_id: str) -> ArticleView:
-        docnum = self._docnum(article_id)
+        docnum = self._resolve(article_id)
         record = self._record(docnum)
         return ArticleView(
             id=record["id"],
@@ -247,7 +261,7 @@ class BaseEngine(ABC):
         )
 
     def related(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
-        docnum = self._docnum(article_id)
+        docnum = self._resolve(article_id)
         ranked = self._related(docnum, self._record(docnum), limit)
         return self._hits(ranked, parse_query(""), snippets=False)
 
@@ -284,6 +298,18 @@ class BaseEngine(ABC):
 
     def record(self, docnum: int) -> dict[str, Any]:
         return self._record(docnum)
+
+    def hit_record(self, docnum: int, body: bool) -> dict[str, Any]:
+        return self._hit_record(docnum, body)
+
+    def matcher(self, parsed: ParsedQuery, lang: str) -> TermMatcher:
+        return self._matcher(parsed, lang)
+
+    def spans(self, text: str, lang: str, matcher: TermMatcher) -> list[tuple[int, int]]:
+        return self._spans(text, lang, matcher)
+
+    def concordance(self, request: SearchRequest, options: KwicOptions) -> Concordance:
+        return kwic.concordance(self, request, options)
 
     def export_plan(self, request: SearchRequest, after: str | None = None) -> ExportPlan:
         return exporting.plan(self, request, after)
