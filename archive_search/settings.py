@@ -29,7 +29,8 @@ DEFAULT_CONCURRENT = 2
 DEFAULT_SLOTS = 4
 """Requests a worker process runs at once (its threads share one interpreter lock)."""
 DEFAULT_COSTLY_SLOTS = 1
-"""Costly requests among them, so a cheap one never queues behind more than one."""
+"""Costly requests the whole server runs at once (one per worker at most), so a core stays
+free for cheap ones."""
 
 DEFAULT_API_MAX_AGE = 60
 """A minute: a reindex shows within that, and a visitor paging back and forth costs nothing."""
@@ -48,7 +49,7 @@ ENVIRONMENT: dict[str, str] = {
     f"0 for no cap (default {DEFAULT_CONCURRENT})",
     "ARCHIVE_SEARCH_SLOTS": f"requests a worker runs at once (default {DEFAULT_SLOTS})",
     "ARCHIVE_SEARCH_COSTLY_SLOTS": "costly requests (fuzzy, short prefixes, many words, "
-    f"exports) a worker runs at once (default {DEFAULT_COSTLY_SLOTS})",
+    f"exports) the whole server runs at once (default {DEFAULT_COSTLY_SLOTS})",
     "ARCHIVE_SEARCH_RATELIMIT_STORE": "the rate limiter's SQLite file "
     "(default: one per index in /dev/shm or $XDG_RUNTIME_DIR)",
     "ARCHIVE_SEARCH_TRUST_PROXY": "number of reverse proxies in front that set X-Forwarded-For "

@@ -190,6 +190,7 @@ class BaseEngine(ABC):
         page = self._direct_page(parsed, request, notices)
         if page is None:
             page = self._masked_page(parsed, request, notices)
+        deadline.check()
         suggestion = self._suggest(request.q, page.parsed)
         hits = self._hits(page.ranked, page.parsed, request.snippets)
         deadline.check()

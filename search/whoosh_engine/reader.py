@@ -116,7 +116,7 @@ class WhooshEngine(BaseEngine):
         return completions(self._searcher.reader(), prefix, scan)
 
 
-def _checked(docs: Iterator[int], every: int = 4096) -> Iterator[int]:
+def _checked(docs: Iterator[int], every: int = 256) -> Iterator[int]:
     """The matches of a query, checking the request's time cap every ``every`` of them."""
     for count, doc in enumerate(docs, 1):
         if count % every == 0:
