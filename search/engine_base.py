@@ -47,6 +47,7 @@ from search.types import (
     Interval,
     SearchRequest,
     SearchResult,
+    Snippet,
     Translation,
 )
 
@@ -404,6 +405,16 @@ class BaseEngine(ABC):
         order = np.argsort(keys, kind="stable")[start:end]
         return [(int(docs[i]), None) for i in order]
 
+    def _snippets(
+        self, body: str, summary: str, lang: str, matcher: TermMatcher
+    ) -> tuple[Snippet, ...]:
+        """Fragments of the body around its matches; without a match in the body (the
+        title matched), the summary, which is prose: the start of the body may be code."""
+        spans = self._spans(body, lang, matcher)
+        if not spans and summary:
+            return make_snippets(summary, ())
+        return make_snippets(body, spans)
+
     def _hits(self, ranked: Ranked, parsed: ParsedQuery, snippets: bool) -> tuple[Hit, ...]:
         matchers: dict[str, TermMatcher] = {}
         hits = []
@@ -415,7 +426,7 @@ class BaseEngine(ABC):
                 matchers[lang] = self._matcher(parsed, lang)
             matcher = matchers[lang]
             body, title = record.get("body") or "", record["title"]
-            found = make_snippets(body, self._spans(body, lang, matcher)) if snippets else ()
+            found = self._snippets(body, record["summary"], lang, matcher) if snippets else ()
             hits.append(
                 Hit(
                     id=record["id"],
