@@ -13,6 +13,10 @@
 # can be reached, one made by mmdebstrap (tests/test_docker.py, docs/operations.md).
 ARG BASE=python:3.11-slim-bookworm
 FROM ${BASE}
+# Behind a proxy that re-signs TLS, pip needs the proxy's certificate authority: mount a bundle
+# into the build and name it, e.g. podman build -v /etc/ssl/certs:/host-certs:ro
+# --build-arg PIP_CERT=/host-certs/ca-certificates.crt (used by the RUN steps only).
+ARG PIP_CERT
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -29,7 +29,11 @@ DEFAULT_CONCURRENT = 2
 DEFAULT_SLOTS = 4
 """Requests a worker process runs at once (its threads share one interpreter lock)."""
 DEFAULT_COSTLY_SLOTS = 1
-"""Costly requests among them, so a cheap one never queues behind more than one."""
+"""Costly requests the whole server runs at once (one per worker at most), so a core stays
+free for cheap ones."""
+
+DEFAULT_API_MAX_AGE = 60
+"""A minute: a reindex shows within that, and a visitor paging back and forth costs nothing."""
 
 ENVIRONMENT: dict[str, str] = {
     "ARCHIVE_SEARCH_INDEX": f"the index directory (default {DEFAULT_INDEX})",
@@ -45,11 +49,13 @@ ENVIRONMENT: dict[str, str] = {
     f"0 for no cap (default {DEFAULT_CONCURRENT})",
     "ARCHIVE_SEARCH_SLOTS": f"requests a worker runs at once (default {DEFAULT_SLOTS})",
     "ARCHIVE_SEARCH_COSTLY_SLOTS": "costly requests (fuzzy, short prefixes, many words, "
-    f"exports) a worker runs at once (default {DEFAULT_COSTLY_SLOTS})",
+    f"exports) the whole server runs at once (default {DEFAULT_COSTLY_SLOTS})",
     "ARCHIVE_SEARCH_RATELIMIT_STORE": "the rate limiter's SQLite file "
     "(default: one per index in /dev/shm or $XDG_RUNTIME_DIR)",
     "ARCHIVE_SEARCH_TRUST_PROXY": "number of reverse proxies in front that set X-Forwarded-For "
     "(default 0)",
+    "ARCHIVE_SEARCH_API_MAX_AGE": "seconds API answers may be cached, Cache-Control max-age "
+    f"(default {DEFAULT_API_MAX_AGE}; 0: revalidate every time)",
 }
 
 
@@ -72,6 +78,7 @@ class Settings:
     costly_slots: int = DEFAULT_COSTLY_SLOTS
     ratelimit_store: Path | None = None
     trust_proxy: int = 0
+    api_max_age: int = DEFAULT_API_MAX_AGE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -102,6 +109,8 @@ class Settings:
             ratelimit_store=Path(store) if store else None,
             trust_proxy=_count(env.get("ARCHIVE_SEARCH_TRUST_PROXY") or "0",
                                "ARCHIVE_SEARCH_TRUST_PROXY", 0),
+            api_max_age=_count(env.get("ARCHIVE_SEARCH_API_MAX_AGE") or str(DEFAULT_API_MAX_AGE),
+                               "ARCHIVE_SEARCH_API_MAX_AGE", 0),
         )  # fmt: skip
 
 

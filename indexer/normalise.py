@@ -2,21 +2,18 @@
 
 Rules (the README documents them for archive owners):
 
-- **id**: the path relative to the archive root, with ``/`` separators and the
-  extension kept (so ``a.md`` and ``a.txt`` stay distinct), case kept, every
-  character other than letters, digits, ``-``, ``.``, ``_``, ``~`` and ``/``
-  percent-encoded as UTF-8 (``%`` itself too, so the mapping is one-to-one),
-  and ``.`` or ``..`` segments encoded as ``%2E``. It is URL-safe, stable as
-  long as the file does not move, unique per file, and never holds a ``..``
-  segment.
+- **id**: ``search.ids.article_id`` (the relative path, percent-encoded
+  one-to-one; a backslash is a character, not a separator).
 - **tags**: a string or a list; strings split on commas; trimmed; empty ones
   dropped; de-duplicated case-insensitively keeping the first spelling; at most
   ``MAX_TAGS`` tags of at most ``MAX_TAG_CHARS`` characters.
-- **language folder**: the first path segment that is exactly a code in
-  ``search.languages.STEMMED`` (``en/``, ``de/``…).
-- **lang**: the language folder, else the declared ``lang``/``language``, else
-  the archive's default; a declaration that contradicts the folder is a
-  warning (the folder wins).
+- **language folder**: a top-level folder named as any language tag CLDR knows
+  (``en/``, ``ko/``, ``pt-br/``), or a deeper one named as a stemmed language.
+- **lang**: the declared language (region folded: ``pt-BR`` → ``pt``), else the
+  language folder, else the language detected in the text when confident, else
+  the archive's default; ``lang_source`` says which. A declaration that
+  contradicts the folder is a warning; the language of the text decides
+  between them (the declaration when the text cannot).
 - **translation key**: the path without its language folder and extension;
   None when the path has no language folder.
 - **summary**: the given one (whitespace collapsed), else the first sentences
@@ -30,12 +27,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal
 
-from search.languages import STEMMED, normalise_lang
+from search.ids import article_id as article_id  # re-exported for the readers
+from search.languages import NEUTRAL, STEMMED, folder_lang, normalise_lang
 
 MAX_TAGS = 50
 MAX_TAG_CHARS = 100
@@ -43,9 +41,8 @@ MAX_TITLE_CHARS = 300
 SUMMARY_TARGET = 200
 SUMMARY_MAX = 300
 MAX_GIVEN_SUMMARY = 1_000
-_ID_SAFE = frozenset("-._~/")
-_ASCII_SAFE = re.compile(r"[A-Za-z0-9._~/-]*")
-"""ASCII-only segments made of ``_ID_SAFE`` and alphanumerics: kept as they are."""
+Detector = Callable[[str], tuple[str, float]]
+"""Text → (language code or ``und``, confidence): ``indexer.langdetect.detect``."""
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 
@@ -74,25 +71,6 @@ def as_list(value: object) -> list[str]:
     return [text] if text else []
 
 
-def article_id(relpath: str) -> str:
-    segments = [_encode_segment(seg) for seg in relpath.replace("\\", "/").split("/")]
-    return "/".join(seg for seg in segments if seg) or "%2E"
-
-
-def _encode_segment(segment: str) -> str:
-    if segment in (".", ".."):
-        return "%2E" * len(segment)
-    if _ASCII_SAFE.fullmatch(segment):  # the common case: nothing to encode
-        return segment
-    out: list[str] = []
-    for char in segment:
-        if char.isalnum() or char in _ID_SAFE:
-            out.append(char)
-        else:
-            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
-    return "".join(out)
-
-
 def normalise_tags(values: Iterable[object]) -> tuple[str, ...]:
     """Tags from any number of front-matter values, in order, de-duplicated ignoring case."""
     seen: set[str] = set()
@@ -107,38 +85,82 @@ def normalise_tags(values: Iterable[object]) -> tuple[str, ...]:
     return tuple(tags)
 
 
-def language_folder(relpath: str) -> str | None:
-    """The first path segment (folders only) that is a language code we stem, or None."""
-    for segment in relpath.split("/")[:-1]:
-        if segment in STEMMED:
-            return segment
+def _language_segment(relpath: str) -> tuple[int, str] | None:
+    """The index and language of the path's language folder, or None.
+
+    At the top of the archive any language tag CLDR knows counts (``ko/``,
+    ``pt-br/``, ``zh-cn/``), as in Hugo's and Astro's content folders per
+    language; deeper down only the tags of languages we stem do, so that a
+    topic folder that happens to be a rare code (``functions/os/``) is not a
+    language.
+    """
+    segments = relpath.split("/")[:-1]
+    for index, segment in enumerate(segments):
+        code = folder_lang(segment)
+        if code and (index == 0 or code in STEMMED):
+            return index, code
     return None
 
 
-def choose_lang(declared: object, relpath: str, default: str) -> tuple[str, str | None]:
-    """The language folder, else the declared language, else the default; and a warning
-    when the declaration contradicts the folder.
+def language_folder(relpath: str) -> str | None:
+    """The language of the first folder of ``relpath`` named as a language, or None."""
+    found = _language_segment(relpath)
+    return found[1] if found else None
 
-    The folder wins, as in Hugo's translations by content folder: in the real
-    corpora a contradicting ``lang`` is a copy-paste slip (a French text marked
-    ``ru``) or an untranslated page (an English imprint in ``fr/``).
+
+LangSource = Literal["declared", "folder", "detected", "default"]
+
+
+def choose_lang(
+    declared: object, relpath: str, default: str, text: str = "", detect: Detector | None = None
+) -> tuple[str, LangSource, str | None]:
+    """The language, which source decided it, and a warning when the declaration
+    contradicts the language folder.
+
+    Order: the declared language (``lang``, ``language``, ``locale``,
+    ``languageCode``: an author's word for this file), else the language folder,
+    else ``detect(text)`` when it is confident, else the archive's default. When
+    a declaration and the folder disagree, the text's language settles it (in
+    the real archives either can be the slip: a French text marked ``ru`` in
+    ``fr/``, an English imprint marked ``en`` in ``fr/``).
     """
     code = normalise_lang(as_text(declared)) if declared is not None else None
     folder = language_folder(relpath)
-    if folder and code and code != folder:
-        return (
-            folder,
-            f"lang {code!r} contradicts the language folder {folder!r}/; using {folder!r}",
+    detected = None
+    if code and folder and code != folder:
+        # one of the two is a slip: the text tells which (the declaration when it cannot)
+        detected = _detect(text, detect)
+        chosen: tuple[str, LangSource] = (
+            (folder, "folder") if detected == folder else (code, "declared")
         )
-    return folder or code or default, None
+        warning = (
+            f"lang {code!r} contradicts the language folder {folder!r}/; using "
+            f"{chosen[0]!r}" + (" (the language of the text)" if detected == chosen[0] else "")
+        )
+        return *chosen, warning
+    if code:
+        return code, "declared", None
+    if folder:
+        return folder, "folder", None
+    detected = _detect(text, detect)
+    if detected is not None:
+        return detected, "detected", None
+    return default, "default", None
+
+
+def _detect(text: str, detect: Detector | None) -> str | None:
+    if detect is None or not text:
+        return None
+    code, _confidence = detect(text)
+    return None if code == NEUTRAL else code
 
 
 def translation_key(relpath: str) -> str | None:
-    folder = language_folder(relpath)
-    if folder is None:
+    found = _language_segment(relpath)
+    if found is None:
         return None
     segments = relpath.split("/")
-    segments.remove(folder)
+    del segments[found[0]]
     segments[-1] = _strip_extension(segments[-1])
     return "/".join(segments)
 
@@ -231,6 +253,10 @@ class Extracted:
     tags: tuple[str, ...] = ()
     publication: str | None = None
     lang: object = None
+    """A declared language, as written."""
+    dates: dict[str, object] = field(default_factory=dict)
+    """Metadata values ``indexer.dates.choose_date`` reads (date, path and modified keys,
+    lower-cased), as found."""
     authors: tuple[str, ...] = ()
     volume: str | None = None
     issue: str | None = None

@@ -37,3 +37,5 @@ class ParseOutcome:
     problems: tuple[Problem, ...] = ()
     skipped: str | None = None
     """Why the file was deliberately left out (e.g. ``draft``); not an error."""
+    notes: tuple[str, ...] = ()
+    """Facts worth a count in the run's summary, not problems (``undated: tried date, …``)."""

@@ -19,20 +19,24 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from search import deadline, exporting
+from search import deadline, exporting, kwic, trends
+from search.errors import NotFound
 from search.exporting import ExportPlan
 from search.facets import BoolArray, DocValues, base_mask, combine, count_facets, facet_masks
 from search.highlight import TermMatcher
-from search.languages import analyser_lang
+from search.ids import resolve_candidates
+from search.kwic import Concordance, KwicOptions
+from search.languages import analyser_lang, display_name
 from search.query import ParsedQuery, any_words, parse_query
 from search.snippets import highlight_all, make_snippets
 from search.store import Generation
 from search.timeline import histogram
+from search.trends import Trends
 from search.types import (
     ArticleView,
     FacetName,
@@ -40,8 +44,10 @@ from search.types import (
     Histogram,
     Hit,
     IndexInfo,
+    Interval,
     SearchRequest,
     SearchResult,
+    Snippet,
     Translation,
 )
 
@@ -154,6 +160,11 @@ class BaseEngine(ABC):
         """Did you mean: the query with rare words replaced by common neighbours."""
 
     @abstractmethod
+    def _completions(self, prefix: str, scan: int) -> list[tuple[str, int]]:
+        """Did-you-mean vocabulary words starting with ``prefix``, with document frequencies
+        (at most ``scan`` of them looked at)."""
+
+    @abstractmethod
     def close(self) -> None: ...
 
     # -- optional hooks: shortcuts an engine may offer; the defaults take the general way --
@@ -183,6 +194,7 @@ class BaseEngine(ABC):
         page = self._direct_page(parsed, request, notices)
         if page is None:
             page = self._masked_page(parsed, request, notices)
+        deadline.check()
         suggestion = self._suggest(request.q, page.parsed)
         hits = self._hits(page.ranked, page.parsed, request.snippets)
         deadline.check()
@@ -199,8 +211,18 @@ class BaseEngine(ABC):
             histogram=page.histogram,
         )
 
+    def _resolve(self, asked: str) -> int:
+        """The document an id or a relative path names (``search.ids``); ``NotFound``."""
+        candidates = resolve_candidates(asked)
+        for candidate in candidates[:-1]:
+            try:
+                return self._docnum(candidate)
+            except NotFound:
+                pass
+        return self._docnum(candidates[-1])
+
     def article(self, article_id: str) -> ArticleView:
-        docnum = self._docnum(article_id)
+        docnum = self._resolve(article_id)
         record = self._record(docnum)
         return ArticleView(
             id=record["id"],
@@ -219,15 +241,24 @@ class BaseEngine(ABC):
             issue=record["issue"],
             image_credit=record["image_credit"],
             translations=self._translations(docnum, record),
+            # indexes written before these fields existed do not have them
+            lang_source=record.get("lang_source") or "default",
+            lang_name=display_name(record["lang"]),
+            modified=_date(record.get("modified")),
         )
 
     def related(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
-        docnum = self._docnum(article_id)
+        docnum = self._resolve(article_id)
         ranked = self._related(docnum, self._record(docnum), limit)
         return self._hits(ranked, parse_query(""), snippets=False)
 
     def facet_values(self) -> dict[FacetName, tuple[FacetValue, ...]]:
         return count_facets(self._dv, self._dv.live, {}, SearchRequest())
+
+    def vocabulary(self, prefix: str, scan: int) -> list[tuple[str, int]]:
+        """Words of the archive starting with ``prefix`` (lower case), with the number of
+        articles holding each: what search-as-you-type completes from."""
+        return self._completions(prefix, scan)
 
     def info(self) -> IndexInfo:
         meta = self.generation.meta
@@ -254,6 +285,26 @@ class BaseEngine(ABC):
 
     def record(self, docnum: int) -> dict[str, Any]:
         return self._record(docnum)
+
+    def hit_record(self, docnum: int, body: bool) -> dict[str, Any]:
+        return self._hit_record(docnum, body)
+
+    def matcher(self, parsed: ParsedQuery, lang: str) -> TermMatcher:
+        return self._matcher(parsed, lang)
+
+    def spans(self, text: str, lang: str, matcher: TermMatcher) -> list[tuple[int, int]]:
+        return self._spans(text, lang, matcher)
+
+    def concordance(self, request: SearchRequest, options: KwicOptions) -> Concordance:
+        return kwic.concordance(self, request, options)
+
+    def trends(
+        self,
+        queries: Sequence[str],
+        request: SearchRequest,
+        interval: Interval | Literal["auto"] = "auto",
+    ) -> Trends:
+        return trends.trends(self, queries, request, interval)
 
     def export_plan(self, request: SearchRequest, after: str | None = None) -> ExportPlan:
         return exporting.plan(self, request, after)
@@ -354,6 +405,16 @@ class BaseEngine(ABC):
         order = np.argsort(keys, kind="stable")[start:end]
         return [(int(docs[i]), None) for i in order]
 
+    def _snippets(
+        self, body: str, summary: str, lang: str, matcher: TermMatcher
+    ) -> tuple[Snippet, ...]:
+        """Fragments of the body around its matches; without a match in the body (the
+        title matched), the summary, which is prose: the start of the body may be code."""
+        spans = self._spans(body, lang, matcher)
+        if not spans and summary:
+            return make_snippets(summary, ())
+        return make_snippets(body, spans)
+
     def _hits(self, ranked: Ranked, parsed: ParsedQuery, snippets: bool) -> tuple[Hit, ...]:
         matchers: dict[str, TermMatcher] = {}
         hits = []
@@ -365,7 +426,7 @@ class BaseEngine(ABC):
                 matchers[lang] = self._matcher(parsed, lang)
             matcher = matchers[lang]
             body, title = record.get("body") or "", record["title"]
-            found = make_snippets(body, self._spans(body, lang, matcher)) if snippets else ()
+            found = self._snippets(body, record["summary"], lang, matcher) if snippets else ()
             hits.append(
                 Hit(
                     id=record["id"],

@@ -1,10 +1,20 @@
-"""Languages the engines analyse with a stemmer and stop words of their own.
+"""Language codes: which ones the engines stem, how a tag is folded, and each one's name.
 
 Engine-neutral: an engine maps each code to its own analyser. Anything else is
 analysed by the neutral analyser (lower-casing, no stemming, no stop words).
+
+Codes are BCP 47 primary language subtags (``en``, ``pt``, ``zh``): a region or
+script is folded away (``pt-BR`` → ``pt``, ``zh-Hant-TW`` → ``zh``), since the
+analysis and the facet are per language. Names are each language's own name in
+itself (English, Deutsch, 한국어), from the CLDR data Babel ships.
 """
 
 from __future__ import annotations
+
+import functools
+import re
+
+from babel import Locale, UnknownLocaleError, localedata
 
 NEUTRAL = "und"
 """BCP 47 'undetermined': the language code for text we have no analyser for."""
@@ -42,6 +52,10 @@ ALIASES: dict[str, str] = {
 }
 
 
+_TAG = re.compile(r"(?P<primary>[a-z]{2,3})(?:-(?:[a-z]{4}|[a-z]{2}|\d{3}))*(?:-[a-z\d]{5,8})*")
+"""A BCP 47 tag's shape: the language, then script, region and variant subtags."""
+
+
 def normalise_lang(value: str | None) -> str | None:
     """``'en-GB'`` → ``'en'``, ``'German'`` → ``'de'``; None for an empty or unusable value."""
     if not value:
@@ -51,10 +65,20 @@ def normalise_lang(value: str | None) -> str | None:
         return None
     if text in ALIASES:
         return ALIASES[text]
-    primary = text.split("-", 1)[0]
-    if 2 <= len(primary) <= 3 and primary.isascii() and primary.isalpha():
-        return primary
-    return None
+    match = _TAG.fullmatch(text)
+    return match["primary"] if match else None
+
+
+@functools.cache
+def _cldr_languages() -> frozenset[str]:
+    return frozenset(name.split("_", 1)[0] for name in localedata.locale_identifiers())
+
+
+def folder_lang(segment: str) -> str | None:
+    """The language a folder named ``segment`` holds (``pt-br`` → ``pt``, ``ko`` → ``ko``), or
+    None: the name must be a BCP 47 tag whose language CLDR knows (``docs``, ``xx`` are not)."""
+    code = normalise_lang(segment) if _TAG.fullmatch(segment.lower().replace("_", "-")) else None
+    return code if code and code in _cldr_languages() else None
 
 
 def analyser_lang(code: str) -> str:
@@ -62,5 +86,16 @@ def analyser_lang(code: str) -> str:
     return code if code in STEMMED else NEUTRAL
 
 
+@functools.cache
 def display_name(code: str) -> str:
-    return STEMMED.get(code, code)
+    """The language's name in itself (``ko`` → 한국어), capitalised as a label; the code
+    itself when CLDR has no name for it; "Undetermined" for ``und``."""
+    if code == NEUTRAL:
+        return "Undetermined"
+    try:
+        name = Locale.parse(code).get_display_name(code)
+    except (UnknownLocaleError, ValueError, TypeError):
+        name = None
+    if not name:
+        return STEMMED.get(code, code)
+    return name[:1].upper() + name[1:]

@@ -27,9 +27,13 @@ class Article:
     source_format: Literal["markdown", "text"] = "text"
     summary: str = ""
     date: dt.date | None = None
+    modified: dt.date | None = None
+    """The last modification (``lastmod``, ``updated``, ``modified``), when the file says."""
     tags: tuple[str, ...] = ()
     publication: str | None = None
     lang: str = "und"
+    lang_source: Literal["declared", "folder", "detected", "default"] = "default"
+    """What decided ``lang``: a declaration, the language folder, detection, the default."""
     authors: tuple[str, ...] = ()
     volume: str | None = None
     issue: str | None = None

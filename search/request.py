@@ -35,8 +35,10 @@ Parameters (all optional):
 
 Policy for anything else: tracking parameters that links pick up on the way
 (``utm_*``, ``fbclid``, ``gclid``, ``msclkid``, ``mc_cid``, ``mc_eid``, ``ref``)
-are ignored; any other unknown name is a ``BadRequest`` naming it, so a typo
-such as ``tags=`` or ``colour=`` is reported instead of silently doing nothing.
+and names starting with ``_`` (cache-busters such as jQuery's ``_=``) are
+ignored; any other unknown name is a ``BadRequest`` naming it and listing the
+known ones, so a typo such as ``tags=`` or ``colour=`` is reported instead of
+silently doing nothing.
 Scalar parameters given twice are a ``BadRequest``; empty values (as an empty
 form field submits) count as absent. The total number of filter and exclude
 values is capped by ``caps.MAX_FILTER_VALUES``.
@@ -92,7 +94,10 @@ def clean_text(value: str) -> str:
 
 
 def is_ignored(name: str) -> bool:
-    return name.startswith("utm_") or name in IGNORED
+    return name.startswith(("utm_", "_")) or name in IGNORED
+
+
+KNOWN = (*SCALARS, *FACET_NAMES, *(EXCLUDE_PREFIX + f for f in FACET_NAMES))
 
 
 def build_request(params: Params) -> SearchRequest:
@@ -146,12 +151,14 @@ def _histogram(params: Params) -> Interval | Literal["auto"] | None:
 
 
 def _check_names(params: Params) -> None:
-    known = set(SCALARS) | set(FACET_NAMES) | {EXCLUDE_PREFIX + f for f in FACET_NAMES}
     for name in params:
-        if name in known or is_ignored(name):
+        if name in KNOWN or is_ignored(name):
             continue
         shown = clean_text(name)[:40]
-        raise BadRequest(f"unknown parameter '{shown}'", code="unknown_parameter")
+        raise BadRequest(
+            f"unknown parameter '{shown}'; known parameters: {', '.join(KNOWN)}",
+            code="unknown_parameter",
+        )
     for name in SCALARS:
         if len(params.get(name, ())) > 1:
             raise BadRequest(
@@ -180,11 +187,13 @@ def _facet_values(params: Params, prefix: str) -> dict[FacetName, tuple[str, ...
         seen: list[str] = []
         for raw in params.get(name, ()):
             value = " ".join(clean_text(raw).split())
-            if not value or value in seen:
+            if not value:
                 continue
             if len(value) > MAX_VALUE_CHARS:
                 raise BadRequest(f"a value of parameter '{name}' is too long")
-            seen.append(_check_facet_value(name, facet, value))
+            value = _check_facet_value(name, facet, value)
+            if value not in seen:  # after normalising: lang=DE&lang=de is one value
+                seen.append(value)
         if seen:
             out[facet] = tuple(seen)
     return out
@@ -279,6 +288,59 @@ def _flag(params: Params, name: str) -> bool:
     raise BadRequest(f"parameter '{name}' must be 1 or 0, not {text[:20]!r}")
 
 
+def to_params(request: SearchRequest) -> list[tuple[str, str]]:
+    """The normalised query-string pairs of ``request``: ``build_request`` of them gives
+    ``request`` back. Defaults are left out, so equal requests give equal pairs (the
+    API's links and cache keys are built from them)."""
+    pairs: list[tuple[str, str]] = [("q", request.q)] if request.q else []
+    for prefix, chosen in (("", request.filters), (EXCLUDE_PREFIX, request.excludes)):
+        pairs += [(prefix + f, v) for f in FACET_NAMES for v in chosen.get(f, ())]
+    for name, date in (("from", request.date_from), ("to", request.date_to)):
+        if date is not None:
+            pairs.append((name, date.isoformat()))
+    if request.sort != ("relevance" if request.q else "newest"):
+        pairs.append(("sort", request.sort))
+    if request.match != "all":
+        pairs.append(("match", request.match))
+    if request.page != 1:
+        pairs.append(("page", str(request.page)))
+    if request.per_page != caps.DEFAULT_PER_PAGE:
+        pairs.append(("per_page", str(request.per_page)))
+    pairs += [(name, "0") for name in ("snippets", "facets") if not getattr(request, name)]
+    return pairs
+
+
+def params_from_object(body: object) -> dict[str, list[str]]:
+    """A JSON request body → the same multidict a query string gives.
+
+    Values are strings, numbers or booleans (``true`` → ``"1"``); a repeatable
+    filter may be an array of them; ``null`` counts as absent. Anything else is a
+    ``BadRequest`` naming the parameter.
+    """
+    if not isinstance(body, dict):
+        raise BadRequest("the request body must be a JSON object", code="bad_body")
+    params: dict[str, list[str]] = {}
+    for name, value in body.items():
+        values = value if isinstance(value, list) else [value]
+        texts = [_json_scalar(str(name), v) for v in values]
+        params[str(name)] = [t for t in texts if t is not None]
+    return params
+
+
+def _json_scalar(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, (str, int)):
+        return str(value)
+    shown = clean_text(name)[:40]
+    raise BadRequest(
+        f"parameter '{shown}' must be a string, a whole number, true/false or an array of them",
+        code="bad_body",
+    )
+
+
 _ID_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -287,6 +349,7 @@ def check_article_id(article_id: str) -> str:
     ``NotFound`` if it could climb out of the archive (ids are paths inside it)."""
     if _ID_CONTROL.search(article_id):
         raise BadRequest("the article id contains control characters")
+    # a backslash is a character of a name (search.ids), but "..\\" still reads as climbing
     parts = article_id.replace("\\", "/").split("/")
     if article_id.startswith("/") or ".." in parts:
         raise NotFound(f"no article {article_id!r}")

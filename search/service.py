@@ -16,8 +16,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
+from search import suggest
 from search.engine import Engine
 from search.engines import open_engine
 from search.errors import IndexMissing, IndexUnavailable, SearchError
@@ -34,6 +36,9 @@ from search.types import (
 
 log = logging.getLogger(__name__)
 
+SUGGEST_KEPT = 4096
+"""Suggestion answers kept: a few hundred bytes each."""
+
 _Stamp = tuple[int, int, int, int, int]
 
 
@@ -46,6 +51,9 @@ class SearchService:
         self._retired: Engine | None = None
         self._current_path = str(self.store.root / CURRENT)
         self._seen: tuple[_Stamp, tuple[str, str]] | None = None
+        self._suggest_lock = threading.Lock()
+        self._suggested: OrderedDict[tuple[str, int], suggest.Suggestions] = OrderedDict()
+        self._suggested_by: Engine | None = None
 
     def engine(self) -> Engine:
         """The engine of the published generation; ``IndexUnavailable`` when there is none."""
@@ -120,6 +128,27 @@ class SearchService:
 
     def info(self) -> IndexInfo:
         return self.engine().info()
+
+    def suggest(self, text: str, limit: int = suggest.DEFAULT_LIMIT) -> suggest.Suggestions:
+        """Completions and titles for text being typed; the last ``SUGGEST_KEPT`` answers
+        of the served generation are kept (typing repeats prefixes: back-spacing, other
+        visitors)."""
+        engine = self.engine()
+        key = (text, limit)
+        with self._suggest_lock:
+            if self._suggested_by is not engine:  # another generation: other words
+                self._suggested.clear()
+                self._suggested_by = engine
+            found = self._suggested.get(key)
+            if found is not None:
+                self._suggested.move_to_end(key)
+                return found
+        found = suggest.suggest(engine, text, limit)
+        with self._suggest_lock:
+            self._suggested[key] = found
+            if len(self._suggested) > SUGGEST_KEPT:
+                self._suggested.popitem(last=False)
+        return found
 
     def health(self) -> dict[str, object]:
         """Whether an index is served and which generation; never raises."""

@@ -141,6 +141,12 @@ class ArticleView:
     issue: str | None
     image_credit: str | None
     translations: tuple[Translation, ...] = ()
+    lang_source: str = "default"
+    """What decided ``lang``: ``declared``, ``folder``, ``detected`` or ``default``."""
+    lang_name: str = ""
+    """The language's name in itself (English, Deutsch, 한국어)."""
+    modified: dt.date | None = None
+    """The last modification the file states (``lastmod``, ``updated``, ``modified``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,7 +116,7 @@ def test_current_is_read_again_only_when_it_changes(
         with pytest.raises(IndexFormatError):
             service._published()
         current.write_text(text)
-        assert service._published() == name
+        assert service._published()[0] == name
         assert len(reads) == 2
     finally:
         current.write_text(text)

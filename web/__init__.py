@@ -18,9 +18,13 @@ Configuration keys:
     requests at once); see ``web.ratelimit``.
 ``ADMISSION_SLOTS``, ``ADMISSION_COSTLY_SLOTS``
     Requests a worker runs at once, and costly ones among them; see ``web.admission``.
+``API_MAX_AGE``
+    Seconds API answers may be cached (``Cache-Control``); see ``web.httpcache``.
+``COMPRESS_*``
+    Flask-Compress settings; ours are in ``web.compression``.
 
-Every key but ``SEARCH_SERVICE`` defaults to its environment variable, read
-once here through ``archive_search.settings``; ``config`` overrides them.
+Every key but ``SEARCH_SERVICE`` and ``COMPRESS_*`` defaults to its environment
+variable, read once here through ``archive_search.settings``; ``config`` overrides them.
 """
 
 from __future__ import annotations
@@ -33,7 +37,16 @@ from typing import Any
 from flask import Flask
 
 from archive_search.settings import Settings
-from web import admission, errors, jsonio, ratelimit, security
+from web import (
+    admission,
+    compression,
+    errors,
+    httpcache,
+    jsonio,
+    ratelimit,
+    ratelimit_headers,
+    security,
+)
 from web.context import SERVICE_KEY
 
 
@@ -49,22 +62,31 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ADMISSION_COSTLY_SLOTS=settings.costly_slots,
         RATELIMIT_STORE=str(settings.ratelimit_store or ""),
         RATELIMIT_TRUST_PROXY=settings.trust_proxy,
+        API_MAX_AGE=settings.api_max_age,
+        MAX_CONTENT_LENGTH=64 * 1024,  # request bodies: only POST /api/v1/search has one
     )
     if config:
         app.config.from_mapping(config)
     jsonio.init_app(app)
+    # Registered first, so its after_request runs last (Flask runs them in reverse) and
+    # compresses what every other step has written.
+    compression.init_app(app)
     app.extensions[SERVICE_KEY] = app.config.get("SEARCH_SERVICE") or _open_service(
         Path(app.config["INDEX_DIR"])
     )
 
     from web.api import bp as api_bp
     from web.pages import bp as pages_bp
+    from web.research import bp as research_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(research_bp)
     admission.init_clock(app)
     security.init_app(app)
     ratelimit.init_app(app)
+    ratelimit_headers.init_app(app)
+    httpcache.init_app(app)
     admission.init_app(app)
     errors.init_app(app)
     return app

@@ -35,7 +35,9 @@ def handle_http(exc: HTTPException) -> Response:
     status = exc.code or 500
     response = error_response(_http_code(exc), exc.description or exc.name, status)
     if isinstance(exc, MethodNotAllowed):
-        response.headers["Allow"] = "GET, HEAD, OPTIONS"
+        # routing knows the route's methods (POST on the search); our own 405s are GET-only
+        allowed = sorted(exc.valid_methods or ("GET", "HEAD", "OPTIONS"))
+        response.headers["Allow"] = ", ".join(allowed)
     return response
 
 

@@ -37,14 +37,16 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 from flask import Response
 
 from search.errors import BadRequest
 from search.exporting import parse_fields
-from search.request import build_request
+from search.request import build_request, to_params
 from web.context import service
+from web.httpcache import cacheable, etag_for, not_modified
 from web.links import request_urls
 
 MEDIA_TYPES = {"csv": "text/csv", "jsonl": "application/jsonl", "json": "application/json"}
@@ -101,6 +103,12 @@ def export_response(params: dict[str, list[str]]) -> Response:
         params.pop(name, None)
     request = build_request(params)
     engine = service().engine()  # one engine for the whole stream: a swap does not move it
+    # the same rows for the same generation, options and normalised search: 304 before any work
+    key = urlencode([*to_params(request), *sorted(_option_pairs(options))])
+    tag = etag_for(engine.info(), "export", key)
+    early = not_modified(tag)
+    if early is not None:
+        return early
     plan = engine.export_plan(request, options.cursor)
     stop = len(plan.docs) if options.limit is None else min(options.limit, len(plan.docs))
     next_cursor = plan.cursor_after(stop - 1) if 0 < stop < len(plan.docs) else None
@@ -141,8 +149,18 @@ def export_response(params: dict[str, list[str]]) -> Response:
     response.headers["X-Index-Generation"] = plan.generation
     if next_cursor:
         response.headers["X-Next-Cursor"] = next_cursor
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    # weak: the manifest's exported_at differs between two equivalent exports
+    return cacheable(response, tag)
+
+
+def _option_pairs(options: Options) -> list[tuple[str, str]]:
+    return [
+        ("format", options.format),
+        ("fields", ",".join(options.fields)),
+        ("limit", str(options.limit or "")),
+        ("cursor", options.cursor or ""),
+        ("zip", "1" if options.zip else "0"),
+    ]
 
 
 def _stream(
@@ -238,7 +256,7 @@ def _batched(parts: Iterable[bytes]) -> Iterator[bytes]:
         yield b"".join(held)
 
 
-def _cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
     if isinstance(value, list):
         value = "; ".join(value)
     text = "" if value is None else str(value)
@@ -250,7 +268,7 @@ def _csv(rows: Iterable[Row], fields: tuple[str, ...]) -> Iterator[bytes]:
     writer = csv.writer(out)
     writer.writerow(fields)
     for n, row in enumerate(rows, 1):
-        writer.writerow([_cell(row[name]) for name in fields])
+        writer.writerow([csv_cell(row[name]) for name in fields])
         if n % 200 == 0:
             yield out.getvalue().encode("utf-8")
             out.seek(0)

@@ -31,7 +31,7 @@ headers (the IETF ``RateLimit`` fields) can be derived from it.
 Configuration (app config; ``create_app`` fills it from ``archive_search.settings``):
 
 ``RATELIMIT_ENABLED``
-    ``False`` turns limiting off (the CLI does this for ``search --json``).
+    ``False`` turns limiting off (the web tests do).
 ``RATELIMIT`` (``$ARCHIVE_SEARCH_RATE_LIMIT``)
     Requests: ``"COUNT/PERIOD[;burst=N]"``, PERIOD one of second, minute,
     hour, day; ``off`` turns all limiting off. Default ``DEFAULT_RATE``.
@@ -355,14 +355,18 @@ class BucketStore:
         db.execute("DELETE FROM running WHERE started < ?", (now - STALE_AFTER,))
 
 
-def default_store_path(index_dir: str) -> Path:
-    """One store per index directory, so every worker serving that index shares it."""
+def runtime_dir() -> Path:
+    """Where state shared by the workers lives: memory (``$XDG_RUNTIME_DIR``, ``/dev/shm``)
+    when there is one, else the temporary directory."""
     for candidate in (os.environ.get("XDG_RUNTIME_DIR"), "/dev/shm"):  # noqa: S108
         if candidate and Path(candidate).is_dir() and os.access(candidate, os.W_OK):
-            base = Path(candidate)
-            break
-    else:
-        base = Path(tempfile.gettempdir())
+            return Path(candidate)
+    return Path(tempfile.gettempdir())
+
+
+def default_store_path(index_dir: str) -> Path:
+    """One store per index directory, so every worker serving that index shares it."""
+    base = runtime_dir()
     key = hashlib.sha256(str(Path(index_dir).resolve()).encode()).hexdigest()[:16]
     # v2: the table layout changed (seconds and requests in progress)
     return base / f"archive-search-ratelimit-v2-{key}.sqlite3"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Response, abort, request
+from werkzeug.exceptions import MethodNotAllowed
 
 from web.context import API_PREFIX
 
@@ -20,11 +21,22 @@ SECURITY_HEADERS = {
 }
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-    "Access-Control-Allow-Headers": "Accept, Accept-Language, Content-Language, If-None-Match",
+    "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
+    # Content-Type: a JSON POST is not a "simple" request, the browser preflights it
+    "Access-Control-Allow-Headers": (
+        "Accept, Accept-Language, Content-Language, Content-Type, If-None-Match"
+    ),
+    # what browser code may read besides the CORS-safelisted headers
+    "Access-Control-Expose-Headers": (
+        "ETag, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Retry-After, "
+        "Content-Disposition, X-Total-Count"
+    ),
     "Access-Control-Max-Age": "86400",
 }
-ALLOWED_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+ALLOWED_METHODS = frozenset({"GET", "HEAD", "POST", "OPTIONS"})
+"""Methods routing may see; POST exists only where a route takes it (else routing's 405)."""
+CORS_PATHS = ("/healthz",)
+"""Outside the API prefix, still readable by other sites (uptime dashboards)."""
 _PAGE_HEADERS = tuple(SECURITY_HEADERS.items())
 _API_HEADERS = _PAGE_HEADERS + tuple(CORS_HEADERS.items())
 _OURS = frozenset(name.lower() for name, _ in _API_HEADERS)
@@ -43,14 +55,21 @@ def url_is_utf8(path_info: str, query_string: bytes | str) -> bool:
 
 def check_request() -> None:
     if request.method not in ALLOWED_METHODS:
-        abort(405, description=f"method {request.method} is not allowed; use GET")
+        # routing has already found which methods the URL takes (POST on the search too)
+        refused = request.routing_exception
+        valid = refused.valid_methods if isinstance(refused, MethodNotAllowed) else None
+        raise MethodNotAllowed(
+            valid_methods=valid, description=f"method {request.method} is not allowed; use GET"
+        )
+    # (a POST to a GET-only route is refused by routing, with that route's Allow header)
     environ = request.environ
     if not url_is_utf8(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")):
         abort(400, description="the URL is not valid UTF-8")
 
 
 def add_headers(response: Response) -> Response:
-    added = _API_HEADERS if request.path.startswith(API_PREFIX) else _PAGE_HEADERS
+    path = request.path
+    added = _API_HEADERS if path.startswith(API_PREFIX) or path in CORS_PATHS else _PAGE_HEADERS
     headers = response.headers
     if _OURS.isdisjoint(name.lower() for name, _ in headers):
         # appending is a third of the cost of replacing, which scans for each name

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from search.suggest import Suggestions
 from search.types import (
     ArticleView,
     FacetName,
@@ -114,7 +115,10 @@ def facets_json(facets: dict[FacetName, tuple[FacetValue, ...]]) -> dict[str, ob
     return dict(facets.items())
 
 
-def result_json(result: SearchResult, urls: ArticleUrls) -> dict[str, object]:
+def result_json(
+    result: SearchResult, urls: ArticleUrls, links: dict[str, str | None] | None = None
+) -> dict[str, object]:
+    """The search answer; ``links`` (self/next/prev URLs) are the caller's, who knows the route."""
     request = result.request
     return {
         "total": result.total,
@@ -133,6 +137,7 @@ def result_json(result: SearchResult, urls: ArticleUrls) -> dict[str, object]:
         "notices": list(result.notices),
         "took_ms": round(result.took_ms, 3),
         "generation": result.generation,
+        **({"links": links} if links is not None else {}),
         **histogram_json(result.histogram),
     }
 
@@ -163,6 +168,9 @@ def article_json(
         "tags": list(view.tags),
         "publication": view.publication,
         "lang": view.lang,
+        "lang_name": view.lang_name,
+        "lang_source": view.lang_source,
+        "modified": iso(view.modified),
         "authors": list(view.authors),
         "volume": view.volume,
         "issue": view.issue,
@@ -184,5 +192,19 @@ def article_json(
                 **urls(h.id),
             }
             for h in related
+        ],
+    }
+
+
+def suggestions_json(found: Suggestions, urls: ArticleUrls) -> dict[str, object]:
+    return {
+        "q": found.text,
+        "word": found.word,
+        "completions": [
+            {"word": c.word, "query": c.query, "count": c.count} for c in found.completions
+        ],
+        "titles": [
+            {"id": h.id, "title": h.title, "date": iso(h.date), "lang": h.lang, **urls(h.id)}
+            for h in found.titles
         ],
     }

@@ -37,7 +37,7 @@ from search.tantivy_engine.docvalues import load_docvalues, stored_body, stored_
 from search.tantivy_engine.highlight import highlight_terms, match_spans
 from search.tantivy_engine.hittable import HitTable
 from search.tantivy_engine.querybuild import analyse, build_query
-from search.tantivy_engine.spelling import suggest_query
+from search.tantivy_engine.spelling import completions, suggest_query
 from search.tantivy_engine.vocab import Vocabulary
 
 MLT_TEXT_CHARS = 5_000
@@ -183,6 +183,9 @@ class TantivyEngine(BaseEngine):
 
     def _suggest(self, text: str, parsed: ParsedQuery) -> str | None:
         return suggest_query(text, parsed, self._vocab)
+
+    def _completions(self, prefix: str, scan: int) -> list[tuple[str, int]]:
+        return completions(self._vocab, prefix, scan)
 
     def _dense(self, addresses: list[tantivy.DocAddress]) -> IntArray:
         """Dense document numbers of Tantivy addresses, from their keys.

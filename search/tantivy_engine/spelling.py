@@ -15,3 +15,8 @@ def suggest_query(text: str, parsed: ParsedQuery, vocab: Vocabulary) -> str | No
         lambda word: vocab.doc_freq(SPELL, word),
         lambda word, maxdist: vocab.within(SPELL, word, maxdist),
     )
+
+
+def completions(vocab: Vocabulary, prefix: str, scan: int) -> list[tuple[str, int]]:
+    """Words of the vocabulary starting with ``prefix`` and their document frequencies."""
+    return vocab.prefixed(SPELL, prefix)[:scan]

@@ -12,11 +12,12 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
+from typing import Any
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
-from search import caps, querycompile
+from search import caps, deadline, querycompile
 from search.highlight import TermMatcher, query_terms
 from search.query import ParsedQuery
 from search.querycompile import Tokens, date_bounds
@@ -61,11 +62,14 @@ class WhooshBackend:
         return self._with_freqs(field, _terms_within(self.reader, field, text, edits))
 
     def _with_freqs(self, field: str, terms: Iterable[str]) -> list[tuple[str, int]]:
-        scanned = itertools.islice(terms, _SCAN_LIMIT)
-        return [(term, self.reader.doc_frequency(field, term)) for term in scanned]
+        found = []
+        for term in itertools.islice(terms, _SCAN_LIMIT):
+            deadline.check()  # one fuzzy word can scan for a tenth of a second
+            found.append((term, self.reader.doc_frequency(field, term)))
+        return found
 
     def term(self, field: str, text: str) -> wq.Query:
-        return wq.Term(field, text)
+        return _CheckedTerm(field, text)
 
     def phrase(self, field: str, tokens: Tokens) -> wq.Query:
         return wq.Phrase(field, [token for _, token in tokens])
@@ -89,6 +93,15 @@ class WhooshBackend:
 
     def date_range(self, start: int, end: int | None) -> wq.Query:
         return wq.NumericRange("date", start, end)
+
+
+class _CheckedTerm(wq.Term):  # type: ignore[misc]
+    """A term that checks the request's time cap before opening its postings: a query of
+    fuzzy words is an OR of a thousand terms, whose matchers take most of a second."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        deadline.check()
+        return super().matcher(searcher, context)
 
 
 def _one_or(queries: list[wq.Query], join: type[wq.CompoundQuery]) -> wq.Query:

@@ -33,7 +33,7 @@ from search.store import Generation
 from search.whoosh_engine.docvalues import load_docvalues
 from search.whoosh_engine.querybuild import build_query, highlight_terms, match_spans
 from search.whoosh_engine.schema import body_field
-from search.whoosh_engine.spelling import suggest_query
+from search.whoosh_engine.spelling import completions, suggest_query
 from search.whoosh_engine.writer import INDEX_NAME
 
 MLT_TEXT_CHARS = 5_000
@@ -112,8 +112,11 @@ class WhooshEngine(BaseEngine):
     def _suggest(self, text: str, parsed: ParsedQuery) -> str | None:
         return suggest_query(text, parsed, self._searcher.reader())
 
+    def _completions(self, prefix: str, scan: int) -> list[tuple[str, int]]:
+        return completions(self._searcher.reader(), prefix, scan)
 
-def _checked(docs: Iterator[int], every: int = 4096) -> Iterator[int]:
+
+def _checked(docs: Iterator[int], every: int = 256) -> Iterator[int]:
     """The matches of a query, checking the request's time cap every ``every`` of them."""
     for count, doc in enumerate(docs, 1):
         if count % every == 0:

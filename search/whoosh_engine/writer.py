@@ -44,6 +44,7 @@ def to_document(article: Article) -> dict[str, Any]:
     record = dataclasses.asdict(article)
     del record["body"], record["source"]
     record["date"] = article.date.isoformat() if article.date else None
+    record["modified"] = article.modified.isoformat() if article.modified else None
     doc: dict[str, Any] = {
         "id": article.id,
         "path": article.path,

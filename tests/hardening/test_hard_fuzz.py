@@ -56,7 +56,10 @@ def _fuzz(api_schema: Any, path: str, mode: GenerationMode, examples: int) -> No
         suppress_health_check=list(HealthCheck),
     )
     def check(case: Any) -> None:
-        response = case.call_and_validate(excluded_checks=EXCLUDED)
+        # identity: its WSGI client does not decode Brotli (compression has tests of its own)
+        response = case.call_and_validate(
+            excluded_checks=EXCLUDED, headers={"Accept-Encoding": "identity"}
+        )
         assert response.status_code < 500, response.text[:300]
         statuses.append(response.status_code)
 

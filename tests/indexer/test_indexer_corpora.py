@@ -111,17 +111,20 @@ def test_sisihagen_languages_match_folders(sisihagen_run: Run) -> None:
         if outcome.article is not None
     )
     per_lang = collections.Counter(a.lang for a in sisihagen_run.articles)
+    # fr/imprint/index.md declares English and is English: the declaration wins over fr/
+    per_folder.update({"en": 1, "fr": -1})
     assert per_lang == per_folder
     assert set(per_lang) == {"de", "en", "fr", "ru"} <= set(STEMMED)
     files = {lang: sum(1 for _ in (sisihagen_run.root / lang).rglob("*.md")) for lang in per_lang}
     assert per_lang == {
         "de": files["de"] - 1,
-        "en": files["en"] - 1,
-        "fr": files["fr"] - 1 - 2,
+        "en": files["en"] - 1 + 1,
+        "fr": files["fr"] - 1 - 2 - 1,
         "ru": files["ru"] - 1,
     }
     for article in sisihagen_run.articles:
-        assert article.path.startswith(article.lang + "/")
+        if article.path != "fr/imprint/index.md":
+            assert article.path.startswith(article.lang + "/")
     contradicted = sorted(
         path
         for path, outcome in sisihagen_run.outcomes.items()

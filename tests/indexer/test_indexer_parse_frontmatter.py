@@ -73,11 +73,14 @@ def test_datetime_with_zone_and_hugo_string_dates() -> None:
     assert article("---\ntitle: t\ndate: 24 Dec 2014\n---\nb").date == dt.date(2014, 12, 24)
 
 
-def test_unreadable_date_is_a_warning_and_the_article_is_undated() -> None:
+def test_unreadable_date_is_a_warning_and_the_next_source_is_tried() -> None:
     result = parse("---\ntitle: t\ndate: 2020-13-45\n---\nbody", relpath="2019/05/x.md")
     assert result.article is not None
-    assert result.article.date is None
+    assert result.article.date == dt.date(2019, 5, 1)
     assert [(p.severity, "date" in p.reason) for p in result.problems] == [("warning", True)]
+    undated = parse("---\ntitle: t\ndate: 2020-13-45\n---\nbody", relpath="x.md")
+    assert undated.article is not None and undated.article.date is None
+    assert undated.notes == ("undated (tried date, file name, folders)",)
 
 
 def test_date_from_path_when_front_matter_has_none() -> None:
@@ -149,9 +152,11 @@ def test_unclosed_front_matter_is_an_error_but_a_leading_rule_is_text() -> None:
     assert rule.article is not None and rule.article.title == "---"
 
 
-def test_language_folder_wins_over_a_contradicting_declaration() -> None:
+def test_a_declaration_wins_over_a_contradicting_language_folder() -> None:
+    # the text (one letter) cannot tell which is right: the declaration wins
     result = parse("---\nlang: ru\n---\nb", "fr/blog/x.md")
-    assert result.article is not None and result.article.lang == "fr"
+    assert result.article is not None and result.article.lang == "ru"
+    assert result.article.lang_source == "declared"
     [problem] = result.problems
     assert problem.severity == "warning" and "contradicts the language folder" in problem.reason
     assert parse("---\nlang: fr-FR\n---\nb", "fr/blog/x.md").problems == ()
