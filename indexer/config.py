@@ -3,9 +3,14 @@
 Format (every key is optional; unknown keys and wrong types are refused with a
 message naming the key)::
 
-    # Language of articles that declare none and sit in no language folder
-    # (a code such as "en"; "und" = undetermined, analysed without stemming).
+    # Language of articles that declare none, sit in no language folder and
+    # whose language is not detected with confidence (a code such as "en";
+    # "und" = undetermined, analysed without stemming).
     default_lang = "en"
+
+    # Detect the language of such articles from their text (default true);
+    # false gives them default_lang without reading their text for it.
+    detect_lang = true
 
     # Globs on the path relative to the archive root, with "/" separators.
     # "*" and "?" stay within one folder, "**" spans folders ("**/" may match
@@ -46,7 +51,15 @@ from indexer.safe_read import DEFAULT_MAX_FILE_BYTES
 from search.languages import NEUTRAL, normalise_lang
 
 CONFIG_NAME = "archive-search.toml"
-_KEYS = ("default_lang", "publications", "include", "exclude", "max_file_mb", "tables")
+_KEYS = (
+    "default_lang",
+    "detect_lang",
+    "publications",
+    "include",
+    "exclude",
+    "max_file_mb",
+    "tables",
+)
 TABLE_FIELDS = ("title", "text", "summary", "date", "authors", "url", "tags", "lang", "id")
 
 
@@ -61,6 +74,7 @@ class ArchiveConfig:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    detect_lang: bool = True
     tables: dict[str, dict[str, str]] = field(default_factory=dict)
     """Glob → (field → column) for tabular files."""
 
@@ -103,8 +117,15 @@ def config_from_mapping(data: dict[str, object], where: str = CONFIG_NAME) -> Ar
         include=_globs(data.get("include", []), "include", where),
         exclude=_globs(data.get("exclude", []), "exclude", where),
         max_file_bytes=_megabytes(data.get("max_file_mb"), where),
+        detect_lang=_bool(data.get("detect_lang", True), "detect_lang", where),
         tables=_tables(data.get("tables", {}), where),
     )
+
+
+def _bool(value: object, key: str, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key} must be true or false")
+    return value
 
 
 def _tables(value: object, where: str) -> dict[str, dict[str, str]]:

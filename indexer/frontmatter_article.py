@@ -25,7 +25,7 @@ horizontal rule, not front matter: the file is plain text.
 Keys are matched case-insensitively. Fields: ``title``; the date, path and
 modified keys that ``indexer.dates.choose_date`` reads; summary from ``shorttext``,
 ``summary``, ``description``, ``excerpt``; tags from ``tags``, ``tag``,
-``categories``, ``keywords`` together; authors from ``author`` and
+``categories``, ``category``, ``keywords`` together; authors from ``author`` and
 ``authors``; ``publication``, ``volume``, ``issue``, ``image_credit``;
 language from ``lang``, ``language``, ``locale`` or ``languageCode``.
 
@@ -59,7 +59,7 @@ from indexer.markup_tags import strip_tags
 from indexer.normalise import Extracted, as_list, as_text, clean_line, normalise_tags
 from indexer.shortcodes import strip_shortcodes
 
-Format = Literal["yaml", "toml", "json"]
+Format = Literal["yaml", "toml", "json", "metadata"]
 MAX_FRONT_MATTER_CHARS = 262_144
 """A longer front-matter block is refused (the largest real one is ~3,000 characters)."""
 MAX_YAML_NODES = 200_000
@@ -73,7 +73,7 @@ _SUMMARY_KEYS = ("shorttext", "summary", "description", "excerpt")
 _DATE_KEYS = DATE_KEYS
 _DATED_KEYS = (*DATE_KEYS, *PATH_KEYS, *MODIFIED_KEYS)
 _LANG_KEYS = ("lang", "language", "locale", "languagecode")
-_TAG_KEYS = ("tags", "tag", "categories", "keywords")
+_TAG_KEYS = ("tags", "tag", "categories", "category", "keywords")
 _KEY_LINE = re.compile(r"^[\w\"'-]+\s*[:=]")
 _TOML_LINE = re.compile(r"at line (\d+)")
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")

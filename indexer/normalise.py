@@ -2,13 +2,8 @@
 
 Rules (the README documents them for archive owners):
 
-- **id**: the path relative to the archive root, with ``/`` separators and the
-  extension kept (so ``a.md`` and ``a.txt`` stay distinct), case kept, every
-  character other than letters, digits, ``-``, ``.``, ``_``, ``~`` and ``/``
-  percent-encoded as UTF-8 (``%`` itself too, so the mapping is one-to-one),
-  and ``.`` or ``..`` segments encoded as ``%2E``. It is URL-safe, stable as
-  long as the file does not move, unique per file, and never holds a ``..``
-  segment.
+- **id**: ``search.ids.article_id`` (the relative path, percent-encoded
+  one-to-one; a backslash is a character, not a separator).
 - **tags**: a string or a list; strings split on commas; trimmed; empty ones
   dropped; de-duplicated case-insensitively keeping the first spelling; at most
   ``MAX_TAGS`` tags of at most ``MAX_TAG_CHARS`` characters.
@@ -37,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal
 
+from search.ids import article_id as article_id  # re-exported for the readers
 from search.languages import NEUTRAL, STEMMED, folder_lang, normalise_lang
 
 MAX_TAGS = 50
@@ -45,9 +41,6 @@ MAX_TITLE_CHARS = 300
 SUMMARY_TARGET = 200
 SUMMARY_MAX = 300
 MAX_GIVEN_SUMMARY = 1_000
-_ID_SAFE = frozenset("-._~/")
-_ASCII_SAFE = re.compile(r"[A-Za-z0-9._~/-]*")
-"""ASCII-only segments made of ``_ID_SAFE`` and alphanumerics: kept as they are."""
 Detector = Callable[[str], tuple[str, float]]
 """Text → (language code or ``und``, confidence): ``indexer.langdetect.detect``."""
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -76,25 +69,6 @@ def as_list(value: object) -> list[str]:
         return [text for item in value if (text := as_text(item))]
     text = as_text(value)
     return [text] if text else []
-
-
-def article_id(relpath: str) -> str:
-    segments = [_encode_segment(seg) for seg in relpath.replace("\\", "/").split("/")]
-    return "/".join(seg for seg in segments if seg) or "%2E"
-
-
-def _encode_segment(segment: str) -> str:
-    if segment in (".", ".."):
-        return "%2E" * len(segment)
-    if _ASCII_SAFE.fullmatch(segment):  # the common case: nothing to encode
-        return segment
-    out: list[str] = []
-    for char in segment:
-        if char.isalnum() or char in _ID_SAFE:
-            out.append(char)
-        else:
-            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
-    return "".join(out)
 
 
 def normalise_tags(values: Iterable[object]) -> tuple[str, ...]:

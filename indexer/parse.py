@@ -39,9 +39,9 @@ from indexer.decode import decode
 from indexer.discover import Candidate
 from indexer.frontmatter_article import FrontMatterError, extract, is_draft, read_front_matter
 from indexer.langdetect import detect
+from indexer.metadata_lines import read_metadata_lines
 from indexer.normalise import (
     Extracted,
-    article_id,
     choose_lang,
     make_summary,
     normalise_title,
@@ -51,6 +51,7 @@ from indexer.outcome import ParseOutcome, Problem
 from indexer.plaintext import parse_plain
 from indexer.safe_read import FileBytes
 from indexer.site_files import site_file_kind
+from search.ids import article_id
 from search.records import Article
 
 MAX_TEXT_CHARS = 2_000_000
@@ -126,6 +127,8 @@ def _parse(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
         front = read_front_matter(text)
     except FrontMatterError as exc:
         return _error(relpath, exc.reason, exc.line)
+    if front is None:
+        front = read_metadata_lines(text)
     if front is not None and is_draft(front.meta):
         return ParseOutcome(relpath, skipped="draft")
     mdx = relpath.lower().endswith(".mdx")
@@ -164,7 +167,11 @@ def make_article(
         notes.append(dated.undated_note())
     prose = found.body if found.prose is None else found.prose
     lang, lang_source, lang_warning = choose_lang(
-        found.lang, relpath, config.default_lang, f"{found.title or ''}\n{prose}", detect
+        found.lang,
+        relpath,
+        config.default_lang,
+        f"{found.title or ''}\n{prose}",
+        detect if config.detect_lang else None,
     )
     if lang_warning:
         warnings.append(lang_warning)

@@ -25,9 +25,11 @@ import numpy as np
 import numpy.typing as npt
 
 from search import deadline, exporting, kwic
+from search.errors import NotFound
 from search.exporting import ExportPlan
 from search.facets import BoolArray, DocValues, base_mask, combine, count_facets, facet_masks
 from search.highlight import TermMatcher
+from search.ids import resolve_candidates
 from search.kwic import Concordance, KwicOptions
 from search.languages import analyser_lang, display_name
 from search.query import ParsedQuery, any_words, parse_query
@@ -43,6 +45,7 @@ from search.types import (
     IndexInfo,
     SearchRequest,
     SearchResult,
+    Snippet,
     Translation,
 )
 
@@ -206,8 +209,18 @@ class BaseEngine(ABC):
             histogram=page.histogram,
         )
 
+    def _resolve(self, asked: str) -> int:
+        """The document an id or a relative path names (``search.ids``); ``NotFound``."""
+        candidates = resolve_candidates(asked)
+        for candidate in candidates[:-1]:
+            try:
+                return self._docnum(candidate)
+            except NotFound:
+                pass
+        return self._docnum(candidates[-1])
+
     def article(self, article_id: str) -> ArticleView:
-        docnum = self._docnum(article_id)
+        docnum = self._resolve(article_id)
         record = self._record(docnum)
         return ArticleView(
             id=record["id"],
@@ -233,7 +246,7 @@ class BaseEngine(ABC):
         )
 
     def related(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
-        docnum = self._docnum(article_id)
+        docnum = self._resolve(article_id)
         ranked = self._related(docnum, self._record(docnum), limit)
         return self._hits(ranked, parse_query(""), snippets=False)
 
@@ -382,6 +395,16 @@ class BaseEngine(ABC):
         order = np.argsort(keys, kind="stable")[start:end]
         return [(int(docs[i]), None) for i in order]
 
+    def _snippets(
+        self, body: str, summary: str, lang: str, matcher: TermMatcher
+    ) -> tuple[Snippet, ...]:
+        """Fragments of the body around its matches; without a match in the body (the
+        title matched), the summary, which is prose: the start of the body may be code."""
+        spans = self._spans(body, lang, matcher)
+        if not spans and summary:
+            return make_snippets(summary, ())
+        return make_snippets(body, spans)
+
     def _hits(self, ranked: Ranked, parsed: ParsedQuery, snippets: bool) -> tuple[Hit, ...]:
         matchers: dict[str, TermMatcher] = {}
         hits = []
@@ -393,7 +416,7 @@ class BaseEngine(ABC):
                 matchers[lang] = self._matcher(parsed, lang)
             matcher = matchers[lang]
             body, title = record.get("body") or "", record["title"]
-            found = make_snippets(body, self._spans(body, lang, matcher)) if snippets else ()
+            found = self._snippets(body, record["summary"], lang, matcher) if snippets else ()
             hits.append(
                 Hit(
                     id=record["id"],

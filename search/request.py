@@ -349,6 +349,7 @@ def check_article_id(article_id: str) -> str:
     ``NotFound`` if it could climb out of the archive (ids are paths inside it)."""
     if _ID_CONTROL.search(article_id):
         raise BadRequest("the article id contains control characters")
+    # a backslash is a character of a name (search.ids), but "..\\" still reads as climbing
     parts = article_id.replace("\\", "/").split("/")
     if article_id.startswith("/") or ".." in parts:
         raise NotFound(f"no article {article_id!r}")
