@@ -19,12 +19,12 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from search import deadline, exporting, kwic
+from search import deadline, exporting, kwic, trends
 from search.errors import NotFound
 from search.exporting import ExportPlan
 from search.facets import BoolArray, DocValues, base_mask, combine, count_facets, facet_masks
@@ -36,6 +36,7 @@ from search.query import ParsedQuery, any_words, parse_query
 from search.snippets import highlight_all, make_snippets
 from search.store import Generation
 from search.timeline import histogram
+from search.trends import Trends
 from search.types import (
     ArticleView,
     FacetName,
@@ -43,6 +44,7 @@ from search.types import (
     Histogram,
     Hit,
     IndexInfo,
+    Interval,
     SearchRequest,
     SearchResult,
     Snippet,
@@ -295,6 +297,14 @@ class BaseEngine(ABC):
 
     def concordance(self, request: SearchRequest, options: KwicOptions) -> Concordance:
         return kwic.concordance(self, request, options)
+
+    def trends(
+        self,
+        queries: Sequence[str],
+        request: SearchRequest,
+        interval: Interval | Literal["auto"] = "auto",
+    ) -> Trends:
+        return trends.trends(self, queries, request, interval)
 
     def export_plan(self, request: SearchRequest, after: str | None = None) -> ExportPlan:
         return exporting.plan(self, request, after)
