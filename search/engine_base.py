@@ -19,12 +19,12 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from search import deadline, exporting, kwic, spelling
+from search import deadline, exporting, kwic, spelling, trends
 from search.analysis import EXACT, stem_lang
 from search.errors import NotFound
 from search.exporting import ExportPlan
@@ -37,6 +37,7 @@ from search.query import ParsedQuery, any_words, parse_query
 from search.snippets import highlight_all, make_snippets
 from search.store import Generation
 from search.timeline import histogram
+from search.trends import Trends
 from search.types import (
     ArticleView,
     FacetName,
@@ -44,8 +45,10 @@ from search.types import (
     Histogram,
     Hit,
     IndexInfo,
+    Interval,
     SearchRequest,
     SearchResult,
+    Snippet,
     Translation,
 )
 
@@ -311,6 +314,14 @@ class BaseEngine(ABC):
     def concordance(self, request: SearchRequest, options: KwicOptions) -> Concordance:
         return kwic.concordance(self, request, options)
 
+    def trends(
+        self,
+        queries: Sequence[str],
+        request: SearchRequest,
+        interval: Interval | Literal["auto"] = "auto",
+    ) -> Trends:
+        return trends.trends(self, queries, request, interval)
+
     def export_plan(self, request: SearchRequest, after: str | None = None) -> ExportPlan:
         return exporting.plan(self, request, after)
 
@@ -410,6 +421,16 @@ class BaseEngine(ABC):
         order = np.argsort(keys, kind="stable")[start:end]
         return [(int(docs[i]), None) for i in order]
 
+    def _snippets(
+        self, body: str, summary: str, lang: str, matcher: TermMatcher
+    ) -> tuple[Snippet, ...]:
+        """Fragments of the body around its matches; without a match in the body (the
+        title matched), the summary, which is prose: the start of the body may be code."""
+        spans = self._spans(body, lang, matcher)
+        if not spans and summary:
+            return make_snippets(summary, ())
+        return make_snippets(body, spans)
+
     def _hits(self, ranked: Ranked, parsed: ParsedQuery, snippets: bool) -> tuple[Hit, ...]:
         matchers: dict[str, TermMatcher] = {}
         hits = []
@@ -421,7 +442,7 @@ class BaseEngine(ABC):
                 matchers[lang] = self._matcher(parsed, lang)
             matcher = matchers[lang]
             body, title = record.get("body") or "", record["title"]
-            found = make_snippets(body, self._spans(body, lang, matcher)) if snippets else ()
+            found = self._snippets(body, record["summary"], lang, matcher) if snippets else ()
             hits.append(
                 Hit(
                     id=record["id"],
