@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Iterable
+import errno
+import os
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import orjson
@@ -83,8 +87,9 @@ class TantivyWriter:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
-        self._index = s.open_index(self.directory, create=True)
-        self._writer: tantivy.IndexWriter | None = self._index.writer(HEAP_BYTES, THREADS)
+        with io_errors(self.directory):
+            self._index = s.open_index(self.directory, create=True)
+            self._writer: tantivy.IndexWriter | None = self._index.writer(HEAP_BYTES, THREADS)
         self._next_key = next_key(self.directory)
         self._deleted: set[str] = set()
         self._added: list[tuple[int, str, bytes]] = []
@@ -98,8 +103,9 @@ class TantivyWriter:
     def delete(self, article_ids: Iterable[str]) -> None:
         writer = self._open()
         ids = set(article_ids)
-        for article_id in ids:
-            writer.delete_documents_by_term(s.ID, article_id)
+        with io_errors(self.directory):
+            for article_id in ids:
+                writer.delete_documents_by_term(s.ID, article_id)
         # as in Tantivy, a deletion removes the documents added before it, not after
         self._deleted |= ids
         self._added = [row for row in self._added if row[1] not in ids]
@@ -107,16 +113,18 @@ class TantivyWriter:
     def add(self, articles: Iterable[Article]) -> None:
         writer = self._open()
         for article in articles:
-            writer.add_document(to_document(article, self._next_key))
+            with io_errors(self.directory):
+                writer.add_document(to_document(article, self._next_key))
             self._added.append((self._next_key, article.id, article_hit_line(article)))
             self._next_key += 1
 
     def commit(self) -> None:
         writer = self._open()
-        writer.commit()
-        # Merges run in the background; waiting for them leaves a settled segment set in
-        # the directory (and the writer's lock released) before the store publishes it.
-        writer.wait_merging_threads()
+        with io_errors(self.directory):
+            writer.commit()
+            # Merges run in the background; waiting for them leaves a settled segment set in
+            # the directory (and the writer's lock released) before the store publishes it.
+            writer.wait_merging_threads()
         self._writer = None
         self._index.reload()
         searcher = self._index.searcher()
@@ -142,5 +150,37 @@ class TantivyWriter:
 
     def cancel(self) -> None:
         if self._writer is not None:
-            self._writer.rollback()
+            # after a failed write the writer may be dead: its error is the one reported
+            with contextlib.suppress(ValueError):
+                self._writer.rollback()
             self._writer = None
+
+
+@contextlib.contextmanager
+def io_errors(directory: Path) -> Iterator[None]:
+    """Tantivy's writer errors as the ``OSError`` they are (the CLI's exit 3).
+
+    The binding raises ``ValueError`` for every failure of the writer: "An IO error
+    occurred: 'No space left on device (os error 28)'", or, when the failure hit one of
+    its threads, "An index writer was killed" without the cause. The errno is taken
+    from the message, else guessed from the file system (full, read-only, not
+    writable), else EIO.
+    """
+    try:
+        yield
+    except ValueError as exc:
+        found = re.search(r"os error (\d+)", str(exc))
+        code = int(found.group(1)) if found else _likely_cause(directory)
+        raise OSError(code, f"{os.strerror(code)} (Tantivy: {exc})") from exc
+
+
+def _likely_cause(directory: Path) -> int:
+    try:
+        info = os.statvfs(directory)
+    except OSError:
+        return errno.EIO
+    if info.f_flag & os.ST_RDONLY:
+        return errno.EROFS
+    if info.f_bavail * info.f_frsize < 1024 * 1024:
+        return errno.ENOSPC
+    return errno.EIO if os.access(directory, os.W_OK) else errno.EACCES

@@ -146,8 +146,8 @@ def test_hostile_article_ids(server: Server) -> None:
             reply = server.get(prefix + raw)
             if reply.status == 308:  # werkzeug merges "//": follow it, on this host only
                 location = reply.headers["location"]
-                assert location.startswith(server.base + prefix), location
-                reply = server.get(location.removeprefix(server.base))
+                assert location.startswith(prefix), location  # relative: no public URL set
+                reply = server.get(location)
             assert reply.status in {400, 404}, (prefix, raw, reply.status)
             assert_no_trace(reply)
             if prefix.startswith("/api/"):
