@@ -250,14 +250,15 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         service.close()
     if args.json:
-        _print_json(result_json(result, ArticleUrls.relative()))
+        _print_json(result_json(result, ArticleUrls.relative(settings.public_url or "")))
     else:
         _print_result(result)
     return 0
 
 
 def _print_json(body: dict[str, object]) -> None:
-    """What the JSON API answers, indented; article URLs are relative to the site."""
+    """What the JSON API answers, indented; article URLs are under $ARCHIVE_SEARCH_PUBLIC_URL,
+    or relative to the site's root, as the API writes them."""
     from web.jsonio import to_json
 
     sys.stdout.write(to_json(body, indent=True).decode("utf-8") + "\n")
