@@ -81,12 +81,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     from web.api import bp as api_bp
+    from web.feeds import bp as feeds_bp
     from web.pages import bp as pages_bp
     from web.research import bp as research_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(research_bp)
+    app.register_blueprint(feeds_bp)
     admission.init_clock(app)
     security.init_app(app)
     ratelimit.init_app(app)

@@ -19,7 +19,7 @@ from search.kwic import Concordance, KwicLine, parse_options
 from search.request import build_request
 from search.trends import MAX_SERIES, Trends
 from search.types import INTERVALS
-from web import urls
+from web import citable, urls
 from web.charts import line_chart
 from web.context import service
 from web.export import csv_cell
@@ -30,6 +30,7 @@ bp = Blueprint("research", __name__)
 
 KWIC_PER_PAGE = 50
 MAX_KWIC_PER_PAGE = 500
+DOWNLOAD_DROPS = ("format", citable.PARAM)
 KWIC_COLUMNS = ("id", "title", "date", "lang", "url", "left", "match", "right")
 
 
@@ -136,7 +137,8 @@ def kwic_api() -> Response:
 @bp.get("/kwic")
 def kwic_page() -> Response | str:
     params = request.args.to_dict(flat=False)
-    pairs = urls.state_pairs(request.args.items(multi=True))
+    asked = citable.take_generation(params)
+    pairs = citable.unpinned(urls.state_pairs(request.args.items(multi=True)))
     if not any(v.strip() for v in params.get("q", [])):
         return render_template("kwic.html", found=None, q="", pairs=pairs, href=href)
     found, page, per_page, fmt = _concordance(params)
@@ -149,8 +151,9 @@ def kwic_page() -> Response | str:
         data=data,
         q=request.args.get("q", ""),
         pairs=pairs,
+        pin=citable.pin(pairs, asked, found.generation),
         set_href=lambda name, value: href(urls.replace(pairs, name, value)),
-        csv_href=href((*_without(pairs, "format", "page", "per_page"), ("format", "csv"))),
+        csv_href=href((*_without(pairs, *DOWNLOAD_DROPS, "page", "per_page"), ("format", "csv"))),
     )
 
 
@@ -217,7 +220,8 @@ def _percent(value: float) -> str:
 @bp.get("/trends")
 def trends_page() -> Response | str:
     params = request.args.to_dict(flat=False)
-    pairs = urls.state_pairs(request.args.items(multi=True))
+    asked = citable.take_generation(params)
+    pairs = citable.unpinned(urls.state_pairs(request.args.items(multi=True)))
     queries = [q for q in params.get("q", []) if q.strip()]
     measure = (_one(params, "measure") or "share") if queries else "share"
     if measure not in ("share", "count"):
@@ -238,7 +242,8 @@ def trends_page() -> Response | str:
         percent=_percent,
         queries=[*queries, ""] if len(queries) < MAX_SERIES else queries,
         pairs=pairs,
+        pin=citable.pin(pairs, asked, found.generation),
         q="",
         set_href=lambda name, value: href(urls.replace(pairs, name, value)),
-        csv_href=href((*_without(pairs, "format", "measure"), ("format", "csv"))),
+        csv_href=href((*_without(pairs, *DOWNLOAD_DROPS, "measure"), ("format", "csv"))),
     )
