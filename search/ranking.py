@@ -8,3 +8,8 @@ judged collections every boost above 1 costs a little nDCG, so the title is kept
 the body (docs/decisions/0153-title-weight-1-5.md has the sweep). Whoosh applies it as a BM25F
 field weight; Tantivy, which scores each field with its own BM25, multiplies the title
 clause's score by it."""
+
+LONG_OR = 16
+"""An OR of more words than this leaves out its very common words (``querycompile``)."""
+COMMON_SHARE = 0.25
+"""A word found in more than this share of the articles is very common."""

@@ -57,6 +57,10 @@ def search() -> str:
         page_href=lambda n: href(urls.replace(pairs, "page", str(n))),
         tag_href=lambda t: href(urls.toggle((), "tag", t)),
         set_href=lambda name, value: href(urls.replace(pairs, name, value)),
+        instead_href=href(urls.replace(pairs, "correct", "0")),
+        query_href=lambda value: href(
+            urls.replace(urls.replace(pairs, "correct", None), "q", value)
+        ),
         export_href=lambda fmt: export_url(pairs, fmt),
         hidden=[(k, v) for k, v in pairs if k not in FORM_FIELDS],
         sort_labels=SORT_LABELS,
@@ -81,8 +85,9 @@ def export_url(pairs: urls.Pairs, fmt: str) -> str:
     return url_for("api.export") + href((*kept, ("format", fmt)))
 
 
-FORM_FIELDS = frozenset({"q", "from", "to", "sort", "match", "page"})
-"""Fields the search form itself submits; everything else rides along as hidden inputs."""
+FORM_FIELDS = frozenset({"q", "from", "to", "sort", "match", "page", "correct"})
+"""Fields the search form itself submits, and ``correct``, which holds for one query only;
+everything else rides along as hidden inputs."""
 
 
 @bp.get("/articles/<path:article_id>")

@@ -13,7 +13,7 @@ from pathlib import Path
 import orjson
 import tantivy
 
-from search.languages import analyser_lang
+from search.analysis import EXACT, exact_text, stem_lang, stem_text
 from search.records import Article
 from search.tantivy_engine import schema as s
 from search.tantivy_engine.docvalues import (
@@ -51,8 +51,8 @@ def article_hit_line(article: Article) -> bytes:
 
 
 def to_document(article: Article, key: int) -> tantivy.Document:
-    """The Tantivy document for one article: its text goes into its own language's fields."""
-    lang = analyser_lang(article.lang)
+    """The Tantivy document for one article: its text goes into the exact fields, and into
+    its own language's stemmed fields when it has a stemmer."""
     doc = tantivy.Document()
     doc.add_text(s.ID, article.id)
     doc.add_unsigned(s.KEY, key)
@@ -60,14 +60,18 @@ def to_document(article: Article, key: int) -> tantivy.Document:
     doc.add_bytes(s.BODY, article.body.encode("utf-8"))
     doc.add_text(s.LANG, article.lang)
     doc.add_text(s.SPELL, f"{article.title}\n{article.body}")
-    doc.add_text(s.title_field(lang), article.title)
-    doc.add_text(s.body_field(lang), article.body)
+    doc.add_text(s.title_field(EXACT), exact_text(article.title))
+    doc.add_text(s.body_field(EXACT), exact_text(article.body))
+    lang = stem_lang(article.lang)
+    if lang is not None:
+        doc.add_text(s.title_field(lang), stem_text(article.title))
+        doc.add_text(s.body_field(lang), stem_text(article.body))
     for tag in dict.fromkeys(tag.casefold() for tag in article.tags):
         doc.add_text(s.TAGS, tag)
     if article.publication:
         doc.add_text(s.PUBLICATION, article.publication.casefold())
     if article.authors:
-        doc.add_text(s.AUTHOR, "\n".join(article.authors))
+        doc.add_text(s.AUTHOR, exact_text("\n".join(article.authors)))
     if article.date:
         doc.add_unsigned(
             s.DATE, s.date_key(article.date.year, article.date.month, article.date.day)
