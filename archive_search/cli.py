@@ -304,6 +304,8 @@ def gunicorn_command(host: str, port: int, workers: int, threads: int = THREADS)
         # kept-alive ones, so a queued request never waits behind a pool full of slow ones
         # for long; past that, connections wait in the kernel's backlog for the other worker
         "--worker-connections", str(threads + KEEPALIVE_ROOM),
+        # hooks: a shorter interpreter switch interval in each worker (see the module)
+        "--config", "python:archive_search.gunicorn_conf",
         "--access-logfile", "-",
         # gunicorn's control socket defaults to one path in $HOME shared by every instance
         # (and unwritable for the image's user); nothing here uses it

@@ -3,18 +3,21 @@
 Real file systems, no patching: a tiny tmpfs that fills up (Tantivy raised a
 ``ValueError`` there, exit 1 with a traceback, which the Makefile's ``index``
 target took for success), and a read-only mount under the index. Needs the
-right to mount (root); skipped without it.
+right to mount (root); skipped without it. And a folder of the index that root
+may not write once ``setpriv`` has dropped its capability to ignore modes.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.hardening.conftest import run_index, write_state
+from tests.hardening.conftest import ROOT, index_command, run_index, write_state
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +94,26 @@ def test_read_only_generations_exit_3(engine: str, mount: Path, tmp_path: Path) 
     write_state(archive, 1, 20)
     run = run_index(archive, index)
     assert_write_error(run.code, run.stderr, "Read-only file system")
+
+
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+def test_no_permission_exits_3(engine: str, tmp_path: Path) -> None:
+    """Root ignores file modes; without CAP_DAC_OVERRIDE (``setpriv``) it obeys them."""
+    setpriv = shutil.which("setpriv")
+    if setpriv is None or os.geteuid() != 0:
+        pytest.skip("needs root and setpriv to drop the capability that ignores file modes")
+    archive = write_state(tmp_path / "archive", 0, 20)
+    index = tmp_path / "ix"
+    assert run_index(archive, index, "--engine", engine).code == 0
+    write_state(archive, 1, 20)
+    generations = index / "generations"
+    generations.chmod(0o555)
+    try:
+        caps = "-dac_override,-dac_read_search"
+        done = subprocess.run(
+            [setpriv, "--bounding-set", caps, "--inh-caps", caps, *index_command(archive, index)],
+            capture_output=True, text=True, cwd=ROOT,
+        )  # fmt: skip
+    finally:
+        generations.chmod(0o755)
+    assert_write_error(done.returncode, done.stderr, "Permission denied")
