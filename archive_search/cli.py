@@ -173,10 +173,12 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
 def _print_summary(report: object, out: TextIO) -> None:
     from indexer.build import BuildReport
+    from indexer.outcome import printable
 
     assert isinstance(report, BuildReport)
+    source, index_dir = printable(report.source), printable(report.index_dir)
     rate = report.files / report.seconds if report.seconds else 0.0
-    print(f"{report.mode}: {report.source} -> {report.index_dir} (generation {report.generation})",
+    print(f"{report.mode}: {source} -> {index_dir} (generation {report.generation})",
           file=out)  # fmt: skip
     print(
         f"  {report.articles} articles in the index; {report.indexed} indexed, "
@@ -185,7 +187,7 @@ def _print_summary(report: object, out: TextIO) -> None:
         file=out,
     )
     for reason, count in report.skipped.items():
-        print(f"  {count} skipped: {reason}", file=out)
+        print(f"  {count} skipped: {printable(reason)}", file=out)
     print(
         f"  skipped: {report.skipped_hidden} hidden, {len(report.skipped_binary)} binary, "
         f"{report.skipped_filtered} filtered out",
@@ -194,9 +196,9 @@ def _print_summary(report: object, out: TextIO) -> None:
     print(f"  {len(report.warnings)} warnings, {len(report.errors)} errors; "
           f"{report.seconds:.1f} s ({rate:.0f} files/s)", file=out)  # fmt: skip
     for note, count in sorted(report.notes.items()):
-        print(f"  {count} {note}", file=out)
+        print(f"  {count} {printable(note)}", file=out)
     for problem in report.problems:
-        print(f"  {problem}", file=out)
+        print(f"  {problem}", file=out)  # Problem.__str__ escapes what could forge a line
 
 
 class _ProgressBar:
@@ -248,14 +250,15 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         service.close()
     if args.json:
-        _print_json(result_json(result, ArticleUrls.relative()))
+        _print_json(result_json(result, ArticleUrls.relative(settings.public_url or "")))
     else:
         _print_result(result)
     return 0
 
 
 def _print_json(body: dict[str, object]) -> None:
-    """What the JSON API answers, indented; article URLs are relative to the site."""
+    """What the JSON API answers, indented; article URLs are under $ARCHIVE_SEARCH_PUBLIC_URL,
+    or relative to the site's root, as the API writes them."""
     from web.jsonio import to_json
 
     sys.stdout.write(to_json(body, indent=True).decode("utf-8") + "\n")
@@ -301,6 +304,8 @@ def gunicorn_command(host: str, port: int, workers: int, threads: int = THREADS)
         # kept-alive ones, so a queued request never waits behind a pool full of slow ones
         # for long; past that, connections wait in the kernel's backlog for the other worker
         "--worker-connections", str(threads + KEEPALIVE_ROOM),
+        # hooks: a shorter interpreter switch interval in each worker (see the module)
+        "--config", "python:archive_search.gunicorn_conf",
         "--access-logfile", "-",
         # gunicorn's control socket defaults to one path in $HOME shared by every instance
         # (and unwritable for the image's user); nothing here uses it

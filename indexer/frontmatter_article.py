@@ -39,6 +39,7 @@ Drafts (``is_draft``), as Hugo and Jekyll decide them:
   because a leaked draft is the worse mistake.
 - Jekyll's ``published: false`` (a boolean, not the string) leaves a file
   out; a date in ``published`` (Hugo's alias of ``date``) is a date.
+- Pelican's ``status: draft`` is a draft (``hidden`` pages are published).
 """
 
 from __future__ import annotations
@@ -342,8 +343,12 @@ def _as_meta(data: object, line: int) -> dict[str, object]:
 
 
 def is_draft(meta: dict[str, object]) -> bool:
-    """Whether Hugo (``draft``) or Jekyll (``published: false``) would leave the file out."""
+    """Whether Hugo (``draft``), Jekyll (``published: false``) or Pelican (``status: draft``)
+    would leave the file out."""
     if meta.get("published") is False:
+        return True
+    status = meta.get("status")
+    if isinstance(status, str) and status.strip().lower() == "draft":
         return True
     value = meta.get("draft")
     if value is None or isinstance(value, bool):

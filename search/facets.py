@@ -296,8 +296,9 @@ def _year_counts(dv: DocValues, docs: BoolArray) -> list[tuple[str, str, int]]:
     """Years present among ``docs``, newest first, then the undated ones."""
     dates = dv.dates
     counts = np.bincount(dates.year_slot[docs], minlength=len(dates.years) + 2).tolist()
+    # four digits, as requests take them (``year=0001``) and month values write them
     pairs = [
-        (str(year), str(year), count)
+        (f"{year:04d}", f"{year:04d}", count)
         for year, count in zip(dates.years, counts, strict=False)
         if count
     ]

@@ -43,6 +43,8 @@ class SearchRequest:
     facets: bool = True
     histogram: Interval | Literal["auto"] | None = None
     """Count the matches over time (the date filters left out, as facets leave theirs out)."""
+    correct: bool = True
+    """A query that finds nothing shows its did-you-mean suggestion's results, if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,8 @@ class SearchResult:
     took_ms: float
     generation: str
     histogram: Histogram | None = None
+    corrected: bool = False
+    """The query found nothing: ``hits`` (and totals, facets) are ``suggestion``'s."""
 
     @property
     def pages(self) -> int:

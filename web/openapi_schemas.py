@@ -94,6 +94,7 @@ def schemas() -> JSON:
                 "hits": {"type": "array", "items": ref("Hit")},
                 "facets": ref("Facets"),
                 "suggestion": NSTR,
+                "corrected": {"type": "boolean"},
                 "query": obj(
                     {
                         "q": STR,
