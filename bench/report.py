@@ -193,12 +193,19 @@ def relevance(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def research(r: dict[str, Any]) -> list[str]:
+    from bench.research import report
+
+    return report(r)
+
+
 SECTIONS = {
     "compare": compare,
     "scaled": scaled,
     "http": http,
     "load": load,
     "relevance": relevance,
+    "research": research,
 }
 
 

@@ -57,7 +57,13 @@ from frontmatter.default_handlers import YAMLHandler
 from indexer.dates import DATE_KEYS, MODIFIED_KEYS, PATH_KEYS
 from indexer.markdown_text import body_text, decode_entities, html_to_text, inline_to_text, tidy
 from indexer.markup_tags import strip_tags
-from indexer.normalise import Extracted, as_list, as_text, clean_line, normalise_tags
+from indexer.normalise import (
+    Extracted,
+    as_text,
+    clean_line,
+    normalise_tags,
+    split_authors,
+)
 from indexer.shortcodes import strip_shortcodes
 
 Format = Literal["yaml", "toml", "json", "metadata"]
@@ -360,7 +366,7 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
     meta = front.meta
     source = _BLANK_RUNS.sub("\n\n", strip_shortcodes(front.body)).strip("\n")
     summary = _first(meta, _SUMMARY_KEYS)
-    authors = dict.fromkeys(as_list(meta.get("author")) + as_list(meta.get("authors")))
+    authors = split_authors([meta.get("author"), meta.get("authors")])
     warnings: list[str] = []
     if len(source) > MAX_MARKDOWN_CHARS:
         # markdown-it is linear but slow on crafted input (~30 s for 1 MB of "[")
@@ -381,7 +387,7 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
         tags=normalise_tags(meta.get(k) for k in _TAG_KEYS),
         publication=as_text(meta.get("publication")),
         lang=_first(meta, _LANG_KEYS),
-        authors=tuple(authors),
+        authors=authors,
         volume=as_text(meta.get("volume")),
         issue=as_text(meta.get("issue")),
         image_credit=as_text(meta.get("image_credit")),
