@@ -7,8 +7,9 @@ never written), indexed, then ``archive-search index COPY --watch`` and gunicorn
 (``archive_search.cli.gunicorn_command``, one worker) run as real processes. Each
 round writes one new article holding a word found nowhere else, and asks
 ``/api/v1/search`` for that word on a fresh connection every ``POLL_SECONDS`` until
-it is found; the figure is the time from the write's return to that answer. Rounds
-are a few seconds apart, so each is one batch of its own.
+it is found; the figure is the time from the write's return to that answer, beside
+the watcher's own time to publish each batch (from its log). Rounds are a few
+seconds apart, so each is one batch of its own.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -90,8 +92,15 @@ def measure_engine(engine: str, source: Path, rounds: int, work: Path) -> dict[s
         "median_ms": round(percentile(seconds, 50) * 1000),
         "min_ms": round(min(seconds) * 1000),
         "max_ms": round(max(seconds) * 1000),
-        "watch_log_tail": (work / f"{engine}-watch.log").read_text().splitlines()[-3:],
+        "each_ms": [round(s * 1000) for s in seconds],
+        "publish_ms": publish_ms((work / f"{engine}-watch.log").read_text()),
     }
+
+
+def publish_ms(watch_log: str) -> list[int]:
+    """The watcher's own time to publish each batch, from its log lines."""
+    times = re.findall(r"published generation \S+ in ([0-9.]+) s", watch_log)
+    return [round(float(t) * 1000) for t in times]
 
 
 def main(argv: list[str] | None = None) -> int:
