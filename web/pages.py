@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request, url_for
 from search.languages import display_name
 from search.request import build_request, check_article_id
 from search.types import SearchRequest
-from web import urls, view
+from web import results_page, urls, view
 from web.context import service
 from web.render import article_html
 from web.serialise import join_snippets
@@ -27,6 +27,7 @@ def langname(code: str) -> str:
 
 
 bp.add_app_template_filter(join_snippets, "join_snippets")
+bp.add_app_template_filter(results_page.long_date, "long_date")
 
 
 def is_browsing(req: SearchRequest) -> bool:
@@ -40,14 +41,19 @@ def search() -> str:
         req = dataclasses.replace(req, histogram="auto")
     pairs = urls.state_pairs(request.args.items(multi=True))
     result = service().search(req)
+    chips = view.chips(req, result, pairs)
+    back = results_page.back_state(pairs)
     return render_template(
         "search.html",
         req=req,
         result=result,
+        default_sort="relevance" if req.q else "newest",
+        advice=[] if result.hits else results_page.empty_advice(req, result, pairs, chips),
+        article_href=lambda article_id: url_for("pages.article", article_id=article_id, back=back),
         timeline=view.timeline(result, pairs),
         browsing=is_browsing(req),
         facets=view.facet_blocks(result, pairs),
-        chips=view.chips(req, result, pairs),
+        chips=chips,
         pages=view.page_numbers(req.page, result.pages, req.per_page),
         page_href=lambda n: href(urls.replace(pairs, "page", str(n))),
         tag_href=lambda t: href(urls.toggle((), "tag", t)),
@@ -73,8 +79,11 @@ FORM_FIELDS = frozenset({"q", "from", "to", "sort", "match", "page"})
 @bp.get("/articles/<path:article_id>")
 def article(article_id: str) -> str:
     item, related = service().article_page(check_article_id(article_id))
+    back = request.args.get("back", "")
     return render_template(
         "article.html",
+        back_url=results_page.back_url(back, url_for("pages.search")),
+        article_href=lambda other: url_for("pages.article", article_id=other, back=back or None),
         article=item,
         body=article_html(item),
         related=related,

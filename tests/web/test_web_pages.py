@@ -30,7 +30,7 @@ def test_search_page(client: FlaskClient) -> None:
     assert response.status_code == 200 and response.mimetype == "text/html"
     html = text(response)
     assert '<label for="q"' in html and 'value="karabakh"' in html
-    assert f'href="/articles/{KARABAKH_ID}"' in html
+    assert f'href="/articles/{KARABAKH_ID}?back=q%3Dkarabakh"' in html
     assert "Nagorno-<mark>Karabakh</mark>" in html
     assert "2 results" in html
     assert 'href="?q=karabakh&amp;tag=state"' in html  # a facet value is a real link
@@ -50,7 +50,8 @@ def test_selected_values_are_shown_removable_and_excludable(client: FlaskClient)
 
 def test_browsing_without_a_query(client: FlaskClient) -> None:
     html = text(client.get("/"))
-    assert "Latest articles" in html and f'/articles/{KARABAKH_ID}"' in html
+    assert "2 articles in the archive" in html and f'/articles/{KARABAKH_ID}"' in html
+    assert "sorted by newest first" in html
 
 
 def test_pagination_links(client: FlaskClient) -> None:
