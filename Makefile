@@ -14,7 +14,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help install lock index run serve test test-fast lint format bench bench-full browser wrk clean
+.PHONY: help install lock index run serve test test-fast lint format bench bench-full browser axe wrk clean
 
 help:
 	@echo "make run        set up, index $(CORPUS)/ and serve http://$(HOST):$(PORT) with gunicorn"
@@ -74,7 +74,22 @@ wrk:
 		fi; \
 	fi
 
-test: $(STAMP) browser wrk
+# axe-core from npm (package-lock.json pins it), which the browser tests inject into pages;
+# node and npm come from Debian when missing.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@if ! command -v npm >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+		else \
+			echo "npm is missing: sudo apt-get install npm (axe checks will skip)"; exit 0; \
+		fi; \
+	fi; \
+	npm ci --no-audit --no-fund --silent && touch $(AXE)
+
+axe: $(AXE)
+
+test: $(STAMP) browser axe wrk
 	$(BIN)/pytest
 
 test-fast: $(STAMP)
@@ -96,4 +111,4 @@ bench-full: $(STAMP) wrk
 	$(BIN)/python -m bench --full
 
 clean:
-	rm -rf $(VENV) var test-output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var test-output .pytest_cache .mypy_cache .ruff_cache node_modules

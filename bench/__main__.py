@@ -1,4 +1,4 @@
-"""``python -m bench [--quick | --full] [--only compare,http,load,relevance,scaled]``.
+"""``python -m bench [--quick | --full] [--only compare,http,load,relevance,suggest,scaled]``.
 
 Default (``make bench``, ~15 minutes): the four engines side by side on the
 three real corpora (sisihagen, bbc, 20news: 24,543 articles), HTTP through
@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import archive, compare, generate, load, relevance
+from bench import archive, compare, generate, load, relevance, suggest
 from bench.builds import ENGINES
 from bench.common import (
     IN_CI,
@@ -32,8 +32,8 @@ from bench.common import (
 )
 from bench.report import render
 
-PARTS = ("compare", "http", "load", "relevance", "scaled")
-DEFAULT_PARTS = ("compare", "http", "load", "relevance")
+PARTS = ("compare", "http", "load", "relevance", "suggest", "scaled")
+DEFAULT_PARTS = ("compare", "http", "load", "relevance", "suggest")
 FAST = ("tantivy", "raw-tantivy", "fts5")
 WHOOSH_SCALED_MAX = 200_000
 """Larger generated archives are built with the fast engines only."""
@@ -107,6 +107,9 @@ class Runner:
             return self.load()
         if name == "scaled":
             return self.scaled_run()
+        if name == "suggest":
+            engines = ("whoosh", "tantivy")
+            return suggest.run({e: self.index_of(e) for e in engines}, self.lines)
         return relevance.run(self.work, quick=not self.full)
 
     def load(self) -> dict[str, Any]:
