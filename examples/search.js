@@ -30,18 +30,24 @@
     return api + "/api/v1/search?" + params.toString();
   }
 
-  function load(url) {
+  function load(url, retried) {
     if (pending) { pending.abort(); }
     pending = new AbortController();
     $("archive-status").textContent = "Searching…";
     fetch(url, { signal: pending.signal, headers: { Accept: "application/json" } })
       .then(function (response) {
+        // busy (503) or rate-limited (429): wait as long as Retry-After says, once
+        var wait = Number(response.headers.get("Retry-After"));
+        if ((response.status === 503 || response.status === 429) && wait && !retried) {
+          window.setTimeout(function () { load(url, true); }, wait * 1000);
+          return null;
+        }
         return response.json().then(function (body) {
           if (!response.ok) { throw new Error(body.error ? body.error.message : response.statusText); }
           return body;
         });
       })
-      .then(show)
+      .then(function (body) { if (body) { show(body); } })
       .catch(function (error) {
         if (error.name !== "AbortError") { $("archive-status").textContent = "Search failed: " + error.message; }
       });
