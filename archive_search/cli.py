@@ -16,6 +16,10 @@ from search.engines import REGISTRY
 
 REQUEST_LINE_BYTES = 8190
 """The longest request line gunicorn accepts (its own maximum)."""
+THREADS = 256
+"""Threads per gunicorn worker: slow connections each hold one (blocked, nearly free)."""
+KEEPALIVE_ROOM = 64
+"""Connections per worker beyond its threads: idle kept-alive ones wait in its poller."""
 
 EPILOG = """\
 examples:
@@ -105,6 +109,11 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument(
+        "--threads", type=int, default=THREADS,
+        help=f"threads per worker (default {THREADS}): each connection still sending its "
+        "request holds one; the workers' threads together bound the slow connections served",
+    )  # fmt: skip
     return parser
 
 
@@ -164,10 +173,12 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
 def _print_summary(report: object, out: TextIO) -> None:
     from indexer.build import BuildReport
+    from indexer.outcome import printable
 
     assert isinstance(report, BuildReport)
+    source, index_dir = printable(report.source), printable(report.index_dir)
     rate = report.files / report.seconds if report.seconds else 0.0
-    print(f"{report.mode}: {report.source} -> {report.index_dir} (generation {report.generation})",
+    print(f"{report.mode}: {source} -> {index_dir} (generation {report.generation})",
           file=out)  # fmt: skip
     print(
         f"  {report.articles} articles in the index; {report.indexed} indexed, "
@@ -176,7 +187,7 @@ def _print_summary(report: object, out: TextIO) -> None:
         file=out,
     )
     for reason, count in report.skipped.items():
-        print(f"  {count} skipped: {reason}", file=out)
+        print(f"  {count} skipped: {printable(reason)}", file=out)
     print(
         f"  skipped: {report.skipped_hidden} hidden, {len(report.skipped_binary)} binary, "
         f"{report.skipped_filtered} filtered out",
@@ -184,8 +195,10 @@ def _print_summary(report: object, out: TextIO) -> None:
     )
     print(f"  {len(report.warnings)} warnings, {len(report.errors)} errors; "
           f"{report.seconds:.1f} s ({rate:.0f} files/s)", file=out)  # fmt: skip
+    for note, count in sorted(report.notes.items()):
+        print(f"  {count} {printable(note)}", file=out)
     for problem in report.problems:
-        print(f"  {problem}", file=out)
+        print(f"  {problem}", file=out)  # Problem.__str__ escapes what could forge a line
 
 
 class _ProgressBar:
@@ -237,14 +250,15 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         service.close()
     if args.json:
-        _print_json(result_json(result, ArticleUrls.relative()))
+        _print_json(result_json(result, ArticleUrls.relative(settings.public_url or "")))
     else:
         _print_result(result)
     return 0
 
 
 def _print_json(body: dict[str, object]) -> None:
-    """What the JSON API answers, indented; article URLs are relative to the site."""
+    """What the JSON API answers, indented; article URLs are under $ARCHIVE_SEARCH_PUBLIC_URL,
+    or relative to the site's root, as the API writes them."""
     from web.jsonio import to_json
 
     sys.stdout.write(to_json(body, indent=True).decode("utf-8") + "\n")
@@ -271,13 +285,27 @@ def _print_result(result: object) -> None:
             print("   " + re.sub(r"\s+", " ", snippet.text))
 
 
-def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
-    """The gunicorn command line that serves the site (the hardening tests run it too)."""
+def gunicorn_command(host: str, port: int, workers: int, threads: int = THREADS) -> list[str]:
+    """The gunicorn command line that serves the site (the hardening tests run it too).
+
+    Threaded workers (``gthread``), chosen by measurement (docs/decisions/0201-*.md): a
+    client that sends its request slowly holds one of a worker's many threads, never the
+    worker itself, and the worker's main loop keeps accepting; requests that reach Flask
+    are limited per client and queued cheap-first (``web.ratelimit``, ``web.admission``).
+    """
     gunicorn = Path(sys.executable).with_name("gunicorn")
     return [
         str(gunicorn) if gunicorn.exists() else "gunicorn",
         "--bind", f"{host}:{port}",
         "--workers", str(workers),
+        "--worker-class", "gthread",
+        "--threads", str(threads),
+        # a worker accepts no more connections than it has threads plus room for idle
+        # kept-alive ones, so a queued request never waits behind a pool full of slow ones
+        # for long; past that, connections wait in the kernel's backlog for the other worker
+        "--worker-connections", str(threads + KEEPALIVE_ROOM),
+        # hooks: a shorter interpreter switch interval in each worker (see the module)
+        "--config", "python:archive_search.gunicorn_conf",
         "--access-logfile", "-",
         # gunicorn's control socket defaults to one path in $HOME shared by every instance
         # (and unwritable for the image's user); nothing here uses it
@@ -291,7 +319,7 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    command = gunicorn_command(args.host, args.port, args.workers)
+    command = gunicorn_command(args.host, args.port, args.workers, args.threads)
     os.environ["ARCHIVE_SEARCH_INDEX"] = str(args.index.resolve())
     os.execvp(command[0], command)
 

@@ -211,6 +211,12 @@ def relevance(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def research(r: dict[str, Any]) -> list[str]:
+    from bench.research import report
+
+    return report(r)
+
+
 SECTIONS = {
     "compare": compare,
     "scaled": scaled,
@@ -218,6 +224,7 @@ SECTIONS = {
     "load": load,
     "relevance": relevance,
     "suggest": suggest,
+    "research": research,
 }
 
 

@@ -7,22 +7,23 @@ generation whole, so a crash at any moment leaves the last good index served.
 
 A file whose size, modification time and inode change time (``st_size``,
 ``st_mtime_ns``, ``st_ctime_ns``) are those the manifest recorded is taken as
-unchanged without being read, nor even opened (``indexer.discover``): an update
-of an unchanged archive costs a ``stat`` per file. Any other change of these is
-read and hashed; a file touched but not changed is reported unchanged (and its
-new times recorded). Unlike ``make`` and ``rsync``'s quick check (size and
-mtime), the change time is compared too, as git does: ``touch -d`` or ``rsync
--t`` can put back an old mtime after an edit of the same size, but nothing
-short of changing the system clock sets ctime back, so such an edit is still
-seen. The trade-off left: a file system whose ctime does not move (some network
-or FUSE mounts) hides an edit that keeps size and mtime; ``--rebuild`` reads
+unchanged without being opened (``indexer.discover``): an update of an
+unchanged archive costs a ``stat`` per file. A file whose stat changed is read
+and hashed; touched but not changed, it is reported unchanged and its new
+times recorded. The change time is compared as git does, because ``touch -d``
+or ``rsync -t`` can put back an old mtime after an edit of the same size, and
+nothing short of changing the clock sets ctime back. Where ctime does not move
+(some network or FUSE mounts) such an edit goes unseen: ``--rebuild`` reads
 everything. An mtime within ``RACY_SECONDS`` of the run's start is not recorded
-(git's "racy" rule): the file could change again within the same clock tick,
-so it is hashed again next time. A manifest without recorded times (written
-before they were) is hashed file by file, as before.
+(git's "racy" rule): the file could change again within the same clock tick.
+A manifest entry without recorded times is hashed.
 
 Changed files are parsed in worker processes when there are many of them
-(``indexer.parse_pool``), with the same outcomes, in the same order.
+(``indexer.parse_pool``), with the same outcomes, in the same order. A table
+file (CSV, TSV, JSON Lines, JSON array: ``indexer.tables``) is many articles:
+it is streamed row by row in this process after the other files, and its
+manifest entry lists the ids of its rows, so an update re-reads it only when it
+changed and deletes exactly its old rows.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from indexer.config import ArchiveConfig, load_config
 from indexer.discover import Candidate, Stat, discover
 from indexer.outcome import Problem
 from indexer.parse_pool import Parsed, parsed_files, worker_count
+from indexer.tables import table_articles, table_format
 from search.engine import EngineWriter
 from search.engines import DEFAULT_ENGINE, check_engine, check_meta, format_version, open_writer
 from search.errors import BadRequest, IndexFormatError, IndexMissing, SearchError
@@ -79,6 +81,8 @@ class BuildReport:
     skipped_binary: list[str] = field(default_factory=list)
     skipped_filtered: int = 0
     problems: list[Problem] = field(default_factory=list)
+    notes: dict[str, int] = field(default_factory=dict)
+    """Counts of the notes of the files read in this run (``undated (tried date, …)``)."""
     seconds: float = 0.0
 
     @property
@@ -109,6 +113,16 @@ class _Entry:
     problems: tuple[Problem, ...] = ()
     stat: Stat | None = None
     """Size, mtime and ctime when the file was hashed; None: unknown (hash it again)."""
+    ids: tuple[str, ...] = ()
+    """The articles of a table file (``indexer.tables``), which has no single ``id``."""
+
+    @property
+    def all_ids(self) -> tuple[str, ...]:
+        return (self.id,) if self.id else self.ids
+
+    @property
+    def articles(self) -> int:
+        return len(self.all_ids) if self.status == "article" else 0
 
 
 def build_index(
@@ -175,7 +189,7 @@ def build_index(
                 "format_version": format_version(engine),
                 "source": str(source),
             }
-            meta["articles"] = sum(1 for e in manifest.values() if e.status == "article")
+            meta["articles"] = sum(e.articles for e in manifest.values())
             generation = store.publish(partial, meta)
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
@@ -279,7 +293,7 @@ class _Update:
         self.stats, self.hashed = files
         self.report, self.progress = report, progress
         self.manifest = {rel: entry for rel, entry in old.items() if rel in self.stats}
-        self.owners = {e.id: rel for rel, e in self.manifest.items() if e.id}
+        self.owners = {i: rel for rel, e in self.manifest.items() for i in e.all_ids}
 
     def apply(self, partial: Path, changed: list[Candidate], removed: list[str]) -> None:
         old = self.old
@@ -291,13 +305,18 @@ class _Update:
             touched = [old[rel] for rel in removed] + [
                 old[c.relpath] for c in changed if c.relpath in old
             ]
-            writer.delete(entry.id for entry in touched if entry.id)
+            writer.delete(i for entry in touched for i in entry.all_ids)
             for entry in touched:
-                if entry.id:
-                    self.owners.pop(entry.id, None)
-            self.report.removed = sum(1 for rel in removed if old[rel].status == "article")
-            with parsed_files(changed, self.config, workers=self.workers) as parsed:
-                writer.add(self._articles(changed, parsed))
+                for i in entry.all_ids:
+                    self.owners.pop(i, None)
+            self.report.removed = sum(old[rel].articles for rel in removed)
+            tables = {c.relpath: f for c in changed if (f := _table_format(c)) is not None}
+            files = [c for c in changed if c.relpath not in tables]
+            with parsed_files(files, self.config, workers=self.workers) as parsed:
+                writer.add(self._articles(files, parsed))
+            for candidate in changed:
+                if candidate.relpath in tables:
+                    writer.add(self._table(candidate, tables[candidate.relpath]))
             writer.commit()
         except BaseException:
             writer.cancel()
@@ -312,6 +331,8 @@ class _Update:
             if rel not in self.hashed:  # not read before: count it now
                 self.report.bytes_read += result.size
             article, problems = outcome.article, list(outcome.problems)
+            for note in outcome.notes:
+                self.report.notes[note] = self.report.notes.get(note, 0) + 1
             if article is not None and self.owners.get(article.id, rel) != rel:
                 problems.append(
                     Problem(rel, f"same id {article.id!r} as {self.owners[article.id]}")
@@ -334,6 +355,56 @@ class _Update:
             else:
                 self.report.indexed += 1
             yield article
+
+    def _table(self, candidate: Candidate, fmt: str) -> Iterator[Article]:
+        """Record a table file in the manifest, and yield the articles of its rows."""
+        rel = candidate.relpath
+        digest, size = _hash_file(candidate)
+        if rel not in self.hashed:
+            self.report.bytes_read += size
+        ids: list[str] = []
+        problems: list[Problem] = []
+        for item in table_articles(candidate, fmt, self.config):
+            if isinstance(item, Problem):
+                problems.append(item)
+            elif self.owners.get(item.id, rel) != rel:
+                problems.append(Problem(rel, f"same id {item.id!r} as {self.owners[item.id]}"))
+            else:
+                self.owners[item.id] = rel
+                ids.append(item.id)
+                yield item
+        if digest is None and not problems:
+            problems.append(Problem(rel, "cannot read file"))
+        status = "article" if ids else "error"
+        entry = _Entry(digest or "", None, status, tuple(problems), self.stats[rel], tuple(ids))
+        self.manifest[rel] = entry
+        if self.old.get(rel) and self.old[rel].status == "article":
+            self.report.updated += len(ids)
+        else:
+            self.report.indexed += len(ids)
+
+
+def _table_format(candidate: Candidate) -> str | None:
+    try:
+        with candidate.open() as handle:
+            head = handle.read(64)
+    except OSError:
+        return None  # the parser reports it
+    return table_format(candidate.relpath, head)
+
+
+def _hash_file(candidate: Candidate) -> tuple[str | None, int]:
+    """SHA-256 and size of a file read in pieces (a table can be hundreds of megabytes)."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with candidate.open() as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError:
+        return None, size
+    return digest.hexdigest(), size
 
 
 def _open_writer(
@@ -370,7 +441,7 @@ def _finish(
     )
     report.drafts = skips.pop("draft", 0)
     report.skipped = dict(sorted(skips.items()))
-    report.articles = sum(1 for e in manifest.values() if e.status == "article")
+    report.articles = sum(e.articles for e in manifest.values())
     report.seconds = round(time.perf_counter() - started, 3)
 
 
@@ -386,6 +457,7 @@ def _load_manifest(generation: Generation) -> dict[str, _Entry]:
             e["status"],
             _problems_of(rel, e["problems"]) if e["problems"] else (),
             _stat_of(e),
+            tuple(e.get("ids", ())),
         )
         for rel, e in raw["files"].items()
     }
@@ -412,6 +484,7 @@ def _dump_manifest(manifest: dict[str, _Entry]) -> bytes:
             "id": e.id,
             "status": e.status,
             "problems": [_problem_dict(p) for p in e.problems],
+            **({"ids": list(e.ids)} if e.ids else {}),
             **({"size": e.stat[0], "mtime_ns": e.stat[1], "ctime_ns": e.stat[2]} if e.stat else {}),
         }
         for rel, e in sorted(manifest.items())

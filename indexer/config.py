@@ -3,9 +3,14 @@
 Format (every key is optional; unknown keys and wrong types are refused with a
 message naming the key)::
 
-    # Language of articles that declare none and sit in no language folder
-    # (a code such as "en"; "und" = undetermined, analysed without stemming).
+    # Language of articles that declare none, sit in no language folder and
+    # whose language is not detected with confidence (a code such as "en";
+    # "und" = undetermined, analysed without stemming).
     default_lang = "en"
+
+    # Detect the language of such articles from their text (default true);
+    # false gives them default_lang without reading their text for it.
+    detect_lang = true
 
     # Globs on the path relative to the archive root, with "/" separators.
     # "*" and "?" stay within one folder, "**" spans folders ("**/" may match
@@ -18,6 +23,14 @@ message naming the key)::
     # indexed per file in any encoding); the size is checked before reading,
     # and a longer file is indexed up to it, with a warning.
     max_file_mb = 8
+
+    # Tables (CSV, TSV, JSON Lines, JSON arrays: one article per row, streamed
+    # whole whatever max_file_mb says): the
+    # column of a field, for the files matching a glob, when its name does not
+    # say it (fields: title, text, summary, date, authors, url, tags, lang, id).
+    [tables."news/*.csv"]
+    title = "headline_en"
+    text = "story"
 
     # Default publication for the articles under a folder (the longest
     # matching folder wins); front matter and metadata lines take precedence.
@@ -38,7 +51,16 @@ from indexer.safe_read import DEFAULT_MAX_FILE_BYTES
 from search.languages import NEUTRAL, normalise_lang
 
 CONFIG_NAME = "archive-search.toml"
-_KEYS = ("default_lang", "publications", "include", "exclude", "max_file_mb")
+_KEYS = (
+    "default_lang",
+    "detect_lang",
+    "publications",
+    "include",
+    "exclude",
+    "max_file_mb",
+    "tables",
+)
+TABLE_FIELDS = ("title", "text", "summary", "date", "authors", "url", "tags", "lang", "id")
 
 
 class ConfigError(ValueError):
@@ -52,6 +74,9 @@ class ArchiveConfig:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    detect_lang: bool = True
+    tables: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Glob → (field → column) for tabular files."""
 
     def publication_for(self, relpath: str) -> str | None:
         """The configured publication of the deepest folder prefix of ``relpath``, if any."""
@@ -92,7 +117,34 @@ def config_from_mapping(data: dict[str, object], where: str = CONFIG_NAME) -> Ar
         include=_globs(data.get("include", []), "include", where),
         exclude=_globs(data.get("exclude", []), "exclude", where),
         max_file_bytes=_megabytes(data.get("max_file_mb"), where),
+        detect_lang=_bool(data.get("detect_lang", True), "detect_lang", where),
+        tables=_tables(data.get("tables", {}), where),
     )
+
+
+def _bool(value: object, key: str, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: {key} must be true or false")
+    return value
+
+
+def _tables(value: object, where: str) -> dict[str, dict[str, str]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f'{where}: [tables."glob"] must be tables of field = "column"')
+    result: dict[str, dict[str, str]] = {}
+    for glob, columns in value.items():
+        if not isinstance(columns, dict) or not all(
+            isinstance(c, str) and c.strip() for c in columns.values()
+        ):
+            raise ConfigError(f"{where}: tables.{glob!r} must map fields to column names")
+        unknown = sorted(set(columns) - set(TABLE_FIELDS))
+        if unknown:
+            raise ConfigError(
+                f"{where}: tables.{glob!r}: unknown field(s) {', '.join(unknown)}; "
+                f"expected {', '.join(TABLE_FIELDS)}"
+            )
+        result[str(glob)] = {f: c.strip() for f, c in columns.items()}
+    return result
 
 
 def _lang(value: object, where: str) -> str:

@@ -35,6 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 from indexer.config import CONFIG_NAME, ArchiveConfig
 from indexer.outcome import Problem
@@ -45,6 +46,7 @@ from indexer.safe_read import (
     FileBytes,
     UnsafePath,
     open_beneath,
+    open_file,
     open_root,
     read_beneath,
 )
@@ -84,8 +86,8 @@ Stat = tuple[int, int, int]
 @dataclass(frozen=True)
 class Candidate:
     location: str
-    """Where the file is, as the walk found it: a string, because a ``Path`` costs ~6 µs to
-    make and an update of a 100,000-article archive reads only the few changed files."""
+    """Where the file is, as the walk found it: a string, not a ``Path``, because an update
+    lists every file of the archive and reads only the few that changed."""
     relpath: str
     """Relative to the archive root, with ``/`` separators."""
     root: str = ""
@@ -103,6 +105,13 @@ class Candidate:
             folder, _, name = self.location.rpartition("/")
             return read_beneath(folder or ".", name, max_bytes)
         return read_beneath(self.root, self.target or self.relpath, max_bytes)
+
+    def open(self) -> BinaryIO:
+        """The whole file to stream (a table), opened as safely as ``read`` opens it."""
+        if not self.root:
+            folder, _, name = self.location.rpartition("/")
+            return open_file(folder or ".", name)
+        return open_file(self.root, self.target or self.relpath)
 
 
 @dataclass
@@ -227,15 +236,13 @@ class _Walk:
             found.skipped_filtered += 1
             return
         candidate = Candidate(f"{self.root}/{relpath}", relpath, self.root, target)
-        stat_of = (lambda: file_stat(entry)) if entry is not None else None
-        known = found.known
         stat = None
-        if known is not None:
-            stat = stat_of() if stat_of else _stat_beneath(self.root_fd, target or relpath)
-        if stat is not None and known is not None and known.get(relpath) == stat:
-            found.stats[relpath] = stat  # unchanged since it was found to be text
-            found.candidates.append(candidate)
-            return
+        if found.known is not None:
+            stat = file_stat(entry) if entry else _stat_beneath(self.root_fd, target or relpath)
+            if stat is not None and found.known.get(relpath) == stat:
+                found.stats[relpath] = stat  # unchanged since it was found to be text
+                found.candidates.append(candidate)
+                return
         try:
             head = _head(self.root_fd, fd, entry.name if entry else None, target)
         except OSError as exc:

@@ -22,10 +22,10 @@ the corpora.
 A ``---`` first line not followed by a ``key:`` line and never closed is a
 horizontal rule, not front matter: the file is plain text.
 
-Keys are matched case-insensitively. Fields: ``title``; ``date`` (else
-``publishdate``, ``pubdate``, ``published``); summary from ``shorttext``,
+Keys are matched case-insensitively. Fields: ``title``; the date, path and
+modified keys that ``indexer.dates.choose_date`` reads; summary from ``shorttext``,
 ``summary``, ``description``, ``excerpt``; tags from ``tags``, ``tag``,
-``categories``, ``keywords`` together; authors from ``author`` and
+``categories``, ``category``, ``keywords`` together; authors from ``author`` and
 ``authors``; ``publication``, ``volume``, ``issue``, ``image_credit``;
 language from ``lang``, ``language``, ``locale`` or ``languageCode``.
 
@@ -39,6 +39,7 @@ Drafts (``is_draft``), as Hugo and Jekyll decide them:
   because a leaked draft is the worse mistake.
 - Jekyll's ``published: false`` (a boolean, not the string) leaves a file
   out; a date in ``published`` (Hugo's alias of ``date``) is a date.
+- Pelican's ``status: draft`` is a draft (``hidden`` pages are published).
 """
 
 from __future__ import annotations
@@ -53,12 +54,19 @@ from typing import Any, Literal
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from indexer.dates import DATE_KEYS, MODIFIED_KEYS, PATH_KEYS
 from indexer.markdown_text import body_text, decode_entities, html_to_text, inline_to_text, tidy
 from indexer.markup_tags import strip_tags
-from indexer.normalise import Extracted, as_list, as_text, clean_line, normalise_tags
+from indexer.normalise import (
+    Extracted,
+    as_text,
+    clean_line,
+    normalise_tags,
+    split_authors,
+)
 from indexer.shortcodes import strip_shortcodes
 
-Format = Literal["yaml", "toml", "json"]
+Format = Literal["yaml", "toml", "json", "metadata"]
 MAX_FRONT_MATTER_CHARS = 262_144
 """A longer front-matter block is refused (the largest real one is ~3,000 characters)."""
 MAX_YAML_NODES = 200_000
@@ -69,9 +77,10 @@ so a document without aliases never reaches it."""
 MAX_MARKDOWN_CHARS = 500_000
 """A bigger body is indexed as its raw text: no real article comes near this."""
 _SUMMARY_KEYS = ("shorttext", "summary", "description", "excerpt")
-_DATE_KEYS = ("date", "publishdate", "pubdate", "published")
+_DATE_KEYS = DATE_KEYS
+_DATED_KEYS = (*DATE_KEYS, *PATH_KEYS, *MODIFIED_KEYS)
 _LANG_KEYS = ("lang", "language", "locale", "languagecode")
-_TAG_KEYS = ("tags", "tag", "categories", "keywords")
+_TAG_KEYS = ("tags", "tag", "categories", "category", "keywords")
 _KEY_LINE = re.compile(r"^[\w\"'-]+\s*[:=]")
 _TOML_LINE = re.compile(r"at line (\d+)")
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
@@ -334,8 +343,12 @@ def _as_meta(data: object, line: int) -> dict[str, object]:
 
 
 def is_draft(meta: dict[str, object]) -> bool:
-    """Whether Hugo (``draft``) or Jekyll (``published: false``) would leave the file out."""
+    """Whether Hugo (``draft``), Jekyll (``published: false``) or Pelican (``status: draft``)
+    would leave the file out."""
     if meta.get("published") is False:
+        return True
+    status = meta.get("status")
+    if isinstance(status, str) and status.strip().lower() == "draft":
         return True
     value = meta.get("draft")
     if value is None or isinstance(value, bool):
@@ -353,7 +366,7 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
     meta = front.meta
     source = _BLANK_RUNS.sub("\n\n", strip_shortcodes(front.body)).strip("\n")
     summary = _first(meta, _SUMMARY_KEYS)
-    authors = dict.fromkeys(as_list(meta.get("author")) + as_list(meta.get("authors")))
+    authors = split_authors([meta.get("author"), meta.get("authors")])
     warnings: list[str] = []
     if len(source) > MAX_MARKDOWN_CHARS:
         # markdown-it is linear but slow on crafted input (~30 s for 1 MB of "[")
@@ -370,10 +383,11 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
         source_format="markdown",
         summary=inline_to_text(summary) if summary else None,
         date=next((meta[k] for k in _DATE_KEYS if _is_date_value(meta.get(k))), None),
+        dates={key: meta[key] for key in _DATED_KEYS if key in meta},
         tags=normalise_tags(meta.get(k) for k in _TAG_KEYS),
         publication=as_text(meta.get("publication")),
         lang=_first(meta, _LANG_KEYS),
-        authors=tuple(authors),
+        authors=authors,
         volume=as_text(meta.get("volume")),
         issue=as_text(meta.get("issue")),
         image_credit=as_text(meta.get("image_credit")),

@@ -2,13 +2,8 @@
 
 Rules (the README documents them for archive owners):
 
-- **id**: the path relative to the archive root, with ``/`` separators and the
-  extension kept (so ``a.md`` and ``a.txt`` stay distinct), case kept, every
-  character other than letters, digits, ``-``, ``.``, ``_``, ``~`` and ``/``
-  percent-encoded as UTF-8 (``%`` itself too, so the mapping is one-to-one),
-  and ``.`` or ``..`` segments encoded as ``%2E``. It is URL-safe, stable as
-  long as the file does not move, unique per file, and never holds a ``..``
-  segment.
+- **id**: ``search.ids.article_id`` (the relative path, percent-encoded
+  one-to-one; a backslash is a character, not a separator).
 - **tags**: a string or a list; strings split on commas; trimmed; empty ones
   dropped; de-duplicated case-insensitively keeping the first spelling; at most
   ``MAX_TAGS`` tags of at most ``MAX_TAG_CHARS`` characters.
@@ -31,12 +26,15 @@ Rules (the README documents them for archive owners):
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal
 
+from search.facets import facet_key
+from search.ids import article_id as article_id  # re-exported for the readers
 from search.languages import NEUTRAL, STEMMED, folder_lang, normalise_lang
 
 MAX_TAGS = 50
@@ -45,9 +43,6 @@ MAX_TITLE_CHARS = 300
 SUMMARY_TARGET = 200
 SUMMARY_MAX = 300
 MAX_GIVEN_SUMMARY = 1_000
-_ID_SAFE = frozenset("-._~/")
-_ASCII_SAFE = re.compile(r"[A-Za-z0-9._~/-]*")
-"""ASCII-only segments made of ``_ID_SAFE`` and alphanumerics: kept as they are."""
 Detector = Callable[[str], tuple[str, float]]
 """Text → (language code or ``und``, confidence): ``indexer.langdetect.detect``."""
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -78,35 +73,42 @@ def as_list(value: object) -> list[str]:
     return [text] if text else []
 
 
-def article_id(relpath: str) -> str:
-    segments = [_encode_segment(seg) for seg in relpath.replace("\\", "/").split("/")]
-    return "/".join(seg for seg in segments if seg) or "%2E"
+_AUTHOR_SEPARATORS = re.compile(r"\s*[,;&]\s*|\s+and\s+")
+MAX_AUTHORS = 50
 
 
-def _encode_segment(segment: str) -> str:
-    if segment in (".", ".."):
-        return "%2E" * len(segment)
-    if _ASCII_SAFE.fullmatch(segment):  # the common case: nothing to encode
-        return segment
-    out: list[str] = []
-    for char in segment:
-        if char.isalnum() or char in _ID_SAFE:
-            out.append(char)
-        else:
-            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
-    return "".join(out)
+def split_authors(values: Iterable[object]) -> tuple[str, ...]:
+    """Authors from any number of values (strings or lists), each string split on ``,``,
+    ``;``, ``&`` and `` and `` (``"Josh Triplett, Niko Matsakis"`` is two people),
+    entities decoded, de-duplicated ignoring case, in order."""
+    seen: set[str] = set()
+    authors: list[str] = []
+    for value in values:
+        for item in as_list(value):
+            text = html.unescape(item) if "&" in item else item
+            for part in _AUTHOR_SEPARATORS.split(text):
+                name = clean_line(part)[:MAX_TAG_CHARS].strip()
+                if name and name.casefold() not in seen and len(authors) < MAX_AUTHORS:
+                    seen.add(name.casefold())
+                    authors.append(name)
+    return tuple(authors)
 
 
 def normalise_tags(values: Iterable[object]) -> tuple[str, ...]:
-    """Tags from any number of front-matter values, in order, de-duplicated ignoring case."""
+    """Tags from any number of front-matter values, in order, entities decoded, and
+    de-duplicated by ``facet_key`` (case, and slug or word form: ``strategy-and-policy``
+    and ``Strategy and Policy`` are one tag; the facet shows the archive's most common
+    spelling)."""
     seen: set[str] = set()
     tags: list[str] = []
     for value in values:
         for item in as_list(value):
-            for part in item.split(","):
+            text = html.unescape(item) if "&" in item else item
+            for part in text.split(","):
                 tag = clean_line(part)[:MAX_TAG_CHARS].strip()
-                if tag and tag.casefold() not in seen and len(tags) < MAX_TAGS:
-                    seen.add(tag.casefold())
+                key = facet_key(tag)
+                if key and key not in seen and len(tags) < MAX_TAGS:
+                    seen.add(key)
                     tags.append(tag)
     return tuple(tags)
 
@@ -280,10 +282,9 @@ class Extracted:
     publication: str | None = None
     lang: object = None
     """A declared language, as written."""
-    modified: object = None
-    """A raw date value of the last modification (``lastmod``, ``updated``, ``modified``)."""
-    date_keys: tuple[str, ...] = ()
-    """The metadata keys that were looked at for a date (reported for an undated article)."""
+    dates: dict[str, object] = field(default_factory=dict)
+    """Metadata values ``indexer.dates.choose_date`` reads (date, path and modified keys,
+    lower-cased), as found."""
     authors: tuple[str, ...] = ()
     volume: str | None = None
     issue: str | None = None

@@ -11,14 +11,20 @@ Decisions documented here:
   the cut is at a line break or a space in the last half before the limit, so a
   body that is one long line keeps its first two million characters; before
   that, a file over the configured size (``max_file_mb``) is read only up to it;
-- a draft (``draft: true``) is skipped with ``skipped="draft"``;
+- a draft is skipped with ``skipped="draft"``: ``draft`` true (Hugo, read as a
+  lenient boolean), ``published: false`` (Jekyll), ``status: draft`` (Pelican)
+  (see ``frontmatter_article.is_draft``), or a file under a ``_drafts/``
+  folder (Jekyll);
+- a site's data, configuration and template files (``indexer.site_files``) are
+  skipped with ``skipped="site data file"`` or ``"site template"``;
 - a Hugo section page (``_index.md``) with an empty body is skipped with
   ``skipped="empty section page"``: Hugo fills it with a generated list of
   pages, so it has nothing of its own to find; any other file with a title but
   an empty body is indexed (its title and metadata are searchable) with a
   warning;
-- a date that cannot be read is a warning and the article is kept undated;
-  without a date in the file, a date in the path is used (``indexer.dates``);
+- the date is chosen by ``indexer.dates.choose_date`` (date keys, file name,
+  path keys, folders); a value that cannot be read is a warning and the next
+  source is tried; an undated article is a warning naming what was tried;
 - publication: front matter or metadata line, else the configuration's
   per-folder default.
 """
@@ -31,14 +37,14 @@ import re
 from pathlib import Path
 
 from indexer.config import ArchiveConfig
-from indexer.dates import date_from_path, parse_date
+from indexer.dates import DATE_KEYS, choose_date, choose_modified
 from indexer.decode import decode
 from indexer.discover import Candidate
 from indexer.frontmatter_article import FrontMatterError, extract, is_draft, read_front_matter
 from indexer.langdetect import detect
+from indexer.metadata_lines import read_metadata_lines
 from indexer.normalise import (
     Extracted,
-    article_id,
     choose_lang,
     make_summary,
     normalise_title,
@@ -47,9 +53,13 @@ from indexer.normalise import (
 from indexer.outcome import ParseOutcome, Problem
 from indexer.plaintext import parse_plain
 from indexer.safe_read import FileBytes
+from indexer.site_files import site_file_kind
+from search.ids import article_id
 from search.records import Article
 
 MAX_TEXT_CHARS = 2_000_000
+DRAFTS_FOLDER = "_drafts"
+"""Jekyll's folder of unpublished posts: every file under it is a draft."""
 MB = 1024 * 1024
 SECTION_PAGE = "_index"
 
@@ -111,6 +121,10 @@ def _parse(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
     warnings = [decoded.warning] if decoded.warning else []
     if not text.strip():
         return _error(relpath, "empty file")
+    if (kind := site_file_kind(relpath, text[:256])) is not None:
+        return ParseOutcome(relpath, skipped=kind)
+    if DRAFTS_FOLDER in relpath.split("/")[:-1]:
+        return ParseOutcome(relpath, skipped="draft")
     if len(text) > MAX_TEXT_CHARS:
         text = cut_text(text, MAX_TEXT_CHARS)
         warnings.append(
@@ -120,6 +134,8 @@ def _parse(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
         front = read_front_matter(text)
     except FrontMatterError as exc:
         return _error(relpath, exc.reason, exc.line)
+    if front is None:
+        front = read_metadata_lines(text)
     if front is not None and is_draft(front.meta):
         return ParseOutcome(relpath, skipped="draft")
     mdx = relpath.lower().endswith(".mdx")
@@ -128,36 +144,55 @@ def _parse(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
         if _stem(relpath) == SECTION_PAGE:
             return ParseOutcome(relpath, skipped="empty section page")
         warnings.append("body is empty; only the title and metadata are indexed")
-    article = _without_surrogates(_article(relpath, data, found, config, warnings), warnings)
+    notes: list[str] = []
+    digest = hashlib.sha256(data).hexdigest()
+    article = make_article(relpath, found, config, warnings, notes, content_hash=digest)
+    article = without_surrogates(article, warnings)
     problems = tuple(Problem(relpath, w, "warning") for w in [*found.warnings, *warnings])
-    return ParseOutcome(relpath, article=article, problems=problems)
+    return ParseOutcome(relpath, article=article, problems=problems, notes=tuple(notes))
 
 
-def _article(
-    relpath: str, data: bytes, found: Extracted, config: ArchiveConfig, warnings: list[str]
+def make_article(
+    relpath: str,
+    found: Extracted,
+    config: ArchiveConfig,
+    warnings: list[str],
+    notes: list[str],
+    *,
+    content_hash: str,
+    identifier: str | None = None,
 ) -> Article:
-    date = parse_date(found.date) if found.date is not None else None
-    if found.date is not None and date is None:
-        warnings.append(f"unreadable date {str(found.date)[:80]!r}; the article is undated")
-    if found.date is None:
-        date = date_from_path(relpath)
+    """The article of ``found`` (read from ``relpath``), normalised; problems go to
+    ``warnings`` and ``notes``. A file holding many articles (a table) gives each its
+    ``identifier``."""
+    meta = dict(found.dates)
+    if found.date is not None and not any(key in meta for key in DATE_KEYS):
+        meta["date"] = found.date
+    dated = choose_date(meta, relpath)
+    warnings.extend(dated.warnings)
+    if dated.date is None:
+        notes.append(dated.undated_note())
+    prose = found.body if found.prose is None else found.prose
     lang, lang_source, lang_warning = choose_lang(
-        found.lang, relpath, config.default_lang, f"{found.title or ''}\n{found.body}", detect
+        found.lang,
+        relpath,
+        config.default_lang,
+        f"{found.title or ''}\n{prose}",
+        detect if config.detect_lang else None,
     )
     if lang_warning:
         warnings.append(lang_warning)
     title = normalise_title(found.title, relpath)
     return Article(
-        id=article_id(relpath),
+        id=identifier or article_id(relpath),
         path=relpath,
         title=title,
         body=found.body,
         source=found.source,
         source_format=found.source_format,
-        summary=make_summary(
-            found.summary, found.body if found.prose is None else found.prose, title
-        ),
-        date=date,
+        summary=make_summary(found.summary, prose, title),
+        date=dated.date,
+        modified=choose_modified(meta),
         tags=found.tags,
         publication=found.publication or config.publication_for(relpath),
         lang=lang,
@@ -167,7 +202,7 @@ def _article(
         issue=found.issue,
         image_credit=found.image_credit,
         translation_key=translation_key(relpath),
-        content_hash=hashlib.sha256(data).hexdigest(),
+        content_hash=content_hash,
     )
 
 
@@ -188,7 +223,7 @@ def _has_surrogate(text: str) -> bool:
     return False
 
 
-def _without_surrogates(article: Article, warnings: list[str]) -> Article:
+def without_surrogates(article: Article, warnings: list[str]) -> Article:
     """``article`` with lone surrogates (only YAML/JSON escapes can make them) replaced.
 
     They cannot be written as UTF-8, so every engine would fail on the whole build.

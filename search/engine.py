@@ -12,17 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from search.exporting import ExportPlan
+from search.kwic import Concordance, KwicOptions
 from search.records import Article
 from search.store import Generation
+from search.trends import Trends
 from search.types import (
     ArticleView,
     FacetName,
     FacetValue,
     Hit,
     IndexInfo,
+    Interval,
     SearchRequest,
     SearchResult,
 )
@@ -64,6 +67,19 @@ class Engine(Protocol):
         stop: int | None = None,
     ) -> Iterator[dict[str, Any]]:
         """The rows of ``plan`` (the first ``stop``), read a chunk at a time."""
+        ...
+
+    def concordance(self, request: SearchRequest, options: KwicOptions) -> Concordance:
+        """Every occurrence of the query's matches in context (``search.kwic``)."""
+        ...
+
+    def trends(
+        self,
+        queries: Sequence[str],
+        request: SearchRequest,
+        interval: Interval | Literal["auto"] = "auto",
+    ) -> Trends:
+        """Matching articles per period for each query, and their share (``search.trends``)."""
         ...
 
     def close(self) -> None: ...

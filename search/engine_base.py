@@ -19,20 +19,25 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from search import deadline, exporting
+from search import deadline, exporting, kwic, spelling, trends
+from search.analysis import EXACT, stem_lang
+from search.errors import NotFound
 from search.exporting import ExportPlan
 from search.facets import BoolArray, DocValues, base_mask, combine, count_facets, facet_masks
 from search.highlight import TermMatcher
-from search.languages import analyser_lang, display_name
+from search.ids import resolve_candidates
+from search.kwic import Concordance, KwicOptions
+from search.languages import display_name
 from search.query import ParsedQuery, any_words, parse_query
 from search.snippets import highlight_all, make_snippets
 from search.store import Generation
 from search.timeline import histogram
+from search.trends import Trends
 from search.types import (
     ArticleView,
     FacetName,
@@ -40,8 +45,10 @@ from search.types import (
     Histogram,
     Hit,
     IndexInfo,
+    Interval,
     SearchRequest,
     SearchResult,
+    Snippet,
     Translation,
 )
 
@@ -113,7 +120,7 @@ class BaseEngine(ABC):
     def __init__(self, generation: Generation, docvalues: DocValues) -> None:
         self.generation = generation
         self._dv = docvalues
-        self._langs = sorted({analyser_lang(code) for code in docvalues.langs})
+        self._langs = sorted(set(docvalues.langs))
 
     # -- the hooks ---------------------------------------------------------------------
 
@@ -143,11 +150,13 @@ class BaseEngine(ABC):
 
     @abstractmethod
     def _matcher(self, parsed: ParsedQuery, lang: str) -> TermMatcher:
-        """The analysed forms of ``lang`` that ``parsed`` matched, for highlighting."""
+        """The analysed forms that ``parsed`` matched in the exact fields and ``lang``'s stemmed
+        fields (``lang`` is a stemmed language or ``EXACT``), for highlighting."""
 
     @abstractmethod
     def _spans(self, text: str, lang: str, matcher: TermMatcher) -> list[tuple[int, int]]:
-        """Spans of the words of ``text`` that ``matcher`` accepts, analysed as ``lang``."""
+        """Spans of the words of ``text`` that ``matcher`` accepts, analysed as ``_matcher``'s
+        ``lang`` analyses them."""
 
     @abstractmethod
     def _suggest(self, text: str, parsed: ParsedQuery) -> str | None:
@@ -185,10 +194,19 @@ class BaseEngine(ABC):
         started = time.perf_counter()
         parsed = parse_query(request.q, request.match)
         notices = list(parsed.notices)
-        page = self._direct_page(parsed, request, notices)
-        if page is None:
-            page = self._masked_page(parsed, request, notices)
-        suggestion = self._suggest(request.q, page.parsed)
+        page = self._page(parsed, request, notices)
+        deadline.check()
+        suggestion = None
+        if page.total < spelling.SUGGEST_BELOW:
+            suggestion = self._suggest(request.q, page.parsed)
+        corrected = False
+        if suggestion is not None and page.total == 0 and request.correct:
+            # as web search engines do: the suggestion's results, with a way back
+            fixed = parse_query(suggestion, request.match)
+            fixed_notices = list(fixed.notices)
+            other = self._page(fixed, request, fixed_notices)
+            if other.total:
+                page, notices, corrected = other, fixed_notices, True
         hits = self._hits(page.ranked, page.parsed, request.snippets)
         deadline.check()
         return SearchResult(
@@ -202,10 +220,25 @@ class BaseEngine(ABC):
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             generation=self.generation.name,
             histogram=page.histogram,
+            corrected=corrected,
         )
 
+    def _page(self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]) -> _Page:
+        page = self._direct_page(parsed, request, notices)
+        return page if page is not None else self._masked_page(parsed, request, notices)
+
+    def _resolve(self, asked: str) -> int:
+        """The document an id or a relative path names (``search.ids``); ``NotFound``."""
+        candidates = resolve_candidates(asked)
+        for candidate in candidates[:-1]:
+            try:
+                return self._docnum(candidate)
+            except NotFound:
+                pass
+        return self._docnum(candidates[-1])
+
     def article(self, article_id: str) -> ArticleView:
-        docnum = self._docnum(article_id)
+        docnum = self._resolve(article_id)
         record = self._record(docnum)
         return ArticleView(
             id=record["id"],
@@ -231,7 +264,7 @@ class BaseEngine(ABC):
         )
 
     def related(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
-        docnum = self._docnum(article_id)
+        docnum = self._resolve(article_id)
         ranked = self._related(docnum, self._record(docnum), limit)
         return self._hits(ranked, parse_query(""), snippets=False)
 
@@ -268,6 +301,26 @@ class BaseEngine(ABC):
 
     def record(self, docnum: int) -> dict[str, Any]:
         return self._record(docnum)
+
+    def hit_record(self, docnum: int, body: bool) -> dict[str, Any]:
+        return self._hit_record(docnum, body)
+
+    def matcher(self, parsed: ParsedQuery, lang: str) -> TermMatcher:
+        return self._matcher(parsed, lang)
+
+    def spans(self, text: str, lang: str, matcher: TermMatcher) -> list[tuple[int, int]]:
+        return self._spans(text, lang, matcher)
+
+    def concordance(self, request: SearchRequest, options: KwicOptions) -> Concordance:
+        return kwic.concordance(self, request, options)
+
+    def trends(
+        self,
+        queries: Sequence[str],
+        request: SearchRequest,
+        interval: Interval | Literal["auto"] = "auto",
+    ) -> Trends:
+        return trends.trends(self, queries, request, interval)
 
     def export_plan(self, request: SearchRequest, after: str | None = None) -> ExportPlan:
         return exporting.plan(self, request, after)
@@ -368,18 +421,28 @@ class BaseEngine(ABC):
         order = np.argsort(keys, kind="stable")[start:end]
         return [(int(docs[i]), None) for i in order]
 
+    def _snippets(
+        self, body: str, summary: str, lang: str, matcher: TermMatcher
+    ) -> tuple[Snippet, ...]:
+        """Fragments of the body around its matches; without a match in the body (the
+        title matched), the summary, which is prose: the start of the body may be code."""
+        spans = self._spans(body, lang, matcher)
+        if not spans and summary:
+            return make_snippets(summary, ())
+        return make_snippets(body, spans)
+
     def _hits(self, ranked: Ranked, parsed: ParsedQuery, snippets: bool) -> tuple[Hit, ...]:
         matchers: dict[str, TermMatcher] = {}
         hits = []
         for docnum, score in ranked:
             deadline.check()  # a page of long bodies to cut snippets from adds up
             record = self._hit_record(docnum, body=snippets)
-            lang = analyser_lang(record["lang"])
+            lang = stem_lang(record["lang"]) or EXACT
             if lang not in matchers:
                 matchers[lang] = self._matcher(parsed, lang)
             matcher = matchers[lang]
             body, title = record.get("body") or "", record["title"]
-            found = make_snippets(body, self._spans(body, lang, matcher)) if snippets else ()
+            found = self._snippets(body, record["summary"], lang, matcher) if snippets else ()
             hits.append(
                 Hit(
                     id=record["id"],

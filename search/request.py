@@ -29,6 +29,9 @@ Parameters (all optional):
 ``snippets``, ``facets``
     ``1``/``true``/``yes`` or ``0``/``false``/``no``: leave out snippets or facet
     counts to make a search cheaper (API clients).
+``correct``
+    ``1`` (default) or ``0``: when the query finds nothing and its did-you-mean
+    suggestion finds articles, show the suggestion's results (``0``: never).
 ``histogram``
     ``year``, ``month``, ``week``, ``day`` or ``auto`` (the interval chosen from the
     span): count the matches over time, the date filters left out (``search.timeline``).
@@ -69,6 +72,7 @@ from search.types import (
 
 SCALARS = (
     "q", "sort", "match", "page", "per_page", "from", "to", "snippets", "facets", "histogram",
+    "correct",
 )  # fmt: skip
 EXCLUDE_PREFIX = "not_"
 IGNORED = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "ref"})
@@ -140,6 +144,7 @@ def build_request(params: Params) -> SearchRequest:
         snippets=_flag(params, "snippets"),
         facets=_flag(params, "facets"),
         histogram=_histogram(params),
+        correct=_flag(params, "correct"),
     )
 
 
@@ -349,6 +354,7 @@ def check_article_id(article_id: str) -> str:
     ``NotFound`` if it could climb out of the archive (ids are paths inside it)."""
     if _ID_CONTROL.search(article_id):
         raise BadRequest("the article id contains control characters")
+    # a backslash is a character of a name (search.ids), but "..\\" still reads as climbing
     parts = article_id.replace("\\", "/").split("/")
     if article_id.startswith("/") or ".." in parts:
         raise NotFound(f"no article {article_id!r}")

@@ -2,15 +2,21 @@
 
 Every request gets the search time cap (``search.deadline``) from the moment
 it arrives, so time spent waiting counts against it; whatever runs out of
-time answers 503, in the one error shape, instead of running on.
+time answers 503, in the one error shape, instead of running on. The work
+stops ``ANSWER_MARGIN`` before the cap: the checks are a few tens of
+milliseconds apart (more on a loaded machine), and the answer itself must
+still be written, so that it reaches the client by the cap, not after it.
 
-Each worker process runs at most ``slots`` requests at once, of which at most
-``costly_slots`` costly ones. A worker's threads share one interpreter lock,
-so running more at once buys no throughput; the point is latency: a cheap
-request never queues behind more than ``costly_slots`` costly ones, and when
-requests must wait, cheap ones are let in before costly ones (then in order of
-arrival). A request that cannot get in before its deadline answers 503 with
-``Retry-After``. ``/healthz`` and static files never wait.
+Each worker process runs at most ``slots`` requests at once, one of them
+costly; and the whole server runs at most ``costly_slots`` costly requests at
+once, whichever worker they reached (a lock file per slot, ``fcntl.flock``,
+released by the kernel if a worker dies), so a core stays free for cheap ones.
+A worker's threads share one interpreter lock, so running more at once buys
+no throughput; the point is latency: a cheap request never queues behind a
+costly one, and when requests must wait, cheap ones are let in before costly
+ones (then in order of arrival). A request that cannot get in before its
+deadline answers 503 with ``Retry-After``. ``/healthz`` and static files never
+wait.
 
 Whether a request is costly is estimated before it runs, from what makes a
 search slow here (``estimate``): fuzzy words and short prefixes (each scans the
@@ -24,21 +30,29 @@ Configuration (app config; ``create_app`` fills it from ``archive_search.setting
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import heapq
 import itertools
+import os
 import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request
 
 from archive_search.settings import DEFAULT_COSTLY_SLOTS, DEFAULT_SLOTS
-from search import deadline
+from search import caps, deadline
 from web import ratelimit
 from web.errors import error_response
+from web.ratelimit import runtime_dir
 
+ANSWER_MARGIN = 0.1
+"""Seconds before the time cap at which a request's work stops (see above)."""
 COSTLY_POINTS = 12
 """An estimate at or above this is costly (a plain word is 1 point; see ``estimate``)."""
 SPENT_SHARE_COSTLY = 0.5
@@ -134,16 +148,54 @@ class Gate:
             self._changed.notify_all()
 
 
+class CostlyLanes:
+    """``count`` lanes for costly requests shared by every worker: one lock file each."""
+
+    POLL = 0.01
+    """Seconds between two tries while every lane is taken."""
+
+    def __init__(self, base: Path, count: int) -> None:
+        self.paths = [base.with_name(f"{base.name}-lane{n}") for n in range(max(1, count))]
+
+    def take(self, timeout: float) -> int | None:
+        """An open, locked lane file (its descriptor), or None when none came in time."""
+        ends = time.monotonic() + timeout
+        while True:
+            for path in self.paths:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    continue
+                return fd
+            if time.monotonic() + self.POLL > ends:
+                return None
+            time.sleep(self.POLL)
+
+    @staticmethod
+    def give_back(fd: int) -> None:
+        os.close(fd)  # closing the descriptor releases its lock
+
+
+def lanes_path(index_dir: str, runtime_dir: Path) -> Path:
+    """Where the lane files of the server serving ``index_dir`` live."""
+    key = hashlib.sha256(str(Path(index_dir).resolve()).encode()).hexdigest()[:16]
+    return runtime_dir / f"archive-search-costly-{key}"
+
+
 def _exempt(path: str) -> bool:
     return path in EXEMPT_PATHS or path.startswith(EXEMPT_PREFIXES)
 
 
 _CLOCK = "admission_clock"
 _ADMITTED = "admission_costly"
+_LANE = "admission_lane"
+LANES_KEY = "archive_search.costly_lanes"
 
 
 def start_clock() -> None:
-    g.setdefault(_CLOCK, deadline.start())
+    g.setdefault(_CLOCK, deadline.start(max(caps.SEARCH_TIME_LIMIT - ANSWER_MARGIN, 0.0)))
 
 
 def stop_clock(_exc: BaseException | None = None) -> None:
@@ -165,16 +217,32 @@ def enter() -> Response | None:
         return None
     costly = is_costly(request.path, request.args.to_dict(flat=False))
     if not gate.enter(costly, max(deadline.remaining(), 0.0)):
-        response = error_response(
-            "overloaded", "the service is busy with other searches: try again in a second", 503
-        )
-        response.headers["Retry-After"] = "1"
-        return response
+        return _busy()
     g.setdefault(_ADMITTED, costly)
+    lanes: CostlyLanes | None = current_app.extensions.get(LANES_KEY)
+    if costly and lanes is not None:
+        try:
+            lane = lanes.take(max(deadline.remaining(), 0.0))
+        except OSError:  # no runtime directory after all: the worker's own cap still holds
+            return None
+        if lane is None:
+            return _busy()
+        g.setdefault(_LANE, lane)
     return None
 
 
+def _busy() -> Response:
+    response = error_response(
+        "overloaded", "the service is busy with other searches: try again in a second", 503
+    )
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def leave(_exc: BaseException | None = None) -> None:
+    lane = g.pop(_LANE, None)
+    if lane is not None:
+        CostlyLanes.give_back(lane)
     costly = g.pop(_ADMITTED, None)
     gate: Gate | None = current_app.extensions.get(EXTENSION_KEY)
     if gate is not None and costly is not None:
@@ -199,6 +267,11 @@ def init_app(app: Flask) -> None:
     """The queue, after the rate limiter (a refused request never queues)."""
     slots = _slots(app, "ADMISSION_SLOTS", DEFAULT_SLOTS)
     costly = _slots(app, "ADMISSION_COSTLY_SLOTS", DEFAULT_COSTLY_SLOTS)
-    app.extensions[EXTENSION_KEY] = Gate(slots, costly)
+    app.extensions[EXTENSION_KEY] = Gate(slots, 1)
+    with contextlib.suppress(OSError):
+        runtime = runtime_dir()
+        app.extensions[LANES_KEY] = CostlyLanes(
+            lanes_path(app.config["INDEX_DIR"], runtime), costly
+        )
     app.before_request(enter)
     app.teardown_request(leave)

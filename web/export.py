@@ -256,7 +256,7 @@ def _batched(parts: Iterable[bytes]) -> Iterator[bytes]:
         yield b"".join(held)
 
 
-def _cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
     if isinstance(value, list):
         value = "; ".join(value)
     text = "" if value is None else str(value)
@@ -268,7 +268,7 @@ def _csv(rows: Iterable[Row], fields: tuple[str, ...]) -> Iterator[bytes]:
     writer = csv.writer(out)
     writer.writerow(fields)
     for n, row in enumerate(rows, 1):
-        writer.writerow([_cell(row[name]) for name in fields])
+        writer.writerow([csv_cell(row[name]) for name in fields])
         if n % 200 == 0:
             yield out.getvalue().encode("utf-8")
             out.seek(0)

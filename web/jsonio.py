@@ -1,8 +1,7 @@
-"""JSON for the API through orjson: the same documents as Flask's encoder, ten times cheaper.
+"""JSON for the API through orjson: the same documents as Flask's encoder, at a fraction of
+its cost (docs/decisions/0157-orjson-for-the-api.md has the measurement).
 
-Flask's default provider (``json.dumps``) took ~0.45 ms of a search response
-of ~40 KB, a tenth of what a whole request may cost at the throughput we aim
-for; orjson writes the same document in ~0.05 ms. Output is compact UTF-8
+Output is compact UTF-8
 (non-ASCII characters are written as themselves, not ``\\u`` escapes), keys
 stay in insertion order, and dates and dataclasses are written as Flask's
 provider writes them for the types we use (ISO dates).

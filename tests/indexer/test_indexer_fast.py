@@ -21,9 +21,10 @@ from indexer import frontmatter_article as fm
 from indexer.config import ArchiveConfig
 from indexer.frontmatter_article import FrontMatterError, read_front_matter
 from indexer.markdown_text import _MD, markdown_to_text, remove_leftover_braces
-from indexer.normalise import SUMMARY_MAX, SUMMARY_TARGET, article_id, cut_at_word, summarise
+from indexer.normalise import SUMMARY_MAX, SUMMARY_TARGET, cut_at_word, summarise
 from indexer.parse import parse_bytes
 from indexer.plaintext import author_name
+from search.ids import article_id
 
 needs_libyaml = pytest.mark.skipif(fm._FastLoader is None, reason="PyYAML built without libyaml")
 

@@ -6,7 +6,6 @@ import pytest
 
 from indexer.normalise import (
     SUMMARY_MAX,
-    article_id,
     cut_at_word,
     language_folder,
     normalise_tags,
@@ -14,6 +13,7 @@ from indexer.normalise import (
     summarise,
     translation_key,
 )
+from search.ids import article_id
 
 
 @pytest.mark.parametrize(

@@ -73,11 +73,14 @@ def test_datetime_with_zone_and_hugo_string_dates() -> None:
     assert article("---\ntitle: t\ndate: 24 Dec 2014\n---\nb").date == dt.date(2014, 12, 24)
 
 
-def test_unreadable_date_is_a_warning_and_the_article_is_undated() -> None:
+def test_unreadable_date_is_a_warning_and_the_next_source_is_tried() -> None:
     result = parse("---\ntitle: t\ndate: 2020-13-45\n---\nbody", relpath="2019/05/x.md")
     assert result.article is not None
-    assert result.article.date is None
+    assert result.article.date == dt.date(2019, 5, 1)
     assert [(p.severity, "date" in p.reason) for p in result.problems] == [("warning", True)]
+    undated = parse("---\ntitle: t\ndate: 2020-13-45\n---\nbody", relpath="x.md")
+    assert undated.article is not None and undated.article.date is None
+    assert undated.notes == ("undated (tried date, file name, folders)",)
 
 
 def test_date_from_path_when_front_matter_has_none() -> None:

@@ -7,9 +7,9 @@ from hypothesis import strategies as st
 
 from indexer.config import ArchiveConfig
 from indexer.markdown_text import body_text, markdown_to_text, strip_shortcodes
-from indexer.normalise import article_id
 from indexer.outcome import ParseOutcome
 from indexer.parse import parse_bytes
+from search.ids import article_id
 
 CONFIG = ArchiveConfig()
 BRACES = ("{{<", "{{%", ">}}", "%}}")

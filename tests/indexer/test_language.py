@@ -116,3 +116,13 @@ def test_names_are_each_language_in_itself() -> None:
     assert display_name("fr") == "Français"
     assert display_name("und") == "Undetermined"
     assert display_name("qq") == "qq"
+
+
+def test_detection_can_be_turned_off_per_archive() -> None:
+    from indexer.config import ConfigError, config_from_mapping
+
+    config = config_from_mapping({"default_lang": "fr", "detect_lang": False})
+    found = parse_bytes("x.txt", ENGLISH.encode(), config).article
+    assert found is not None and (found.lang, found.lang_source) == ("fr", "default")
+    with pytest.raises(ConfigError, match="detect_lang must be true or false"):
+        config_from_mapping({"detect_lang": "no"})

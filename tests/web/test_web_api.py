@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,9 @@ def error_of(response: Any, status: int) -> dict[str, Any]:
 
 
 def test_search_returns_hits_with_every_field(client: FlaskClient) -> None:
+    started = time.perf_counter()
     response = client.get("/api/v1/search?q=karabakh")
+    elapsed_ms = (time.perf_counter() - started) * 1000
     assert response.status_code == 200
     body = response.get_json()
     assert body["total"] == 2 and body["page"] == 1 and body["pages"] == 1
@@ -38,8 +41,8 @@ def test_search_returns_hits_with_every_field(client: FlaskClient) -> None:
     assert hit["title"] == "Israel's role in Nagorno-Karabakh"
     assert "<mark>Karabakh</mark>" in hit["title_html"]
     assert hit["date"] == "2020-10-20" and hit["lang"] == "en" and hit["tags"] == ["State"]
-    assert hit["url"] == f"http://localhost/articles/{KARABAKH_ID}"
-    assert hit["api_url"] == f"http://localhost/api/v1/articles/{KARABAKH_ID}"
+    assert hit["url"] == f"/articles/{KARABAKH_ID}"  # relative: no public URL configured
+    assert hit["api_url"] == f"/api/v1/articles/{KARABAKH_ID}"
     assert "<mark>" in hit["snippet"] and "… …" not in hit["snippet"]
     first = hit["snippets"][0]
     start, end = first["matches"][0]
@@ -49,7 +52,7 @@ def test_search_returns_hits_with_every_field(client: FlaskClient) -> None:
     assert {"value": "2020", "count": 1}.items() <= next(
         v for v in body["facets"]["year"] if v["value"] == "2020"
     ).items()
-    assert body["generation"] and body["took_ms"] >= 0
+    assert body["generation"] and 0 < body["took_ms"] <= elapsed_ms
 
 
 def test_filters_sort_paging(client: FlaskClient) -> None:
@@ -113,7 +116,7 @@ def test_article(client: FlaskClient) -> None:
     assert body["id"] == KARABAKH_ID and body["title"] == "Israel's role in Nagorno-Karabakh"
     assert body["source_format"] in {"markdown", "text"}
     assert "Stepanakert" in body["text"] and "<p>" in body["html"]
-    assert body["url"] == f"http://localhost/articles/{KARABAKH_ID}"
+    assert body["url"] == f"/articles/{KARABAKH_ID}"
     assert isinstance(body["translations"], list) and isinstance(body["related"], list)
     assert all(r["id"] != KARABAKH_ID for r in body["related"])
 

@@ -60,6 +60,20 @@ def test_pagination_links(client: FlaskClient) -> None:
     assert 'aria-current="page">1<' in html
 
 
+def test_no_hits_shows_the_suggestions_results_with_a_way_back(client: FlaskClient) -> None:
+    html = client.get("/?q=Karabah").get_data(as_text=True)
+    assert 'Showing results for <a href="?q=Karabakh"><strong>Karabakh</strong></a>.' in html
+    assert 'Search instead for <a href="?q=Karabah&amp;correct=0">Karabah</a>' in html
+    assert "<mark>Karabakh</mark>" in html
+    asked = client.get("/?q=Karabah&correct=0").get_data(as_text=True)
+    assert 'Did you mean <a href="?q=Karabakh">Karabakh</a>?' in asked
+    assert "Showing results for" not in asked
+    assert 'name="correct"' not in asked  # not carried into the next search
+    body = client.get("/api/v1/search?q=Karabah").get_json()
+    assert (body["corrected"], body["suggestion"]) == (True, "Karabakh")
+    assert body["total"] > 0
+
+
 def test_query_is_echoed_escaped(client: FlaskClient) -> None:
     html = text(client.get("/", query_string={"q": '<script>alert(1)</script>"><img src=x>'}))
     assert "<script>alert(1)" not in html and "<img src=x>" not in html
