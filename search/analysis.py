@@ -70,10 +70,20 @@ def stem_lang(code: str) -> str | None:
 def stopwords(code: str) -> frozenset[str]:
     """The language's stop words (Snowball's lists), accent-folded as the exact field is.
 
-    They are indexed like every word; the query compiler makes them optional in a
-    query that has other words (``search.querycompile``)."""
+    They are indexed in the exact fields like every word; the query compiler makes
+    them optional in a query that has other words (``search.querycompile``)."""
     words = stoplists.get(code, frozenset())
     return frozenset(exact_text(word).lower() for word in words)
+
+
+@cache
+def stem_stopwords(code: str) -> tuple[str, ...]:
+    """The stop words the stemmed fields of ``code`` leave out, spelt as ``stem_text``
+    leaves them (accents kept, ``ё`` → ``е``), sorted. The exact fields keep every word:
+    without stop words the stemmed fields' lengths count content words only, which BM25's
+    length normalisation rewards (CISI nDCG@10 0.362 -> 0.372, Cranfield 0.398 -> 0.395,
+    docs/ranking.md)."""
+    return tuple(sorted({stem_text(word).lower() for word in stoplists.get(code, ())}))
 
 
 # ---------------------------------------------------------------- folding
@@ -168,6 +178,7 @@ __all__ = [
     "exact_tokens",
     "fold",
     "stem_lang",
+    "stem_stopwords",
     "stem_text",
     "stopwords",
 ]

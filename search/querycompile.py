@@ -79,6 +79,9 @@ class Backend(Protocol[Q]):
 
     def term(self, field: str, text: str) -> Q: ...
     def phrase(self, field: str, tokens: Tokens) -> Q: ...
+    def boosted(self, query: Q, factor: float) -> Q:
+        """``query`` with its score multiplied by ``factor``."""
+
     def any_of(self, queries: list[Q]) -> Q:
         """At least one of two or more queries."""
 
@@ -166,16 +169,19 @@ def _node(node: Node, b: _Build[Q]) -> _Built[Q]:
     if isinstance(node, And):
         return _and(node.children, b)
     if isinstance(node, Or):
-        kept: list[_Hard[Q]] = []
-        # a word given twice in an OR is one condition: compiled once
-        for child in _without_common(tuple(dict.fromkeys(node.children)), b):
+        strong: list[_Hard[Q]] = []
+        weak: list[_Hard[Q]] = []
+        # a word given twice counts twice, as BM25 weighs a query's repeated words
+        for child in _without_common(node.children, b):
             built: _Built[Q] = _node(child, b)
             hard = _hard(built)
             if hard is not None:
-                kept.append(hard)
-        if not kept:
+                (weak if isinstance(built, _Soft) else strong).append(hard)
+        if not strong or len(node.children) < ranking.WEAK_DROPPED_FROM_OR:
+            strong += weak  # "because OR terror": as asked
+        if not strong:
             return None
-        return _either(b, _real(kept))
+        return _either(b, _real(strong))
     if isinstance(node, Not):
         inner = _hard(_node(node.child, b))
         if inner is None:
@@ -286,6 +292,9 @@ def _text(text: str, b: _Build[Q], *, title_only: bool, stems: bool) -> _Built[Q
         if all(b.backend.has_term(fieldname, token) for _, token in tokens):
             b.count(len(tokens))
             parts.append(_terms(b, fieldname, tokens))
+    if stems and len(tokens) == 1 and ranking.EXACT_WEIGHT != 1 and b.stem_langs:
+        # the word is also looked up stemmed: its exact match is a bonus on top
+        parts = [b.backend.boosted(part, ranking.EXACT_WEIGHT) for part in parts]
     if stems and len(tokens) == 1:
         for lang in b.stem_langs:
             stemmed = b.backend.tokens(stem_text(text), lang)

@@ -12,12 +12,12 @@ from typing import Literal
 
 Sort = Literal["relevance", "newest", "oldest"]
 Match = Literal["all", "any"]
-FacetName = Literal["tag", "publication", "lang", "year", "month"]
+FacetName = Literal["tag", "publication", "author", "lang", "year", "month"]
 Interval = Literal["year", "month", "week", "day"]
 
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 MATCHES: tuple[Match, ...] = ("all", "any")
-FACET_NAMES: tuple[FacetName, ...] = ("tag", "publication", "lang", "year", "month")
+FACET_NAMES: tuple[FacetName, ...] = ("tag", "publication", "author", "lang", "year", "month")
 INTERVALS: tuple[Interval, ...] = ("year", "month", "week", "day")
 """Timeline intervals, coarsest first; ``auto`` (chosen from the span) is the default."""
 UNDATED = "undated"

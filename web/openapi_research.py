@@ -8,7 +8,7 @@ from search.kwic import ORDERS
 from search.trends import MAX_SERIES
 from search.types import INTERVALS
 from web.openapi_parts import _param, _responses, _search_params
-from web.openapi_schemas import DATE, INT, JSON, NSTR, STR, STRS
+from web.openapi_schemas import DATE, INT, JSON, NSTR, STR, STRS, URL
 from web.openapi_schemas import obj as _obj
 from web.openapi_schemas import ref as _ref
 
@@ -31,7 +31,7 @@ def research_schemas() -> JSON:
                 "tags": STRS,
                 "publication": nullable_str,
                 "lang": STR,
-                "url": {"type": "string", "format": "uri"},
+                "url": URL,
                 "summary": STR,
                 "snippet": {"type": "string", "description": "Plain text fragments"},
                 "text": STR,
@@ -76,7 +76,7 @@ def research_schemas() -> JSON:
                 "title": STR,
                 "date": DATE,
                 "lang": STR,
-                "url": {"type": "string", "format": "uri"},
+                "url": URL,
                 "left": STR,
                 "match": {"type": "string", "description": "The words that matched, as written"},
                 "right": STR,

@@ -6,11 +6,14 @@ import dataclasses
 
 from flask import Blueprint, render_template, request, url_for
 
+from search import caps
+from search.errors import BadRequest
 from search.languages import display_name
 from search.request import build_request, check_article_id
 from search.types import SearchRequest
 from web import citable, urls, view
 from web.context import service
+from web.marks import mark_html
 from web.render import article_html
 from web.serialise import join_snippets
 from web.view import href
@@ -93,10 +96,26 @@ everything else rides along as hidden inputs."""
 @bp.get("/articles/<path:article_id>")
 def article(article_id: str) -> str:
     item, related = service().article_page(check_article_id(article_id))
+    body, marks = article_html(item), 0
+    hl = highlight_query(request.args.get("hl", ""))
+    if hl:
+        body, marks = mark_html(body, service().marker(hl, item.lang))
     return render_template(
         "article.html",
         article=item,
-        body=article_html(item),
+        body=body,
         related=related,
         q="",
+        hl=hl,
+        marks=marks,
     )
+
+
+def highlight_query(text: str) -> str:
+    """The ``hl`` query of an article page: its words marked; capped as a search's ``q``."""
+    if len(text) > caps.MAX_QUERY_CHARS:
+        raise BadRequest(
+            f"parameter 'hl' is longer than {caps.MAX_QUERY_CHARS} characters",
+            code="query_too_long",
+        )
+    return " ".join(text.split())

@@ -14,6 +14,7 @@ from web.urls import Pairs
 
 FACET_TITLES: dict[FacetName, str] = {
     "tag": "Tags",
+    "author": "Authors",
     "publication": "Publication",
     "lang": "Language",
     "year": "Year",

@@ -62,6 +62,9 @@ class TantivyBackend:
         words: list[str | tuple[int, str]] = [(position - first, t) for position, t in tokens]
         return _boosted(field, Query.phrase_query(self.schema, field, words))
 
+    def boosted(self, query: Query, factor: float) -> Query:
+        return Query.boost_query(query, factor)
+
     def any_of(self, queries: list[Query]) -> Query:
         return Query.boolean_query([(Occur.Should, q) for q in queries])
 

@@ -232,7 +232,8 @@ class TantivyEngine(BaseEngine):
         lang = stem_lang(record["lang"]) or EXACT
         text = f"{record['title']}\n{(record.get('body') or '')[:MLT_TEXT_CHARS]}"
         prepared = stem_text(text) if lang != EXACT else exact_text(text)
-        stops = {analyse(word, lang)[0] for word in stopwords(record["lang"])}
+        # the stemmed fields leave stop words out already; the exact field keeps them
+        stops = stopwords(record["lang"]) if lang == EXACT else frozenset()
         counts = Counter(t for t in analyse(prepared, lang) if t not in stops)
         total = max(1, self._dv.size)
         weighted = []

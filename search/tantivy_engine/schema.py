@@ -20,16 +20,17 @@ from pathlib import Path
 
 import tantivy
 
-from search.analysis import EXACT, SNOWBALL, STEM_LANGS
+from search.analysis import EXACT, SNOWBALL, STEM_LANGS, stem_stopwords
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 """Bumped whenever the schema or the stored layout changes: older indexes are refused.
 
 2: the body is stored apart from the rest of the record, and the hit table
 (``hittable``) is written beside the facet arrays.
 3: the did-you-mean field is split into words by Tantivy's simple tokenizer.
-4: exact fields shared by every language, stemmed fields without stop words or
-positions, Snowball for 18 languages."""
+4: exact fields shared by every language, stemmed fields without positions,
+Snowball for 18 languages.
+5: the stemmed fields leave out their language's stop words (the exact fields keep them)."""
 
 INDEX_SUBDIR = "tantivy"
 ANALYSER_LANGS: tuple[str, ...] = (*STEM_LANGS, EXACT)
@@ -73,7 +74,8 @@ def spell_analyser() -> tantivy.TextAnalyzer:
 
 @cache
 def analyser(lang: str) -> tantivy.TextAnalyzer:
-    """``lang``'s stemming analyser (no stop words), or the exact one for ``EXACT``.
+    """``lang``'s stemming analyser (its stop words left out), or the exact one for ``EXACT``
+    (every word).
 
     Tokens are runs of letters and digits (Tantivy's simple tokenizer, as the Whoosh
     engine's ``analysis.WORD_PATTERN``): its regular-expression tokenizer took three
@@ -84,6 +86,9 @@ def analyser(lang: str) -> tantivy.TextAnalyzer:
         .filter(tantivy.Filter.lowercase())
     )
     if lang in SNOWBALL:
+        stops = stem_stopwords(lang)
+        if stops:  # the same list as the Whoosh engine, not Tantivy's own
+            builder = builder.filter(tantivy.Filter.custom_stopword(list(stops)))
         builder = builder.filter(tantivy.Filter.stemmer(SNOWBALL[lang]))
     return builder.build()
 

@@ -81,6 +81,9 @@ class WhooshBackend:
     def phrase(self, field: str, tokens: Tokens) -> wq.Query:
         return wq.Phrase(field, [token for _, token in tokens])
 
+    def boosted(self, query: wq.Query, factor: float) -> wq.Query:
+        return query.with_boost(query.boost * factor)
+
     def any_of(self, queries: list[wq.Query]) -> wq.Query:
         return wq.Or(_flat(queries))
 

@@ -18,13 +18,14 @@ from whoosh import analysis, fields
 from whoosh.analysis import Analyzer
 
 from search import ranking
-from search.analysis import EXACT, SNOWBALL, STEM_LANGS, WORD_PATTERN
+from search.analysis import EXACT, SNOWBALL, STEM_LANGS, WORD_PATTERN, stem_stopwords
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """Bumped whenever the schema or the stored layout changes: older indexes are refused.
 
-2: exact fields shared by every language, stemmed fields without stop words or
-positions, PyStemmer's Snowball stemmers."""
+2: exact fields shared by every language, stemmed fields without positions,
+PyStemmer's Snowball stemmers.
+3: the stemmed fields leave out their language's stop words (the exact fields keep them)."""
 
 ANALYSER_LANGS: tuple[str, ...] = (*STEM_LANGS, EXACT)
 """Every analyser the text fields use: each stemmed language's, and the exact one."""
@@ -58,9 +59,13 @@ class SnowballStem:
 
 @cache
 def analyser(lang: str) -> Analyzer:
-    """``lang``'s stemming analyser (no stop words), or the exact one for :data:`EXACT`."""
+    """``lang``'s stemming analyser (its stop words left out), or the exact one for
+    :data:`EXACT` (every word)."""
     chain = analysis.RegexTokenizer(WORD_PATTERN) | analysis.LowercaseFilter()
     if lang in SNOWBALL:
+        stops = stem_stopwords(lang)
+        if stops:
+            chain = chain | analysis.StopFilter(stoplist=stops, minsize=1)
         chain = chain | analysis.StemFilter(stemfn=SnowballStem(SNOWBALL[lang]), cachesize=-1)
     return chain
 
