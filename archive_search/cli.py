@@ -25,6 +25,7 @@ EPILOG = """\
 examples:
   archive-search index corpus/                      build or update the index in var/index
   archive-search index ~/blog/content --rebuild     rebuild from scratch
+  archive-search index corpus/ --watch              update, then publish each change as it lands
   archive-search search 'karabakh -israel' --json   search it, print the API's JSON
   archive-search serve --port 8000                  serve the site and the API with gunicorn
 """
@@ -79,6 +80,11 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     index.add_argument("--json", action="store_true", help="print the summary as JSON")
     index.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
+    index.add_argument(
+        "--watch", action="store_true",
+        help="after the update, keep watching PATH and publish every change as it lands "
+        "(bursts batched; a line per batch); Ctrl-C or SIGTERM stops it after the batch in hand",
+    )  # fmt: skip
 
     search = commands.add_parser(
         "search",
@@ -127,7 +133,7 @@ def _index_option(parser: argparse.ArgumentParser, settings: Settings) -> None:
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import replace
 
-    from indexer.build import build_index
+    from indexer.build import BuildReport, build_index
     from indexer.config import ConfigError, load_config
     from search.errors import SearchError
 
@@ -146,11 +152,20 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
             exclude=(*config.exclude, *args.exclude),
         )
     bar = None if args.quiet or args.json or not sys.stderr.isatty() else _ProgressBar(sys.stderr)
-    try:
-        report = build_index(
-            args.path, args.index, rebuild=args.rebuild, config=config, progress=bar,
+    stop = None
+    if args.watch:
+        from indexer.watch import stop_on_signals
+
+        stop = stop_on_signals()  # before the catch-up run, so that it too stops cleanly
+
+    def update(rebuild: bool = False, progress: _ProgressBar | None = None) -> BuildReport:
+        return build_index(
+            args.path, args.index, rebuild=rebuild, config=config, progress=progress,
             engine=args.engine, default_engine=settings.engine, workers=settings.parse_workers,
         )  # fmt: skip
+
+    try:
+        report = update(args.rebuild, bar)
     except SearchError as exc:
         print(f"archive-search: {exc.message}", file=sys.stderr)
         return 3
@@ -168,6 +183,11 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
         _print_summary(report, sys.stdout)
+    if stop is not None:
+        from indexer.watch import watch_archive
+
+        sys.stdout.flush()
+        watch_archive(args.path, args.index, update, sys.stdout, stop)
     return report.exit_status(strict=args.strict)
 
 

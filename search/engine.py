@@ -69,6 +69,10 @@ class Engine(Protocol):
         """The rows of ``plan`` (the first ``stop``), read a chunk at a time."""
         ...
 
+    def marker(self, q: str, lang: str) -> Callable[[str], list[tuple[int, int]]]:
+        """What marks the matches of query ``q`` in a text of an article in ``lang``: the
+        article page opened from results (``?hl=``) marks what the snippets marked."""
+
     def concordance(self, request: SearchRequest, options: KwicOptions) -> Concordance:
         """Every occurrence of the query's matches in context (``search.kwic``)."""
         ...

@@ -308,6 +308,11 @@ class BaseEngine(ABC):
     def matcher(self, parsed: ParsedQuery, lang: str) -> TermMatcher:
         return self._matcher(parsed, lang)
 
+    def marker(self, q: str, lang: str) -> Callable[[str], list[tuple[int, int]]]:
+        analysis = stem_lang(lang) or EXACT
+        matcher = self._matcher(parse_query(q), analysis)
+        return lambda text: self._spans(text, analysis, matcher)
+
     def spans(self, text: str, lang: str, matcher: TermMatcher) -> list[tuple[int, int]]:
         return self._spans(text, lang, matcher)
 

@@ -30,7 +30,6 @@ Configuration (app config; ``create_app`` fills it from ``archive_search.setting
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import hashlib
 import heapq
@@ -267,11 +266,8 @@ def init_app(app: Flask) -> None:
     """The queue, after the rate limiter (a refused request never queues)."""
     slots = _slots(app, "ADMISSION_SLOTS", DEFAULT_SLOTS)
     costly = _slots(app, "ADMISSION_COSTLY_SLOTS", DEFAULT_COSTLY_SLOTS)
-    app.extensions[EXTENSION_KEY] = Gate(slots, 1)
-    with contextlib.suppress(OSError):
-        runtime = runtime_dir()
-        app.extensions[LANES_KEY] = CostlyLanes(
-            lanes_path(app.config["INDEX_DIR"], runtime), costly
-        )
+    app.extensions[EXTENSION_KEY] = Gate(slots, 1)  # one costly request per worker
+    lanes = lanes_path(app.config["INDEX_DIR"], runtime_dir())
+    app.extensions[LANES_KEY] = CostlyLanes(lanes, costly)  # and `costly` in all
     app.before_request(enter)
     app.teardown_request(leave)

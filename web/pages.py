@@ -6,11 +6,14 @@ import dataclasses
 
 from flask import Blueprint, render_template, request, url_for
 
+from search import caps
+from search.errors import BadRequest
 from search.languages import display_name
 from search.request import build_request, check_article_id
 from search.types import SearchRequest
 from web import citable, results_page, urls, view
 from web.context import service
+from web.marks import mark_html
 from web.render import article_html
 from web.serialise import join_snippets
 from web.view import href
@@ -45,13 +48,17 @@ def search() -> str:
     result = service().search(req)
     chips = view.chips(req, result, pairs)
     back = results_page.back_state(pairs)
+    marked = result.suggestion if result.corrected else req.q
     return render_template(
         "search.html",
         req=req,
         result=result,
         default_sort="relevance" if req.q else "newest",
         advice=[] if result.hits else results_page.empty_advice(req, result, pairs, chips),
-        article_href=lambda article_id: url_for("pages.article", article_id=article_id, back=back),
+        # each result opens with the query's words marked (hl) and a way back to this page
+        article_href=lambda article_id: url_for(
+            "pages.article", article_id=article_id, hl=marked or None, back=back
+        ),
         timeline=view.timeline(result, pairs),
         pin=citable.pin(pairs, asked, result.generation),
         feed_href=url_for("feeds.feed") + href(feed_pairs(pairs)),
@@ -100,12 +107,28 @@ everything else rides along as hidden inputs."""
 def article(article_id: str) -> str:
     item, related = service().article_page(check_article_id(article_id))
     back = request.args.get("back", "")
+    body, marks = article_html(item), 0
+    hl = highlight_query(request.args.get("hl", ""))
+    if hl:
+        body, marks = mark_html(body, service().marker(hl, item.lang))
     return render_template(
         "article.html",
         back_url=results_page.back_url(back, url_for("pages.search")),
         article_href=lambda other: url_for("pages.article", article_id=other, back=back or None),
         article=item,
-        body=article_html(item),
+        body=body,
         related=related,
         q="",
+        hl=hl,
+        marks=marks,
     )
+
+
+def highlight_query(text: str) -> str:
+    """The ``hl`` query of an article page: its words marked; capped as a search's ``q``."""
+    if len(text) > caps.MAX_QUERY_CHARS:
+        raise BadRequest(
+            f"parameter 'hl' is longer than {caps.MAX_QUERY_CHARS} characters",
+            code="query_too_long",
+        )
+    return " ".join(text.split())
