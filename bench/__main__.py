@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import archive, compare, generate, load, relevance, research
+from bench import archive, compare, generate, knownitem, load, relevance, research
 from bench.builds import ENGINES
 from bench.common import (
     IN_CI,
@@ -32,8 +32,8 @@ from bench.common import (
 )
 from bench.report import render
 
-PARTS = ("compare", "http", "load", "relevance", "research", "scaled")
-DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research")
+PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "scaled")
+DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research", "knownitem")
 FAST = ("tantivy", "raw-tantivy", "fts5")
 WHOOSH_SCALED_MAX = 200_000
 """Larger generated archives are built with the fast engines only."""
@@ -107,6 +107,8 @@ class Runner:
             return self.load()
         if name == "scaled":
             return self.scaled_run()
+        if name == "knownitem":
+            return knownitem.run(self.work, quick=self.quick)
         if name == "research":
             engines = ("whoosh", "tantivy")
             return research.run({e: self.index_of(e) for e in engines}, quick=self.quick)

@@ -199,6 +199,12 @@ def research(r: dict[str, Any]) -> list[str]:
     return report(r)
 
 
+def knownitem(r: dict[str, Any]) -> list[str]:
+    from bench.knownitem import report
+
+    return report(r)
+
+
 SECTIONS = {
     "compare": compare,
     "scaled": scaled,
@@ -206,6 +212,7 @@ SECTIONS = {
     "load": load,
     "relevance": relevance,
     "research": research,
+    "knownitem": knownitem,
 }
 
 
