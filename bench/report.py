@@ -217,6 +217,12 @@ def research(r: dict[str, Any]) -> list[str]:
     return report(r)
 
 
+def knownitem(r: dict[str, Any]) -> list[str]:
+    from bench.knownitem import report
+
+    return report(r)
+
+
 SECTIONS = {
     "compare": compare,
     "scaled": scaled,
@@ -225,6 +231,7 @@ SECTIONS = {
     "relevance": relevance,
     "suggest": suggest,
     "research": research,
+    "knownitem": knownitem,
 }
 
 
