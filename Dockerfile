@@ -5,10 +5,12 @@
 #   # index (the only container that may write the index):
 #   docker run --rm -v archive-index:/data/index -v "$PWD/corpus:/data/archive:ro" \
 #       archive-search archive-search index /data/archive --index /data/index
-#   # serve (the index mounted read-only):
-#   docker run -d -p 8000:8000 -v archive-index:/data/index:ro archive-search
+#   # serve (the index mounted read-only; the public URL makes the API's links absolute):
+#   docker run -d -p 8000:8000 -v archive-index:/data/index:ro \
+#       -e ARCHIVE_SEARCH_PUBLIC_URL=https://search.example.org archive-search
 #
-# The commands are the CLI the tests run: `archive-search index` and `archive-search serve`.
+# The commands are the CLI the tests run: `archive-search index` and `archive-search serve`
+# (gunicorn with threaded workers: slow clients hold a thread, not a worker; no proxy needed).
 # BASE is any Debian bookworm image with Python 3.11 and its venv module: where no registry
 # can be reached, one made by mmdebstrap (tests/test_docker.py, docs/operations.md).
 ARG BASE=python:3.11-slim-bookworm

@@ -14,7 +14,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help install lock index run serve test test-fast lint format bench bench-full browser wrk clean
+.PHONY: axe help install lock index run serve test test-fast lint format bench bench-full browser wrk clean
 
 help:
 	@echo "make run        set up, index $(CORPUS)/ and serve http://$(HOST):$(PORT) with gunicorn"
@@ -63,6 +63,23 @@ browser:
 		fi; \
 	fi
 
+# axe-core (npm) for the accessibility checks of the browser tests, kept inside the venv.
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+
+# One version, so a new release's rules cannot fail the suite on their own; npm comes
+# from Debian when it is missing and we are root (a fresh machine).
+AXE_VERSION := 4.14.1
+$(AXE):
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	fi; \
+	if command -v npm >/dev/null; then \
+		npm install --silent --no-audit --no-fund --prefix $(VENV)/axe axe-core@$(AXE_VERSION); \
+	else \
+		echo "npm is missing: apt-get install npm (the accessibility checks will skip)"; \
+	fi
+
 # wrk, the C load generator for the HTTP benchmark (without it the benchmark uses Python clients,
 # which take a core of the two from the server).
 wrk:
@@ -74,7 +91,7 @@ wrk:
 		fi; \
 	fi
 
-test: $(STAMP) browser wrk
+test: $(STAMP) browser axe wrk
 	$(BIN)/pytest
 
 test-fast: $(STAMP)

@@ -25,6 +25,7 @@ EPILOG = """\
 examples:
   archive-search index corpus/                      build or update the index in var/index
   archive-search index ~/blog/content --rebuild     rebuild from scratch
+  archive-search index corpus/ --watch              update, then publish each change as it lands
   archive-search search 'karabakh -israel' --json   search it, print the API's JSON
   archive-search serve --port 8000                  serve the site and the API with gunicorn
 """
@@ -79,6 +80,11 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     index.add_argument("--json", action="store_true", help="print the summary as JSON")
     index.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
+    index.add_argument(
+        "--watch", action="store_true",
+        help="after the update, keep watching PATH and publish every change as it lands "
+        "(bursts batched; a line per batch); Ctrl-C or SIGTERM stops it after the batch in hand",
+    )  # fmt: skip
 
     search = commands.add_parser(
         "search",
@@ -127,7 +133,7 @@ def _index_option(parser: argparse.ArgumentParser, settings: Settings) -> None:
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import replace
 
-    from indexer.build import build_index
+    from indexer.build import BuildReport, build_index
     from indexer.config import ConfigError, load_config
     from search.errors import SearchError
 
@@ -146,11 +152,20 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
             exclude=(*config.exclude, *args.exclude),
         )
     bar = None if args.quiet or args.json or not sys.stderr.isatty() else _ProgressBar(sys.stderr)
-    try:
-        report = build_index(
-            args.path, args.index, rebuild=args.rebuild, config=config, progress=bar,
+    stop = None
+    if args.watch:
+        from indexer.watch import stop_on_signals
+
+        stop = stop_on_signals()  # before the catch-up run, so that it too stops cleanly
+
+    def update(rebuild: bool = False, progress: _ProgressBar | None = None) -> BuildReport:
+        return build_index(
+            args.path, args.index, rebuild=rebuild, config=config, progress=progress,
             engine=args.engine, default_engine=settings.engine, workers=settings.parse_workers,
         )  # fmt: skip
+
+    try:
+        report = update(args.rebuild, bar)
     except SearchError as exc:
         print(f"archive-search: {exc.message}", file=sys.stderr)
         return 3
@@ -168,15 +183,22 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
         _print_summary(report, sys.stdout)
+    if stop is not None:
+        from indexer.watch import watch_archive
+
+        sys.stdout.flush()
+        watch_archive(args.path, args.index, update, sys.stdout, stop)
     return report.exit_status(strict=args.strict)
 
 
 def _print_summary(report: object, out: TextIO) -> None:
     from indexer.build import BuildReport
+    from indexer.outcome import printable
 
     assert isinstance(report, BuildReport)
+    source, index_dir = printable(report.source), printable(report.index_dir)
     rate = report.files / report.seconds if report.seconds else 0.0
-    print(f"{report.mode}: {report.source} -> {report.index_dir} (generation {report.generation})",
+    print(f"{report.mode}: {source} -> {index_dir} (generation {report.generation})",
           file=out)  # fmt: skip
     print(
         f"  {report.articles} articles in the index; {report.indexed} indexed, "
@@ -185,7 +207,7 @@ def _print_summary(report: object, out: TextIO) -> None:
         file=out,
     )
     for reason, count in report.skipped.items():
-        print(f"  {count} skipped: {reason}", file=out)
+        print(f"  {count} skipped: {printable(reason)}", file=out)
     print(
         f"  skipped: {report.skipped_hidden} hidden, {len(report.skipped_binary)} binary, "
         f"{report.skipped_filtered} filtered out",
@@ -194,9 +216,9 @@ def _print_summary(report: object, out: TextIO) -> None:
     print(f"  {len(report.warnings)} warnings, {len(report.errors)} errors; "
           f"{report.seconds:.1f} s ({rate:.0f} files/s)", file=out)  # fmt: skip
     for note, count in sorted(report.notes.items()):
-        print(f"  {count} {note}", file=out)
+        print(f"  {count} {printable(note)}", file=out)
     for problem in report.problems:
-        print(f"  {problem}", file=out)
+        print(f"  {problem}", file=out)  # Problem.__str__ escapes what could forge a line
 
 
 class _ProgressBar:
@@ -248,14 +270,15 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         service.close()
     if args.json:
-        _print_json(result_json(result, ArticleUrls.relative()))
+        _print_json(result_json(result, ArticleUrls.relative(settings.public_url or "")))
     else:
         _print_result(result)
     return 0
 
 
 def _print_json(body: dict[str, object]) -> None:
-    """What the JSON API answers, indented; article URLs are relative to the site."""
+    """What the JSON API answers, indented; article URLs are under $ARCHIVE_SEARCH_PUBLIC_URL,
+    or relative to the site's root, as the API writes them."""
     from web.jsonio import to_json
 
     sys.stdout.write(to_json(body, indent=True).decode("utf-8") + "\n")
@@ -301,6 +324,8 @@ def gunicorn_command(host: str, port: int, workers: int, threads: int = THREADS)
         # kept-alive ones, so a queued request never waits behind a pool full of slow ones
         # for long; past that, connections wait in the kernel's backlog for the other worker
         "--worker-connections", str(threads + KEEPALIVE_ROOM),
+        # hooks: a shorter interpreter switch interval in each worker (see the module)
+        "--config", "python:archive_search.gunicorn_conf",
         "--access-logfile", "-",
         # gunicorn's control socket defaults to one path in $HOME shared by every instance
         # (and unwritable for the image's user); nothing here uses it

@@ -15,6 +15,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from search.engines import DEFAULT_ENGINE, ENGINES
 
@@ -50,6 +51,9 @@ ENVIRONMENT: dict[str, str] = {
     "ARCHIVE_SEARCH_SLOTS": f"requests a worker runs at once (default {DEFAULT_SLOTS})",
     "ARCHIVE_SEARCH_COSTLY_SLOTS": "costly requests (fuzzy, short prefixes, many words, "
     f"exports) the whole server runs at once (default {DEFAULT_COSTLY_SLOTS})",
+    "ARCHIVE_SEARCH_PUBLIC_URL": "the service's public address, e.g. https://example.org/search: "
+    "the absolute URLs it writes (API url/api_url/links, CSV url, redirects) start with it "
+    "(default: relative URLs, e.g. /articles/ID); never from the request's Host header",
     "ARCHIVE_SEARCH_RATELIMIT_STORE": "the rate limiter's SQLite file "
     "(default: one per index in /dev/shm or $XDG_RUNTIME_DIR)",
     "ARCHIVE_SEARCH_TRUST_PROXY": "number of reverse proxies in front that set X-Forwarded-For "
@@ -79,6 +83,8 @@ class Settings:
     ratelimit_store: Path | None = None
     trust_proxy: int = 0
     api_max_age: int = DEFAULT_API_MAX_AGE
+    public_url: str | None = None
+    """``scheme://host[:port][/path]`` without a trailing slash; None: relative URLs."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -111,7 +117,27 @@ class Settings:
                                "ARCHIVE_SEARCH_TRUST_PROXY", 0),
             api_max_age=_count(env.get("ARCHIVE_SEARCH_API_MAX_AGE") or str(DEFAULT_API_MAX_AGE),
                                "ARCHIVE_SEARCH_API_MAX_AGE", 0),
+            public_url=public_url(env["ARCHIVE_SEARCH_PUBLIC_URL"])
+            if env.get("ARCHIVE_SEARCH_PUBLIC_URL") else None,
         )  # fmt: skip
+
+
+def public_url(text: str) -> str:
+    """``http(s)://host[:port][/path]`` without its trailing slash, else ``SettingsError``."""
+    parts = urlsplit(text.strip())
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+        or any(c.isspace() or c in '"<>' for c in text.strip())
+    ):
+        raise SettingsError(
+            f"bad ARCHIVE_SEARCH_PUBLIC_URL {text!r}: expected http(s)://host[:port][/path], "
+            "without query, fragment or user"
+        )
+    return text.strip().rstrip("/")
 
 
 def _count(text: str, name: str, least: int) -> int:

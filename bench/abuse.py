@@ -300,7 +300,12 @@ def measure(
         # the normal client samples at ~8 requests/s; time budget and concurrency: defaults
         "ARCHIVE_SEARCH_RATE_LIMIT": "1200/minute;burst=200",
     }
-    out: dict[str, Any] = {"extra": extra, "workers": workers}
+    out: dict[str, Any] = {
+        "extra": extra,
+        "workers": workers,
+        "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load_average": [round(x, 1) for x in os.getloadavg()],
+    }
     process, port = start_server(index, workers, shlex.split(extra), env, errors)
     try:
         for _ in range(20):  # warm both workers: open the index, fill caches

@@ -236,15 +236,13 @@ class _Walk:
             found.skipped_filtered += 1
             return
         candidate = Candidate(f"{self.root}/{relpath}", relpath, self.root, target)
-        stat_of = (lambda: file_stat(entry)) if entry is not None else None
-        known = found.known
         stat = None
-        if known is not None:
-            stat = stat_of() if stat_of else _stat_beneath(self.root_fd, target or relpath)
-        if stat is not None and known is not None and known.get(relpath) == stat:
-            found.stats[relpath] = stat  # unchanged since it was found to be text
-            found.candidates.append(candidate)
-            return
+        if found.known is not None:
+            stat = file_stat(entry) if entry else _stat_beneath(self.root_fd, target or relpath)
+            if stat is not None and found.known.get(relpath) == stat:
+                found.stats[relpath] = stat  # unchanged since it was found to be text
+                found.candidates.append(candidate)
+                return
         try:
             head = _head(self.root_fd, fd, entry.name if entry else None, target)
         except OSError as exc:

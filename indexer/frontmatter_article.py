@@ -39,6 +39,7 @@ Drafts (``is_draft``), as Hugo and Jekyll decide them:
   because a leaked draft is the worse mistake.
 - Jekyll's ``published: false`` (a boolean, not the string) leaves a file
   out; a date in ``published`` (Hugo's alias of ``date``) is a date.
+- Pelican's ``status: draft`` is a draft (``hidden`` pages are published).
 """
 
 from __future__ import annotations
@@ -56,7 +57,13 @@ from frontmatter.default_handlers import YAMLHandler
 from indexer.dates import DATE_KEYS, MODIFIED_KEYS, PATH_KEYS
 from indexer.markdown_text import body_text, decode_entities, html_to_text, inline_to_text, tidy
 from indexer.markup_tags import strip_tags
-from indexer.normalise import Extracted, as_list, as_text, clean_line, normalise_tags
+from indexer.normalise import (
+    Extracted,
+    as_text,
+    clean_line,
+    normalise_tags,
+    split_authors,
+)
 from indexer.shortcodes import strip_shortcodes
 
 Format = Literal["yaml", "toml", "json", "metadata"]
@@ -336,8 +343,12 @@ def _as_meta(data: object, line: int) -> dict[str, object]:
 
 
 def is_draft(meta: dict[str, object]) -> bool:
-    """Whether Hugo (``draft``) or Jekyll (``published: false``) would leave the file out."""
+    """Whether Hugo (``draft``), Jekyll (``published: false``) or Pelican (``status: draft``)
+    would leave the file out."""
     if meta.get("published") is False:
+        return True
+    status = meta.get("status")
+    if isinstance(status, str) and status.strip().lower() == "draft":
         return True
     value = meta.get("draft")
     if value is None or isinstance(value, bool):
@@ -355,7 +366,7 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
     meta = front.meta
     source = _BLANK_RUNS.sub("\n\n", strip_shortcodes(front.body)).strip("\n")
     summary = _first(meta, _SUMMARY_KEYS)
-    authors = dict.fromkeys(as_list(meta.get("author")) + as_list(meta.get("authors")))
+    authors = split_authors([meta.get("author"), meta.get("authors")])
     warnings: list[str] = []
     if len(source) > MAX_MARKDOWN_CHARS:
         # markdown-it is linear but slow on crafted input (~30 s for 1 MB of "[")
@@ -365,7 +376,7 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
         text = body_text(source, mdx=mdx)
         body, prose = text.text, text.prose
     return Extracted(
-        title=_plain(as_text(meta.get("title"))),
+        title=_plain(as_text(meta.get("title"))) or _heading_title(source),
         body=body,
         prose=prose,
         source=source,
@@ -376,7 +387,7 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
         tags=normalise_tags(meta.get(k) for k in _TAG_KEYS),
         publication=as_text(meta.get("publication")),
         lang=_first(meta, _LANG_KEYS),
-        authors=tuple(authors),
+        authors=authors,
         volume=as_text(meta.get("volume")),
         issue=as_text(meta.get("issue")),
         image_credit=as_text(meta.get("image_credit")),
@@ -387,6 +398,17 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
 def _is_date_value(value: object) -> bool:
     # ``published: true`` is Jekyll's switch, not a date
     return value not in (None, "") and not isinstance(value, bool)
+
+
+_H1 = re.compile(r"#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*")
+
+
+def _heading_title(source: str) -> str | None:
+    """Without a ``title`` key, a first line that is a level-1 heading is the title, as
+    MkDocs and Docusaurus take it (its repetition leaves the summary, see ``normalise``)."""
+    first = source.lstrip("\n").split("\n", 1)[0]
+    match = _H1.fullmatch(first.strip())
+    return (inline_to_text(strip_tags(match.group(1))) or None) if match else None
 
 
 def _first(meta: dict[str, object], keys: tuple[str, ...]) -> str | None:

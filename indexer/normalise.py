@@ -26,12 +26,14 @@ Rules (the README documents them for archive owners):
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal
 
+from search.facets import facet_key
 from search.ids import article_id as article_id  # re-exported for the readers
 from search.languages import NEUTRAL, STEMMED, folder_lang, normalise_lang
 
@@ -71,16 +73,42 @@ def as_list(value: object) -> list[str]:
     return [text] if text else []
 
 
+_AUTHOR_SEPARATORS = re.compile(r"\s*[,;&]\s*|\s+and\s+")
+MAX_AUTHORS = 50
+
+
+def split_authors(values: Iterable[object]) -> tuple[str, ...]:
+    """Authors from any number of values (strings or lists), each string split on ``,``,
+    ``;``, ``&`` and `` and `` (``"Josh Triplett, Niko Matsakis"`` is two people),
+    entities decoded, de-duplicated ignoring case, in order."""
+    seen: set[str] = set()
+    authors: list[str] = []
+    for value in values:
+        for item in as_list(value):
+            text = html.unescape(item) if "&" in item else item
+            for part in _AUTHOR_SEPARATORS.split(text):
+                name = clean_line(part)[:MAX_TAG_CHARS].strip()
+                if name and name.casefold() not in seen and len(authors) < MAX_AUTHORS:
+                    seen.add(name.casefold())
+                    authors.append(name)
+    return tuple(authors)
+
+
 def normalise_tags(values: Iterable[object]) -> tuple[str, ...]:
-    """Tags from any number of front-matter values, in order, de-duplicated ignoring case."""
+    """Tags from any number of front-matter values, in order, entities decoded, and
+    de-duplicated by ``facet_key`` (case, and slug or word form: ``strategy-and-policy``
+    and ``Strategy and Policy`` are one tag; the facet shows the archive's most common
+    spelling)."""
     seen: set[str] = set()
     tags: list[str] = []
     for value in values:
         for item in as_list(value):
-            for part in item.split(","):
+            text = html.unescape(item) if "&" in item else item
+            for part in text.split(","):
                 tag = clean_line(part)[:MAX_TAG_CHARS].strip()
-                if tag and tag.casefold() not in seen and len(tags) < MAX_TAGS:
-                    seen.add(tag.casefold())
+                key = facet_key(tag)
+                if key and key not in seen and len(tags) < MAX_TAGS:
+                    seen.add(key)
                     tags.append(tag)
     return tuple(tags)
 

@@ -6,12 +6,34 @@ is an article, a deliberate skip, or errors, with any warnings.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from search.records import Article
 
 Severity = Literal["warning", "error"]
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Controls (C0, DEL, C1), line and paragraph separators, and the bidirectional marks and
+overrides that can make a terminal line read otherwise than it is written."""
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` for a terminal line: every character in ``_UNSAFE`` written as an escape.
+
+    A file may be named ``a\\nerror: x.md`` (a newline, then a line that looks like ours);
+    printed raw it forges a line of the summary, and an escape sequence can rewrite the
+    screen. Well-formed names print unchanged."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,8 +46,9 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
+        """One line for people, whatever characters the path and the reason hold."""
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{self.severity}: {where}: {self.reason}"
+        return printable(f"{self.severity}: {where}: {self.reason}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,10 @@ Decisions documented here:
   the cut is at a line break or a space in the last half before the limit, so a
   body that is one long line keeps its first two million characters; before
   that, a file over the configured size (``max_file_mb``) is read only up to it;
-- a draft (``draft: true``) is skipped with ``skipped="draft"``;
+- a draft is skipped with ``skipped="draft"``: ``draft`` true (Hugo, read as a
+  lenient boolean), ``published: false`` (Jekyll), ``status: draft`` (Pelican)
+  (see ``frontmatter_article.is_draft``), or a file under a ``_drafts/``
+  folder (Jekyll);
 - a site's data, configuration and template files (``indexer.site_files``) are
   skipped with ``skipped="site data file"`` or ``"site template"``;
 - a Hugo section page (``_index.md``) with an empty body is skipped with
@@ -55,6 +58,8 @@ from search.ids import article_id
 from search.records import Article
 
 MAX_TEXT_CHARS = 2_000_000
+DRAFTS_FOLDER = "_drafts"
+"""Jekyll's folder of unpublished posts: every file under it is a draft."""
 MB = 1024 * 1024
 SECTION_PAGE = "_index"
 
@@ -118,6 +123,8 @@ def _parse(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
         return _error(relpath, "empty file")
     if (kind := site_file_kind(relpath, text[:256])) is not None:
         return ParseOutcome(relpath, skipped=kind)
+    if DRAFTS_FOLDER in relpath.split("/")[:-1]:
+        return ParseOutcome(relpath, skipped="draft")
     if len(text) > MAX_TEXT_CHARS:
         text = cut_text(text, MAX_TEXT_CHARS)
         warnings.append(

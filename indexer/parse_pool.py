@@ -16,7 +16,7 @@ Decisions:
   (``flock``), and a worker outliving a killed indexer would keep the index
   locked; nor is forking safe once the engine writer runs threads.
 - Workers ignore SIGINT (Ctrl-C reaches the whole process group; the indexer
-  alone decides to stop, then terminates them), and exit by themselves when the
+  alone decides to stop, then stops them: see ``_stop``), and exit by themselves when the
   process that started them is gone (``kill -9`` of the indexer).
 - A worker that dies (killed, out of memory) does not fail the run: the files
   not yet parsed are parsed here.
@@ -49,6 +49,8 @@ CHUNK_FILES = 48
 CHUNKS_PER_WORKER = 4
 """Tasks queued per worker: keeps workers busy without parsing far ahead of the writer."""
 _WATCH_SECONDS = 1.0
+STOP_SECONDS = 10.0
+"""How long a stopped build waits for its workers to finish their chunks before killing them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,15 +175,27 @@ def _alive(pid: int) -> bool:
 
 
 def _stop(executor: ProcessPoolExecutor, *, finished: bool) -> None:
-    """Shut the pool down; on an early exit, stop the workers without waiting for their tasks."""
+    """Shut the pool down; on an early exit, cancel what has not started and let each worker
+    finish its chunk (under a second), terminating only one that does not.
+
+    Terminating a worker while it writes its result leaves half a message in the pool's
+    pipe: the pool's thread then waits for the rest forever, and so does the interpreter's
+    exit, which joins that thread (a full disk under a parallel build hung the indexer
+    after it had printed its error)."""
     if finished:
         executor.shutdown(wait=True)
         return
     processes = list(getattr(executor, "_processes", {}).values())  # no public handle (3.11)
+    manager = getattr(executor, "_executor_manager_thread", None)
     executor.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        with contextlib.suppress(OSError, ValueError):
-            process.terminate()
+    deadline = time.monotonic() + STOP_SECONDS
     for process in processes:
         with contextlib.suppress(OSError, ValueError, AssertionError):
-            process.join(timeout=5)
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            if process.is_alive():
+                process.terminate()
+                process.join(timeout=5)
+    if manager is not None:
+        manager.join(timeout=5)

@@ -36,7 +36,7 @@ import re
 
 from indexer.markdown_text import decode_entities
 from indexer.markup_tags import drop, template_tags
-from indexer.normalise import Extracted, clean_line, cut_at_word, normalise_tags
+from indexer.normalise import Extracted, clean_line, cut_at_word, normalise_tags, split_authors
 from indexer.shortcodes import strip_shortcodes
 
 BOILERPLATE = frozenset(
@@ -199,7 +199,7 @@ def _apply_metadata(line: str, found: Extracted) -> bool:
     found.date = values.get("date", values.get("published", found.date))
     author = values.get("author", values.get("authors"))
     if author:
-        found.authors = (author,)
+        found.authors = split_authors([author])
     return True
 
 

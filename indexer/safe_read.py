@@ -33,7 +33,10 @@ DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
 """Enough for the 2,000,000 characters the parser indexes, whatever the encoding."""
-_MOVED = "a folder or the file on its path is now a symbolic link (the archive changed)"
+_MOVED = (
+    "a folder on its path, or the file, was replaced by a symbolic link or a file "
+    "(the archive changed while it was read); not read"
+)
 
 
 class UnsafePath(OSError):

@@ -40,11 +40,11 @@ from indexer.markdown_text import decode_entities, html_to_text, tidy
 from indexer.normalise import (
     Extracted,
     article_id,
-    as_list,
     as_text,
     clean_line,
     cut_at_word,
     normalise_tags,
+    split_authors,
 )
 from indexer.outcome import Problem
 from indexer.parse import make_article, without_surrogates
@@ -240,7 +240,7 @@ def row_fields(values: Mapping[str, object], mapping: Mapping[str, str]) -> Extr
         tags=normalise_tags([get("tags")]),
         publication=None if url else source,
         lang=get("lang") or None,
-        authors=tuple(as_list(get("authors"))),
+        authors=split_authors([get("authors")]),
         dates={"url": url} if url else {},  # a date in a URL, as in a permalink
     )
 

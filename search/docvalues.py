@@ -19,23 +19,26 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from search.facets import DocValues
+from search.facets import DocValues, facet_key
 from search.store import write_atomic
 
 ARRAYS = "docvalues.npz"
 NAMES = "docvalues.json"
 _FIELDS = ("live", "date", "lang", "publication", "tag_doc", "tag_id")
+_AUTHOR_FIELDS = ("author_doc", "author_id")
+"""Saved since the author facet; a generation saved before it has no authors."""
 
 
 class _Labels:
-    """Case-folded keys with the most common original spelling as the label."""
+    """Keys (``facet_key``: case, slug or word form and entities folded) with the most
+    common original spelling as the label."""
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
         self.spellings: defaultdict[str, Counter[str]] = defaultdict(Counter)
 
     def add(self, value: str) -> int:
-        key = value.casefold()
+        key = facet_key(value)
         self.spellings[key][value] += 1
         return self.ids.setdefault(key, len(self.ids))
 
@@ -62,7 +65,9 @@ class DocValuesBuilder:
         self.pub_ids: list[int] = []
         self.tag_doc: list[int] = []
         self.tag_id: list[int] = []
-        self.langs, self.pubs, self.tags = _Labels(), _Labels(), _Labels()
+        self.author_doc: list[int] = []
+        self.author_id: list[int] = []
+        self.langs, self.pubs, self.tags, self.authors = _Labels(), _Labels(), _Labels(), _Labels()
 
     def add(self, docnum: int, record: Mapping[str, Any]) -> None:
         """``record`` as the engines store it: ISO ``date`` or None, ``lang``, ``publication``,
@@ -74,13 +79,8 @@ class DocValuesBuilder:
         self.lang_ids.append(self.langs.add(record["lang"]))
         publication = record.get("publication")
         self.pub_ids.append(self.pubs.add(publication) if publication else -1)
-        seen: set[int] = set()
-        for tag in record.get("tags") or ():
-            tid = self.tags.add(tag)
-            if tid not in seen:
-                seen.add(tid)
-                self.tag_doc.append(docnum)
-                self.tag_id.append(tid)
+        _pairs(docnum, record.get("tags"), self.tags, self.tag_doc, self.tag_id)
+        _pairs(docnum, record.get("authors"), self.authors, self.author_doc, self.author_id)
 
     def build(self) -> DocValues:
         docs = np.asarray(self.docs, dtype=np.intp)
@@ -104,7 +104,22 @@ class DocValuesBuilder:
             publication_labels=self.pubs.labels(),
             tags=self.tags.keys(),
             tag_labels=self.tags.labels(),
+            author_doc=np.asarray(self.author_doc, dtype=np.int32),
+            author_id=np.asarray(self.author_id, dtype=np.int32),
+            authors=self.authors.keys(),
+            author_labels=self.authors.labels(),
         )
+
+
+def _pairs(docnum: int, values: Any, labels: _Labels, docs: list[int], ids: list[int]) -> None:
+    """One (document, value) pair per distinct value (by key) of a many-valued facet."""
+    seen: set[int] = set()
+    for value in values or ():
+        vid = labels.add(value)
+        if vid not in seen:
+            seen.add(vid)
+            docs.append(docnum)
+            ids.append(vid)
 
 
 def save_docvalues(
@@ -115,7 +130,7 @@ def save_docvalues(
     names: Mapping[str, Any] | None = None,
 ) -> None:
     """Write ``dv`` (and an engine's own extra ``arrays`` and ``names``) into ``directory``."""
-    data = {f: getattr(dv, f) for f in _FIELDS} | dict(arrays or {})
+    data = {f: getattr(dv, f) for f in (*_FIELDS, *_AUTHOR_FIELDS)} | dict(arrays or {})
     buffer = io.BytesIO()
     savez: Any = np.savez  # its stubs type **arrays as its keyword options
     savez(buffer, **data)
@@ -126,6 +141,8 @@ def save_docvalues(
         "publication_labels": dv.publication_labels,
         "tags": dv.tags,
         "tag_labels": dv.tag_labels,
+        "authors": dv.authors,
+        "author_labels": dv.author_labels,
     }
     write_atomic(directory / NAMES, json.dumps({**labels, **(names or {})}, ensure_ascii=False))
 
@@ -137,8 +154,12 @@ def load_docvalues(
     names: dict[str, Any] = json.loads((directory / NAMES).read_text(encoding="utf-8"))
     with np.load(directory / ARRAYS) as saved:
         arrays = {key: saved[key] for key in saved.files}
+    none = np.zeros(0, dtype=np.int32)
     dv = DocValues(
         **{f: arrays.pop(f) for f in _FIELDS},
+        **{f: arrays.pop(f, none) for f in _AUTHOR_FIELDS},
+        authors=tuple(names.pop("authors", ())),
+        author_labels=tuple(names.pop("author_labels", ())),
         langs=tuple(names.pop("langs")),
         publications=tuple(names.pop("publications")),
         publication_labels=tuple(names.pop("publication_labels")),

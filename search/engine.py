@@ -12,18 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from search.exporting import ExportPlan
 from search.kwic import Concordance, KwicOptions
 from search.records import Article
 from search.store import Generation
+from search.trends import Trends
 from search.types import (
     ArticleView,
     FacetName,
     FacetValue,
     Hit,
     IndexInfo,
+    Interval,
     SearchRequest,
     SearchResult,
 )
@@ -67,8 +69,21 @@ class Engine(Protocol):
         """The rows of ``plan`` (the first ``stop``), read a chunk at a time."""
         ...
 
+    def marker(self, q: str, lang: str) -> Callable[[str], list[tuple[int, int]]]:
+        """What marks the matches of query ``q`` in a text of an article in ``lang``: the
+        article page opened from results (``?hl=``) marks what the snippets marked."""
+
     def concordance(self, request: SearchRequest, options: KwicOptions) -> Concordance:
         """Every occurrence of the query's matches in context (``search.kwic``)."""
+        ...
+
+    def trends(
+        self,
+        queries: Sequence[str],
+        request: SearchRequest,
+        interval: Interval | Literal["auto"] = "auto",
+    ) -> Trends:
+        """Matching articles per period for each query, and their share (``search.trends``)."""
         ...
 
     def close(self) -> None: ...

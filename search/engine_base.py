@@ -19,23 +19,25 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from search import deadline, exporting, kwic
+from search import deadline, exporting, kwic, spelling, trends
+from search.analysis import EXACT, stem_lang
 from search.errors import NotFound
 from search.exporting import ExportPlan
 from search.facets import BoolArray, DocValues, base_mask, combine, count_facets, facet_masks
 from search.highlight import TermMatcher
 from search.ids import resolve_candidates
 from search.kwic import Concordance, KwicOptions
-from search.languages import analyser_lang, display_name
+from search.languages import display_name
 from search.query import ParsedQuery, any_words, parse_query
 from search.snippets import highlight_all, make_snippets
 from search.store import Generation
 from search.timeline import histogram
+from search.trends import Trends
 from search.types import (
     ArticleView,
     FacetName,
@@ -43,6 +45,7 @@ from search.types import (
     Histogram,
     Hit,
     IndexInfo,
+    Interval,
     SearchRequest,
     SearchResult,
     Snippet,
@@ -117,7 +120,7 @@ class BaseEngine(ABC):
     def __init__(self, generation: Generation, docvalues: DocValues) -> None:
         self.generation = generation
         self._dv = docvalues
-        self._langs = sorted({analyser_lang(code) for code in docvalues.langs})
+        self._langs = sorted(set(docvalues.langs))
 
     # -- the hooks ---------------------------------------------------------------------
 
@@ -147,11 +150,13 @@ class BaseEngine(ABC):
 
     @abstractmethod
     def _matcher(self, parsed: ParsedQuery, lang: str) -> TermMatcher:
-        """The analysed forms of ``lang`` that ``parsed`` matched, for highlighting."""
+        """The analysed forms that ``parsed`` matched in the exact fields and ``lang``'s stemmed
+        fields (``lang`` is a stemmed language or ``EXACT``), for highlighting."""
 
     @abstractmethod
     def _spans(self, text: str, lang: str, matcher: TermMatcher) -> list[tuple[int, int]]:
-        """Spans of the words of ``text`` that ``matcher`` accepts, analysed as ``lang``."""
+        """Spans of the words of ``text`` that ``matcher`` accepts, analysed as ``_matcher``'s
+        ``lang`` analyses them."""
 
     @abstractmethod
     def _suggest(self, text: str, parsed: ParsedQuery) -> str | None:
@@ -189,11 +194,19 @@ class BaseEngine(ABC):
         started = time.perf_counter()
         parsed = parse_query(request.q, request.match)
         notices = list(parsed.notices)
-        page = self._direct_page(parsed, request, notices)
-        if page is None:
-            page = self._masked_page(parsed, request, notices)
+        page = self._page(parsed, request, notices)
         deadline.check()
-        suggestion = self._suggest(request.q, page.parsed)
+        suggestion = None
+        if page.total < spelling.SUGGEST_BELOW:
+            suggestion = self._suggest(request.q, page.parsed)
+        corrected = False
+        if suggestion is not None and page.total == 0 and request.correct:
+            # as web search engines do: the suggestion's results, with a way back
+            fixed = parse_query(suggestion, request.match)
+            fixed_notices = list(fixed.notices)
+            other = self._page(fixed, request, fixed_notices)
+            if other.total:
+                page, notices, corrected = other, fixed_notices, True
         hits = self._hits(page.ranked, page.parsed, request.snippets)
         deadline.check()
         return SearchResult(
@@ -207,7 +220,12 @@ class BaseEngine(ABC):
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             generation=self.generation.name,
             histogram=page.histogram,
+            corrected=corrected,
         )
+
+    def _page(self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]) -> _Page:
+        page = self._direct_page(parsed, request, notices)
+        return page if page is not None else self._masked_page(parsed, request, notices)
 
     def _resolve(self, asked: str) -> int:
         """The document an id or a relative path names (``search.ids``); ``NotFound``."""
@@ -290,11 +308,24 @@ class BaseEngine(ABC):
     def matcher(self, parsed: ParsedQuery, lang: str) -> TermMatcher:
         return self._matcher(parsed, lang)
 
+    def marker(self, q: str, lang: str) -> Callable[[str], list[tuple[int, int]]]:
+        analysis = stem_lang(lang) or EXACT
+        matcher = self._matcher(parse_query(q), analysis)
+        return lambda text: self._spans(text, analysis, matcher)
+
     def spans(self, text: str, lang: str, matcher: TermMatcher) -> list[tuple[int, int]]:
         return self._spans(text, lang, matcher)
 
     def concordance(self, request: SearchRequest, options: KwicOptions) -> Concordance:
         return kwic.concordance(self, request, options)
+
+    def trends(
+        self,
+        queries: Sequence[str],
+        request: SearchRequest,
+        interval: Interval | Literal["auto"] = "auto",
+    ) -> Trends:
+        return trends.trends(self, queries, request, interval)
 
     def export_plan(self, request: SearchRequest, after: str | None = None) -> ExportPlan:
         return exporting.plan(self, request, after)
@@ -411,7 +442,7 @@ class BaseEngine(ABC):
         for docnum, score in ranked:
             deadline.check()  # a page of long bodies to cut snippets from adds up
             record = self._hit_record(docnum, body=snippets)
-            lang = analyser_lang(record["lang"])
+            lang = stem_lang(record["lang"]) or EXACT
             if lang not in matchers:
                 matchers[lang] = self._matcher(parsed, lang)
             matcher = matchers[lang]

@@ -11,7 +11,9 @@ selection by the counts shown beside it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import html
+import re
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -29,6 +31,17 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "September", "October", "November", "December")  # fmt: skip
 
 
+_SEPARATORS = re.compile(r"[\s_-]+")
+
+
+def facet_key(value: str) -> str:
+    """The key a keyed facet value is counted under: entities decoded, case folded, and
+    hyphens, underscores and spaces alike, so ``Strategy and Policy``,
+    ``strategy-and-policy`` and ``Strategy &amp; Policy``'s plain twin are one value."""
+    text = html.unescape(value) if "&" in value else value
+    return " ".join(_SEPARATORS.split(text.casefold())).strip()
+
+
 @dataclass(frozen=True, eq=False)
 class _Keyed:
     """One keyed facet's values, with what every search would otherwise recompute."""
@@ -36,7 +49,7 @@ class _Keyed:
     keys: tuple[str, ...]
     labels: tuple[str, ...]
     folded: tuple[str, ...]
-    """``key.casefold()``: requests name values in any case."""
+    """``facet_key(key)``: requests name values in any case and slug or word form."""
     rank: IndexArray
     """Each key's place in the order of case-folded labels (key order among equal ones)."""
     index: dict[str, int]
@@ -47,7 +60,7 @@ class _Keyed:
         order = sorted(range(len(keys)), key=lambda i: labels[i].casefold())
         rank = np.empty(len(keys), dtype=np.intp)
         rank[order] = np.arange(len(keys), dtype=np.intp)
-        folded = tuple(key.casefold() for key in keys)
+        folded = tuple(facet_key(key) for key in keys)
         by_folded: dict[str, tuple[int, ...]] = {}
         for i, key in enumerate(folded):
             by_folded[key] = (*by_folded.get(key, ()), i)
@@ -100,6 +113,11 @@ class DocValues:
     publication_labels: tuple[str, ...]
     tags: tuple[str, ...]
     tag_labels: tuple[str, ...]
+    author_doc: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    author_id: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    """One (document, author) pair per distinct author of each document."""
+    authors: tuple[str, ...] = ()
+    author_labels: tuple[str, ...] = ()
 
     @property
     def size(self) -> int:
@@ -112,6 +130,7 @@ class DocValues:
         return {
             "tag": _Keyed.build(self.tags, self.tag_labels),
             "publication": _Keyed.build(self.publications, self.publication_labels),
+            "author": _Keyed.build(self.authors, self.author_labels),
             "lang": _Keyed.build(self.langs, tuple(display_name(k) for k in self.langs)),
         }
 
@@ -132,7 +151,7 @@ class DocValues:
 
 
 def _ids(keyed: _Keyed, values: tuple[str, ...]) -> IntArray:
-    found = [keyed.index[v.casefold()] for v in values if v.casefold() in keyed.index]
+    found = [keyed.index[k] for k in map(facet_key, values) if k in keyed.index]
     return np.asarray(found, dtype=np.int32)
 
 
@@ -141,6 +160,10 @@ def value_mask(dv: DocValues, facet: FacetName, values: tuple[str, ...]) -> Bool
     if facet == "tag":
         mask = np.zeros(dv.size, dtype=np.bool_)
         mask[dv.tag_doc[np.isin(dv.tag_id, _ids(dv.keyed["tag"], values))]] = True
+        return mask
+    if facet == "author":
+        mask = np.zeros(dv.size, dtype=np.bool_)
+        mask[dv.author_doc[np.isin(dv.author_id, _ids(dv.keyed["author"], values))]] = True
         return mask
     if facet == "publication":
         return np.isin(dv.publication, _ids(dv.keyed["publication"], values))
@@ -204,6 +227,8 @@ def count_facets(
 def _keyed_counts(dv: DocValues, facet: FacetName, docs: BoolArray) -> CountArray:
     if facet == "tag":
         return np.bincount(dv.tag_id[docs[dv.tag_doc]], minlength=len(dv.tags))
+    if facet == "author":
+        return np.bincount(dv.author_id[docs[dv.author_doc]], minlength=len(dv.authors))
     if facet == "publication":
         pubs = dv.publication[docs]
         return np.bincount(pubs[pubs >= 0], minlength=len(dv.publications))
@@ -220,8 +245,8 @@ def _keyed_values(
     sort of every key by ``(-count, label.casefold())`` this replaces did.
     """
     keyed = dv.keyed[facet]
-    selected = {v.casefold() for v in request.filters.get(facet, ())}
-    excluded = {v.casefold() for v in request.excludes.get(facet, ())}
+    selected = {facet_key(v) for v in request.filters.get(facet, ())}
+    excluded = {facet_key(v) for v in request.excludes.get(facet, ())}
     counts = _keyed_counts(dv, facet, docs)
     special = keyed.ids_of(selected | excluded)
     ids = np.flatnonzero(counts)
@@ -271,8 +296,9 @@ def _year_counts(dv: DocValues, docs: BoolArray) -> list[tuple[str, str, int]]:
     """Years present among ``docs``, newest first, then the undated ones."""
     dates = dv.dates
     counts = np.bincount(dates.year_slot[docs], minlength=len(dates.years) + 2).tolist()
+    # four digits, as requests take them (``year=0001``) and month values write them
     pairs = [
-        (str(year), str(year), count)
+        (f"{year:04d}", f"{year:04d}", count)
         for year, count in zip(dates.years, counts, strict=False)
         if count
     ]

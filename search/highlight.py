@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, compress
 
+from search.analysis import WORD_PATTERN, exact_text, exact_tokens
 from search.query import FieldTerm, Fuzzy, ParsedQuery, Phrase, Prefix, Word, positive_leaves
 
 _PLUS_ONE = (1).__add__
@@ -108,6 +109,9 @@ class TermMatcher:
 
     exact: frozenset[str]
     prefixes: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+    """Phrases of two or more words, as exact (folded, lower-cased) tokens: their words are
+    marked only where they stand together, in order."""
     scanner: re.Pattern[str] | None = field(default=None, compare=False)
     """One match per position where a candidate word starts: its first character,
     with the word captured as group 1."""
@@ -116,20 +120,26 @@ class TermMatcher:
     word characters: in an ASCII text they are all it can match (see ``_ascii_words``)."""
 
     @classmethod
-    def build(cls, exact: Iterable[str], prefixes: Iterable[str] = ()) -> TermMatcher:
+    def build(
+        cls,
+        exact: Iterable[str],
+        prefixes: Iterable[str] = (),
+        phrases: Iterable[Sequence[str]] = (),
+    ) -> TermMatcher:
         exact_set = frozenset(t for t in exact if t)
         starts = tuple(p for p in prefixes if p)
-        forms = (*exact_set, *starts)
+        joined = tuple(dict.fromkeys(tuple(p) for p in phrases if len(p) > 1))
+        forms = (*exact_set, *starts, *(t for p in joined for t in p))
         heads = sorted({_prefix_pattern(t) for t in forms}, key=len, reverse=True)
         if not heads:
-            return cls(exact_set, starts)
+            return cls(exact_set, starts, joined)
         candidate = rf"(?<!\w)(?:{'|'.join(heads)}){_WORD_TAIL}"
         first = _first_chars(forms)
         scanner = rf"(?-i:[{first}])(?<=(?=({candidate}))(?s:.))"
         literal = {_head(t).lower() for t in forms}
         plain = all(_ASCII_WORD.fullmatch(h) for h in literal)
         ascii_heads = tuple(sorted(literal)) if plain else None
-        return cls(exact_set, starts, re.compile(scanner, re.IGNORECASE), ascii_heads)
+        return cls(exact_set, starts, joined, re.compile(scanner, re.IGNORECASE), ascii_heads)
 
     def __call__(self, analysed: str) -> bool:
         return analysed in self.exact or (
@@ -159,9 +169,46 @@ class TermMatcher:
             found = list(zip(starts, ends, strict=True))
         distinct = set(words)
         accepted = {w for w in distinct if any(self(t) for t in analyse_word(w))}
+        if self.phrases:
+            marked = set(compress(found, map(accepted.__contains__, words)))
+            marked.update(_phrase_spans(text, words, found, self.phrases))
+            return sorted(marked)
         if len(accepted) == len(distinct):
             return found
         return list(compress(found, map(accepted.__contains__, words)))
+
+
+_TOKEN = re.compile(WORD_PATTERN)
+
+
+def _phrase_spans(
+    text: str,
+    words: list[str],
+    found: list[tuple[int, int]],
+    phrases: tuple[tuple[str, ...], ...],
+) -> list[tuple[int, int]]:
+    """Spans of candidate words that stand together (nothing but spaces and punctuation
+    between them) and spell out one of ``phrases`` token by token.
+
+    Every word of a phrase is a candidate (its head is in the scanner), so a phrase in the
+    text is a run of neighbouring candidates."""
+    tokens: list[str] = []
+    owner: list[int] = []
+    """The candidate each token comes from; -1 marks a break between non-neighbours."""
+    for i, word in enumerate(words):
+        if i and _TOKEN.search(text, found[i - 1][1], found[i][0]):
+            tokens.append("")
+            owner.append(-1)
+        for token in exact_tokens(word):
+            tokens.append(token)
+            owner.append(i)
+    spans: set[tuple[int, int]] = set()
+    for phrase in phrases:
+        n = len(phrase)
+        for start in range(len(tokens) - n + 1):
+            if tuple(tokens[start : start + n]) == phrase:
+                spans.update(found[owner[k]] for k in range(start, start + n))
+    return sorted(spans)
 
 
 _Words = tuple[list[str], list[int], list[int]]
@@ -234,13 +281,22 @@ def query_terms(
     """
     exact: set[str] = set()
     prefixes: list[str] = []
+    phrases: list[list[str]] = []
     for leaf in positive_leaves(parsed.root):
-        if isinstance(leaf, Word | Phrase):
+        if isinstance(leaf, Phrase) and len(tokens := phrase_tokens(leaf.text)) > 1:
+            phrases.append(tokens)
+        elif isinstance(leaf, Word | Phrase):
             exact.update(analyse(leaf.text))
         elif isinstance(leaf, FieldTerm) and leaf.field == "title":
             exact.update(analyse(leaf.value))
         elif isinstance(leaf, Prefix):
-            prefixes.append(leaf.stem.lower())
+            prefixes.append(exact_text(leaf.stem).lower())
         elif isinstance(leaf, Fuzzy):
             exact.update(fuzzy(leaf))
-    return TermMatcher.build(exact, prefixes)
+    return TermMatcher.build(exact, prefixes, phrases)
+
+
+def phrase_tokens(text: str) -> list[str]:
+    """A phrase's words as the exact fields index them (both engines split runs of letters
+    and digits and lower-case them)."""
+    return exact_tokens(text)

@@ -1,12 +1,21 @@
 """Our query AST → an engine's query objects, by rules written once for every engine.
 
-A free word is looked up in the title and body fields of every analyser
-language present in the index, analysed by that language's analyser, so a
-German word is stemmed the German way in German fields only. Terms absent
-from a field are left out of the query: the query stays small, and a word
-found nowhere makes its AND fail (it is not silently dropped). A word that
-analyses to nothing anywhere (a stop word) *is* dropped, as Lucene's stop
-filter does, so "the war" finds war.
+Text is indexed twice (``search.analysis``): in exact fields shared by every
+language (words as written, folded, with positions) and in stemmed fields per
+language. A free word matches either: its folded form in the exact fields, or
+its stem in the stemmed fields of each stemmed language present in the index
+(stemmed the German way in German fields only). An exact match scores in both,
+so it ranks above an inflected form. Phrases, prefixes and fuzzy words are
+matched on the exact fields only: a phrase means those words in that order, and
+fuzzy edits are counted on the written word. Terms absent from a field are left
+out of the query: the query stays small, and a word found nowhere makes its AND
+fail (it is not silently dropped).
+
+Every word is indexed, stop words too. A word that is a stop word in any
+language present is *weak*: in an AND with other words it may match and then
+scores (BM25 weighs it), but it is not required, so a German stop word in a
+query never excludes an English article, and "the war" finds war. A query of
+weak words only requires them all ("because" finds the articles saying it).
 
 "Matches nothing" is propagated here explicitly (:data:`NOTHING`) and never
 left to an engine: Whoosh's ``And.normalize()`` silently removes
@@ -24,9 +33,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Generic, Protocol, TypeAlias, TypeVar
 
-from search import caps, deadline
+from search import caps, deadline, ranking
+from search.analysis import EXACT, exact_text, stem_lang, stem_text, stopwords
 from search.errors import QueryTooComplex
-from search.languages import NEUTRAL
 from search.query import (
     And,
     DateRange,
@@ -54,9 +63,14 @@ class Backend(Protocol[Q]):
     def title_field(self, lang: str) -> str: ...
     def body_field(self, lang: str) -> str: ...
     def tokens(self, text: str, lang: str) -> Tokens:
-        """``text`` as ``lang``'s fields index it, with positions."""
+        """``text`` (already through ``exact_text`` / ``stem_text``) as the fields of ``lang``
+        (a stemmed language, or ``EXACT``) index it, with positions."""
 
     def has_term(self, field: str, text: str) -> bool: ...
+    def doc_freq(self, field: str, text: str) -> int: ...
+    def doc_count(self) -> int:
+        """Documents in the index (deleted ones may be counted)."""
+
     def prefix_candidates(self, field: str, stem: str) -> Iterable[tuple[str, int]]:
         """Terms of ``field`` starting with ``stem``, with their document frequencies."""
 
@@ -65,6 +79,9 @@ class Backend(Protocol[Q]):
 
     def term(self, field: str, text: str) -> Q: ...
     def phrase(self, field: str, tokens: Tokens) -> Q: ...
+    def boosted(self, query: Q, factor: float) -> Q:
+        """``query`` with its score multiplied by ``factor``."""
+
     def any_of(self, queries: list[Q]) -> Q:
         """At least one of two or more queries."""
 
@@ -89,9 +106,8 @@ NOTHING: Final = _Nothing()
 
 @dataclass(frozen=True)
 class _Soft(Generic[Q]):
-    """A word that is a stop word in some languages present but not in others ("die", "the"):
-    it may match and then scores, but is not required, as it would be dropped for the
-    articles of the language where it is a stop word."""
+    """A weak word (a stop word in some language present: "die", "the", "war"): next to
+    other words it may match and then scores, but is not required."""
 
     query: Q | _Nothing
 
@@ -100,8 +116,15 @@ class _Soft(Generic[Q]):
 class _Build(Generic[Q]):
     backend: Backend[Q]
     langs: Sequence[str]
+    """Every language code present in the index (stemmed or not)."""
     notices: list[str] = field(default_factory=list)
     clauses: int = 0
+    stem_langs: tuple[str, ...] = ()
+    weak: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        self.stem_langs = tuple(sorted({s for s in map(stem_lang, self.langs) if s}))
+        self.weak = frozenset().union(*(stopwords(code) for code in self.langs))
 
     def count(self, n: int = 1) -> None:
         self.clauses += n
@@ -111,9 +134,6 @@ class _Build(Generic[Q]):
                 "use fewer words, prefixes or fuzzy words.",
                 code="too_many_clauses",
             )
-
-    def fields(self, lang: str) -> tuple[str, str]:
-        return self.backend.title_field(lang), self.backend.body_field(lang)
 
 
 _Hard: TypeAlias = "Q | _Nothing"
@@ -128,7 +148,8 @@ def compile_query(
 ) -> Q | None:
     """The engine query for ``parsed``, or None when it can match nothing.
 
-    Notes (capped expansions) are appended to ``notices``.
+    ``langs`` are the language codes of the index's articles. Notes (capped
+    expansions) are appended to ``notices``.
     """
     if parsed.root is None:
         return backend.every()
@@ -148,23 +169,57 @@ def _node(node: Node, b: _Build[Q]) -> _Built[Q]:
     if isinstance(node, And):
         return _and(node.children, b)
     if isinstance(node, Or):
-        kept: list[_Hard[Q]] = []
-        for child in node.children:
+        strong: list[_Hard[Q]] = []
+        weak: list[_Hard[Q]] = []
+        # a word given twice counts twice, as BM25 weighs a query's repeated words
+        for child in _without_common(node.children, b):
             built: _Built[Q] = _node(child, b)
             hard = _hard(built)
             if hard is not None:
-                kept.append(hard)
-        if not kept:
+                (weak if isinstance(built, _Soft) else strong).append(hard)
+        if not strong or len(node.children) < ranking.WEAK_DROPPED_FROM_OR:
+            strong += weak  # "because OR terror": as asked
+        if not strong:
             return None
-        return _either(b, _real(kept))
+        return _either(b, _real(strong))
     if isinstance(node, Not):
-        inner = _node(node.child, b)
-        if inner is None or isinstance(inner, _Soft):
+        inner = _hard(_node(node.child, b))
+        if inner is None:
             return None
         return b.backend.every() if isinstance(inner, _Nothing) else b.backend.negate(inner)
     if isinstance(node, MatchAll):
         return b.backend.every()
     return _leaf(node, b)
+
+
+def _without_common(children: Sequence[Node], b: _Build[Q]) -> Sequence[Node]:
+    """The children of an OR of more than ``ranking.LONG_OR`` words without its very common
+    words (found in more than ``ranking.COMMON_SHARE`` of the articles), as Lucene's
+    common-terms query did: they would make every article a match and cost the most to
+    score, and add almost nothing to the ranking. When every word is common, the
+    ``LONG_OR`` rarest are kept. A notice names the words left out."""
+    words = [child for child in children if isinstance(child, Word)]
+    if len(words) <= ranking.LONG_OR:
+        return children
+    total = max(1, b.backend.doc_count())
+    field = b.backend.body_field(EXACT)
+    shares: dict[Node, float] = {}
+    for word in words:
+        tokens = b.backend.tokens(exact_text(word.text), EXACT)
+        if len(tokens) == 1:
+            shares[word] = b.backend.doc_freq(field, tokens[0][1]) / total
+    common = sorted(
+        (w for w, share in shares.items() if share > ranking.COMMON_SHARE),
+        key=lambda w: -shares[w],
+    )
+    if len(common) == len(children):
+        common = common[: len(common) - ranking.LONG_OR]
+    if not common:
+        return children
+    left_out = set(common)
+    names = ", ".join(dict.fromkeys(w.text for w in common if isinstance(w, Word)))
+    b.notices.append(f"Very common words were left out of this long OR query: {names}.")
+    return [child for child in children if child not in left_out]
 
 
 def _real(queries: Iterable[_Hard[Q]]) -> list[Q]:
@@ -177,9 +232,9 @@ def _and(children: Iterable[Node], b: _Build[Q]) -> _Built[Q]:
     excluded: list[Q] = []
     for child in children:
         if isinstance(child, Not):
-            built = _node(child.child, b)
-            if not (built is None or isinstance(built, _Soft | _Nothing)):
-                excluded.append(built)
+            hard = _hard(_node(child.child, b))
+            if not (hard is None or isinstance(hard, _Nothing)):
+                excluded.append(hard)
             continue
         built = _node(child, b)
         if isinstance(built, _Soft):
@@ -202,16 +257,16 @@ def _either(b: _Build[Q], queries: list[Q]) -> _Hard[Q]:
 
 
 def _leaf(node: Node, b: _Build[Q]) -> _Built[Q]:
-    if isinstance(node, Word | Phrase):
-        return _text(node.text, b, both=True)
+    if isinstance(node, Word):
+        return _text(node.text, b, title_only=False, stems=True)
+    if isinstance(node, Phrase):
+        return _text(node.text, b, title_only=False, stems=False)
     if isinstance(node, Prefix):
-        stem = node.stem.lower()
-        return _expanded(b, lambda f, _: b.backend.prefix_candidates(f, stem), f"{node.stem}*")
+        stem = exact_text(node.stem).lower()
+        return _expanded(b, lambda f: b.backend.prefix_candidates(f, stem), f"{node.stem}*")
     if isinstance(node, Fuzzy):
         return _expanded(
-            b,
-            lambda f, lang: fuzzy_candidates(b.backend, f, lang, node),
-            f"{node.text}~{node.edits}",
+            b, lambda f: fuzzy_candidates(b.backend, f, node), f"{node.text}~{node.edits}"
         )
     if isinstance(node, FieldTerm):
         return _field_term(node, b)
@@ -221,25 +276,37 @@ def _leaf(node: Node, b: _Build[Q]) -> _Built[Q]:
     raise TypeError(node)  # pragma: no cover
 
 
-def _text(text: str, b: _Build[Q], *, both: bool) -> _Built[Q]:
-    """A word or phrase in the title (and body) fields of every language."""
+def _fields(b: _Build[Q], lang: str, title_only: bool) -> tuple[str, ...]:
+    title = b.backend.title_field(lang)
+    return (title,) if title_only else (title, b.backend.body_field(lang))
+
+
+def _text(text: str, b: _Build[Q], *, title_only: bool, stems: bool) -> _Built[Q]:
+    """A word (``stems``: exact or stemmed) or a phrase (exact only) in the title and body
+    fields, or the title fields only."""
+    tokens = b.backend.tokens(exact_text(text), EXACT)
+    if not tokens:
+        return None  # punctuation only
     parts: list[Q] = []
-    analysed_somewhere = stopped_somewhere = False
-    for lang in b.langs:
-        tokens = b.backend.tokens(text, lang)
-        if not tokens:
-            stopped_somewhere = True
-            continue
-        analysed_somewhere = True
-        fields = b.fields(lang) if both else (b.backend.title_field(lang),)
-        for fieldname in fields:
-            if all(b.backend.has_term(fieldname, token) for _, token in tokens):
-                b.count(len(tokens))
-                parts.append(_terms(b, fieldname, tokens))
-    if not analysed_somewhere:
-        return None
+    for fieldname in _fields(b, EXACT, title_only):
+        if all(b.backend.has_term(fieldname, token) for _, token in tokens):
+            b.count(len(tokens))
+            parts.append(_terms(b, fieldname, tokens))
+    if stems and len(tokens) == 1 and ranking.EXACT_WEIGHT != 1 and b.stem_langs:
+        # the word is also looked up stemmed: its exact match is a bonus on top
+        parts = [b.backend.boosted(part, ranking.EXACT_WEIGHT) for part in parts]
+    if stems and len(tokens) == 1:
+        for lang in b.stem_langs:
+            stemmed = b.backend.tokens(stem_text(text), lang)
+            if len(stemmed) != 1:
+                continue
+            for fieldname in _fields(b, lang, title_only):
+                if b.backend.has_term(fieldname, stemmed[0][1]):
+                    b.count()
+                    parts.append(b.backend.term(fieldname, stemmed[0][1]))
     either = _either(b, parts)
-    return _Soft(either) if stopped_somewhere else either
+    weak = stems and len(tokens) == 1 and tokens[0][1] in b.weak
+    return _Soft(either) if weak else either
 
 
 def _terms(b: _Build[Q], fieldname: str, tokens: Tokens) -> Q:
@@ -249,20 +316,19 @@ def _terms(b: _Build[Q], fieldname: str, tokens: Tokens) -> Q:
 
 
 def _expanded(
-    b: _Build[Q], expand: Callable[[str, str], Iterable[tuple[str, int]]], label: str
+    b: _Build[Q], expand: Callable[[str], Iterable[tuple[str, int]]], label: str
 ) -> _Hard[Q]:
+    """A prefix or fuzzy word: the most frequent matching words of the exact fields."""
     parts: list[Q] = []
     truncated = False
-    for lang in b.langs:
-        for fieldname in b.fields(lang):
-            deadline.check()  # each expansion scans the vocabulary: dozens overrun the cap
-            terms, cut = most_frequent(expand(fieldname, lang))
-            truncated = truncated or cut
-            b.count(len(terms))
-            parts.extend(b.backend.term(fieldname, term) for term in terms)
+    for fieldname in _fields(b, EXACT, False):
+        deadline.check()  # each expansion scans the vocabulary: dozens overrun the cap
+        terms, cut = most_frequent(expand(fieldname))
+        truncated = truncated or cut
+        b.count(len(terms))
+        parts.extend(b.backend.term(fieldname, term) for term in terms)
     notice = (
-        f"“{label}” matches many words; only the {caps.MAX_EXPANSIONS} most frequent "
-        "in each language were searched."
+        f"“{label}” matches many words; only the {caps.MAX_EXPANSIONS} most frequent were searched."
     )
     if truncated and notice not in b.notices:
         b.notices.append(notice)
@@ -276,33 +342,31 @@ def most_frequent(terms: Iterable[tuple[str, int]]) -> tuple[list[str], bool]:
 
 
 def fuzzy_text(node: Fuzzy, analyse: Callable[[str], list[str]]) -> str:
-    """What a fuzzy word is compared with: its one analysed token, else its lower-cased text."""
-    tokens = analyse(node.text)
-    return tokens[0] if len(tokens) == 1 else node.text.lower()
+    """What a fuzzy word is compared with: its one exact token, else its folded text."""
+    tokens = analyse(exact_text(node.text))
+    return tokens[0] if len(tokens) == 1 else exact_text(node.text).lower()
 
 
-def fuzzy_candidates(
-    backend: Backend[Q], fieldname: str, lang: str, node: Fuzzy
-) -> Iterable[tuple[str, int]]:
-    """Terms of ``fieldname`` (a field of ``lang``) close to ``node``, with frequencies."""
+def fuzzy_candidates(backend: Backend[Q], fieldname: str, node: Fuzzy) -> Iterable[tuple[str, int]]:
+    """Terms of the exact field ``fieldname`` close to ``node``, with frequencies."""
     deadline.check()
-    text = fuzzy_text(node, lambda t: [token for _, token in backend.tokens(t, lang)])
+    text = fuzzy_text(node, lambda t: [token for _, token in backend.tokens(t, EXACT)])
     return backend.fuzzy_candidates(fieldname, text, node.edits)
 
 
-def fuzzy_expansion(backend: Backend[Q], lang: str, node: Fuzzy) -> set[str]:
-    """The terms a fuzzy word is searched as in ``lang``'s fields (for highlighting)."""
+def fuzzy_expansion(backend: Backend[Q], node: Fuzzy) -> set[str]:
+    """The exact terms a fuzzy word is searched as (for highlighting)."""
     terms: set[str] = set()
-    for fieldname in (backend.title_field(lang), backend.body_field(lang)):
-        terms.update(most_frequent(fuzzy_candidates(backend, fieldname, lang, node))[0])
+    for fieldname in (backend.title_field(EXACT), backend.body_field(EXACT)):
+        terms.update(most_frequent(fuzzy_candidates(backend, fieldname, node))[0])
     return terms
 
 
 def _field_term(node: FieldTerm, b: _Build[Q]) -> _Built[Q]:
     if node.field == "title":
-        return _text(node.value, b, both=False)
+        return _text(node.value, b, title_only=True, stems=True)
     if node.field == "author":
-        tokens = b.backend.tokens(node.value, NEUTRAL)
+        tokens = b.backend.tokens(exact_text(node.value), EXACT)
         if not tokens:
             return None
         b.count(len(tokens))

@@ -29,6 +29,9 @@ Parameters (all optional):
 ``snippets``, ``facets``
     ``1``/``true``/``yes`` or ``0``/``false``/``no``: leave out snippets or facet
     counts to make a search cheaper (API clients).
+``correct``
+    ``1`` (default) or ``0``: when the query finds nothing and its did-you-mean
+    suggestion finds articles, show the suggestion's results (``0``: never).
 ``histogram``
     ``year``, ``month``, ``week``, ``day`` or ``auto`` (the interval chosen from the
     span): count the matches over time, the date filters left out (``search.timeline``).
@@ -69,6 +72,7 @@ from search.types import (
 
 SCALARS = (
     "q", "sort", "match", "page", "per_page", "from", "to", "snippets", "facets", "histogram",
+    "correct",
 )  # fmt: skip
 EXCLUDE_PREFIX = "not_"
 IGNORED = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "ref"})
@@ -140,6 +144,7 @@ def build_request(params: Params) -> SearchRequest:
         snippets=_flag(params, "snippets"),
         facets=_flag(params, "facets"),
         histogram=_histogram(params),
+        correct=_flag(params, "correct"),
     )
 
 
@@ -307,6 +312,8 @@ def to_params(request: SearchRequest) -> list[tuple[str, str]]:
     if request.per_page != caps.DEFAULT_PER_PAGE:
         pairs.append(("per_page", str(request.per_page)))
     pairs += [(name, "0") for name in ("snippets", "facets") if not getattr(request, name)]
+    if request.histogram is not None:
+        pairs.append(("histogram", request.histogram))
     return pairs
 
 

@@ -17,6 +17,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from search import suggest
@@ -122,6 +123,9 @@ class SearchService:
             log.warning("related articles of %r unavailable: %s", article_id, exc.message)
             related = ()
         return view, related
+
+    def marker(self, q: str, lang: str) -> Callable[[str], list[tuple[int, int]]]:
+        return self.engine().marker(q, lang)
 
     def facet_values(self) -> dict[FacetName, tuple[FacetValue, ...]]:
         return self.engine().facet_values()

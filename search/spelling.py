@@ -3,20 +3,26 @@
 Engine-neutral rules: a word found in fewer than ``RARE`` documents is
 replaced by the nearest word (one edit for short words, two for longer ones)
 that is at least ``GAIN`` times more common; an engine supplies the document
-frequencies and the candidate words within that distance.
+frequencies and the candidate words within that distance. Only plain words are
+corrected (words, phrase words, ``title:`` words; never a prefix or a fuzzy
+word), in the user's own spelling of case, with every operator kept; a query
+with ``SUGGEST_BELOW`` hits or more gets no suggestion.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 
-from search.query import ParsedQuery
+from search.query import FieldTerm, ParsedQuery, Phrase, Word, positive_leaves
 
 RARE = 2
 """A word found in fewer documents than this is worth a suggestion."""
 GAIN = 5
 """A suggestion must be this many times more common than the word it replaces."""
+SUGGEST_BELOW = 10
+"""A query with this many hits (a page) needs no suggestion: it found what it names."""
 
 Frequency = Callable[[str], int]
 Neighbours = Callable[[str, int], Iterable[tuple[str, int]]]
@@ -61,9 +67,38 @@ def suggest_query(
 ) -> str | None:
     """The user's query with rare words replaced by common neighbours, or None."""
     suggestion = text
-    for word in dict.fromkeys(w.casefold() for w in parsed.positive_words()):
+    for word in dict.fromkeys(w.casefold() for w in plain_words(parsed)):
         replacement = better_word(word, frequency, neighbours)
         if replacement:
-            pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
-            suggestion = pattern.sub(replacement, suggestion)
+            # a word, not the start of a prefix (russ*) or a fuzzy word (russ~1)
+            pattern = re.compile(rf"(?<!\w){re.escape(word)}(?![\w*~])", re.IGNORECASE)
+            suggestion = pattern.sub(functools.partial(_recased, replacement), suggestion)
     return suggestion if suggestion != text else None
+
+
+def plain_words(parsed: ParsedQuery) -> list[str]:
+    """The words a suggestion may correct: plain words, phrase words and ``title:`` words
+    that are not excluded."""
+    words: list[str] = []
+    for leaf in positive_leaves(parsed.root):
+        if isinstance(leaf, Word):
+            words.append(leaf.text)
+        elif isinstance(leaf, Phrase):
+            words.extend(leaf.text.split())
+        elif isinstance(leaf, FieldTerm) and leaf.field == "title":
+            words.extend(leaf.value.split())
+    return words
+
+
+def _recased(replacement: str, match: re.Match[str]) -> str:
+    return same_case(match.group(), replacement)
+
+
+def same_case(original: str, replacement: str) -> str:
+    """``replacement`` cased as the user typed ``original``: ``Karabah`` → ``Karabakh``,
+    ``NATOO`` → ``NATO``, ``karabah`` → ``karabakh``."""
+    if len(original) > 1 and original.isupper():
+        return replacement.upper()
+    if original[:1].isupper():
+        return replacement[:1].upper() + replacement[1:]
+    return replacement

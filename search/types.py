@@ -12,12 +12,12 @@ from typing import Literal
 
 Sort = Literal["relevance", "newest", "oldest"]
 Match = Literal["all", "any"]
-FacetName = Literal["tag", "publication", "lang", "year", "month"]
+FacetName = Literal["tag", "publication", "author", "lang", "year", "month"]
 Interval = Literal["year", "month", "week", "day"]
 
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 MATCHES: tuple[Match, ...] = ("all", "any")
-FACET_NAMES: tuple[FacetName, ...] = ("tag", "publication", "lang", "year", "month")
+FACET_NAMES: tuple[FacetName, ...] = ("tag", "publication", "author", "lang", "year", "month")
 INTERVALS: tuple[Interval, ...] = ("year", "month", "week", "day")
 """Timeline intervals, coarsest first; ``auto`` (chosen from the span) is the default."""
 UNDATED = "undated"
@@ -43,6 +43,8 @@ class SearchRequest:
     facets: bool = True
     histogram: Interval | Literal["auto"] | None = None
     """Count the matches over time (the date filters left out, as facets leave theirs out)."""
+    correct: bool = True
+    """A query that finds nothing shows its did-you-mean suggestion's results, if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,8 @@ class SearchResult:
     took_ms: float
     generation: str
     histogram: Histogram | None = None
+    corrected: bool = False
+    """The query found nothing: ``hits`` (and totals, facets) are ``suggestion``'s."""
 
     @property
     def pages(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -41,7 +42,7 @@ def test_search_json_is_the_api_response(demo: Path) -> None:
     data = json.loads(done.stdout)
     assert data["total"] == 2
     assert {"hits", "facets", "suggestion", "query"} <= set(data)
-    assert set(data["facets"]) == {"tag", "publication", "lang", "year", "month"}
+    assert set(data["facets"]) == {"tag", "publication", "author", "lang", "year", "month"}
     assert data["hits"][0]["title"] == "Israel's role in Nagorno-Karabakh"  # the dated one first
     assert "<mark>" in data["hits"][0]["snippet"]
 
@@ -65,3 +66,22 @@ def test_search_without_an_index_says_so(tmp_path: Path) -> None:
     assert done.returncode == 3
     assert "no index" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_search_json_urls_are_those_the_api_writes(demo: Path) -> None:
+    from web import create_app
+
+    params = {"q": "karabakh", "sort": "oldest"}
+    for public in ("", "https://example.org/archive"):
+        env = {**os.environ, "ARCHIVE_SEARCH_PUBLIC_URL": public}
+        done = subprocess.run([*CLI, "search", "karabakh", "--index", str(demo), "--json",
+                               "--sort", "oldest"], capture_output=True, text=True, env=env,
+                              check=True)  # fmt: skip
+        cli_hits = json.loads(done.stdout)["hits"]
+        app = create_app({"INDEX_DIR": str(demo), "PUBLIC_URL": public or None,
+                          "RATELIMIT_ENABLED": False})  # fmt: skip
+        api_hits = app.test_client().get("/api/v1/search", query_string=params).get_json()["hits"]
+        assert [(h["url"], h["api_url"]) for h in cli_hits] == [
+            (h["url"], h["api_url"]) for h in api_hits
+        ]
+        assert cli_hits[0]["url"].startswith(public + "/articles/")

@@ -20,6 +20,7 @@ from search.facets import (
     BoolArray,
     DocValues,
     count_facets,
+    facet_key,
     facet_masks,
 )
 from search.languages import display_name
@@ -44,6 +45,11 @@ def _keyed(dv: DocValues, facet: FacetName, docs: list[bool]) -> list[Entry]:
         for d, t in zip(dv.tag_doc.tolist(), dv.tag_id.tolist(), strict=True):
             counts[t] += docs[d]
         entries = list(zip(dv.tags, dv.tag_labels, counts, strict=True))
+    elif facet == "author":
+        counts = [0] * len(dv.authors)
+        for d, a in zip(dv.author_doc.tolist(), dv.author_id.tolist(), strict=True):
+            counts[a] += docs[d]
+        entries = list(zip(dv.authors, dv.author_labels, counts, strict=True))
     elif facet == "publication":
         counts = [0] * len(dv.publications)
         for d, p in enumerate(dv.publication.tolist()):
@@ -94,11 +100,13 @@ def reference(
             entries = _dated(dv, facet, docs, request)
         else:
             entries = _keyed(dv, facet, docs)
-        selected = {v.casefold() for v in request.filters.get(facet, ())}
-        excluded = {v.casefold() for v in request.excludes.get(facet, ())}
+        # keyed facets match requests by facet_key (case, slug or word form), dates by case
+        fold = str.casefold if facet in ("year", "month") else facet_key
+        selected = {fold(v) for v in request.filters.get(facet, ())}
+        excluded = {fold(v) for v in request.excludes.get(facet, ())}
         values = []
         for key, label, count in entries:
-            is_selected, is_excluded = key.casefold() in selected, key.casefold() in excluded
+            is_selected, is_excluded = fold(key) in selected, fold(key) in excluded
             if count > 0 or is_selected or is_excluded:
                 values.append(FacetValue(key, label, count, is_selected, is_excluded))
         shown = values[:MAX_FACET_VALUES]
@@ -129,6 +137,7 @@ def _archive(rng: random.Random, docs: int, tags: int, pubs: int) -> DocValues:
             "lang": rng.choice(["en", "de", "fr", "xx", "EN"]),
             "publication": rng.choice(pub_names) if pub_names and rng.random() < 0.8 else None,
             "tags": rng.sample(tag_names, k=min(len(tag_names), rng.randint(0, 12))),
+            "authors": rng.sample(pub_names, k=min(len(pub_names), rng.randint(0, 3))),
         }
         builder.add(d, record)
     return builder.build()
@@ -159,6 +168,7 @@ def _request(rng: random.Random, dv: DocValues) -> SearchRequest:
     pools: dict[FacetName, list[str]] = {
         "tag": [*dv.tags, *(t.upper() for t in dv.tags), "no-such-tag"],
         "publication": [*dv.publications, "No Such Paper"],
+        "author": [*dv.authors, *(a.replace(" ", "-") for a in dv.authors), "Nobody"],
         "lang": [*dv.langs, "EN", "zz"],
         "year": ["2020", "2021", "1999", "2030", UNDATED],
         "month": ["2020-01", "2020-02", "2021-06", "2020-13", "2025-01"],

@@ -11,11 +11,11 @@ from whoosh import index
 from whoosh import query as wq
 
 from search import caps
+from search.analysis import EXACT, exact_text, stem_text
 from search.errors import QueryTooComplex
 from search.highlight import TermMatcher
 from search.query import And, MatchAll, Not, ParsedQuery, Word, parse_query
 from search.whoosh_engine.querybuild import (
-    NOTHING,
     analyse,
     build_query,
     highlight_terms,
@@ -76,8 +76,10 @@ def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         writer = ix.writer()
         for doc in batch:
             fields = {k: v for k, v in doc.items() if k not in ("title", "body")}
-            fields[title_field(doc["lang"])] = doc["title"]
-            fields[body_field(doc["lang"])] = doc["body"]
+            fields[title_field(EXACT)] = exact_text(doc["title"])
+            fields[body_field(EXACT)] = exact_text(doc["body"])
+            fields[title_field(doc["lang"])] = stem_text(doc["title"])
+            fields[body_field(doc["lang"])] = stem_text(doc["body"])
             writer.add_document(**fields)
         writer.commit(merge=False)
     with ix.searcher() as searcher:
@@ -194,14 +196,16 @@ def test_pure_negation_matches_everything_else(reader: Any) -> None:
     assert found(reader, "-xyzzy") == ALL
 
 
-def test_stop_words_are_dropped(reader: Any) -> None:
+def test_stop_words_are_searchable_and_weak(reader: Any) -> None:
     only_en = ("en",)
     parsed = parse_query("the peace")
     assert hits(reader, build_query(parsed, only_en, reader)) == {"en-peace"}
-    # "the" is an English stop word but a word in German and Russian: optional, not required.
+    # a stop word next to other words is optional, in every language
     assert found(reader, "the peace") == {"en-peace"}
     assert found(reader, "die peace") == {"en-peace"}  # "die" is a German stop word
-    assert build_query(parse_query("the"), only_en, reader) is NOTHING
+    # alone, it is what was asked for
+    assert hits(reader, build_query(parse_query("the"), only_en, reader)) == {"en-war", "en-peace"}
+    assert found(reader, "der") == {"de-krieg"}
     assert build_query(parse_query(""), only_en, reader) == wq.Every()
 
 
@@ -209,7 +213,7 @@ def test_hidden_fields_are_unreachable(reader: Any) -> None:
     for text in ("id:en-war", "body_en:war", "spell:war", "path:x", "translation_key:x"):
         q = build_query(parse_query(text), LANGS, reader)
         assert {fieldname for fieldname, _ in q.iter_all_terms()} <= {
-            f"{kind}_{lang}" for kind in ("title", "body") for lang in LANGS
+            f"{kind}_{lang}" for kind in ("title", "body") for lang in (*LANGS, EXACT)
         }
     assert found(reader, "id:en-war") == set()
 
@@ -221,19 +225,23 @@ def test_match_all_node(reader: Any) -> None:
 
 def test_too_many_clauses(reader: Any) -> None:
     words = " OR ".join(f"zeta{i:03d}" for i in range(caps.MAX_TERMS))
-    # 64 words in 16 languages' title and body fields would be 2,048 clauses…
+    # 64 words in the exact and 16 languages' stemmed title and body fields would be 2,176
+    # clauses…
     langs = [*LANGS, "fr", "es", "it", "nl", "pt", "sv", "da", "no", "fi", "hu", "ro", "tr", "und"]
     q = build_query(parse_query(words), langs, reader)  # …but absent terms are left out
-    assert len(list(q.leaves())) == caps.MAX_TERMS
+    assert len(list(q.leaves())) == 2 * caps.MAX_TERMS  # body_exact and body_en
     with pytest.raises(QueryTooComplex):
-        build_query(parse_query("ze* zeta0*"), LANGS * 15, reader)
+        build_query(parse_query(" ".join(["ze*"] * 21)), LANGS, reader)  # 21 x 50 terms
 
 
 def test_highlight_terms(reader: Any) -> None:
     parsed = parse_query('wars "peace talks" karab* geneva~ -conflict')
     matched = highlight_terms(parsed, "en", reader)
-    for token in ("war", "peac", "talk", "karabakh", "geneva"):
+    for token in ("war", "karabakh", "geneva"):
         assert matched(token), token
+    # a phrase's words are marked only together, where the text has the phrase
+    assert not matched("peace")
+    assert matched.phrases == (("peace", "talks"),)
     assert not matched("conflict")
     assert not matched("diplomat")
     german = highlight_terms(parse_query("Kriegen"), "de", reader)

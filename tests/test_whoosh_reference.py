@@ -18,7 +18,6 @@ from whoosh import query as wq
 
 from search.engine_base import ANY_WORDS_NOTICE
 from search.facets import MAX_FACET_VALUES
-from search.languages import analyser_lang
 from search.query import ParsedQuery, parse_query
 from search.service import SearchService
 from search.types import SearchRequest
@@ -79,7 +78,7 @@ def _reference(
     parsed: ParsedQuery,
     filters: dict[str, tuple[str, ...]],
 ) -> tuple[int, dict[str, Counter[str]], list[str]]:
-    langs = sorted({analyser_lang(r["lang"]) for r in records.values()})
+    langs = sorted({r["lang"] for r in records.values()})
     query = build_query(parsed, langs, searcher.reader())
     matched = [records[d] for d in searcher.docs_for_query(query)]
     values = [_facet_values(r) for r in matched]

@@ -18,6 +18,9 @@ Configuration keys:
     requests at once); see ``web.ratelimit``.
 ``ADMISSION_SLOTS``, ``ADMISSION_COSTLY_SLOTS``
     Requests a worker runs at once, and costly ones among them; see ``web.admission``.
+``PUBLIC_URL``
+    The service's public address; absolute URLs start with it, else URLs are
+    relative; never built from the request's ``Host`` (see ``web.links``).
 ``API_MAX_AGE``
     Seconds API answers may be cached (``Cache-Control``); see ``web.httpcache``.
 ``COMPRESS_*``
@@ -43,6 +46,7 @@ from web import (
     errors,
     httpcache,
     jsonio,
+    links,
     ratelimit,
     ratelimit_headers,
     security,
@@ -63,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         RATELIMIT_STORE=str(settings.ratelimit_store or ""),
         RATELIMIT_TRUST_PROXY=settings.trust_proxy,
         API_MAX_AGE=settings.api_max_age,
+        PUBLIC_URL=settings.public_url,
         MAX_CONTENT_LENGTH=64 * 1024,  # request bodies: only POST /api/v1/search has one
     )
     if config:
@@ -76,18 +81,21 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     from web.api import bp as api_bp
+    from web.feeds import bp as feeds_bp
     from web.pages import bp as pages_bp
     from web.research import bp as research_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(research_bp)
+    app.register_blueprint(feeds_bp)
     admission.init_clock(app)
     security.init_app(app)
     ratelimit.init_app(app)
     ratelimit_headers.init_app(app)
     httpcache.init_app(app)
     admission.init_app(app)
+    links.init_app(app)
     errors.init_app(app)
     return app
 

@@ -2,7 +2,10 @@
 
 Every request gets the search time cap (``search.deadline``) from the moment
 it arrives, so time spent waiting counts against it; whatever runs out of
-time answers 503, in the one error shape, instead of running on.
+time answers 503, in the one error shape, instead of running on. The work
+stops ``ANSWER_MARGIN`` before the cap: the checks are a few tens of
+milliseconds apart (more on a loaded machine), and the answer itself must
+still be written, so that it reaches the client by the cap, not after it.
 
 Each worker process runs at most ``slots`` requests at once, one of them
 costly; and the whole server runs at most ``costly_slots`` costly requests at
@@ -27,7 +30,6 @@ Configuration (app config; ``create_app`` fills it from ``archive_search.setting
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import hashlib
 import heapq
@@ -43,11 +45,13 @@ from pathlib import Path
 from flask import Flask, Response, current_app, g, request
 
 from archive_search.settings import DEFAULT_COSTLY_SLOTS, DEFAULT_SLOTS
-from search import deadline
+from search import caps, deadline
 from web import ratelimit
 from web.errors import error_response
 from web.ratelimit import runtime_dir
 
+ANSWER_MARGIN = 0.1
+"""Seconds before the time cap at which a request's work stops (see above)."""
 COSTLY_POINTS = 12
 """An estimate at or above this is costly (a plain word is 1 point; see ``estimate``)."""
 SPENT_SHARE_COSTLY = 0.5
@@ -190,7 +194,7 @@ LANES_KEY = "archive_search.costly_lanes"
 
 
 def start_clock() -> None:
-    g.setdefault(_CLOCK, deadline.start())
+    g.setdefault(_CLOCK, deadline.start(max(caps.SEARCH_TIME_LIMIT - ANSWER_MARGIN, 0.0)))
 
 
 def stop_clock(_exc: BaseException | None = None) -> None:
@@ -262,11 +266,8 @@ def init_app(app: Flask) -> None:
     """The queue, after the rate limiter (a refused request never queues)."""
     slots = _slots(app, "ADMISSION_SLOTS", DEFAULT_SLOTS)
     costly = _slots(app, "ADMISSION_COSTLY_SLOTS", DEFAULT_COSTLY_SLOTS)
-    app.extensions[EXTENSION_KEY] = Gate(slots, 1)
-    with contextlib.suppress(OSError):
-        runtime = runtime_dir()
-        app.extensions[LANES_KEY] = CostlyLanes(
-            lanes_path(app.config["INDEX_DIR"], runtime), costly
-        )
+    app.extensions[EXTENSION_KEY] = Gate(slots, 1)  # one costly request per worker
+    lanes = lanes_path(app.config["INDEX_DIR"], runtime_dir())
+    app.extensions[LANES_KEY] = CostlyLanes(lanes, costly)  # and `costly` in all
     app.before_request(enter)
     app.teardown_request(leave)

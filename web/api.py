@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, Response, abort, jsonify, request
 
 from search import caps
 from search.errors import BadRequest
@@ -28,7 +28,7 @@ from search.types import SearchRequest, SearchResult
 from web.context import service
 from web.export import export_response
 from web.httpcache import cacheable, etag_for, not_modified
-from web.links import request_urls
+from web.links import external, request_urls
 from web.openapi import openapi_document
 from web.serialise import article_json, facets_json, result_json, suggestions_json
 
@@ -71,7 +71,7 @@ def _search(req: SearchRequest, *, conditional: bool = True) -> Response:
 def links(result: SearchResult) -> dict[str, str | None]:
     """``self``, ``next`` and ``prev`` as GET URLs of the API (``null`` where there is none)."""
     req = result.request
-    base = url_for("api.search", _external=True)
+    base = external("api.search")
 
     def at(page: int) -> str:
         query = urlencode(to_params(dataclasses.replace(req, page=page)))

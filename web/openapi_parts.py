@@ -49,6 +49,12 @@ def _search_params() -> list[JSON]:
         _param("snippets", "0 leaves out snippets", {"type": "string", "enum": ["0", "1"]}),
         _param("facets", "0 leaves out facet counts", {"type": "string", "enum": ["0", "1"]}),
         _param(
+            "correct",
+            "1 (default): a query without hits shows its did-you-mean suggestion's results "
+            "(corrected: true); 0: never",
+            {"type": "string", "enum": ["0", "1"]},
+        ),
+        _param(
             "histogram",
             "Count the matches over time by this interval (auto: chosen from the span)",
             {"type": "string", "enum": [*INTERVALS, "auto"]},

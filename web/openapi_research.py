@@ -1,11 +1,14 @@
-"""The research endpoints' part of the OpenAPI document: exports (and their manifest)."""
+"""The research endpoints' part of the OpenAPI document: export, concordance, trends."""
 
 from __future__ import annotations
 
+from search import caps
 from search.exporting import FIELDS
 from search.kwic import ORDERS
+from search.trends import MAX_SERIES
+from search.types import INTERVALS
 from web.openapi_parts import _param, _responses, _search_params
-from web.openapi_schemas import DATE, INT, JSON, NSTR, STR, STRS
+from web.openapi_schemas import DATE, INT, JSON, NSTR, STR, STRS, URL
 from web.openapi_schemas import obj as _obj
 from web.openapi_schemas import ref as _ref
 
@@ -28,7 +31,7 @@ def research_schemas() -> JSON:
                 "tags": STRS,
                 "publication": nullable_str,
                 "lang": STR,
-                "url": {"type": "string", "format": "uri"},
+                "url": URL,
                 "summary": STR,
                 "snippet": {"type": "string", "description": "Plain text fragments"},
                 "text": STR,
@@ -73,7 +76,7 @@ def research_schemas() -> JSON:
                 "title": STR,
                 "date": DATE,
                 "lang": STR,
-                "url": {"type": "string", "format": "uri"},
+                "url": URL,
                 "left": STR,
                 "match": {"type": "string", "description": "The words that matched, as written"},
                 "right": STR,
@@ -96,6 +99,38 @@ def research_schemas() -> JSON:
                 "width": INT,
                 "order": {"type": "string", "enum": list(ORDERS)},
                 "interpreted": STR,
+                "generation": STR,
+            }
+        ),
+        "TrendsResponse": _obj(
+            {
+                "interval": {"type": "string", "enum": list(INTERVALS)},
+                "periods": {
+                    "type": "array",
+                    "items": _obj(
+                        {
+                            "start": {"type": "string", "format": "date"},
+                            "end": {"type": "string", "format": "date"},
+                            "total": {**INT, "description": "All articles under the filters"},
+                        }
+                    ),
+                },
+                "series": {
+                    "type": "array",
+                    "items": _obj(
+                        {
+                            "q": STR,
+                            "interpreted": STR,
+                            "total": INT,
+                            "counts": {"type": "array", "items": INT},
+                            "shares": {
+                                "type": "array",
+                                "items": {"type": "number", "minimum": 0, "maximum": 1},
+                            },
+                        }
+                    ),
+                },
+                "notices": STRS,
                 "generation": STR,
             }
         ),
@@ -163,8 +198,31 @@ def _with_csv(out: JSON) -> JSON:
     return out
 
 
+def _trends_params() -> list[JSON]:
+    drop = ("q", "sort", "page", "per_page", "snippets", "facets", "histogram")
+    params = [p for p in _search_params() if p["name"] not in drop]
+    return [
+        _param(
+            "q",
+            f"One query per series, from 1 to {MAX_SERIES}",
+            {"type": "string", "maxLength": caps.MAX_QUERY_CHARS},
+            repeat=True,
+        ),
+        *params,
+        _param("interval", "Periods (auto: from the span)", {"enum": [*INTERVALS, "auto"]}),
+        _param("format", "json (default) or csv", {"enum": ["json", "csv"]}),
+    ]
+
+
 def research_paths() -> JSON:
     return {
+        "/api/v1/trends": {
+            "get": {
+                "summary": "Term trends: matching articles per period and their share of all",
+                "parameters": _trends_params(),
+                "responses": _with_csv(_responses("TrendsResponse", 400, 503)),
+            }
+        },
         "/api/v1/kwic": {
             "get": {
                 "summary": "Keyword in context: every occurrence of the query's matches",

@@ -30,8 +30,9 @@ NSTR: JSON = {"type": ["string", "null"]}
 STRS: JSON = {"type": "array", "items": STR}
 DATE: JSON = {"type": ["string", "null"], "format": "date"}
 INT: JSON = {"type": "integer", "minimum": 0}
-URL: JSON = {"type": "string", "format": "uri"}
-NURL: JSON = {"type": ["string", "null"], "format": "uri"}
+# Absolute under ARCHIVE_SEARCH_PUBLIC_URL, else relative to the service: a URI reference.
+URL: JSON = {"type": "string", "format": "uri-reference"}
+NURL: JSON = {"type": ["string", "null"], "format": "uri-reference"}
 
 SEARCH_REQUIRED = ["total", "page", "per_page", "pages", "hits", "facets", "suggestion"]
 SEARCH_REQUIRED += ["query", "notices", "took_ms", "generation", "links"]
@@ -94,6 +95,7 @@ def schemas() -> JSON:
                 "hits": {"type": "array", "items": ref("Hit")},
                 "facets": ref("Facets"),
                 "suggestion": NSTR,
+                "corrected": {"type": "boolean"},
                 "query": obj(
                     {
                         "q": STR,

@@ -6,11 +6,14 @@ import dataclasses
 
 from flask import Blueprint, render_template, request, url_for
 
+from search import caps
+from search.errors import BadRequest
 from search.languages import display_name
 from search.request import build_request, check_article_id
 from search.types import SearchRequest
-from web import urls, view
+from web import citable, results_page, urls, view
 from web.context import service
+from web.marks import mark_html
 from web.render import article_html
 from web.serialise import join_snippets
 from web.view import href
@@ -27,6 +30,7 @@ def langname(code: str) -> str:
 
 
 bp.add_app_template_filter(join_snippets, "join_snippets")
+bp.add_app_template_filter(results_page.long_date, "long_date")
 
 
 def is_browsing(req: SearchRequest) -> bool:
@@ -35,23 +39,41 @@ def is_browsing(req: SearchRequest) -> bool:
 
 @bp.get("/")
 def search() -> str:
-    req = build_request(request.args.to_dict(flat=False))
+    params = request.args.to_dict(flat=False)
+    asked = citable.take_generation(params)
+    req = build_request(params)
     if req.histogram is None:
         req = dataclasses.replace(req, histogram="auto")
-    pairs = urls.state_pairs(request.args.items(multi=True))
+    pairs = citable.unpinned(urls.state_pairs(request.args.items(multi=True)))
     result = service().search(req)
+    chips = view.chips(req, result, pairs)
+    back = results_page.back_state(pairs)
+    marked = result.suggestion if result.corrected else req.q
     return render_template(
         "search.html",
         req=req,
         result=result,
+        default_sort="relevance" if req.q else "newest",
+        advice=[] if result.hits else results_page.empty_advice(req, result, pairs, chips),
+        # each result opens with the query's words marked (hl) and a way back to this page
+        article_href=lambda article_id: url_for(
+            "pages.article", article_id=article_id, hl=marked or None, back=back
+        ),
         timeline=view.timeline(result, pairs),
+        pin=citable.pin(pairs, asked, result.generation),
+        feed_href=url_for("feeds.feed") + href(feed_pairs(pairs)),
+        research_query=href(research_pairs(pairs)),
         browsing=is_browsing(req),
         facets=view.facet_blocks(result, pairs),
-        chips=view.chips(req, result, pairs),
+        chips=chips,
         pages=view.page_numbers(req.page, result.pages, req.per_page),
         page_href=lambda n: href(urls.replace(pairs, "page", str(n))),
         tag_href=lambda t: href(urls.toggle((), "tag", t)),
         set_href=lambda name, value: href(urls.replace(pairs, name, value)),
+        instead_href=href(urls.replace(pairs, "correct", "0")),
+        query_href=lambda value: href(
+            urls.replace(urls.replace(pairs, "correct", None), "q", value)
+        ),
         export_href=lambda fmt: export_url(pairs, fmt),
         hidden=[(k, v) for k, v in pairs if k not in FORM_FIELDS],
         sort_labels=SORT_LABELS,
@@ -60,23 +82,53 @@ def search() -> str:
     )
 
 
+def feed_pairs(pairs: urls.Pairs) -> urls.Pairs:
+    """The Atom feed of this search: same query and filters, no paging, sort or pin."""
+    return tuple(p for p in pairs if p[0] not in ("page", "per_page", "sort", citable.PARAM))
+
+
+def research_pairs(pairs: urls.Pairs) -> urls.Pairs:
+    """This search's query and filters for the concordance and trends pages."""
+    return tuple(p for p in pairs if p[0] not in ("page", "per_page", "sort", "histogram"))
+
+
 def export_url(pairs: urls.Pairs, fmt: str) -> str:
     """The export of this search: same state, no paging."""
-    kept = tuple(p for p in pairs if p[0] not in ("page", "per_page"))
+    kept = tuple(p for p in pairs if p[0] not in ("page", "per_page", citable.PARAM))
     return url_for("api.export") + href((*kept, ("format", fmt)))
 
 
-FORM_FIELDS = frozenset({"q", "from", "to", "sort", "match", "page"})
-"""Fields the search form itself submits; everything else rides along as hidden inputs."""
+FORM_FIELDS = frozenset({"q", "from", "to", "sort", "match", "page", "correct"})
+"""Fields the search form itself submits, and ``correct``, which holds for one query only;
+everything else rides along as hidden inputs."""
 
 
 @bp.get("/articles/<path:article_id>")
 def article(article_id: str) -> str:
     item, related = service().article_page(check_article_id(article_id))
+    back = request.args.get("back", "")
+    body, marks = article_html(item), 0
+    hl = highlight_query(request.args.get("hl", ""))
+    if hl:
+        body, marks = mark_html(body, service().marker(hl, item.lang))
     return render_template(
         "article.html",
+        back_url=results_page.back_url(back, url_for("pages.search")),
+        article_href=lambda other: url_for("pages.article", article_id=other, back=back or None),
         article=item,
-        body=article_html(item),
+        body=body,
         related=related,
         q="",
+        hl=hl,
+        marks=marks,
     )
+
+
+def highlight_query(text: str) -> str:
+    """The ``hl`` query of an article page: its words marked; capped as a search's ``q``."""
+    if len(text) > caps.MAX_QUERY_CHARS:
+        raise BadRequest(
+            f"parameter 'hl' is longer than {caps.MAX_QUERY_CHARS} characters",
+            code="query_too_long",
+        )
+    return " ".join(text.split())

@@ -79,6 +79,8 @@ EXEMPT_PATHS = ("/healthz",)
 EXEMPT_PREFIXES = ("/static/",)
 PRUNE_EVERY = 1000
 """Decisions between two sweeps of idle (full) buckets, so the table stays small."""
+LOCK_WAIT = 2.0
+"""Seconds a decision waits for another worker's transaction before letting the request by."""
 STALE_AFTER = 120.0
 """Seconds after which a request still counted in progress is forgotten (its worker died)."""
 _PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
@@ -220,7 +222,7 @@ class BucketStore:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None or getattr(self._local, "pid", None) != os.getpid():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=2.0, isolation_level=None)
+            db = sqlite3.connect(self.path, timeout=LOCK_WAIT, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=OFF")  # counters may be lost in a crash: harmless
             db.execute(
@@ -232,6 +234,10 @@ class BucketStore:
                 "client TEXT NOT NULL, started REAL NOT NULL)"
             )
             db.execute("CREATE INDEX IF NOT EXISTS running_client ON running (client)")
+            # from now on no busy timeout: SQLite's own handler sleeps up to 100 ms between
+            # tries, which a cheap request waiting for another's short write would feel;
+            # _transaction tries again every half millisecond instead
+            db.execute("PRAGMA busy_timeout = 0")
             self._local.db, self._local.pid = db, os.getpid()
         return db
 
@@ -266,9 +272,17 @@ class BucketStore:
         )
 
     def _transaction(self) -> sqlite3.Connection:
+        """``BEGIN IMMEDIATE``, tried again every half millisecond for up to ``LOCK_WAIT``."""
         db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        return db
+        gives_up = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                return db
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > gives_up:
+                    raise
+                time.sleep(0.0005)
 
     def admit(self, client: str, now: float | None = None) -> Decision:
         """Decide on one request of ``client``; an admitted one is counted in progress

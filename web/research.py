@@ -17,7 +17,10 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from search.errors import BadRequest
 from search.kwic import Concordance, KwicLine, parse_options
 from search.request import build_request
-from web import urls
+from search.trends import MAX_SERIES, Trends
+from search.types import INTERVALS
+from web import citable, urls
+from web.charts import line_chart
 from web.context import service
 from web.export import csv_cell
 from web.links import request_urls
@@ -27,6 +30,7 @@ bp = Blueprint("research", __name__)
 
 KWIC_PER_PAGE = 50
 MAX_KWIC_PER_PAGE = 500
+DOWNLOAD_DROPS = ("format", citable.PARAM)
 KWIC_COLUMNS = ("id", "title", "date", "lang", "url", "left", "match", "right")
 
 
@@ -133,7 +137,8 @@ def kwic_api() -> Response:
 @bp.get("/kwic")
 def kwic_page() -> Response | str:
     params = request.args.to_dict(flat=False)
-    pairs = urls.state_pairs(request.args.items(multi=True))
+    asked = citable.take_generation(params)
+    pairs = citable.unpinned(urls.state_pairs(request.args.items(multi=True)))
     if not any(v.strip() for v in params.get("q", [])):
         return render_template("kwic.html", found=None, q="", pairs=pairs, href=href)
     found, page, per_page, fmt = _concordance(params)
@@ -146,6 +151,99 @@ def kwic_page() -> Response | str:
         data=data,
         q=request.args.get("q", ""),
         pairs=pairs,
+        pin=citable.pin(pairs, asked, found.generation),
         set_href=lambda name, value: href(urls.replace(pairs, name, value)),
-        csv_href=href((*_without(pairs, "format", "page", "per_page"), ("format", "csv"))),
+        csv_href=href((*_without(pairs, *DOWNLOAD_DROPS, "page", "per_page"), ("format", "csv"))),
+    )
+
+
+# -- term trends ----------------------------------------------------------------------------
+
+
+def _trends(params: dict[str, list[str]]) -> tuple[Trends, str]:
+    fmt = _format(params, ("json", "csv", "html"))
+    queries = [q.strip() for q in params.pop("q", []) if q.strip()]
+    interval = _one(params, "interval") or "auto"
+    if interval not in (*INTERVALS, "auto"):
+        raise BadRequest(f"parameter 'interval' must be one of {', '.join(INTERVALS)} or auto")
+    request = build_request(params)
+    for q in queries:  # each query passes the search's own checks (length, terms)
+        build_request({"q": [q]})
+    return service().engine().trends(queries, request, interval), fmt  # type: ignore[arg-type]
+
+
+def trends_json(found: Trends) -> dict[str, object]:
+    return {
+        "interval": found.interval,
+        "periods": [
+            {"start": start.isoformat(), "end": end.isoformat(), "total": total}
+            for (start, end), total in zip(found.periods, found.totals, strict=True)
+        ],
+        "series": [
+            {
+                "q": s.q,
+                "interpreted": s.interpreted,
+                "total": s.total,
+                "counts": list(s.counts),
+                "shares": [round(x, 6) for x in s.shares],
+            }
+            for s in found.series
+        ],
+        "notices": list(found.notices),
+        "generation": found.generation,
+    }
+
+
+def _trends_csv(found: Trends) -> Response:
+    columns = ["start", "end", "all_articles"]
+    for s in found.series:
+        columns += [f"{s.q} (articles)", f"{s.q} (share)"]
+    rows = []
+    for i, ((start, end), total) in enumerate(zip(found.periods, found.totals, strict=True)):
+        row: list[object] = [start.isoformat(), end.isoformat(), total]
+        for s in found.series:
+            row += [s.counts[i], f"{s.shares[i]:.6f}"]
+        rows.append(row)
+    return csv_download(columns, rows, f"trends-{found.generation}")
+
+
+@bp.get("/api/v1/trends")
+def trends_api() -> Response:
+    found, fmt = _trends(request.args.to_dict(flat=False))
+    return _trends_csv(found) if fmt == "csv" else jsonify(trends_json(found))
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.1f}%" if value else "0%"
+
+
+@bp.get("/trends")
+def trends_page() -> Response | str:
+    params = request.args.to_dict(flat=False)
+    asked = citable.take_generation(params)
+    pairs = citable.unpinned(urls.state_pairs(request.args.items(multi=True)))
+    queries = [q for q in params.get("q", []) if q.strip()]
+    measure = (_one(params, "measure") or "share") if queries else "share"
+    if measure not in ("share", "count"):
+        raise BadRequest("parameter 'measure' must be share or count")
+    if not queries:
+        return render_template("trends.html", found=None, queries=[""], pairs=pairs, q="")
+    found, fmt = _trends(params)
+    if fmt == "csv":
+        return _trends_csv(found)
+    values = [(s.q, s.shares if measure == "share" else s.counts) for s in found.series]
+    fmt_value = _percent if measure == "share" else (lambda v: f"{v:,.0f}")
+    chart = line_chart(found.interval, [p[0] for p in found.periods], values, fmt_value)
+    return render_template(
+        "trends.html",
+        found=found,
+        chart=chart,
+        measure=measure,
+        percent=_percent,
+        queries=[*queries, ""] if len(queries) < MAX_SERIES else queries,
+        pairs=pairs,
+        pin=citable.pin(pairs, asked, found.generation),
+        q="",
+        set_href=lambda name, value: href(urls.replace(pairs, name, value)),
+        csv_href=href((*_without(pairs, *DOWNLOAD_DROPS, "measure"), ("format", "csv"))),
     )

@@ -128,6 +128,7 @@ def result_json(
         "hits": [hit_json(h, urls) for h in result.hits],
         "facets": facets_json(result.facets),
         "suggestion": result.suggestion,
+        "corrected": result.corrected,
         "query": {
             "q": request.q,
             "interpreted": result.interpreted,

@@ -24,7 +24,7 @@ import orjson
 from search.store import write_atomic
 
 FILE = "hits.jsonl"
-HIT_FIELDS = ("id", "path", "title", "date", "tags", "publication", "lang", "summary")
+HIT_FIELDS = ("id", "path", "title", "date", "tags", "publication", "lang", "summary", "authors")
 """What ``BaseEngine._hits`` and the translation links read of a record, body aside."""
 OffsetArray = npt.NDArray[np.int64]
 

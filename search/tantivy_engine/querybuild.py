@@ -15,7 +15,8 @@ import tantivy
 from tantivy import Occur, Query
 
 from search import querycompile, ranking
-from search.query import Fuzzy, ParsedQuery
+from search.analysis import exact_tokens, stem_lang, stem_text
+from search.query import ParsedQuery
 from search.querycompile import NOTHING, Tokens, date_bounds, most_frequent
 from search.tantivy_engine import schema as s
 from search.tantivy_engine.vocab import Vocabulary
@@ -40,6 +41,12 @@ class TantivyBackend:
     def has_term(self, field: str, text: str) -> bool:
         return self.vocab.doc_freq(field, text) > 0
 
+    def doc_freq(self, field: str, text: str) -> int:
+        return self.vocab.doc_freq(field, text)
+
+    def doc_count(self) -> int:
+        return int(self.vocab.searcher.num_docs)
+
     def prefix_candidates(self, field: str, stem: str) -> list[tuple[str, int]]:
         return self.vocab.prefixed(field, stem)
 
@@ -54,6 +61,9 @@ class TantivyBackend:
         first = tokens[0][0]
         words: list[str | tuple[int, str]] = [(position - first, t) for position, t in tokens]
         return _boosted(field, Query.phrase_query(self.schema, field, words))
+
+    def boosted(self, query: Query, factor: float) -> Query:
+        return Query.boost_query(query, factor)
 
     def any_of(self, queries: list[Query]) -> Query:
         return Query.boolean_query([(Occur.Should, q) for q in queries])
@@ -97,20 +107,22 @@ def build_query(
 
 
 def analyse(text: str, lang: str) -> list[str]:
-    """Token texts of ``text`` as ``lang``'s fields index them (stemmed, stop words dropped)."""
+    """Token texts of ``text`` as the fields of ``lang`` (``EXACT`` or a stemmed language)
+    index it; ``text`` has been through ``exact_text`` or ``stem_text``."""
     return list(s.analyser(lang).analyze(text))
 
 
+def word_forms(text: str, lang: str) -> list[str]:
+    """What ``text`` is in the exact fields, and in ``lang``'s stemmed fields if it has them."""
+    forms = exact_tokens(text)
+    if stem_lang(lang):
+        forms += analyse(stem_text(text), lang)
+    return forms
+
+
 def analyse_positions(text: str, lang: str) -> Tokens:
-    """Tokens with their positions: a stop word inside a phrase leaves its gap, as in the index."""
+    """Tokens with their positions, as in the index."""
     return [(token.position, token.text) for token in s.analyser(lang).pre_tokenize(text).tokens]
-
-
-def fuzzy_terms(vocab: Vocabulary, fieldname: str, node: Fuzzy) -> list[tuple[str, int]]:
-    """Terms of ``fieldname`` close to ``node``, with their document frequencies."""
-    lang = fieldname.split("_", 1)[1]
-    text = querycompile.fuzzy_text(node, lambda t: analyse(t, lang))
-    return vocab.within(fieldname, text, node.edits)
 
 
 __all__ = [
@@ -120,6 +132,6 @@ __all__ = [
     "analyse_positions",
     "build_query",
     "date_bounds",
-    "fuzzy_terms",
     "most_frequent",
+    "word_forms",
 ]

@@ -25,11 +25,11 @@ import numpy.typing as npt
 import tantivy
 from tantivy import Occur, Query
 
+from search.analysis import EXACT, exact_text, stem_lang, stem_text, stopwords
 from search.engine_base import BaseEngine, Match, Ranked, Top
 from search.errors import NotFound
 from search.facets import BoolArray
 from search.highlight import TermMatcher
-from search.languages import analyser_lang
 from search.query import ParsedQuery
 from search.store import Generation
 from search.tantivy_engine import schema as s
@@ -227,10 +227,14 @@ class TantivyEngine(BaseEngine):
         raise NotFound(f"no article with id {article_id!r}")
 
     def _more_like(self, record: dict[str, Any]) -> Query | None:
-        """Its most telling words (tf·idf, found in other articles too) in its own language."""
-        lang = analyser_lang(record["lang"])
+        """Its most telling words (tf·idf, found in other articles too, not stop words) in its
+        own language's stemmed field, or the exact field."""
+        lang = stem_lang(record["lang"]) or EXACT
         text = f"{record['title']}\n{(record.get('body') or '')[:MLT_TEXT_CHARS]}"
-        counts = Counter(analyse(text, lang))
+        prepared = stem_text(text) if lang != EXACT else exact_text(text)
+        # the stemmed fields leave stop words out already; the exact field keeps them
+        stops = stopwords(record["lang"]) if lang == EXACT else frozenset()
+        counts = Counter(t for t in analyse(prepared, lang) if t not in stops)
         total = max(1, self._dv.size)
         weighted = []
         for term, tf in counts.items():

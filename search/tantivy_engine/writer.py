@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Iterable
+import errno
+import os
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import orjson
 import tantivy
 
-from search.languages import analyser_lang
+from search.analysis import EXACT, exact_text, stem_lang, stem_text
 from search.records import Article
 from search.tantivy_engine import schema as s
 from search.tantivy_engine.docvalues import (
@@ -47,8 +51,8 @@ def article_hit_line(article: Article) -> bytes:
 
 
 def to_document(article: Article, key: int) -> tantivy.Document:
-    """The Tantivy document for one article: its text goes into its own language's fields."""
-    lang = analyser_lang(article.lang)
+    """The Tantivy document for one article: its text goes into the exact fields, and into
+    its own language's stemmed fields when it has a stemmer."""
     doc = tantivy.Document()
     doc.add_text(s.ID, article.id)
     doc.add_unsigned(s.KEY, key)
@@ -56,14 +60,18 @@ def to_document(article: Article, key: int) -> tantivy.Document:
     doc.add_bytes(s.BODY, article.body.encode("utf-8"))
     doc.add_text(s.LANG, article.lang)
     doc.add_text(s.SPELL, f"{article.title}\n{article.body}")
-    doc.add_text(s.title_field(lang), article.title)
-    doc.add_text(s.body_field(lang), article.body)
+    doc.add_text(s.title_field(EXACT), exact_text(article.title))
+    doc.add_text(s.body_field(EXACT), exact_text(article.body))
+    lang = stem_lang(article.lang)
+    if lang is not None:
+        doc.add_text(s.title_field(lang), stem_text(article.title))
+        doc.add_text(s.body_field(lang), stem_text(article.body))
     for tag in dict.fromkeys(tag.casefold() for tag in article.tags):
         doc.add_text(s.TAGS, tag)
     if article.publication:
         doc.add_text(s.PUBLICATION, article.publication.casefold())
     if article.authors:
-        doc.add_text(s.AUTHOR, "\n".join(article.authors))
+        doc.add_text(s.AUTHOR, exact_text("\n".join(article.authors)))
     if article.date:
         doc.add_unsigned(
             s.DATE, s.date_key(article.date.year, article.date.month, article.date.day)
@@ -83,8 +91,9 @@ class TantivyWriter:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
-        self._index = s.open_index(self.directory, create=True)
-        self._writer: tantivy.IndexWriter | None = self._index.writer(HEAP_BYTES, THREADS)
+        with io_errors(self.directory):
+            self._index = s.open_index(self.directory, create=True)
+            self._writer: tantivy.IndexWriter | None = self._index.writer(HEAP_BYTES, THREADS)
         self._next_key = next_key(self.directory)
         self._deleted: set[str] = set()
         self._added: list[tuple[int, str, bytes]] = []
@@ -98,8 +107,9 @@ class TantivyWriter:
     def delete(self, article_ids: Iterable[str]) -> None:
         writer = self._open()
         ids = set(article_ids)
-        for article_id in ids:
-            writer.delete_documents_by_term(s.ID, article_id)
+        with io_errors(self.directory):
+            for article_id in ids:
+                writer.delete_documents_by_term(s.ID, article_id)
         # as in Tantivy, a deletion removes the documents added before it, not after
         self._deleted |= ids
         self._added = [row for row in self._added if row[1] not in ids]
@@ -107,16 +117,18 @@ class TantivyWriter:
     def add(self, articles: Iterable[Article]) -> None:
         writer = self._open()
         for article in articles:
-            writer.add_document(to_document(article, self._next_key))
+            with io_errors(self.directory):
+                writer.add_document(to_document(article, self._next_key))
             self._added.append((self._next_key, article.id, article_hit_line(article)))
             self._next_key += 1
 
     def commit(self) -> None:
         writer = self._open()
-        writer.commit()
-        # Merges run in the background; waiting for them leaves a settled segment set in
-        # the directory (and the writer's lock released) before the store publishes it.
-        writer.wait_merging_threads()
+        with io_errors(self.directory):
+            writer.commit()
+            # Merges run in the background; waiting for them leaves a settled segment set in
+            # the directory (and the writer's lock released) before the store publishes it.
+            writer.wait_merging_threads()
         self._writer = None
         self._index.reload()
         searcher = self._index.searcher()
@@ -142,5 +154,37 @@ class TantivyWriter:
 
     def cancel(self) -> None:
         if self._writer is not None:
-            self._writer.rollback()
+            # after a failed write the writer may be dead: its error is the one reported
+            with contextlib.suppress(ValueError):
+                self._writer.rollback()
             self._writer = None
+
+
+@contextlib.contextmanager
+def io_errors(directory: Path) -> Iterator[None]:
+    """Tantivy's writer errors as the ``OSError`` they are (the CLI's exit 3).
+
+    The binding raises ``ValueError`` for every failure of the writer: "An IO error
+    occurred: 'No space left on device (os error 28)'", or, when the failure hit one of
+    its threads, "An index writer was killed" without the cause. The errno is taken
+    from the message, else guessed from the file system (full, read-only, not
+    writable), else EIO.
+    """
+    try:
+        yield
+    except ValueError as exc:
+        found = re.search(r"os error (\d+)", str(exc))
+        code = int(found.group(1)) if found else _likely_cause(directory)
+        raise OSError(code, f"{os.strerror(code)} (Tantivy: {exc})") from exc
+
+
+def _likely_cause(directory: Path) -> int:
+    try:
+        info = os.statvfs(directory)
+    except OSError:
+        return errno.EIO
+    if info.f_flag & os.ST_RDONLY:
+        return errno.EROFS
+    if info.f_bavail * info.f_frsize < 1024 * 1024:
+        return errno.ENOSPC
+    return errno.EIO if os.access(directory, os.W_OK) else errno.EACCES

@@ -23,11 +23,11 @@ from whoosh.query import Query
 from whoosh.searching import Searcher
 
 from search import caps, deadline
+from search.analysis import EXACT, stem_lang
 from search.engine_base import BaseEngine, Match, Ranked
 from search.errors import NotFound, SearchTimeout
 from search.facets import BoolArray
 from search.highlight import TermMatcher
-from search.languages import analyser_lang
 from search.query import ParsedQuery
 from search.store import Generation
 from search.whoosh_engine.docvalues import load_docvalues
@@ -99,7 +99,7 @@ class WhooshEngine(BaseEngine):
 
     def _related(self, docnum: int, record: dict[str, Any], limit: int) -> Ranked:
         text = f"{record['title']}\n{record['body'][:MLT_TEXT_CHARS]}"
-        field = body_field(analyser_lang(record["lang"]))
+        field = body_field(stem_lang(record["lang"]) or EXACT)
         found = self._searcher.more_like(docnum, field, text=text, top=limit, numterms=MLT_TERMS)
         return [(hit.docnum, hit.score) for hit in found]
 

@@ -1,36 +1,73 @@
 """The Whoosh schema and its analysers: defined once, used by the writer and the searcher.
 
-Text is indexed in one field per analyser language (``title_en``, ``body_de``,
-``body_und``…): each article's text goes into the fields of its own language,
-and a query word is analysed by each language's analyser and looked up in that
-language's fields. So "Kriege" finds "Krieg" in German articles while English
-articles are stemmed the English way, and nothing is stemmed twice.
+Text is indexed as ``search.analysis`` lays it out: one exact field pair shared by
+every language (``title_exact``, ``body_exact``: words as written, folded, with
+positions) and one stemmed pair per Snowball language (``title_en``, ``body_de``…:
+no positions). The writer feeds the exact fields ``analysis.exact_text`` and the
+stemmed ones ``analysis.stem_text`` of each text; queries go through the same
+functions, so both sides see the same terms.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
+import Stemmer
 from whoosh import analysis, fields
 from whoosh.analysis import Analyzer
 
 from search import ranking
-from search.languages import NEUTRAL, STEMMED
+from search.analysis import EXACT, SNOWBALL, STEM_LANGS, WORD_PATTERN, stem_stopwords
 
-FORMAT_VERSION = 1
-"""Bumped whenever the schema or the stored layout changes: older indexes are refused."""
+FORMAT_VERSION = 3
+"""Bumped whenever the schema or the stored layout changes: older indexes are refused.
 
-ANALYSER_LANGS: tuple[str, ...] = (*STEMMED, NEUTRAL)
+2: exact fields shared by every language, stemmed fields without positions,
+PyStemmer's Snowball stemmers.
+3: the stemmed fields leave out their language's stop words (the exact fields keep them)."""
+
+ANALYSER_LANGS: tuple[str, ...] = (*STEM_LANGS, EXACT)
+"""Every analyser the text fields use: each stemmed language's, and the exact one."""
 SPELL_FIELD = "spell"
 """Each distinct word of an article once, unstemmed: the vocabulary of did-you-mean."""
 
 
+class SnowballStem:
+    """PyStemmer's Snowball stemmer for one algorithm, as a ``StemFilter``'s ``stemfn``.
+
+    Picklable by name (the schema is pickled into the index) and equal by name, so
+    the fused build shares one cache per language (``fastindex``)."""
+
+    def __init__(self, algorithm: str) -> None:
+        self.algorithm = algorithm
+        self._stem = Stemmer.Stemmer(algorithm).stemWord
+
+    def __call__(self, word: str) -> str:
+        stemmed: str = self._stem(word)
+        return stemmed
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (SnowballStem, (self.algorithm,))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SnowballStem) and other.algorithm == self.algorithm
+
+    def __hash__(self) -> int:
+        return hash(self.algorithm)
+
+
 @cache
 def analyser(lang: str) -> Analyzer:
-    """The analyser for ``lang``: stemming and stop words where we have them, else neutral."""
-    if lang in STEMMED:
-        return analysis.LanguageAnalyzer(lang, cachesize=-1)
-    return analysis.RegexTokenizer() | analysis.LowercaseFilter()
+    """``lang``'s stemming analyser (its stop words left out), or the exact one for
+    :data:`EXACT` (every word)."""
+    chain = analysis.RegexTokenizer(WORD_PATTERN) | analysis.LowercaseFilter()
+    if lang in SNOWBALL:
+        stops = stem_stopwords(lang)
+        if stops:
+            chain = chain | analysis.StopFilter(stoplist=stops, minsize=1)
+        chain = chain | analysis.StemFilter(stemfn=SnowballStem(SNOWBALL[lang]), cachesize=-1)
+    return chain
 
 
 def title_field(lang: str) -> str:
@@ -52,16 +89,18 @@ def build_schema() -> fields.Schema:
         tags=fields.KEYWORD(commas=True, lowercase=True, scorable=False),
         publication=fields.ID(),
         lang=fields.ID(stored=True),
-        author=fields.TEXT(analyzer=analyser(NEUTRAL), phrase=True),
+        author=fields.TEXT(analyzer=analyser(EXACT), phrase=True),
         date=fields.NUMERIC(int, bits=32, stored=True, signed=False),
         translation_key=fields.ID(stored=True),
     )
-    schema.add(SPELL_FIELD, fields.TEXT(analyzer=analyser(NEUTRAL), phrase=False))
-    for lang in ANALYSER_LANGS:
-        schema.add(
-            title_field(lang), fields.TEXT(analyzer=analyser(lang), field_boost=ranking.TITLE_BOOST)
-        )
-        schema.add(body_field(lang), fields.TEXT(analyzer=analyser(lang)))
+    schema.add(SPELL_FIELD, fields.TEXT(analyzer=analyser(EXACT), phrase=False))
+    boost = ranking.TITLE_BOOST
+    schema.add(title_field(EXACT), fields.TEXT(analyzer=analyser(EXACT), field_boost=boost))
+    schema.add(body_field(EXACT), fields.TEXT(analyzer=analyser(EXACT)))
+    for lang in STEM_LANGS:
+        title = fields.TEXT(analyzer=analyser(lang), field_boost=boost, phrase=False)
+        schema.add(title_field(lang), title)
+        schema.add(body_field(lang), fields.TEXT(analyzer=analyser(lang), phrase=False))
     return schema
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from whoosh import index
 from whoosh.writing import SegmentWriter
 
-from search.languages import analyser_lang
+from search.analysis import EXACT, exact_text, stem_lang, stem_text
 from search.records import Article
 from search.whoosh_engine.docvalues import write_docvalues
 from search.whoosh_engine.fastcodec import FastW3Codec, GroupedPool
@@ -39,8 +39,8 @@ def spelling_words(text: str) -> str:
 
 
 def to_document(article: Article) -> dict[str, Any]:
-    """The Whoosh document for one article: its text goes into its own language's fields."""
-    lang = analyser_lang(article.lang)
+    """The Whoosh document for one article: its text goes into the exact fields, and into its
+    own language's stemmed fields when it has a stemmer."""
     record = dataclasses.asdict(article)
     del record["body"], record["source"]
     record["date"] = article.date.isoformat() if article.date else None
@@ -54,15 +54,19 @@ def to_document(article: Article) -> dict[str, Any]:
         "record": record,
         "lang": article.lang,
         SPELL_FIELD: spelling_words(f"{article.title}\n{article.body}"),
-        title_field(lang): article.title,
-        body_field(lang): article.body,
+        title_field(EXACT): exact_text(article.title),
+        body_field(EXACT): exact_text(article.body),
     }
+    lang = stem_lang(article.lang)
+    if lang is not None:
+        doc[title_field(lang)] = stem_text(article.title)
+        doc[body_field(lang)] = stem_text(article.body)
     if article.tags:
         doc["tags"] = ",".join(tag.casefold() for tag in article.tags)
     if article.publication:
         doc["publication"] = article.publication.casefold()
     if article.authors:
-        doc["author"] = "\n".join(article.authors)
+        doc["author"] = exact_text("\n".join(article.authors))
     if article.date:
         doc["date"] = date_key(article.date.year, article.date.month, article.date.day)
     if article.translation_key:

@@ -376,12 +376,37 @@ def test_no_snippets_on_request(service: SearchService) -> None:
 # ---------------------------------------------------------------- suggestions, related
 
 
-def test_did_you_mean_is_shown_not_applied(service: SearchService) -> None:
-    result = run(service, "inflaton")
-    assert result.suggestion == "inflation"
-    assert result.total == 0
-    assert run(service, "inflation").suggestion is None
+def test_did_you_mean_keeps_case_and_operators(service: SearchService) -> None:
     assert run(service, "Ferries inflaton").suggestion == "Ferries inflation"
+    assert run(service, "Inflaton").suggestion == "Inflation"
+    assert run(service, "INFLATON").suggestion == "INFLATION"
+    assert run(service, '"central inflaton" -zebra').suggestion == '"central inflation" -zebra'
+    assert run(service, "title:Inflaton").suggestion == "title:Inflation"
+    assert run(service, "inflation").suggestion is None
+
+
+def test_did_you_mean_leaves_prefixes_and_fuzzy_words_alone(service: SearchService) -> None:
+    assert run(service, "inflaton*").suggestion is None
+    assert run(service, "inflaton~1").suggestion is None
+
+
+def test_did_you_mean_is_not_offered_with_many_hits(service: SearchService) -> None:
+    # "chronicel" is found nowhere, but the query finds all twelve parts anyway
+    assert run(service, "chronicle OR chronicel").total == SERIES_MONTHS
+    assert run(service, "chronicle OR chronicel").suggestion is None
+    assert run(service, "harbour OR chronicel").suggestion == "harbour OR chronicle"
+
+
+def test_no_hits_shows_the_suggestions_results(service: SearchService) -> None:
+    result = run(service, "inflaton")
+    assert result.corrected
+    assert result.suggestion == "inflation"
+    assert {hit.id for hit in result.hits} == {KARABAKH_EN, ECONOMY}
+    assert result.interpreted == "inflation"
+    assert "<mark>Inflation</mark>" in next(h for h in result.hits if h.id == ECONOMY).title_html
+    asked = run(service, "inflaton", correct=False)
+    assert (asked.total, asked.corrected, asked.suggestion) == (0, False, "inflation")
+    assert not run(service, "Ferries inflaton").corrected  # it found the ferries
 
 
 def test_more_like_this_returns_related_articles_not_itself(service: SearchService) -> None:

@@ -34,3 +34,14 @@ def test_concordance_lines_are_the_same_on_both_engines(
     lines = next(iter(found.values()))
     assert lines and len({tuple(v) for v in found.values()}) == 1
     assert {line.match.casefold() for line in lines} >= {"peace process", "krieg"}
+
+
+def test_trends_are_the_same_on_both_engines(services: dict[str, SearchService]) -> None:
+    request = build_request({})
+    found = {
+        name: s.engine().trends(["war", "krieg OR guerre"], request, "month")
+        for name, s in services.items()
+    }
+    first = next(iter(found.values()))
+    assert sum(first.series[0].counts) > 0
+    assert len({(t.periods, t.totals, t.series) for t in found.values()}) == 1

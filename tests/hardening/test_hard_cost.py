@@ -22,7 +22,7 @@ from search.request import build_request
 from search.service import SearchService
 from tests.hardening.conftest import MARKER, build, write_state
 from web import create_app
-from web.admission import COSTLY_POINTS, Gate, estimate
+from web.admission import COSTLY_POINTS, CostlyLanes, Gate, estimate
 from web.ratelimit import BucketStore, Limits, Rate, decide, parse_concurrent
 from web.render import MAX_MARKDOWN_CHARS, render_article, strip_shortcodes
 
@@ -166,6 +166,24 @@ def test_gate_lets_cheap_requests_in_first_and_caps_costly_ones() -> None:
         assert order == expected
     for thread in threads:
         thread.join(5)
+
+
+def test_costly_lanes_are_shared_by_every_worker(tmp_path: Path) -> None:
+    """Two ``CostlyLanes`` on one base stand for two workers: one lane between them."""
+    first, second = (CostlyLanes(tmp_path / "lanes", 1) for _ in range(2))
+    held = first.take(timeout=0)
+    assert held is not None
+    assert second.take(timeout=0.1) is None  # waited, then gave up
+    CostlyLanes.give_back(held)
+    again = second.take(timeout=0)
+    assert again is not None
+    CostlyLanes.give_back(again)
+    two = CostlyLanes(tmp_path / "two", 2)
+    lanes = [two.take(timeout=0), two.take(timeout=0)]
+    assert None not in lanes and two.take(timeout=0) is None
+    for lane in lanes:
+        assert lane is not None
+        CostlyLanes.give_back(lane)
 
 
 def test_a_request_queued_past_its_deadline_gets_503(

@@ -128,6 +128,16 @@ def test_draft_in_toml_and_json(front: str) -> None:
     assert parse(front).skipped == "draft"
 
 
+def test_jekyll_drafts_folder_and_pelican_status_are_drafts() -> None:
+    outcome = parse_bytes("_posts/_drafts/idea.md", b"---\ntitle: t\n---\nbody", ArchiveConfig())
+    assert outcome.skipped == "draft"
+    assert parse_bytes("_drafts/note.txt", b"Note\n\nbody", ArchiveConfig()).skipped == "draft"
+    assert parse("---\ntitle: t\nstatus: Draft\n---\nbody").skipped == "draft"
+    assert parse("Title: t\nStatus: draft\n\nbody").skipped == "draft"
+    assert parse("---\ntitle: t\nstatus: published\n---\nbody").article is not None
+    assert parse_bytes("my_drafts.md", b"---\ntitle: t\n---\nbody", ArchiveConfig()).article
+
+
 def test_jekyll_published_false_is_left_out() -> None:
     assert parse("---\ntitle: t\npublished: false\n---\nbody").skipped == "draft"
     kept = parse("---\ntitle: t\npublished: true\n---\nbody")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import html
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,7 +160,7 @@ def test_bbc_every_file_accounted_for(bbc_run: Run) -> None:
         if article.path.endswith(".txt") and article.path != "README.TXT":
             raw = (bbc_run.root / article.path).read_bytes().decode("utf-8", "replace")
             first_line = next(line for line in raw.splitlines() if line.strip())
-            assert article.title == clean_line(first_line), article.path
+            assert article.title == clean_line(html.unescape(first_line)), article.path
             assert article.source_format == "text"
             assert article.title not in article.body.split("\n\n")[0]
 

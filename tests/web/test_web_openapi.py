@@ -65,6 +65,8 @@ def test_the_validator_rejects_what_the_issue_reported() -> None:
         "/api/v1/search?q=karabakh&histogram=auto",
         "/api/v1/kwic?q=karabakh",
         "/api/v1/kwic?q=karabakh&order=sideways",
+        "/api/v1/trends?q=karabakh&q=war&interval=month",
+        "/api/v1/trends?q=war&interval=decade",
         "/api/v1/openapi.json",
         "/healthz",
     ],

@@ -30,7 +30,8 @@ def test_search_page(client: FlaskClient) -> None:
     assert response.status_code == 200 and response.mimetype == "text/html"
     html = text(response)
     assert '<label for="q"' in html and 'value="karabakh"' in html
-    assert f'href="/articles/{KARABAKH_ID}"' in html
+    # opens with its marks, and a way back to these results
+    assert f'href="/articles/{KARABAKH_ID}?hl=karabakh&amp;back=q%3Dkarabakh"' in html
     assert "Nagorno-<mark>Karabakh</mark>" in html
     assert "2 results" in html
     assert 'href="?q=karabakh&amp;tag=state"' in html  # a facet value is a real link
@@ -50,13 +51,52 @@ def test_selected_values_are_shown_removable_and_excludable(client: FlaskClient)
 
 def test_browsing_without_a_query(client: FlaskClient) -> None:
     html = text(client.get("/"))
-    assert "Latest articles" in html and f'/articles/{KARABAKH_ID}"' in html
+    assert "2 articles in the archive" in html and f'/articles/{KARABAKH_ID}"' in html
+    assert "sorted by newest first" in html
 
 
 def test_pagination_links(client: FlaskClient) -> None:
     html = text(client.get("/?q=karabakh&per_page=1"))
     assert 'href="?q=karabakh&amp;per_page=1&amp;page=2"' in html
     assert 'aria-current="page">1<' in html
+
+
+def test_no_hits_shows_the_suggestions_results_with_a_way_back(client: FlaskClient) -> None:
+    html = client.get("/?q=Karabah").get_data(as_text=True)
+    assert 'Showing results for <a href="?q=Karabakh"><strong>Karabakh</strong></a>.' in html
+    assert 'Search instead for <a href="?q=Karabah&amp;correct=0">Karabah</a>' in html
+    assert "<mark>Karabakh</mark>" in html
+    asked = client.get("/?q=Karabah&correct=0").get_data(as_text=True)
+    assert 'Did you mean <a href="?q=Karabakh">Karabakh</a>?' in asked
+    assert "Showing results for" not in asked
+    assert 'name="correct"' not in asked  # not carried into the next search
+    body = client.get("/api/v1/search?q=Karabah").get_json()
+    assert (body["corrected"], body["suggestion"]) == (True, "Karabakh")
+    assert body["total"] > 0
+
+
+ISRAEL = "/articles/israels-role-in-nagorno-karabakh.txt"
+
+
+def test_results_open_the_article_with_its_matches_marked(client: FlaskClient) -> None:
+    html = client.get("/?q=Azerbaijan").get_data(as_text=True)
+    assert f'href="{ISRAEL}?hl=Azerbaijan&amp;back=q%3DAzerbaijan"' in html
+    page = client.get(f"{ISRAEL}?hl=Azerbaijan").get_data(as_text=True)
+    marks = re.findall(r'<mark id="hl-(\d+)">(.*?)</mark>', page)
+    assert marks and all(word == "Azerbaijan" for _, word in marks)
+    assert [int(n) for n, _ in marks] == list(range(1, len(marks) + 1))
+    # the anchor list: every match reachable without JavaScript
+    for n, _ in marks:
+        assert f'<a href="#hl-{n}">{n}</a>' in page
+    assert "<mark" not in client.get(ISRAEL).get_data(as_text=True)
+
+
+def test_the_article_marks_a_phrase_only_as_a_phrase(client: FlaskClient) -> None:
+    page = client.get(f'{ISRAEL}?hl="Nagorno Karabakh" -Azerbaijan').get_data(as_text=True)
+    marked = re.findall(r'<mark id="hl-\d+">(.*?)</mark>', page)
+    assert marked and set(marked) <= {"Nagorno", "Karabakh"}
+    assert marked.count("Nagorno") == marked.count("Karabakh")  # together, never alone
+    assert client.get(f"{ISRAEL}?hl=" + "x" * 1001).status_code == 400
 
 
 def test_query_is_echoed_escaped(client: FlaskClient) -> None:

@@ -43,11 +43,12 @@ def test_months_appear_inside_one_selected_year(sclient: FlaskClient) -> None:
 
 
 def test_did_you_mean_is_a_link(sclient: FlaskClient) -> None:
-    body = sclient.get("/api/v1/search?q=kreig").get_json()
-    suggestion = body["suggestion"]
-    assert suggestion
-    html = sclient.get("/?q=kreig").get_data(as_text=True)
-    assert re.search(r'Did you mean <a href="\?q=[^"]+">', html)
+    body = sclient.get("/api/v1/search?q=kreig&correct=0").get_json()
+    assert (body["suggestion"], body["total"], body["corrected"]) == ("krieg", 0, False)
+    html = sclient.get("/?q=kreig&correct=0").get_data(as_text=True)
+    assert re.search(r'Did you mean <a href="\?q=krieg">', html)
+    corrected = sclient.get("/api/v1/search?q=kreig").get_json()
+    assert corrected["corrected"] and corrected["total"] > 0
 
 
 def test_article_page_with_translations_and_related(sclient: FlaskClient) -> None:
