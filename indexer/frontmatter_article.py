@@ -376,7 +376,7 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
         text = body_text(source, mdx=mdx)
         body, prose = text.text, text.prose
     return Extracted(
-        title=_plain(as_text(meta.get("title"))),
+        title=_plain(as_text(meta.get("title"))) or _heading_title(source),
         body=body,
         prose=prose,
         source=source,
@@ -398,6 +398,17 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
 def _is_date_value(value: object) -> bool:
     # ``published: true`` is Jekyll's switch, not a date
     return value not in (None, "") and not isinstance(value, bool)
+
+
+_H1 = re.compile(r"#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*")
+
+
+def _heading_title(source: str) -> str | None:
+    """Without a ``title`` key, a first line that is a level-1 heading is the title, as
+    MkDocs and Docusaurus take it (its repetition leaves the summary, see ``normalise``)."""
+    first = source.lstrip("\n").split("\n", 1)[0]
+    match = _H1.fullmatch(first.strip())
+    return (inline_to_text(strip_tags(match.group(1))) or None) if match else None
 
 
 def _first(meta: dict[str, object], keys: tuple[str, ...]) -> str | None:

@@ -312,6 +312,8 @@ def to_params(request: SearchRequest) -> list[tuple[str, str]]:
     if request.per_page != caps.DEFAULT_PER_PAGE:
         pairs.append(("per_page", str(request.per_page)))
     pairs += [(name, "0") for name in ("snippets", "facets") if not getattr(request, name)]
+    if request.histogram is not None:
+        pairs.append(("histogram", request.histogram))
     return pairs
 
 

@@ -42,7 +42,7 @@ def test_search_json_is_the_api_response(demo: Path) -> None:
     data = json.loads(done.stdout)
     assert data["total"] == 2
     assert {"hits", "facets", "suggestion", "query"} <= set(data)
-    assert set(data["facets"]) == {"tag", "publication", "lang", "year", "month"}
+    assert set(data["facets"]) == {"tag", "publication", "author", "lang", "year", "month"}
     assert data["hits"][0]["title"] == "Israel's role in Nagorno-Karabakh"  # the dated one first
     assert "<mark>" in data["hits"][0]["snippet"]
 

@@ -2,6 +2,11 @@
 newest first) and the OpenSearch description (``/opensearch.xml``) that lets a browser
 offer the archive in its search bar (every page links it with ``rel="search"``).
 
+Their URLs are under ``ARCHIVE_SEARCH_PUBLIC_URL`` (``web.links``), never built from
+the request's ``Host``; without it they are relative, which feed readers resolve
+against the feed's URL but Atom ids and OpenSearch templates should not be: set
+the public URL where feeds matter.
+
 Both are built with ElementTree, which escapes text and attributes; article
 dates are days, written as midnight UTC, and an undated article takes the
 index generation's creation time (Atom requires every entry to have one).
@@ -13,13 +18,13 @@ import dataclasses
 import xml.etree.ElementTree as ET
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, request
 
 from search.request import build_request
 from search.types import Hit, SearchResult
 from web import citable, urls
 from web.context import service
-from web.links import request_urls
+from web.links import external, request_urls
 
 bp = Blueprint("feeds", __name__)
 
@@ -89,8 +94,8 @@ def feed() -> Response:
     pairs = urls.state_pairs(request.args.items(multi=True))
     kept = [(k, v) for k, v in pairs if k not in ("sort", "page", "per_page", citable.PARAM)]
     query = f"?{urlencode(kept)}" if kept else ""
-    self_url = url_for("feeds.feed", _external=True) + query
-    page_url = url_for("pages.search", _external=True) + query
+    self_url = external("feeds.feed") + query
+    page_url = external("pages.search") + query
     body = atom_feed(result, self_url, page_url, svc.info().created or "1970-01-01T00:00:00Z")
     return Response(body, mimetype="application/atom+xml")
 
@@ -115,8 +120,8 @@ def opensearch_description(page: str, feed_url: str, icon: str) -> bytes:
 @bp.get("/opensearch.xml")
 def opensearch() -> Response:
     body = opensearch_description(
-        url_for("pages.search", _external=True),
-        url_for("feeds.feed", _external=True),
-        url_for("static", filename="favicon.svg", _external=True),
+        external("pages.search"),
+        external("feeds.feed"),
+        external("static", filename="favicon.svg"),
     )
     return Response(body, mimetype="application/opensearchdescription+xml")

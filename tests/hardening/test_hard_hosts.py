@@ -11,6 +11,7 @@ import csv
 import http.client
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,10 @@ def _urls_written(client: Any, headers: dict[str, str]) -> list[str]:
     found += [row["url"] for row in csv.DictReader(io.StringIO(exported.get_data(as_text=True)))]
     as_json = client.get(f"/api/v1/export?q={MARKER}&format=json", headers=headers).get_json()
     found += [row["url"] for row in as_json["articles"]]
+    feed = client.get(f"/feed.atom?q={MARKER}", headers=headers).get_data(as_text=True)
+    found += [m for pair in re.findall(r'href="([^"]+)"|<id>([^<]+)</id>', feed) for m in pair if m]
+    search = client.get("/opensearch.xml", headers=headers).get_data(as_text=True)
+    found += re.findall(r'template="([^"?]+)', search)
     redirect = client.get(f"/api//v1/search?q={MARKER}", headers=headers)
     assert redirect.status_code == 308
     found.append(redirect.headers["Location"])

@@ -47,3 +47,16 @@ def test_text_that_only_looks_like_metadata_is_not() -> None:
     assert read_metadata_lines("From: a@b.c\nSubject: s\nTitle: t\n\nBody") is None
     mail = parse_bytes("x", b"From: a@b.c\nSubject: Hello\n\nBody text", ArchiveConfig())
     assert mail.article is not None and mail.article.title == "Hello"
+
+
+def test_a_leading_h1_is_the_title_when_no_key_gives_one() -> None:
+    def title(text: str) -> str:
+        found = parse_bytes("docs/page.md", text.encode(), ArchiveConfig()).article
+        assert found is not None
+        return found.title
+
+    assert title("---\nkey: x\n---\n# Release *History*\n\nText.") == "Release History"
+    assert title("---\nkey: x\n---\n# Vite {% indieavatar 'x' %}\n\nText.") == "Vite"
+    assert title("---\ntitle: Given\n---\n# Other\n\nText.") == "Given"
+    assert title("---\nkey: x\n---\nText first.\n\n# Later\n") == "page"
+    assert title("---\nkey: x\n---\n## Second level\n\nText.") == "page"

@@ -47,3 +47,15 @@ def test_following_a_bar_gives_its_count(client: FlaskClient) -> None:
     count = int(label.rsplit(": ", 1)[1].split()[0].replace(",", ""))
     page = client.get("/" + href.replace("&amp;", "&")).get_data(as_text=True)
     assert f"{count:,} result" in page
+
+
+def test_the_histogram_is_part_of_the_cache_key_and_the_links(client: FlaskClient) -> None:
+    """A search with its timeline is another representation: its own ETag and paging links."""
+    plain = client.get("/api/v1/search?per_page=1")
+    timed = client.get("/api/v1/search?per_page=1&histogram=year")
+    assert plain.headers["ETag"] != timed.headers["ETag"]
+    assert "histogram=year" in timed.get_json()["links"]["next"]
+    again = client.get(
+        "/api/v1/search?per_page=1", headers={"If-None-Match": timed.headers["ETag"]}
+    )
+    assert again.status_code == 200 and "histogram" not in again.get_json()
