@@ -74,8 +74,8 @@ def watch_archive(
     _log(out, f"watching {printable(str(source))} for changes (Ctrl-C to stop)")
     pending = True  # the first tick runs the update once the watch is live
     for changes in watchfiles.watch(
-        Path(source).resolve(), watch_filter=ignore, debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=stop,
-        rust_timeout=TICK_MS, yield_on_timeout=True, raise_interrupt=False,
+        Path(source).resolve(), watch_filter=ignore, debounce=DEBOUNCE_MS, step=STEP_MS,
+        stop_event=stop, rust_timeout=TICK_MS, yield_on_timeout=True, raise_interrupt=False,
     ):  # fmt: skip
         if changes or pending:
             pending = not _publish(update, len({path for _, path in changes}), out)
