@@ -1,4 +1,5 @@
-"""``python -m bench [--quick | --full] [--only compare,http,load,relevance,research,scaled]``.
+"""``python -m bench [--quick | --full] [--only PARTS]``, PARTS from compare, http, load,
+relevance, research, knownitem, suggest, scaled.
 
 Default (``make bench``, ~15 minutes): the four engines side by side on the
 three real corpora (sisihagen, bbc, 20news: 24,543 articles), HTTP through
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import archive, compare, generate, load, relevance, research
+from bench import archive, compare, generate, knownitem, load, relevance, research, suggest
 from bench.builds import ENGINES
 from bench.common import (
     IN_CI,
@@ -32,8 +33,8 @@ from bench.common import (
 )
 from bench.report import render
 
-PARTS = ("compare", "http", "load", "relevance", "research", "scaled")
-DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research")
+PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest", "scaled")
+DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest")
 FAST = ("tantivy", "raw-tantivy", "fts5")
 WHOOSH_SCALED_MAX = 200_000
 """Larger generated archives are built with the fast engines only."""
@@ -107,6 +108,11 @@ class Runner:
             return self.load()
         if name == "scaled":
             return self.scaled_run()
+        if name == "suggest":
+            engines = ("whoosh", "tantivy")
+            return suggest.run({e: self.index_of(e) for e in engines}, self.lines)
+        if name == "knownitem":
+            return knownitem.run(self.work, quick=self.quick)
         if name == "research":
             engines = ("whoosh", "tantivy")
             return research.run({e: self.index_of(e) for e in engines}, quick=self.quick)

@@ -1,6 +1,7 @@
 """Known-item search: can a reader find an article again from a few words of it?
 
-``python -m bench.knownitem [--corpus sisihagen] [--engines tantivy,fts5,raw-tantivy]``
+``python -m bench.knownitem [--corpus sisihagen] [--engines tantivy,fts5,raw-tantivy]``, and
+the ``knownitem`` part of ``make bench`` (``run``, ``report``).
 
 Queries are drawn by a seeded program from the articles' own text: for each
 language, ``PER_LANG`` articles, one sentence of each, ``4``–``6`` consecutive
@@ -151,31 +152,60 @@ def raw_tantivy(index_dir: Path) -> Search:
     return search
 
 
+def measure(name: str, engines: list[str], work: Path) -> dict[str, dict[str, dict[str, float]]]:
+    """MRR@10 per engine and mode on corpus ``name``: {engine: {mode: {lang: mrr}}}."""
+    source = corpus(name)
+    articles, _files, _bytes = load_records(source)
+    ids = [a.id for a in articles]
+    queries = make_queries(articles)
+    log(f"known-item: {len(queries)} queries over {len(articles)} articles of {name}")
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for engine in engines:
+        folder = work / f"knownitem-{name}-{engine}"
+        close: Callable[[], None] = lambda: None  # noqa: E731
+        if engine in ("tantivy", "whoosh"):
+            build_index(source, folder, rebuild=True, engine=engine)
+            search, close = ours(folder)
+        elif engine == "fts5":
+            build_fts5(articles, folder / "fts5.db")
+            search = fts5(folder / "fts5.db", ids)
+        else:
+            build_raw(articles, folder)
+            search = raw_tantivy(folder)
+        results[engine] = {mode: mrr(queries, search, mode) for mode in MODES}
+        close()
+    return results
+
+
+def run(work: Path, *, quick: bool) -> dict[str, object]:
+    """The ``knownitem`` part of ``make bench``: sisihagen and astro-docs, our Tantivy engine
+    beside FTS5 and raw Tantivy (``--full`` adds the Whoosh engine: ten minutes a build)."""
+    engines = ["tantivy", "fts5", "raw-tantivy"] + ([] if quick else ["whoosh"])
+    corpora = ("sisihagen",) if quick else ("sisihagen", "astro-docs")
+    return {name: measure(name, engines, work) for name in corpora}
+
+
+def report(results: dict[str, object]) -> list[str]:
+    lines = ["## Known-item search (MRR@10, queries from the articles' sentences)", ""]
+    lines += ["| archive | engine | mode | all | per language |", "|---|---|---|---|---|"]
+    for name, by_engine in results.items():
+        assert isinstance(by_engine, dict)
+        for engine, by_mode in by_engine.items():
+            for mode, scores in by_mode.items():
+                langs = " ".join(f"{k} {v}" for k, v in scores.items() if k != "all")
+                lines.append(f"| {name} | {engine} | {mode} | {scores['all']} | {langs} |")
+    return [*lines, ""]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.knownitem", description=__doc__)
     parser.add_argument("--corpus", default="sisihagen")
     parser.add_argument("--engines", default="tantivy,whoosh,fts5,raw-tantivy")
     args = parser.parse_args(argv)
-    source = corpus(args.corpus)
-    articles, _files, _bytes = load_records(source)
-    ids = [a.id for a in articles]
-    queries = make_queries(articles)
-    log(f"known-item: {len(queries)} queries over {len(articles)} articles of {args.corpus}")
     work = Path(tempfile.mkdtemp(prefix="knownitem-"))
-    for engine in args.engines.split(","):
-        close: Callable[[], None] = lambda: None  # noqa: E731
-        if engine in ("tantivy", "whoosh"):
-            build_index(source, work / engine, rebuild=True, engine=engine)
-            search, close = ours(work / engine)
-        elif engine == "fts5":
-            build_fts5(articles, work / "fts5.db")
-            search = fts5(work / "fts5.db", ids)
-        else:
-            build_raw(articles, work / "raw")
-            search = raw_tantivy(work / "raw")
-        for mode in MODES:
-            print(args.corpus, engine, mode, mrr(queries, search, mode), flush=True)
-        close()
+    for engine, by_mode in measure(args.corpus, args.engines.split(","), work).items():
+        for mode, scores in by_mode.items():
+            print(args.corpus, engine, mode, scores, flush=True)
 
 
 if __name__ == "__main__":

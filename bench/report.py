@@ -128,6 +128,24 @@ def http(r: dict[str, Any]) -> list[str]:
     return head + table(["engine", "requests/s", "requests", "median ms", "p99 ms", "errors"], rows)
 
 
+def suggest(r: dict[str, Any]) -> list[str]:
+    head = [
+        "## Search as you type and answer sizes",
+        "",
+        "Suggest: every prefix of the query set's words as typed, in-process, uncached. "
+        "Bytes: median size of a 10-hit `/api/v1/search` answer by `Accept-Encoding`.",
+        "",
+    ]
+    rows = []
+    for name, x in r.items():
+        s, b = x["suggest"], x["bytes"]["median_bytes"]
+        rows.append([ENGINE_NAMES[name], s["n"], s["median_ms"], s["p99_ms"],
+                     b["identity"], b["gzip"], b["br"], x["bytes"]["responses"]])  # fmt: skip
+    header = ["engine", "prefixes", "suggest p50 ms", "suggest p99 ms", "10 hits plain B",
+              "gzip B", "br B", "answers"]  # fmt: skip
+    return head + table(header, rows)
+
+
 def load(r: dict[str, Any]) -> list[str]:
     lines = ["## Hardening load test (open loop, 2 sync workers, the real corpora)", ""]
     for name, x in r.items():
@@ -199,13 +217,21 @@ def research(r: dict[str, Any]) -> list[str]:
     return report(r)
 
 
+def knownitem(r: dict[str, Any]) -> list[str]:
+    from bench.knownitem import report
+
+    return report(r)
+
+
 SECTIONS = {
     "compare": compare,
     "scaled": scaled,
     "http": http,
     "load": load,
     "relevance": relevance,
+    "suggest": suggest,
     "research": research,
+    "knownitem": knownitem,
 }
 
 

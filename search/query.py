@@ -40,7 +40,9 @@ FIELDS: dict[str, str] = {
 }
 """Field names people may type (lower-cased) → the field they mean. ``date`` is separate."""
 
-FALLBACK_NOTICE = "Your query could not be parsed as written; searched for the words instead."
+FALLBACK_NOTICE = "Your query could not be parsed as written"
+"""How the notice of a query searched as plain words begins; ``fallback_notice`` ends it
+with what failed and where."""
 
 
 # ---------------------------------------------------------------- the AST
@@ -221,10 +223,36 @@ class _Token:
     kind: TokenKind
     text: str
     field: str = ""
+    start: int = 0
+    end: int = 0
 
 
 class _SyntaxProblem(Exception):
-    """The text does not parse: fall back to its words."""
+    """The text does not parse: fall back to its words. ``start``/``end`` delimit the
+    part of the text that failed, for the notice."""
+
+    def __init__(self, reason: str, start: int, end: int) -> None:
+        super().__init__(reason)
+        self.reason, self.start, self.end = reason, start, end
+
+
+EXCERPT_CONTEXT = 15
+"""Characters of the query shown on each side of the part that failed."""
+
+
+def fallback_notice(text: str, problem: _SyntaxProblem | None = None) -> str:
+    """``Your query could not be parsed as written (a quotation mark is not closed:
+    “"karabakh war”); searched for the words instead.``"""
+    if problem is None:
+        return f"{FALLBACK_NOTICE}; searched for the words instead."
+    start = max(0, problem.start - EXCERPT_CONTEXT)
+    end = min(len(text), problem.end + EXCERPT_CONTEXT)
+    if start:  # whole words only: move in to a space, never past the part that failed
+        start = text.find(" ", start, problem.start) + 1 or problem.start
+    if end < len(text):
+        end = text.rfind(" ", problem.end, end) if " " in text[problem.end : end] else end
+    excerpt = ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+    return f"{FALLBACK_NOTICE} ({problem.reason}: “{excerpt}”); searched for the words instead."
 
 
 def clean_text(text: str) -> str:
@@ -247,7 +275,7 @@ def _scan(text: str) -> list[_Token]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None:  # only an unterminated quote stops the scanner
-            raise _SyntaxProblem(text[pos:])
+            raise _SyntaxProblem("a quotation mark is not closed", pos, len(text))
         pos = match.end()
         kind = match.lastgroup
         if kind == "space":
@@ -261,21 +289,22 @@ def _scan(text: str) -> list[_Token]:
         elif kind == "rparen":
             depth -= 1
             if depth < 0:
-                raise _SyntaxProblem("unbalanced )")
+                raise _SyntaxProblem("a ) has no (", match.start(), match.end())
         tokens.append(_token(match))
     return tokens
 
 
 def _token(match: re.Match[str]) -> _Token:
     kind = match.lastgroup
+    start, end = match.start(), match.end()
     if kind == "fieldphrase":
-        return _Token("fieldphrase", match["fvalue"], match["fname"])
+        return _Token("fieldphrase", match["fvalue"], match["fname"], start, end)
     if kind == "phrase":
-        return _Token("phrase", match["ptext"])
+        return _Token("phrase", match["ptext"], "", start, end)
     if kind == "word":
         word = match["word"]
-        return _Token(_KEYWORDS.get(word, "word"), word)
-    return _Token(_SYMBOLS[kind or ""], match[0])
+        return _Token(_KEYWORDS.get(word, "word"), word, "", start, end)
+    return _Token(_SYMBOLS[kind or ""], match[0], "", start, end)
 
 
 _KEYWORDS: dict[str, TokenKind] = {"OR": "OR", "AND": "AND", "NOT": "NOT"}
@@ -316,24 +345,30 @@ class _Parser:
         self.pos += 1
         return token
 
+    def problem(self, reason: str, token: _Token | None) -> _SyntaxProblem:
+        """A syntax problem at ``token`` (the last one taken when None)."""
+        token = token or self.tokens[max(self.pos - 1, 0)]
+        return _SyntaxProblem(reason, token.start, token.end)
+
     def query(self, closing: bool) -> list[Node]:
         """Clauses up to the end, or up to a ``)`` when ``closing``; the scanner caps the depth."""
         clauses: list[Node] = []
         while (token := self.peek()) is not None:
             if token.kind == ")":
                 if not closing:
-                    raise _SyntaxProblem("unbalanced )")
+                    raise self.problem("a ) has no (", token)
                 return clauses
             if token.kind == "AND":
                 self.take()
                 if self.peek() is None or not clauses:
-                    raise _SyntaxProblem("dangling AND")
+                    raise self.problem("AND needs words on both sides", token)
                 continue
             clause = self.clause()
             if clause is not None:
                 clauses.append(clause)
         if closing:
-            raise _SyntaxProblem("unbalanced (")
+            opening = next(t for t in reversed(self.tokens) if t.kind == "(")
+            raise self.problem("a ( is not closed", opening)
         return clauses
 
     def clause(self) -> Node | None:
@@ -351,7 +386,7 @@ class _Parser:
             negations += 1
         token = self.peek()
         if token is None or token.kind in (")", "OR", "AND"):
-            raise _SyntaxProblem("an operator without an operand")
+            raise self.problem("an operator has no word to work on", token)
         node = self.primary()
         while isinstance(node, Not):  # -(-a) is a
             node = node.child
@@ -465,23 +500,23 @@ def parse_query(text: str, match: Literal["all", "any"] = "all") -> ParsedQuery:
     cleaned = clean_text(text)
     try:
         tokens = _scan(cleaned)
-    except _SyntaxProblem:
-        return _fallback(cleaned, match)
+    except _SyntaxProblem as problem:
+        return _fallback(cleaned, match, problem)
     _check_terms(_token_words(tokens))
     parser = _Parser(tokens)
     try:
         clauses = parser.query(closing=False)
-    except _SyntaxProblem:
-        return _fallback(cleaned, match)
+    except _SyntaxProblem as problem:
+        return _fallback(cleaned, match, problem)
     parsed = ParsedQuery(_group(And, clauses), tuple(parser.notices))
     return any_words(parsed) if match == "any" else parsed
 
 
-def _fallback(text: str, match: Literal["all", "any"]) -> ParsedQuery:
+def _fallback(text: str, match: Literal["all", "any"], problem: _SyntaxProblem) -> ParsedQuery:
     words = [w for w in re.findall(r"\w+", text) if w not in ("OR", "AND", "NOT")]
     _check_terms(words)
     nodes: list[Node] = [Word(word) for word in words]
-    parsed = ParsedQuery(_group(And, nodes), (FALLBACK_NOTICE,))
+    parsed = ParsedQuery(_group(And, nodes), (fallback_notice(text, problem),))
     return any_words(parsed) if match == "any" else parsed
 
 

@@ -172,16 +172,32 @@ def test_positive_words_skip_negated_parts() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ['"karabakh war', "(karabakh war", "karabakh) war", "a OR", "OR a"]
+    ("text", "quoted"),
+    [
+        ('"karabakh war', 'a quotation mark is not closed: “"karabakh war”'),
+        ("(karabakh war", "a ( is not closed: “(karabakh war”"),
+        ("karabakh) war", "a ) has no (: “karabakh) war”"),
+        ("a OR", "an operator has no word to work on: “a OR”"),
+        ("OR a", "an operator has no word to work on: “OR a”"),
+    ],
 )
-def test_broken_syntax_falls_back_to_words(text: str) -> None:
+def test_broken_syntax_falls_back_to_words_saying_what_failed(text: str, quoted: str) -> None:
     parsed = parse_query(text)
-    assert parsed.notices == (FALLBACK_NOTICE,)
+    (notice,) = parsed.notices
+    assert notice.startswith(FALLBACK_NOTICE) and quoted in notice
     assert parsed.root in (And((Word("karabakh"), Word("war"))), Word("a"))
 
 
+def test_the_notice_quotes_only_the_part_around_the_problem() -> None:
+    text = "first words of a long query then (an unclosed group and more words after it"
+    (notice,) = parse_query(text).notices
+    assert "“…query then (an unclosed…”" in notice
+    assert "first words" not in notice
+
+
 def test_dangling_operators_fall_back() -> None:
-    assert parse_query("war NOT").notices == (FALLBACK_NOTICE,)
+    (notice,) = parse_query("war NOT").notices
+    assert "an operator has no word to work on: “war NOT”" in notice
     assert parse_query("war AND").root == Word("war")
     assert parse_query("a OR OR b").root == And((Word("a"), Word("b")))
 

@@ -11,7 +11,7 @@ from search.errors import BadRequest
 from search.languages import display_name
 from search.request import build_request, check_article_id
 from search.types import SearchRequest
-from web import citable, urls, view
+from web import citable, results_page, urls, view
 from web.context import service
 from web.marks import mark_html
 from web.render import article_html
@@ -30,6 +30,7 @@ def langname(code: str) -> str:
 
 
 bp.add_app_template_filter(join_snippets, "join_snippets")
+bp.add_app_template_filter(results_page.long_date, "long_date")
 
 
 def is_browsing(req: SearchRequest) -> bool:
@@ -45,17 +46,26 @@ def search() -> str:
         req = dataclasses.replace(req, histogram="auto")
     pairs = citable.unpinned(urls.state_pairs(request.args.items(multi=True)))
     result = service().search(req)
+    chips = view.chips(req, result, pairs)
+    back = results_page.back_state(pairs)
+    marked = result.suggestion if result.corrected else req.q
     return render_template(
         "search.html",
         req=req,
         result=result,
+        default_sort="relevance" if req.q else "newest",
+        advice=[] if result.hits else results_page.empty_advice(req, result, pairs, chips),
+        # each result opens with the query's words marked (hl) and a way back to this page
+        article_href=lambda article_id: url_for(
+            "pages.article", article_id=article_id, hl=marked or None, back=back
+        ),
         timeline=view.timeline(result, pairs),
         pin=citable.pin(pairs, asked, result.generation),
         feed_href=url_for("feeds.feed") + href(feed_pairs(pairs)),
         research_query=href(research_pairs(pairs)),
         browsing=is_browsing(req),
         facets=view.facet_blocks(result, pairs),
-        chips=view.chips(req, result, pairs),
+        chips=chips,
         pages=view.page_numbers(req.page, result.pages, req.per_page),
         page_href=lambda n: href(urls.replace(pairs, "page", str(n))),
         tag_href=lambda t: href(urls.toggle((), "tag", t)),
@@ -96,12 +106,15 @@ everything else rides along as hidden inputs."""
 @bp.get("/articles/<path:article_id>")
 def article(article_id: str) -> str:
     item, related = service().article_page(check_article_id(article_id))
+    back = request.args.get("back", "")
     body, marks = article_html(item), 0
     hl = highlight_query(request.args.get("hl", ""))
     if hl:
         body, marks = mark_html(body, service().marker(hl, item.lang))
     return render_template(
         "article.html",
+        back_url=results_page.back_url(back, url_for("pages.search")),
+        article_href=lambda other: url_for("pages.article", article_id=other, back=back or None),
         article=item,
         body=body,
         related=related,

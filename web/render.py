@@ -121,7 +121,22 @@ def sanitise(html: str) -> str:
 
 
 def render_markdown(source: str) -> str:
-    return sanitise(_markdown().render(strip_shortcodes(source)))
+    return nest_headings(sanitise(_markdown().render(strip_shortcodes(source))))
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
+
+
+def nest_headings(html: str) -> str:
+    """Renumber a body's headings below the page's ``h1``: the levels it uses, in order,
+    become ``h2``, ``h3``…, so an article opening with an ``h4`` (or holding an ``h1``)
+    keeps its outline without skipping a level (axe's ``heading-order``). Runs on
+    sanitised HTML, where ``<h`` only ever starts a tag."""
+    levels = sorted({int(level) for _, level in _HEADING_TAG.findall(html)})
+    if not levels:
+        return html
+    new_level = {level: min(2 + rank, 6) for rank, level in enumerate(levels)}
+    return _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{new_level[int(m.group(2))]}", html)
 
 
 def render_text(source: str) -> str:

@@ -83,13 +83,39 @@ def facet_blocks(result: SearchResult, pairs: Pairs) -> list[FacetBlock]:
                 href(urls.toggle(pairs, name, v.value)),
                 href(urls.exclude(pairs, name, v.value)),
             )
-            for v in values
+            for v in [*values, *_missing_choices(request, name, values)]
             if v.count > 0 or v.selected or v.excluded
         ]  # fmt: skip
         if links:
-            visible = VISIBLE_VALUES if name != "month" else 12
-            blocks.append(FacetBlock(name, title, tuple(links[:visible]), tuple(links[visible:])))
+            shown, more = _fold(links, VISIBLE_VALUES if name != "month" else 12)
+            blocks.append(FacetBlock(name, title, shown, more))
     return blocks
+
+
+def _missing_choices(
+    request: SearchRequest, name: FacetName, values: list[FacetValue]
+) -> list[FacetValue]:
+    """Values the request selects or excludes that the counts do not list (none of the
+    matches has them): shown with 0, so a choice never vanishes from its list."""
+    listed = {v.value.casefold() for v in values}
+    found = []
+    for chosen, excluded in ((request.filters, False), (request.excludes, True)):
+        for value in chosen.get(name, ()):
+            if value.casefold() not in listed:
+                listed.add(value.casefold())
+                found.append(FacetValue(value, value, 0, not excluded, excluded))
+    return found
+
+
+def _fold(links: list[FacetLink], visible: int) -> tuple[tuple[FacetLink, ...], ...]:
+    """The first ``visible`` values and every selected or excluded one stay in view; the
+    rest fold into “more”, each list in its original order."""
+    chosen = {i for i, link in enumerate(links) if link.selected or link.excluded}
+    kept = set(range(min(visible, len(links)))) | chosen
+    return (
+        tuple(link for i, link in enumerate(links) if i in kept),
+        tuple(link for i, link in enumerate(links) if i not in kept),
+    )
 
 
 def _labels(result: SearchResult) -> dict[tuple[str, str], str]:

@@ -17,6 +17,12 @@ def suggest_query(text: str, parsed: ParsedQuery, vocab: Vocabulary) -> str | No
     )
 
 
+TOP = 500
+"""Tantivy ranks a prefix's terms itself: the most frequent 500 hold the few shown."""
+
+
 def completions(vocab: Vocabulary, prefix: str, scan: int) -> list[tuple[str, int]]:
-    """Words of the vocabulary starting with ``prefix`` and their document frequencies."""
-    return vocab.prefixed(SPELL, prefix)[:scan]
+    """The most frequent words of the vocabulary starting with ``prefix``, with their
+    document frequencies (ranked inside Tantivy: a two-letter prefix has thousands)."""
+    found = vocab.searcher.terms_with_prefix(SPELL, prefix, limit=min(scan, TOP))
+    return [(str(term), int(count)) for term, count in found]

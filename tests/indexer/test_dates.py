@@ -100,3 +100,19 @@ def test_dates_through_the_parser() -> None:
     assert toml.article.date == D(2021, 7, 29)
     odd = parsed("---\ntitle: t\ndate: 2015-03-17 14:00:00 -4\n---\nb", "x.md")
     assert odd.article.date == D(2015, 3, 17) and odd.problems == ()
+
+
+def test_undated_articles_are_counted_in_the_run_summary(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from indexer.build import build_index
+
+    archive = tmp_path / "archive"
+    (archive / "_posts").mkdir(parents=True)
+    (archive / "_posts" / "2019-03-05-a.md").write_text("---\ntitle: a\n---\nText.\n")
+    (archive / "b.md").write_text("---\ntitle: b\ndate: someday\n---\nText.\n")
+    (archive / "c.txt").write_text("A title\n\nText.\n")
+    report = build_index(archive, tmp_path / "index", rebuild=True, engine="tantivy")
+    assert report.notes == {
+        "undated (tried date, file name, folders)": 1,
+        "undated (tried file name, folders)": 1,
+    }
+    assert [p.reason for p in report.warnings] == ["unreadable date date: 'someday'"]

@@ -23,8 +23,9 @@ _TEMPLATE = re.compile(r"\{%-?\s*\w|\{\{[^{}\n]*[^{}\s][^{}\n]*\}\}")
 _IMPORT = re.compile(r"^\s*import\s[^\n]*\sfrom\s+['\"]", re.MULTILINE)
 _JSX = re.compile(r"</?[A-Z][\w.]*(?:\s[^<>]*)?/?>")
 _INLINE_CODE = re.compile(r"(`+)(.+?)\1", re.DOTALL)
-_HTML_CODE = re.compile(r"<(code|pre)\b.*?</\1>", re.DOTALL)
-"""Code written as HTML: its text is code too."""
+_HTML_CODE = re.compile(r"<(code|pre)\b(?:(?!\n[ \t]*\n).)*?</\1>", re.DOTALL)
+"""Code written as HTML: its text is code too (an element within one paragraph: a
+``<code>`` mentioned in a code block is not one)."""
 
 
 def residue(text: str, *, markdown: bool) -> list[str]:

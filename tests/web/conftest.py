@@ -35,6 +35,7 @@ XSS_MARKDOWN = textwrap.dedent(
     and a [good link](https://example.org/ok).
     """
 )
+OWN_SCRIPTS = frozenset({"/static/app.js", "/static/suggest.js"})
 XSS_TEXT = "Plain <script>alert(11)</script> title\n\nText xsstoken <img src=x onerror=alert(12)>\n"
 
 
@@ -59,7 +60,7 @@ def executable_parts(html: str) -> list[str]:
     parser.feed(html)
     found = []
     for tag, attrs in parser.tags:
-        if tag == "script" and dict(attrs).get("src") != "/static/app.js":
+        if tag == "script" and dict(attrs).get("src") not in OWN_SCRIPTS:
             found.append(f"<{tag}>")
         if tag in {"iframe", "object", "embed", "svg", "img", "base"} and not _our_chart(
             tag, attrs

@@ -2,78 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-OUTPUT = ROOT / "test-output"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+from tests.web.browser_support import CHROMIUM, CHROMIUM_ARGS, OUTPUT, gunicorn, require_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.corpus]
 
 
-def _require_browser() -> Any:
-    in_ci = os.environ.get("CI", "").lower() == "true"
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if in_ci:
-            pytest.fail("playwright is not installed")
-        pytest.skip("playwright is not installed")
-    if not CHROMIUM.exists():
-        if in_ci:
-            pytest.fail(f"{CHROMIUM} is absent under CI")
-        pytest.skip(f"{CHROMIUM} is absent")
-    return sync_playwright
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _gunicorn() -> list[str]:
-    script = Path(sys.executable).parent / "gunicorn"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "gunicorn"]
-
-
 @pytest.fixture(scope="module")
 def server(sisihagen_index: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "ARCHIVE_SEARCH_INDEX": str(sisihagen_index), "PYTHONPATH": str(ROOT)}
-    command = [*_gunicorn(), "-w", "2", "-b", f"127.0.0.1:{port}", "web:create_app()"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not come up") from None
-                time.sleep(0.3)
+    with gunicorn(sisihagen_index) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _count(page: Any) -> int:
@@ -91,7 +35,7 @@ def _click_unselected(page: Any, facet: str) -> str:
 
 
 def test_search_facets_article_translation(server: str) -> None:
-    sync_playwright = _require_browser()
+    sync_playwright = require_browser()
     OUTPUT.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

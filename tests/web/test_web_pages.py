@@ -30,7 +30,8 @@ def test_search_page(client: FlaskClient) -> None:
     assert response.status_code == 200 and response.mimetype == "text/html"
     html = text(response)
     assert '<label for="q"' in html and 'value="karabakh"' in html
-    assert f'href="/articles/{KARABAKH_ID}?hl=karabakh"' in html  # opens with its marks
+    # opens with its marks, and a way back to these results
+    assert f'href="/articles/{KARABAKH_ID}?hl=karabakh&amp;back=q%3Dkarabakh"' in html
     assert "Nagorno-<mark>Karabakh</mark>" in html
     assert "2 results" in html
     assert 'href="?q=karabakh&amp;tag=state"' in html  # a facet value is a real link
@@ -50,7 +51,8 @@ def test_selected_values_are_shown_removable_and_excludable(client: FlaskClient)
 
 def test_browsing_without_a_query(client: FlaskClient) -> None:
     html = text(client.get("/"))
-    assert "Latest articles" in html and f'/articles/{KARABAKH_ID}"' in html
+    assert "2 articles in the archive" in html and f'/articles/{KARABAKH_ID}"' in html
+    assert "sorted by newest first" in html
 
 
 def test_pagination_links(client: FlaskClient) -> None:
@@ -78,7 +80,7 @@ ISRAEL = "/articles/israels-role-in-nagorno-karabakh.txt"
 
 def test_results_open_the_article_with_its_matches_marked(client: FlaskClient) -> None:
     html = client.get("/?q=Azerbaijan").get_data(as_text=True)
-    assert f'href="{ISRAEL}?hl=Azerbaijan"' in html
+    assert f'href="{ISRAEL}?hl=Azerbaijan&amp;back=q%3DAzerbaijan"' in html
     page = client.get(f"{ISRAEL}?hl=Azerbaijan").get_data(as_text=True)
     marks = re.findall(r'<mark id="hl-(\d+)">(.*?)</mark>', page)
     assert marks and all(word == "Azerbaijan" for _, word in marks)

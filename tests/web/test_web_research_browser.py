@@ -10,13 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.web.test_web_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    OUTPUT,
-    _require_browser,
-    server,
-)
+from tests.web.browser_support import CHROMIUM, CHROMIUM_ARGS, OUTPUT
+from tests.web.browser_support import require_browser as _require_browser
+from tests.web.test_web_browser import server
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
