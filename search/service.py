@@ -5,11 +5,12 @@ small file, and the random id of its ``meta.json``, read again only when a
 ``stat`` shows ``CURRENT`` was replaced or rewritten) and, when another one has
 been published, opens it and swaps it in; a generation replaced under the
 same name counts as another one. Requests in
-flight keep the engine they started with. An engine that was swapped out is
-closed at a later swap once ``RETIRED_GRACE`` seconds have passed (threaded
-workers may still be answering with it), so nothing leaks and nothing is closed
-under a running request. A generation that fails to open is reported and the last
-good one keeps serving.
+flight keep the engine they started with. Threaded workers answer several
+requests at once, so each call counts itself as a user of its engine: an engine
+swapped out is closed once no call uses it and a newer one has been swapped out
+after it (the last one retired stays open for callers holding it directly, such
+as an export stream). Nothing leaks and nothing is closed under a running call.
+A generation that fails to open is reported and the last good one keeps serving.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from search import suggest
@@ -39,9 +40,6 @@ from search.types import (
 
 log = logging.getLogger(__name__)
 
-RETIRED_GRACE = 60.0
-"""Seconds a swapped-out engine stays open: far beyond the time cap of any request."""
-
 SUGGEST_KEPT = 4096
 """Suggestion answers kept: a few hundred bytes each."""
 
@@ -54,7 +52,8 @@ class SearchService:
         self._lock = threading.Lock()
         self._engine: Engine | None = None
         self._identity: tuple[str, str] | None = None
-        self._retired: list[tuple[float, Engine]] = []
+        self._retired: list[Engine] = []
+        self._users: dict[int, int] = {}  # id(engine) -> calls running on it
         self._current_path = str(self.store.root / CURRENT)
         self._seen: tuple[_Stamp, tuple[str, str]] | None = None
         self._suggest_lock = threading.Lock()
@@ -100,26 +99,52 @@ class SearchService:
             served = self._identity[0] if self._identity else None
             log.exception("generation %s cannot be opened; still serving %s", name, served)
             return
-        now = time.monotonic()
-        kept = []
-        for since, old in self._retired:
-            if now - since > RETIRED_GRACE:
-                old.close()
-            else:
-                kept.append((since, old))
         if self._engine is not None:
-            kept.append((now, self._engine))
-        self._retired, self._engine, self._identity = kept, engine, identity
+            self._retired.append(self._engine)
+        self._engine, self._identity = engine, identity
+        self._close_unused()
         log.info("serving generation %s of %s", name, self.store.root)
 
+    def _close_unused(self) -> None:
+        """Close the retired engines no call uses, all but the last retired (under the lock)."""
+        keep = self._retired[-1:]
+        for old in self._retired[:-1]:
+            if self._users.get(id(old)):
+                keep.insert(len(keep) - 1, old)
+            else:
+                old.close()
+        self._retired = keep
+
+    @contextmanager
+    def _using(self) -> Iterator[Engine]:
+        """The served engine, counted as used (never closed) until the block ends."""
+        while True:
+            engine = self.engine()
+            with self._lock:
+                if engine is self._engine or engine in self._retired:  # not closed yet
+                    self._users[id(engine)] = self._users.get(id(engine), 0) + 1
+                    break
+        try:
+            yield engine
+        finally:
+            with self._lock:
+                left = self._users.pop(id(engine)) - 1
+                if left:
+                    self._users[id(engine)] = left
+                elif engine in self._retired:
+                    self._close_unused()
+
     def search(self, request: SearchRequest) -> SearchResult:
-        return self.engine().search(request)
+        with self._using() as engine:
+            return engine.search(request)
 
     def article(self, article_id: str) -> ArticleView:
-        return self.engine().article(article_id)
+        with self._using() as engine:
+            return engine.article(article_id)
 
     def related(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
-        return self.engine().related(article_id, limit)
+        with self._using() as engine:
+            return engine.related(article_id, limit)
 
     def article_page(self, article_id: str, limit: int = 5) -> tuple[ArticleView, tuple[Hit, ...]]:
         """An article and its related articles, for the page and the API alike.
@@ -127,23 +152,26 @@ class SearchService:
         Both come from one engine (a generation swapped in between cannot mix them).
         A failing related lookup is logged and leaves the list empty: the article
         itself is what was asked for."""
-        engine = self.engine()
-        view = engine.article(article_id)
-        try:
-            related = engine.related(article_id, limit)
-        except SearchError as exc:
-            log.warning("related articles of %r unavailable: %s", article_id, exc.message)
-            related = ()
+        with self._using() as engine:
+            view = engine.article(article_id)
+            try:
+                related = engine.related(article_id, limit)
+            except SearchError as exc:
+                log.warning("related articles of %r unavailable: %s", article_id, exc.message)
+                related = ()
         return view, related
 
     def marker(self, q: str, lang: str) -> Callable[[str], list[tuple[int, int]]]:
-        return self.engine().marker(q, lang)
+        with self._using() as engine:
+            return engine.marker(q, lang)
 
     def facet_values(self) -> dict[FacetName, tuple[FacetValue, ...]]:
-        return self.engine().facet_values()
+        with self._using() as engine:
+            return engine.facet_values()
 
     def info(self) -> IndexInfo:
-        return self.engine().info()
+        with self._using() as engine:
+            return engine.info()
 
     def suggest(self, text: str, limit: int = suggest.DEFAULT_LIMIT) -> suggest.Suggestions:
         """Completions and titles for text being typed; the last ``SUGGEST_KEPT`` answers
@@ -159,7 +187,8 @@ class SearchService:
             if found is not None:
                 self._suggested.move_to_end(key)
                 return found
-        found = suggest.suggest(engine, text, limit)
+        with self._using() as used:
+            found = suggest.suggest(used, text, limit)
         with self._suggest_lock:
             self._suggested[key] = found
             if len(self._suggested) > SUGGEST_KEPT:
@@ -182,7 +211,7 @@ class SearchService:
 
     def close(self) -> None:
         with self._lock:
-            for _, retired in self._retired:
+            for retired in self._retired:
                 retired.close()
             if self._engine is not None:
                 self._engine.close()

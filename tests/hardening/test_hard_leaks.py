@@ -8,6 +8,7 @@ descriptor count does not grow with the number of generations published.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import threading
 from pathlib import Path
@@ -39,6 +40,11 @@ TARGETS = (
 )
 FD_SLACK = 3
 """Extra descriptors allowed over the baseline (a socket in flight, a lazily opened file)."""
+POOL_SLACK = 4
+"""A Whoosh engine lends each concurrent call a searcher of its own (one descriptor each on
+these one-segment indexes): with the load's two connections, the served and the retired
+engine may each hold up to two searchers the baseline did not see. A leak per generation
+still shows: the generations held are counted, and the long run publishes 17."""
 RSS_SLACK_KB = 12_000
 RSS_GROWTH = 1.15
 
@@ -77,6 +83,11 @@ def _generations(pid: int, index: Path) -> set[str]:
     return names
 
 
+def _fds(pid: int) -> list[str]:
+    """What a process's descriptors point at, for the failure message."""
+    return sorted(os.readlink(f"/proc/{pid}/fd/{n}") for n in os.listdir(f"/proc/{pid}/fd"))
+
+
 def _snapshot(server: Server) -> dict[int, tuple[int, int]]:
     return {pid: (fd_count(pid), rss_kb(pid)) for pid in server.worker_pids()}
 
@@ -95,14 +106,14 @@ def _leaks(fresh_index: tuple[Path, Path], serve: Any, reindexes: int, requests:
         for pid, (fds, _) in baseline.items():
             held = _generations(pid, index)
             assert len(held) <= 2, f"worker {pid} holds files of {sorted(held)}"
-            assert fd_count(pid) <= fds + FD_SLACK, (pid, fds, fd_count(pid))
+            assert fd_count(pid) <= fds + FD_SLACK + POOL_SLACK, (pid, fds, _fds(pid))
     _load(server, requests)
     final = _snapshot(server)
     assert set(final) == set(baseline), "a worker was restarted (crash or timeout)"
     for pid, (fds, rss) in baseline.items():
         now_fds, now_rss = final[pid]
         print(f"\nworker {pid}: fds {fds} -> {now_fds}, VmRSS {rss} kB -> {now_rss} kB")
-        assert now_fds <= fds + FD_SLACK
+        assert now_fds <= fds + FD_SLACK + POOL_SLACK
         assert now_rss <= rss * RSS_GROWTH + RSS_SLACK_KB
     total = 400 + 100 * reindexes + requests
     print(f"{total} requests and {reindexes + 2} reindexes: fds and RSS flat")
