@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from archive_search.settings import Settings, SettingsError
-from search.engines import REGISTRY
+from search.registry import REGISTRY
 
 REQUEST_LINE_BYTES = 8190
 """The longest request line gunicorn accepts (its own maximum)."""
