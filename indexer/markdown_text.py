@@ -169,7 +169,7 @@ def _fence_split(text: str) -> list[str]:
     A fence opens with three or more backticks or tildes (any indentation, so
     fences in list items count) and closes with a line of at least as many of
     the same character, or at the end of the text (as in CommonMark)."""
-    if "``" not in text and "~~" not in text:
+    if "```" not in text and "~~~" not in text:
         return [text]
     parts: list[str] = []
     pos = 0
@@ -211,12 +211,14 @@ def body_text(markdown: str, *, mdx: bool = False, code: bool = True) -> BodyTex
     source = protect(markdown, marks, mdx=mdx)
     blocks: list[str] = []
     prose: list[str] = []
+    has_code = False
     for token in (_MDX if mdx else _MD).parse(source):
         if token.type == "inline":
             text = _inline_text(token.children or [], marks, code=code)
         elif token.type in ("fence", "code_block"):
             if code:
                 blocks.append(_code(token.content.rstrip("\n"), marks))
+                has_code = True
             continue
         elif token.type == "html_block":
             text = marks.text(html_to_text(token.content))
@@ -226,7 +228,8 @@ def body_text(markdown: str, *, mdx: bool = False, code: bool = True) -> BodyTex
             continue
         blocks.append(text)
         prose.append(text)
-    return BodyText(_finish(blocks), _finish(prose))
+    text = _finish(blocks)
+    return BodyText(text, _finish(prose) if has_code else text)
 
 
 def _finish(blocks: list[str]) -> str:
@@ -287,7 +290,11 @@ def _inline_text(children: list[Token], marks: Marks, *, code: bool = True) -> s
     parts: list[str] = []
     for child in children:
         if child.type == "text":
-            parts.append(marks.text(child.content))
+            content = child.content
+            # most text holds no placeholder and no brace: no call (a tenth of the chain)
+            if _OPEN in content or "}}" in content or "{{" in content:
+                content = marks.text(content)
+            parts.append(content)
         elif child.type == "code_inline":
             parts.append(_code(child.content, marks) if code else " ")
         elif child.type == "softbreak":

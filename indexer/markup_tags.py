@@ -59,10 +59,11 @@ def drop(original: str, readable: str) -> str:
 
 _TAG_BODY = r"(?:[^%]|%(?!\}))"
 _TEMPLATE = re.compile(
-    r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}"  # a Liquid comment, whole
-    r"|\{#.{0,2000}?#\}"  # a Jinja/Nunjucks comment
-    r"|(?<!\{)\{%-?\s*(?P<name>\w*)" + _TAG_BODY + r"{0,2000}?%\}"  # a tag, not {{% x %}}
-    r"|\{\{(?![<%])(?:[^{}]|\{[^{}]*\}){0,2000}?\}\}",  # an output, not a Hugo shortcode
+    r"\{(?:"  # one literal first character: the regex engine skips to it quickly
+    r"%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}"  # a Liquid comment, whole
+    r"|#.{0,2000}?#\}"  # a Jinja/Nunjucks comment
+    r"|(?<!\{\{)%-?\s*(?P<name>\w*)" + _TAG_BODY + r"{0,2000}?%\}"  # a tag, not {{% x %}}
+    r"|\{(?![<%])(?:[^{}]|\{[^{}]*\}){0,2000}?\}\})",  # an output, not a Hugo shortcode
     re.DOTALL,
 )
 _VANISHING = frozenset({"raw", "endraw"})
@@ -72,7 +73,7 @@ _VANISHING = frozenset({"raw", "endraw"})
 def template_tags(text: str, mark: Mark) -> str:
     """Liquid/Nunjucks/Jinja/Go template tags and outputs → nothing (their arguments are
     file names, variables and filters, not prose); the text between paired tags stays."""
-    if "{%" not in text and "{{" not in text and "{#" not in text:
+    if "{" not in text or ("{%" not in text and "{{" not in text and "{#" not in text):
         return text
 
     def replace(match: re.Match[str]) -> str:
@@ -82,11 +83,15 @@ def template_tags(text: str, mark: Mark) -> str:
     return _TEMPLATE.sub(replace, text)
 
 
+_RAW_OPEN = r"(?:\{%-?\s*raw\s*-?%\})?"
+_RAW_CLOSE = r"(?:\{%-?\s*endraw\s*-?%\})?"
 _CODE_TAGS = re.compile(
-    r"^[ \t]*\{%-?\s*(?P<open>highlight|set)\b(?P<args>[^%\n]*)-?%\}[ \t]*\n"
-    r"(?P<code>.*?)\n?[ \t]*\{%-?\s*end(?P=open)\s*-?%\}[ \t]*$",
+    r"^[ \t]*\{%-?\s*(?P<open>highlight|set)\b(?P<args>[^%\n]*)-?%\}" + _RAW_OPEN + r"[ \t]*\n"
+    r"(?P<code>.*?)\n?[ \t]*" + _RAW_CLOSE + r"\{%-?\s*end(?P=open)\s*-?%\}[ \t]*$",
     re.DOTALL | re.MULTILINE,
 )
+"""A code block, maybe wrapped in ``{% raw %}`` (whose tags Liquid removes)."""
+_CODE_TAG_NAME = re.compile(r"\{%-?\s*(?:highlight|set)\b")
 _SET_CAPTURE = re.compile(r"^\s*[\w.]+\s*-?$")
 """``{% set name %}`` captures a block; ``{% set name = value %}`` assigns (no block)."""
 
@@ -94,7 +99,7 @@ _SET_CAPTURE = re.compile(r"^\s*[\w.]+\s*-?$")
 def code_spans(text: str) -> str:
     """``{% highlight lang %}`` and ``{% set name %}`` blocks as fenced code: both hold code
     (the Nunjucks capture is how Eleventy's docs pass a code sample to an include)."""
-    if "{%" not in text:
+    if "{" not in text or "{%" not in text or not _CODE_TAG_NAME.search(text):
         return text
 
     def replace(match: re.Match[str]) -> str:
@@ -116,7 +121,8 @@ def _longest_run(text: str, char: str) -> int:
 
 # ---- Inline code ------------------------------------------------------------------------
 
-_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
+_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 def inline_code(text: str, mark: Mark) -> str:
@@ -125,7 +131,13 @@ def inline_code(text: str, mark: Mark) -> str:
     one template output)."""
     if "`" not in text:
         return text
-    return _INLINE_CODE.sub(lambda m: f"{m[1]}{mark(m[2], m[2])}{m[1]}", text)
+    return _INLINE_CODE.sub(lambda m: _code_span(m, mark), text)
+
+
+def _code_span(match: re.Match[str], mark: Mark) -> str:
+    if "\n" in match[2] and _BLANK_LINE.search(match[2]):
+        return match[0]  # a code span ends with its paragraph: these backticks are text
+    return f"{match[1]}{mark(match[2], match[2])}{match[1]}"
 
 
 # ---- Hugo shortcodes ------------------------------------------------------------------------
@@ -135,7 +147,7 @@ _ESCAPED = re.compile(r"\{\{([<%])/\*\s*(.*?)\s*\*/([>%])\}\}", re.DOTALL)
 
 def shortcodes(text: str, mark: Mark) -> str:
     """Hugo shortcodes → their readable parameters; inside code as Hugo shows them."""
-    if "{{" not in text:
+    if "{" not in text or "{{" not in text:
         return text
     out: list[str] = []
     pos = 0
@@ -171,10 +183,9 @@ _MAX_STATEMENT = 20_000
 
 def mdx_statements(text: str, mark: Mark) -> str:
     """MDX ``import … from '…'`` and ``export …`` statements at the start of a line → nothing."""
-    if "import" not in text and "export" not in text:
-        return text
-    text = _IMPORT.sub(lambda m: mark(m[0], ""), text)
-    if "export" not in text:
+    if _starts_a_line("import", text):
+        text = _IMPORT.sub(lambda m: mark(m[0], ""), text)
+    if not _starts_a_line("export", text):
         return text
     out: list[str] = []
     pos = 0
@@ -187,6 +198,11 @@ def mdx_statements(text: str, mark: Mark) -> str:
         pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+def _starts_a_line(word: str, text: str) -> bool:
+    """Whether a line may start with ``word`` (a fast test before a line-anchored regex)."""
+    return text.startswith(word) or f"\n{word}" in text
 
 
 def _statement_end(text: str, start: int) -> int:
@@ -311,11 +327,13 @@ _KRAMDOWN = re.compile(r"\{:{1,2}[^{}\n]*\}|\{:/[\w]*\}")
 
 def admonitions(text: str, mark: Mark) -> str:
     """Admonition markers → their title; the text inside stays (dedented for MkDocs)."""
-    if ":::" in text:
+    if ":" in text and ":::" in text:
         text = _DIRECTIVE.sub(lambda m: mark(m[0], m[1] or ""), text)
-    if "!!!" in text or "???" in text:
+    if ("!!!" in text or "???" in text) and (
+        _starts_a_line("!!!", text) or _starts_a_line("???", text)
+    ):
         text = _MKDOCS.sub(_mkdocs, text)
-    if "[!" in text:
+    if "[!" in text and _GITHUB_ALERT.search(text):
         text = _GITHUB_ALERT.sub(r"\1", text)
     return text
 
@@ -328,22 +346,15 @@ def _mkdocs(match: re.Match[str]) -> str:
 
 def kramdown(text: str, mark: Mark) -> str:
     """kramdown attribute lists and extensions (``{: .note}``, ``{:toc}``) → nothing."""
-    if "{:" not in text:
+    if "{" not in text or "{:" not in text:
         return text
     return _KRAMDOWN.sub(lambda m: mark(m[0], ""), text)
 
 
-STEPS: tuple[Step, ...] = (
-    inline_code,
-    mdx_statements,
-    shortcodes,
-    template_tags,
-    jsx,
-    admonitions,
-    kramdown,
-)
-"""In order: code spans first (nothing in them is a tag), statements before tags (an
-import names components), shortcodes before template outputs (both open with ``{{``)."""
+STEPS: tuple[Step, ...] = (inline_code, shortcodes, template_tags, admonitions, kramdown)
+"""For Markdown, in order: code spans first (nothing in them is a tag), shortcodes before
+template outputs (both open with ``{{``). In Markdown, ``import`` lines are text and a
+tag is HTML (which the Markdown step reads): statements and JSX are MDX's."""
 MDX_STEPS: tuple[Step, ...] = (
     inline_code,
     mdx_statements,
@@ -353,16 +364,20 @@ MDX_STEPS: tuple[Step, ...] = (
     admonitions,
     kramdown,
 )
+"""For MDX: statements before tags (an import names components)."""
+LINE_STEPS: tuple[Step, ...] = (shortcodes, template_tags, jsx, kramdown)
+"""For one line of metadata (a title), where nothing is code."""
 
 
 def strip_tags(text: str) -> str:
-    """Every step with ``drop``: text for a title or a summary, where nothing is code."""
-    for step in STEPS:
+    """The steps for one line, with ``drop``: text for a title, where nothing is code."""
+    for step in LINE_STEPS:
         text = step(text, drop)
     return text
 
 
 __all__ = [
+    "LINE_STEPS",
     "MDX_STEPS",
     "STEPS",
     "Mark",

@@ -68,13 +68,14 @@ def watch_archive(
     source: Path, index_dir: Path, update: Update, out: TextIO, stop: threading.Event
 ) -> None:
     """Run ``update`` after every batch of changes under ``source`` until ``stop`` is set."""
-    # the index may live inside the archive: its own writes must not wake the watcher
+    # the index may live inside the archive: its own writes must not wake the watcher (both
+    # paths resolved, as the events' paths start with the watched path as given)
     ignore = watchfiles.DefaultFilter(ignore_paths=(str(Path(index_dir).resolve()),))
     _log(out, f"watching {printable(str(source))} for changes (Ctrl-C to stop)")
     pending = True  # the first tick runs the update once the watch is live
     for changes in watchfiles.watch(
-        source, watch_filter=ignore, debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=stop,
-        rust_timeout=TICK_MS, yield_on_timeout=True, raise_interrupt=False,
+        Path(source).resolve(), watch_filter=ignore, debounce=DEBOUNCE_MS, step=STEP_MS,
+        stop_event=stop, rust_timeout=TICK_MS, yield_on_timeout=True, raise_interrupt=False,
     ):  # fmt: skip
         if changes or pending:
             pending = not _publish(update, len({path for _, path in changes}), out)

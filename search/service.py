@@ -6,8 +6,9 @@ small file, and the random id of its ``meta.json``, read again only when a
 been published, opens it and swaps it in; a generation replaced under the
 same name counts as another one. Requests in
 flight keep the engine they started with. An engine that was swapped out is
-closed at the next swap, so nothing leaks and nothing is closed under a
-running request. A generation that fails to open is reported and the last
+closed at a later swap once ``RETIRED_GRACE`` seconds have passed (threaded
+workers may still be answering with it), so nothing leaks and nothing is closed
+under a running request. A generation that fails to open is reported and the last
 good one keeps serving.
 """
 
@@ -16,14 +17,15 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
 from search import suggest
-from search.engine import Engine
-from search.engines import open_engine
+from search.contract import Engine
 from search.errors import IndexMissing, IndexUnavailable, SearchError
+from search.registry import open_engine
 from search.store import CURRENT, IndexStore
 from search.types import (
     ArticleView,
@@ -37,6 +39,9 @@ from search.types import (
 
 log = logging.getLogger(__name__)
 
+RETIRED_GRACE = 60.0
+"""Seconds a swapped-out engine stays open: far beyond the time cap of any request."""
+
 SUGGEST_KEPT = 4096
 """Suggestion answers kept: a few hundred bytes each."""
 
@@ -49,7 +54,7 @@ class SearchService:
         self._lock = threading.Lock()
         self._engine: Engine | None = None
         self._identity: tuple[str, str] | None = None
-        self._retired: Engine | None = None
+        self._retired: list[tuple[float, Engine]] = []
         self._current_path = str(self.store.root / CURRENT)
         self._seen: tuple[_Stamp, tuple[str, str]] | None = None
         self._suggest_lock = threading.Lock()
@@ -95,9 +100,16 @@ class SearchService:
             served = self._identity[0] if self._identity else None
             log.exception("generation %s cannot be opened; still serving %s", name, served)
             return
-        if self._retired is not None:
-            self._retired.close()
-        self._retired, self._engine, self._identity = self._engine, engine, identity
+        now = time.monotonic()
+        kept = []
+        for since, old in self._retired:
+            if now - since > RETIRED_GRACE:
+                old.close()
+            else:
+                kept.append((since, old))
+        if self._engine is not None:
+            kept.append((now, self._engine))
+        self._retired, self._engine, self._identity = kept, engine, identity
         log.info("serving generation %s of %s", name, self.store.root)
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -170,10 +182,11 @@ class SearchService:
 
     def close(self) -> None:
         with self._lock:
-            for engine in (self._engine, self._retired):
-                if engine is not None:
-                    engine.close()
-            self._engine = self._retired = None
+            for _, retired in self._retired:
+                retired.close()
+            if self._engine is not None:
+                self._engine.close()
+            self._engine, self._retired = None, []
             self._identity = None
 
 

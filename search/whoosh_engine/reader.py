@@ -20,19 +20,19 @@ from whoosh.collectors import (
     TopCollector,
 )
 from whoosh.query import Query
-from whoosh.searching import Searcher
 
-from search import caps, deadline
+from search import deadline, limits
 from search.analysis import EXACT, stem_lang
+from search.docvalues import BoolArray
 from search.engine_base import BaseEngine, Match, Ranked
 from search.errors import NotFound, SearchTimeout
-from search.facets import BoolArray
 from search.highlight import TermMatcher
 from search.query import ParsedQuery
 from search.store import Generation
 from search.whoosh_engine.docvalues import load_docvalues
 from search.whoosh_engine.querybuild import build_query, highlight_terms, match_spans
 from search.whoosh_engine.schema import body_field
+from search.whoosh_engine.searchers import SearcherPool
 from search.whoosh_engine.spelling import completions, suggest_query
 from search.whoosh_engine.writer import INDEX_NAME
 
@@ -49,15 +49,16 @@ class WhooshEngine(BaseEngine):
     def __init__(self, generation: Generation) -> None:
         super().__init__(generation, load_docvalues(generation.path))
         self._index = index.open_dir(str(generation.path), indexname=INDEX_NAME, readonly=True)
-        self._searcher: Searcher = self._index.searcher()
+        self._searchers = SearcherPool(self._index)
 
     def close(self) -> None:
-        self._searcher.close()
+        self._searchers.close()
         self._index.close()
 
     def _match(self, parsed: ParsedQuery, base: BoolArray, notices: list[str]) -> Match:
-        query = build_query(parsed, self._langs, self._searcher.reader(), notices)
-        docs = np.fromiter(_checked(self._searcher.docs_for_query(query)), dtype=np.int64)
+        with self._searchers.borrow() as searcher:
+            query = build_query(parsed, self._langs, searcher.reader(), notices)
+            docs = np.fromiter(_checked(searcher.docs_for_query(query)), dtype=np.int64)
         mask = np.zeros(self._dv.size, dtype=np.bool_)
         mask[docs] = True
         return Match(query, mask & base)
@@ -65,7 +66,7 @@ class WhooshEngine(BaseEngine):
     def _top(self, match: Match, allowed: BoolArray | None, limit: int) -> Ranked:
         assert isinstance(match.query, Query)
         top = TopCollector(limit=limit)
-        left = min(caps.SEARCH_TIME_LIMIT, deadline.remaining())
+        left = min(limits.SEARCH_TIME_LIMIT, deadline.remaining())
         if left <= 0:
             raise SearchTimeout(deadline.message())
         timed = TimeLimitCollector(top, timelimit=left, use_alarm=False)
@@ -75,13 +76,15 @@ class WhooshEngine(BaseEngine):
             # match directly, so a filter inside it would be bypassed.
             collector = FilterCollector(timed, allow=set(np.flatnonzero(allowed).tolist()))
         try:
-            self._searcher.search_with_collector(match.query, collector)
+            with self._searchers.borrow() as searcher:
+                searcher.search_with_collector(match.query, collector)
         except TimeLimit as exc:
             raise SearchTimeout(deadline.message()) from exc
         return [(hit.docnum, hit.score) for hit in timed.results()]
 
     def _record(self, docnum: int) -> dict[str, Any]:
-        fields = self._searcher.stored_fields(docnum)
+        with self._searchers.borrow() as searcher:
+            fields = searcher.stored_fields(docnum)
         record: dict[str, Any] = dict(fields["record"])
         record["title"] = fields["title"]
         record["body"] = fields.get("body") or ""
@@ -89,31 +92,39 @@ class WhooshEngine(BaseEngine):
         return record
 
     def _docnum(self, article_id: str) -> int:
-        docnum = self._searcher.document_number(id=article_id) if article_id else None
+        docnum = None
+        if article_id:
+            with self._searchers.borrow() as searcher:
+                docnum = searcher.document_number(id=article_id)
         if docnum is None:
             raise NotFound(f"no article with id {article_id!r}")
         return int(docnum)
 
     def _translation_docnums(self, key: str) -> list[int]:
-        return [int(d) for d in self._searcher.document_numbers(translation_key=key)]
+        with self._searchers.borrow() as searcher:
+            return [int(d) for d in searcher.document_numbers(translation_key=key)]
 
     def _related(self, docnum: int, record: dict[str, Any], limit: int) -> Ranked:
         text = f"{record['title']}\n{record['body'][:MLT_TEXT_CHARS]}"
         field = body_field(stem_lang(record["lang"]) or EXACT)
-        found = self._searcher.more_like(docnum, field, text=text, top=limit, numterms=MLT_TERMS)
-        return [(hit.docnum, hit.score) for hit in found]
+        with self._searchers.borrow() as searcher:
+            found = searcher.more_like(docnum, field, text=text, top=limit, numterms=MLT_TERMS)
+            return [(hit.docnum, hit.score) for hit in found]
 
     def _matcher(self, parsed: ParsedQuery, lang: str) -> TermMatcher:
-        return highlight_terms(parsed, lang, self._searcher.reader())
+        with self._searchers.borrow() as searcher:
+            return highlight_terms(parsed, lang, searcher.reader())
 
     def _spans(self, text: str, lang: str, matcher: TermMatcher) -> list[tuple[int, int]]:
         return match_spans(text, lang, matcher)
 
     def _suggest(self, text: str, parsed: ParsedQuery) -> str | None:
-        return suggest_query(text, parsed, self._searcher.reader())
+        with self._searchers.borrow() as searcher:
+            return suggest_query(text, parsed, searcher.reader())
 
     def _completions(self, prefix: str, scan: int) -> list[tuple[str, int]]:
-        return completions(self._searcher.reader(), prefix, scan)
+        with self._searchers.borrow() as searcher:
+            return completions(searcher.reader(), prefix, scan)
 
 
 def _checked(docs: Iterator[int], every: int = 256) -> Iterator[int]:

@@ -52,6 +52,8 @@ def test_code_spans_step_makes_highlight_and_set_capture_blocks_fenced_code() ->
     fenced = code_spans("{% highlight ruby %}\nputs 1\n{% endhighlight %}")
     assert "```ruby\nputs 1\n```" in fenced
     assert "```\nx()\n```" in code_spans("{% set codeContent %}\nx()\n{% endset %}")
+    raw = code_spans("{%- set codeBlock %}{% raw %}\nimport a from 'a';\n{% endraw %}{% endset %}")
+    assert raw == "\n```\nimport a from 'a';\n```\n"
     assign = "{% set x = 1 %}\ntext\n{% endset %}"
     assert code_spans(assign) == assign  # an assignment holds no block
 

@@ -12,7 +12,7 @@ from indexer.config import ArchiveConfig
 from indexer.discover import discover
 from indexer.markdown_text import body_text
 from indexer.parse import parse_file
-from search.records import Article
+from search.article import Article
 from tests.conftest import corpus_path
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
@@ -23,8 +23,9 @@ _TEMPLATE = re.compile(r"\{%-?\s*\w|\{\{[^{}\n]*[^{}\s][^{}\n]*\}\}")
 _IMPORT = re.compile(r"^\s*import\s[^\n]*\sfrom\s+['\"]", re.MULTILINE)
 _JSX = re.compile(r"</?[A-Z][\w.]*(?:\s[^<>]*)?/?>")
 _INLINE_CODE = re.compile(r"(`+)(.+?)\1", re.DOTALL)
-_HTML_CODE = re.compile(r"<(code|pre)\b.*?</\1>", re.DOTALL)
-"""Code written as HTML: its text is code too."""
+_HTML_CODE = re.compile(r"<(code|pre)\b(?:(?!\n[ \t]*\n).)*?</\1>", re.DOTALL)
+"""Code written as HTML: its text is code too (an element within one paragraph: a
+``<code>`` mentioned in a code block is not one)."""
 
 
 def residue(text: str, *, markdown: bool) -> list[str]:
