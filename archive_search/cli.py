@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from archive_search.settings import Settings, SettingsError
-from search.engines import REGISTRY
+from search.registry import REGISTRY
 
 REQUEST_LINE_BYTES = 8190
 """The longest request line gunicorn accepts (its own maximum)."""
@@ -176,6 +176,8 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 3
+    except KeyboardInterrupt:
+        return _interrupted()
     finally:
         if bar:
             bar.close()
@@ -187,8 +189,16 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         from indexer.watch import watch_archive
 
         sys.stdout.flush()
-        watch_archive(args.path, args.index, update, sys.stdout, stop)
+        try:
+            watch_archive(args.path, args.index, update, sys.stdout, stop)
+        except KeyboardInterrupt:  # a second Ctrl-C or SIGTERM, in the middle of a batch
+            return _interrupted()
     return report.exit_status(strict=args.strict)
+
+
+def _interrupted() -> int:
+    print("archive-search: interrupted; the last published generation is served", file=sys.stderr)
+    return 130  # as a shell reports a process ended by SIGINT
 
 
 def _print_summary(report: object, out: TextIO) -> None:

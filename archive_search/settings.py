@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from search.engines import DEFAULT_ENGINE, ENGINES
+from search.registry import DEFAULT_ENGINE, ENGINES
 
 DEFAULT_INDEX = "var/index"
 DEFAULT_RATE = "300/minute;burst=120"

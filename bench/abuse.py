@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from archive_search.cli import gunicorn_command
-from search import caps
+from search import limits
 
 ROOT = Path(__file__).resolve().parents[1]
 NORMAL_ADDRESS, COSTLY_ADDRESS, SLOW_ADDRESS = "127.0.0.2", "127.0.0.3", "127.0.0.4"
@@ -342,7 +342,7 @@ def costly_phase(port: int, seconds: float) -> dict[str, Any]:
         },
         "longest_request_ms": round(longest.seconds * 1000, 1),
         "longest_request": f"{longest.kind} {longest.detail} {longest.status}",
-        "time_cap_ms": caps.SEARCH_TIME_LIMIT * 1000,
+        "time_cap_ms": limits.SEARCH_TIME_LIMIT * 1000,
     }
     a, m = out["normal_alone"], out["normal_with_costly"]
     out["p99_ratio"] = round(m["p99_ms"] / max(a["p99_ms"], 0.1), 2)

@@ -16,7 +16,7 @@ from bench.common import corpus, log
 from indexer.config import CONFIG_NAME, load_config
 from indexer.discover import discover
 from indexer.parse import parse_read
-from search.records import Article
+from search.article import Article
 
 REAL = ("sisihagen", "bbc", "20news")
 PUBLICATIONS = {"sisihagen": "Sisihagen", "bbc": "BBC News", "20news": "20 Newsgroups"}

@@ -31,8 +31,8 @@ from bench.common import MB, ROOT, dir_size
 from bench.peers import build_peer
 from indexer.build import build_index
 from indexer.parse_pool import worker_count
-from search.engines import open_writer
-from search.records import Article
+from search.article import Article
+from search.registry import open_writer
 from search.store import IndexStore
 
 OURS = ("whoosh", "tantivy")

@@ -32,7 +32,7 @@ from bench.archive import load_records
 from bench.common import corpus, log
 from bench.peers import HEAP_BYTES, THREADS, build_fts5
 from indexer.build import build_index
-from search.records import Article
+from search.article import Article
 from search.service import SearchService
 from search.types import SearchRequest
 

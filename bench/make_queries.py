@@ -23,7 +23,7 @@ from whoosh.lang import stopwords_for_language
 
 from bench.archive import PUBLICATIONS, REAL, load_records
 from bench.common import CORPORA, QUERIES
-from search.records import Article
+from search.article import Article
 
 SEED = 20240611
 LANGS = ("de", "en", "fr", "ru")

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import tantivy
 
 from bench.common import QueryLine, query_terms
-from search.records import Article
+from search.article import Article
 
 MODES = ("top10", "facets", "snippets")
 FACET_SIZE = 100

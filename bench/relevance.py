@@ -23,7 +23,7 @@ from bench.collections import Collection, load_cisi, load_cranfield, mean_ndcg
 from bench.common import corpus, log
 from indexer.build import build_index
 from indexer.config import ArchiveConfig
-from search import caps, ranking
+from search import limits, ranking
 from search.service import SearchService
 from search.types import SearchRequest
 
@@ -43,10 +43,10 @@ def sanitise(text: str) -> tuple[str, bool]:
     ignores them anyway), then its tail.
     """
     words = _NOT_WORD.sub(" ", text).lower().split()
-    if len(words) <= caps.MAX_TERMS and len(" ".join(words)) <= caps.MAX_QUERY_CHARS:
+    if len(words) <= limits.MAX_TERMS and len(" ".join(words)) <= limits.MAX_QUERY_CHARS:
         return " ".join(words), False
-    words = [w for w in words if w not in _STOP][: caps.MAX_TERMS]
-    while len(" ".join(words)) > caps.MAX_QUERY_CHARS:
+    words = [w for w in words if w not in _STOP][: limits.MAX_TERMS]
+    while len(" ".join(words)) > limits.MAX_QUERY_CHARS:
         words.pop()
     return " ".join(words), True
 

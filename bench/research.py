@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import log, summary_ms
-from search import caps
+from search import limits
 from search.kwic import KwicOptions
 from search.request import build_request
 from search.service import SearchService
@@ -66,7 +66,7 @@ def measure(index: Path, repeats: int = REPEATS) -> dict[str, Any]:
         }
         slowest = max(max(timeline), max(trend), max(kwic))
         results["slowest_ms"] = round(slowest * 1000, 1)
-        results["within_cap"] = slowest < caps.SEARCH_TIME_LIMIT
+        results["within_cap"] = slowest < limits.SEARCH_TIME_LIMIT
         return results
     finally:
         service.close()
@@ -77,7 +77,7 @@ def run(indexes: dict[str, Path], quick: bool = False) -> dict[str, Any]:
     for engine, index in indexes.items():
         log(f"research: timing histogram, trends and concordance on {engine}")
         out[engine] = measure(index, repeats=2 if quick else REPEATS)
-    return {"engines": out, "cap_ms": caps.SEARCH_TIME_LIMIT * 1000}
+    return {"engines": out, "cap_ms": limits.SEARCH_TIME_LIMIT * 1000}
 
 
 def report(r: dict[str, Any]) -> list[str]:

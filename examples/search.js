@@ -13,6 +13,10 @@
 
   function $(id) { return document.getElementById(id); }
 
+  // The API writes URLs relative to its root unless it is given its public URL:
+  // resolve them against the API, not against this page.
+  function fromApi(url) { return new URL(url, api + "/").href; }
+
   function node(tag, text, attrs) {
     var el = document.createElement(tag);
     if (text !== undefined && text !== null) { el.textContent = text; }
@@ -73,7 +77,7 @@
     body.hits.forEach(function (hit) {
       var li = node("li");
       var h2 = node("h2");
-      h2.appendChild(node("a", hit.title, { href: hit.url, lang: hit.lang }));
+      h2.appendChild(node("a", hit.title, { href: fromApi(hit.url), lang: hit.lang }));
       li.appendChild(h2);
       li.appendChild(node("p", [hit.date, hit.lang.toUpperCase()].filter(Boolean).join(" · "), { class: "meta" }));
       if (hit.snippets.length) { li.appendChild(marked(hit.snippets[0])); }
@@ -123,6 +127,6 @@
     state.filters = {};
     load(searchUrl());
   });
-  $("archive-next").addEventListener("click", function () { if (links.next) { load(links.next); } });
-  $("archive-prev").addEventListener("click", function () { if (links.prev) { load(links.prev); } });
+  $("archive-next").addEventListener("click", function () { if (links.next) { load(fromApi(links.next)); } });
+  $("archive-prev").addEventListener("click", function () { if (links.prev) { load(fromApi(links.prev)); } });
 })();

@@ -45,10 +45,10 @@ from indexer.discover import Candidate, Stat, discover
 from indexer.outcome import Problem
 from indexer.parse_pool import Parsed, parsed_files, worker_count
 from indexer.tables import table_articles, table_format
-from search.engine import EngineWriter
-from search.engines import DEFAULT_ENGINE, check_engine, check_meta, format_version, open_writer
+from search.article import Article
+from search.contract import EngineWriter
 from search.errors import BadRequest, IndexFormatError, IndexMissing, SearchError
-from search.records import Article
+from search.registry import DEFAULT_ENGINE, check_engine, check_meta, format_version, open_writer
 from search.store import Generation, IndexStore, write_atomic
 
 MANIFEST = "manifest.json"

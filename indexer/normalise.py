@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal
 
-from search.facets import facet_key
+from search.docvalues import facet_key
 from search.ids import article_id as article_id  # re-exported for the readers
 from search.languages import NEUTRAL, STEMMED, folder_lang, normalise_lang
 

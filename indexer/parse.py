@@ -54,8 +54,8 @@ from indexer.outcome import ParseOutcome, Problem
 from indexer.plaintext import parse_plain
 from indexer.safe_read import FileBytes
 from indexer.site_files import site_file_kind
+from search.article import Article
 from search.ids import article_id
-from search.records import Article
 
 MAX_TEXT_CHARS = 2_000_000
 DRAFTS_FOLDER = "_drafts"

@@ -48,7 +48,7 @@ from indexer.normalise import (
 )
 from indexer.outcome import Problem
 from indexer.parse import make_article, without_surrogates
-from search.records import Article
+from search.article import Article
 
 TABLE_EXTENSIONS = {"csv": "csv", "tsv": "tsv", "jsonl": "jsonl", "ndjson": "jsonl"}
 """Extension → format; ``.json`` is a table only when it holds an array."""

@@ -18,20 +18,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 
-from search import caps
+from search import limits
 from search.errors import SearchTimeout
 
 _deadline: ContextVar[float | None] = ContextVar("archive_search_deadline", default=None)
 
 
 def message() -> str:
-    return f"the search took longer than {caps.SEARCH_TIME_LIMIT:g} s; make it more specific"
+    return f"the search took longer than {limits.SEARCH_TIME_LIMIT:g} s; make it more specific"
 
 
 def start(limit: float | None = None) -> Token[float | None]:
     """Start the clock of this request (``limit`` seconds, by default the search time
     cap); the token given back resets it (``stop``)."""
-    limit = caps.SEARCH_TIME_LIMIT if limit is None else limit
+    limit = limits.SEARCH_TIME_LIMIT if limit is None else limit
     return _deadline.set(time.perf_counter() + limit)
 
 

@@ -1,4 +1,5 @@
-"""Building, saving and loading the per-document arrays that ``search.facets`` works on.
+"""The per-document arrays that ``search.facets`` works on: ``DocValues``, the tables
+derived from them once per generation, and building, saving and loading them.
 
 Engine-neutral: an engine hands each live document's stored record to a
 ``DocValuesBuilder`` under the dense number it will find the document by, once
@@ -9,24 +10,151 @@ labelled with their most common spelling across the archive.
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from search.facets import DocValues, facet_key
+from search.languages import display_name
 from search.store import write_atomic
+from search.types import FacetName
+
+IntArray = npt.NDArray[np.int32]
+IndexArray = npt.NDArray[np.intp]
+CountArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+_SEPARATORS = re.compile(r"[\s_-]+")
 
 ARRAYS = "docvalues.npz"
 NAMES = "docvalues.json"
 _FIELDS = ("live", "date", "lang", "publication", "tag_doc", "tag_id")
 _AUTHOR_FIELDS = ("author_doc", "author_id")
 """Saved since the author facet; a generation saved before it has no authors."""
+
+
+def facet_key(value: str) -> str:
+    """The key a keyed facet value is counted under: entities decoded, case folded, and
+    hyphens, underscores and spaces alike, so ``Strategy and Policy``,
+    ``strategy-and-policy`` and ``Strategy &amp; Policy``'s plain twin are one value."""
+    text = html.unescape(value) if "&" in value else value
+    return " ".join(_SEPARATORS.split(text.casefold())).strip()
+
+
+@dataclass(frozen=True, eq=False)
+class _Keyed:
+    """One keyed facet's values, with what every search would otherwise recompute."""
+
+    keys: tuple[str, ...]
+    labels: tuple[str, ...]
+    folded: tuple[str, ...]
+    """``facet_key(key)``: requests name values in any case and slug or word form."""
+    rank: IndexArray
+    """Each key's place in the order of case-folded labels (key order among equal ones)."""
+    index: dict[str, int]
+    by_folded: dict[str, tuple[int, ...]]
+
+    @classmethod
+    def build(cls, keys: tuple[str, ...], labels: tuple[str, ...]) -> _Keyed:
+        order = sorted(range(len(keys)), key=lambda i: labels[i].casefold())
+        rank = np.empty(len(keys), dtype=np.intp)
+        rank[order] = np.arange(len(keys), dtype=np.intp)
+        folded = tuple(facet_key(key) for key in keys)
+        by_folded: dict[str, tuple[int, ...]] = {}
+        for i, key in enumerate(folded):
+            by_folded[key] = (*by_folded.get(key, ()), i)
+        index = {key: i for i, key in enumerate(keys)}
+        return cls(keys, labels, folded, rank, index, by_folded)
+
+    def ids_of(self, folded: set[str]) -> set[int]:
+        """The ids whose case-folded key is one of ``folded``."""
+        return {i for value in folded for i in self.by_folded.get(value, ())}
+
+
+@dataclass(frozen=True, eq=False)
+class _Dates:
+    """The distinct years and months, and each document's slot among them."""
+
+    years: tuple[int, ...]
+    year_slot: IndexArray
+    """Index into ``years``; ``len(years)`` when undated, one more for a negative date."""
+    months: tuple[int, ...]
+    """``yyyymm``, ascending."""
+    month_slot: IndexArray
+    """Index into ``months``; ``len(months)`` when undated."""
+
+    @classmethod
+    def build(cls, date: IntArray) -> _Dates:
+        dated = date > 0
+        years = np.unique(date[dated] // 10000)
+        year_slot = np.where(date == 0, len(years), len(years) + 1).astype(np.intp)
+        year_slot[dated] = np.searchsorted(years, date[dated] // 10000)
+        months = np.unique(date[dated] // 100)
+        month_slot = np.full(date.shape[0], len(months), dtype=np.intp)
+        month_slot[dated] = np.searchsorted(months, date[dated] // 100)
+        return cls(tuple(years.tolist()), year_slot, tuple(months.tolist()), month_slot)
+
+
+@dataclass(frozen=True)
+class DocValues:
+    live: BoolArray
+    """False for deleted document numbers."""
+    date: IntArray
+    """``yyyymmdd``; 0 when undated."""
+    lang: IntArray
+    publication: IntArray
+    """Index into ``publications``; -1 when none."""
+    tag_doc: IntArray
+    tag_id: IntArray
+    """One (document, tag) pair per distinct tag of each document."""
+    langs: tuple[str, ...]
+    publications: tuple[str, ...]
+    publication_labels: tuple[str, ...]
+    tags: tuple[str, ...]
+    tag_labels: tuple[str, ...]
+    author_doc: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    author_id: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    """One (document, author) pair per distinct author of each document."""
+    authors: tuple[str, ...] = ()
+    author_labels: tuple[str, ...] = ()
+
+    @property
+    def size(self) -> int:
+        return int(self.live.shape[0])
+
+    # Derived once per loaded generation, on first use, so engines construct DocValues
+    # from their arrays alone and every search after the first reuses the tables.
+    @cached_property
+    def keyed(self) -> dict[FacetName, _Keyed]:
+        return {
+            "tag": _Keyed.build(self.tags, self.tag_labels),
+            "publication": _Keyed.build(self.publications, self.publication_labels),
+            "author": _Keyed.build(self.authors, self.author_labels),
+            "lang": _Keyed.build(self.langs, tuple(display_name(k) for k in self.langs)),
+        }
+
+    @cached_property
+    def dates(self) -> _Dates:
+        return _Dates.build(self.date)
+
+    @cached_property
+    def days(self) -> IntArray:
+        """Days since 1970-01-01 of each dated document (0 for undated ones too)."""
+        dated = self.date > 0
+        date = np.where(dated, self.date, 19700101)
+        months = (date // 10000 - 1970) * 12 + (date // 100 % 100 - 1)
+        first = months.astype("datetime64[M]").astype("datetime64[D]")
+        days = (first - np.datetime64("1970-01-01", "D")).astype(np.int64) + date % 100 - 1
+        result: IntArray = days.astype(np.int32)
+        return result
 
 
 class _Labels:

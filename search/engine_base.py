@@ -26,9 +26,10 @@ import numpy.typing as npt
 
 from search import deadline, exporting, kwic, spelling, trends
 from search.analysis import EXACT, stem_lang
+from search.docvalues import BoolArray, DocValues
 from search.errors import NotFound
 from search.exporting import ExportPlan
-from search.facets import BoolArray, DocValues, base_mask, combine, count_facets, facet_masks
+from search.facets import base_mask, combine, count_facets, facet_masks
 from search.highlight import TermMatcher
 from search.ids import resolve_candidates
 from search.kwic import Concordance, KwicOptions

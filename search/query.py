@@ -14,7 +14,7 @@ of a plain word, so hidden index fields can never be reached.
 
 Text that does not parse (unbalanced quotes or parentheses, a dangling OR) is
 not an error: the words it contains are searched for and a notice says so.
-Breaking a cap (:mod:`search.caps`) is an error, raised before any slow work.
+Breaking a cap (:mod:`search.limits`) is an error, raised before any slow work.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from search import caps
+from search import limits
 from search.errors import QueryTooComplex
 from search.languages import normalise_lang
 from search.querydates import DatePoint, parse_date_range
@@ -282,9 +282,9 @@ def _scan(text: str) -> list[_Token]:
             continue
         if kind == "lparen":
             depth += 1
-            if depth > caps.MAX_DEPTH:
+            if depth > limits.MAX_DEPTH:
                 raise QueryTooComplex(
-                    f"Parentheses are nested more than {caps.MAX_DEPTH} deep.", code="too_deep"
+                    f"Parentheses are nested more than {limits.MAX_DEPTH} deep.", code="too_deep"
                 )
         elif kind == "rparen":
             depth -= 1
@@ -312,13 +312,13 @@ _SYMBOLS: dict[str, TokenKind] = {"lparen": "(", "rparen": ")", "bar": "OR", "mi
 
 
 def _check_terms(words: list[str]) -> None:
-    if any(len(word) > caps.MAX_TERM_CHARS for word in words):
+    if any(len(word) > limits.MAX_TERM_CHARS for word in words):
         raise QueryTooComplex(
-            f"A term is longer than {caps.MAX_TERM_CHARS} characters.", code="term_too_long"
+            f"A term is longer than {limits.MAX_TERM_CHARS} characters.", code="term_too_long"
         )
-    if len(words) > caps.MAX_TERMS:
+    if len(words) > limits.MAX_TERMS:
         raise QueryTooComplex(
-            f"The query has {len(words)} terms; at most {caps.MAX_TERMS} are allowed.",
+            f"The query has {len(words)} terms; at most {limits.MAX_TERMS} are allowed.",
             code="too_many_terms",
         )
 
@@ -471,18 +471,18 @@ def _word(raw: str) -> Node | None:
         )
     if text.endswith("*"):
         stem = text[:-1]
-        if sum(ch.isalnum() for ch in stem) < caps.MIN_PREFIX:
+        if sum(ch.isalnum() for ch in stem) < limits.MIN_PREFIX:
             raise QueryTooComplex(
-                f"A prefix needs at least {caps.MIN_PREFIX} letters before the *.",
+                f"A prefix needs at least {limits.MIN_PREFIX} letters before the *.",
                 code="prefix_too_short",
             )
         return Prefix(stem)
     fuzzy = _FUZZY.match(text)
     if fuzzy and _has_word_char(fuzzy["text"]) and "~" not in fuzzy["text"]:
         edits = int(fuzzy["edits"] or 1)
-        if edits > caps.MAX_FUZZY_EDITS:
+        if edits > limits.MAX_FUZZY_EDITS:
             raise QueryTooComplex(
-                f"Fuzzy words allow at most {caps.MAX_FUZZY_EDITS} edits.", code="too_many_edits"
+                f"Fuzzy words allow at most {limits.MAX_FUZZY_EDITS} edits.", code="too_many_edits"
             )
         return Fuzzy(fuzzy["text"], edits) if edits else Word(fuzzy["text"])
     return Word(text) if _has_word_char(text) else None
@@ -493,9 +493,9 @@ def _word(raw: str) -> Node | None:
 
 def parse_query(text: str, match: Literal["all", "any"] = "all") -> ParsedQuery:
     """Parse ``text``; raises ``QueryTooComplex`` over a cap, never a syntax error."""
-    if len(text) > caps.MAX_QUERY_CHARS:
+    if len(text) > limits.MAX_QUERY_CHARS:
         raise QueryTooComplex(
-            f"The query is longer than {caps.MAX_QUERY_CHARS} characters.", code="query_too_long"
+            f"The query is longer than {limits.MAX_QUERY_CHARS} characters.", code="query_too_long"
         )
     cleaned = clean_text(text)
     try:

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Generic, Protocol, TypeAlias, TypeVar
 
-from search import caps, deadline, ranking
+from search import deadline, limits, ranking
 from search.analysis import EXACT, exact_text, stem_lang, stem_text, stopwords
 from search.errors import QueryTooComplex
 from search.query import (
@@ -128,9 +128,9 @@ class _Build(Generic[Q]):
 
     def count(self, n: int = 1) -> None:
         self.clauses += n
-        if self.clauses > caps.MAX_CLAUSES:
+        if self.clauses > limits.MAX_CLAUSES:
             raise QueryTooComplex(
-                f"The query expands to more than {caps.MAX_CLAUSES} clauses; "
+                f"The query expands to more than {limits.MAX_CLAUSES} clauses; "
                 "use fewer words, prefixes or fuzzy words.",
                 code="too_many_clauses",
             )
@@ -328,7 +328,8 @@ def _expanded(
         b.count(len(terms))
         parts.extend(b.backend.term(fieldname, term) for term in terms)
     notice = (
-        f"“{label}” matches many words; only the {caps.MAX_EXPANSIONS} most frequent were searched."
+        f"“{label}” matches many words; "
+        f"only the {limits.MAX_EXPANSIONS} most frequent were searched."
     )
     if truncated and notice not in b.notices:
         b.notices.append(notice)
@@ -338,7 +339,9 @@ def _expanded(
 def most_frequent(terms: Iterable[tuple[str, int]]) -> tuple[list[str], bool]:
     """At most ``MAX_EXPANSIONS`` terms, the most frequent; True when some were left out."""
     ranked = sorted(terms, key=lambda pair: (-pair[1], pair[0]))
-    return [term for term, _ in ranked[: caps.MAX_EXPANSIONS]], len(ranked) > caps.MAX_EXPANSIONS
+    return [term for term, _ in ranked[: limits.MAX_EXPANSIONS]], len(
+        ranked
+    ) > limits.MAX_EXPANSIONS
 
 
 def fuzzy_text(node: Fuzzy, analyse: Callable[[str], list[str]]) -> str:

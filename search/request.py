@@ -7,7 +7,7 @@ Parameters (all optional):
 
 ``q``
     The query text. Control characters are stripped (as the query parser does);
-    longer than ``caps.MAX_QUERY_CHARS`` → ``QueryTooComplex``.
+    longer than ``limits.MAX_QUERY_CHARS`` → ``QueryTooComplex``.
 ``tag``, ``publication``, ``lang``, ``year``, ``month``
     Selected facet values, repeatable: OR within one name, AND across names.
 ``not_tag``, ``not_publication``, ``not_lang``, ``not_year``, ``not_month``
@@ -24,8 +24,8 @@ Parameters (all optional):
 ``match``
     ``all`` (default: every word must match) or ``any``.
 ``page``, ``per_page``
-    Positive integers; ``per_page`` ≤ ``caps.MAX_PER_PAGE`` and
-    ``page * per_page`` ≤ ``caps.MAX_RESULT_WINDOW``.
+    Positive integers; ``per_page`` ≤ ``limits.MAX_PER_PAGE`` and
+    ``page * per_page`` ≤ ``limits.MAX_RESULT_WINDOW``.
 ``snippets``, ``facets``
     ``1``/``true``/``yes`` or ``0``/``false``/``no``: leave out snippets or facet
     counts to make a search cheaper (API clients).
@@ -44,7 +44,7 @@ known ones, so a typo such as ``tags=`` or ``colour=`` is reported instead of
 silently doing nothing.
 Scalar parameters given twice are a ``BadRequest``; empty values (as an empty
 form field submits) count as absent. The total number of filter and exclude
-values is capped by ``caps.MAX_FILTER_VALUES``.
+values is capped by ``limits.MAX_FILTER_VALUES``.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Literal, cast
 
-from search import caps
+from search import limits
 from search.errors import BadRequest, NotFound, QueryTooComplex
 from search.types import (
     FACET_NAMES,
@@ -111,9 +111,9 @@ def build_request(params: Params) -> SearchRequest:
     filters = _facet_values(params, "")
     excludes = _facet_values(params, EXCLUDE_PREFIX)
     total = sum(len(v) for v in filters.values()) + sum(len(v) for v in excludes.values())
-    if total > caps.MAX_FILTER_VALUES:
+    if total > limits.MAX_FILTER_VALUES:
         raise BadRequest(
-            f"too many filter values ({total}); at most {caps.MAX_FILTER_VALUES} are allowed",
+            f"too many filter values ({total}); at most {limits.MAX_FILTER_VALUES} are allowed",
             code="too_many_filters",
         )
     _resolve_months(filters, excludes)
@@ -122,13 +122,13 @@ def build_request(params: Params) -> SearchRequest:
     if date_from and date_to and date_from > date_to:
         raise BadRequest("parameter 'from' is after 'to'", code="bad_date_range")
     page = _int(params, "page", 1)
-    per_page = _int(params, "per_page", caps.DEFAULT_PER_PAGE)
-    if per_page > caps.MAX_PER_PAGE:
-        raise BadRequest(f"parameter 'per_page' must be at most {caps.MAX_PER_PAGE}")
-    if page * per_page > caps.MAX_RESULT_WINDOW:
+    per_page = _int(params, "per_page", limits.DEFAULT_PER_PAGE)
+    if per_page > limits.MAX_PER_PAGE:
+        raise BadRequest(f"parameter 'per_page' must be at most {limits.MAX_PER_PAGE}")
+    if page * per_page > limits.MAX_RESULT_WINDOW:
         raise BadRequest(
             f"parameter 'page' is too far: page * per_page must be at most "
-            f"{caps.MAX_RESULT_WINDOW}",
+            f"{limits.MAX_RESULT_WINDOW}",
             code="result_window",
         )
     return SearchRequest(
@@ -178,9 +178,9 @@ def _scalar(params: Params, name: str) -> str:
 
 def _query(params: Params) -> str:
     q = " ".join(_scalar(params, "q").split())
-    if len(q) > caps.MAX_QUERY_CHARS:
+    if len(q) > limits.MAX_QUERY_CHARS:
         raise QueryTooComplex(
-            f"parameter 'q' is too long ({len(q)} characters; at most {caps.MAX_QUERY_CHARS})"
+            f"parameter 'q' is too long ({len(q)} characters; at most {limits.MAX_QUERY_CHARS})"
         )
     return q
 
@@ -309,7 +309,7 @@ def to_params(request: SearchRequest) -> list[tuple[str, str]]:
         pairs.append(("match", request.match))
     if request.page != 1:
         pairs.append(("page", str(request.page)))
-    if request.per_page != caps.DEFAULT_PER_PAGE:
+    if request.per_page != limits.DEFAULT_PER_PAGE:
         pairs.append(("per_page", str(request.per_page)))
     pairs += [(name, "0") for name in ("snippets", "facets") if not getattr(request, name)]
     if request.histogram is not None:

@@ -24,9 +24,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from search import suggest
-from search.engine import Engine
-from search.engines import open_engine
+from search.contract import Engine
 from search.errors import IndexMissing, IndexUnavailable, SearchError
+from search.registry import open_engine
 from search.store import CURRENT, IndexStore
 from search.types import (
     ArticleView,

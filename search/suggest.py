@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from search import caps
-from search.engine import Engine
+from search import limits
+from search.contract import Engine
 from search.errors import BadRequest, SearchError
 from search.request import build_request
 from search.types import Hit
@@ -87,7 +87,7 @@ def suggest(engine: Engine, text: str, limit: int = DEFAULT_LIMIT) -> Suggestion
     text = check_text(text, limit)
     head, typed = split_typed(text)
     word = typed.lower()
-    if len(word) < caps.MIN_PREFIX:
+    if len(word) < limits.MIN_PREFIX:
         return Suggestions(text, word, (), ())
     ranked = rank(engine.vocabulary(word, SCAN), word, limit)
     completions = tuple(Completion(w, head + w, count) for w, count in ranked)

@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from search.facets import BoolArray, CountArray, DocValues
+from search.docvalues import BoolArray, CountArray, DocValues
 from search.types import INTERVALS, Bucket, Histogram, Interval
 
 AUTO_BUCKETS = 60

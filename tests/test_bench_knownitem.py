@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.knownitem import PER_LANG, make_queries, mrr, report
-from search.records import Article
+from search.article import Article
 
 
 def _article(n: int, lang: str, body: str) -> Article:

@@ -90,7 +90,7 @@ def _within(module: str, package: str) -> bool:
 
 def test_the_graph_was_read() -> None:
     edges = _edges()
-    assert "search.engines" in edges["indexer.build"]
+    assert "search.registry" in edges["indexer.build"]
     assert "search.whoosh_engine.writer" in edges["search.whoosh_engine"]  # inside a function
     assert "whoosh.writing" in GRAPH["search.whoosh_engine.writer"]
     assert "search.service" not in edges["web.context"]  # only under TYPE_CHECKING

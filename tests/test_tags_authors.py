@@ -8,7 +8,7 @@ import pytest
 
 from indexer.build import build_index
 from indexer.normalise import normalise_tags, split_authors
-from search.facets import facet_key
+from search.docvalues import facet_key
 from search.request import build_request
 from search.service import SearchService
 from tests.contract.archive import ENGINES

@@ -45,7 +45,7 @@ from pathlib import Path
 from flask import Flask, Response, current_app, g, request
 
 from archive_search.settings import DEFAULT_COSTLY_SLOTS, DEFAULT_SLOTS
-from search import caps, deadline
+from search import deadline, limits
 from web import ratelimit
 from web.errors import error_response
 from web.ratelimit import runtime_dir
@@ -194,7 +194,7 @@ LANES_KEY = "archive_search.costly_lanes"
 
 
 def start_clock() -> None:
-    g.setdefault(_CLOCK, deadline.start(max(caps.SEARCH_TIME_LIMIT - ANSWER_MARGIN, 0.0)))
+    g.setdefault(_CLOCK, deadline.start(max(limits.SEARCH_TIME_LIMIT - ANSWER_MARGIN, 0.0)))
 
 
 def stop_clock(_exc: BaseException | None = None) -> None:

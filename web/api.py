@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, jsonify, request
 
-from search import caps
+from search import limits
 from search.errors import BadRequest
 from search.request import (
     build_request,
@@ -77,7 +77,7 @@ def links(result: SearchResult) -> dict[str, str | None]:
         query = urlencode(to_params(dataclasses.replace(req, page=page)))
         return f"{base}?{query}" if query else base
 
-    last = min(result.pages, caps.MAX_RESULT_WINDOW // req.per_page)
+    last = min(result.pages, limits.MAX_RESULT_WINDOW // req.per_page)
     return {
         "self": at(req.page),
         "next": at(req.page + 1) if req.page < last else None,

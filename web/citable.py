@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from search.errors import BadRequest
 from web import urls
-from web.view import href
+from web.viewmodel import href
 
 PARAM = "gen"
 _NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from search import caps
+from search import limits
 from search.types import FACET_NAMES, INTERVALS, MATCHES, SORTS
 from web.openapi_schemas import JSON, STR, ref
 
@@ -13,7 +13,7 @@ def _param(name: str, description: str, schema: JSON, *, repeat: bool = False) -
         # (empty ones are ignored), which a per-parameter schema cannot state exactly.
         schema = {"type": "array", "items": schema}
         description += (
-            f" (at most {caps.MAX_FILTER_VALUES} non-empty values over all filters together)"
+            f" (at most {limits.MAX_FILTER_VALUES} non-empty values over all filters together)"
         )
     param = {
         "name": name,
@@ -27,7 +27,7 @@ def _param(name: str, description: str, schema: JSON, *, repeat: bool = False) -
 
 def _search_params() -> list[JSON]:
     params = [
-        _param("q", "Query text", {"type": "string", "maxLength": caps.MAX_QUERY_CHARS}),
+        _param("q", "Query text", {"type": "string", "maxLength": limits.MAX_QUERY_CHARS}),
         _param(
             "sort",
             "Defaults to relevance with a query, newest without",
@@ -36,13 +36,13 @@ def _search_params() -> list[JSON]:
         _param("match", "all (default) or any word", {"type": "string", "enum": list(MATCHES)}),
         _param(
             "page",
-            f"From 1; page*per_page ≤ {caps.MAX_RESULT_WINDOW}",
+            f"From 1; page*per_page ≤ {limits.MAX_RESULT_WINDOW}",
             {"type": "integer", "minimum": 1},
         ),
         _param(
             "per_page",
             "Results per page",
-            {"type": "integer", "minimum": 1, "maximum": caps.MAX_PER_PAGE},
+            {"type": "integer", "minimum": 1, "maximum": limits.MAX_PER_PAGE},
         ),
         _param("from", "Earliest date: YYYY-MM-DD, YYYY-MM or YYYY", STR),
         _param("to", "Latest date: YYYY-MM-DD, YYYY-MM or YYYY", STR),

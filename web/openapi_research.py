@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from search import caps
+from search import limits
 from search.exporting import FIELDS
 from search.kwic import ORDERS
 from search.trends import MAX_SERIES
@@ -205,7 +205,7 @@ def _trends_params() -> list[JSON]:
         _param(
             "q",
             f"One query per series, from 1 to {MAX_SERIES}",
-            {"type": "string", "maxLength": caps.MAX_QUERY_CHARS},
+            {"type": "string", "maxLength": limits.MAX_QUERY_CHARS},
             repeat=True,
         ),
         *params,

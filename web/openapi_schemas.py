@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from search import caps
+from search import limits
 from search.types import FACET_NAMES, INTERVALS, MATCHES, SORTS
 
 JSON = dict[str, Any]
@@ -90,7 +90,7 @@ def schemas() -> JSON:
             {
                 "total": INT,
                 "page": {"type": "integer", "minimum": 1},
-                "per_page": {"type": "integer", "minimum": 1, "maximum": caps.MAX_PER_PAGE},
+                "per_page": {"type": "integer", "minimum": 1, "maximum": limits.MAX_PER_PAGE},
                 "pages": {"type": "integer", "minimum": 1},
                 "hits": {"type": "array", "items": ref("Hit")},
                 "facets": ref("Facets"),

@@ -6,17 +6,17 @@ import dataclasses
 
 from flask import Blueprint, render_template, request, url_for
 
-from search import caps
+from search import limits
 from search.errors import BadRequest
 from search.languages import display_name
 from search.request import build_request, check_article_id
 from search.types import SearchRequest
-from web import citable, results_page, urls, view
+from web import citable, results_page, urls, viewmodel
 from web.context import service
 from web.marks import mark_html
 from web.render import article_html
 from web.serialise import join_snippets
-from web.view import href
+from web.viewmodel import href
 
 bp = Blueprint("pages", __name__)
 
@@ -46,7 +46,7 @@ def search() -> str:
         req = dataclasses.replace(req, histogram="auto")
     pairs = citable.unpinned(urls.state_pairs(request.args.items(multi=True)))
     result = service().search(req)
-    chips = view.chips(req, result, pairs)
+    chips = viewmodel.chips(req, result, pairs)
     back = results_page.back_state(pairs)
     marked = result.suggestion if result.corrected else req.q
     return render_template(
@@ -59,14 +59,14 @@ def search() -> str:
         article_href=lambda article_id: url_for(
             "pages.article", article_id=article_id, hl=marked or None, back=back
         ),
-        timeline=view.timeline(result, pairs),
+        timeline=viewmodel.timeline(result, pairs),
         pin=citable.pin(pairs, asked, result.generation),
         feed_href=url_for("feeds.feed") + href(feed_pairs(pairs)),
         research_query=href(research_pairs(pairs)),
         browsing=is_browsing(req),
-        facets=view.facet_blocks(result, pairs),
+        facets=viewmodel.facet_blocks(result, pairs),
         chips=chips,
-        pages=view.page_numbers(req.page, result.pages, req.per_page),
+        pages=viewmodel.page_numbers(req.page, result.pages, req.per_page),
         page_href=lambda n: href(urls.replace(pairs, "page", str(n))),
         tag_href=lambda t: href(urls.toggle((), "tag", t)),
         set_href=lambda name, value: href(urls.replace(pairs, name, value)),
@@ -126,9 +126,9 @@ def article(article_id: str) -> str:
 
 def highlight_query(text: str) -> str:
     """The ``hl`` query of an article page: its words marked; capped as a search's ``q``."""
-    if len(text) > caps.MAX_QUERY_CHARS:
+    if len(text) > limits.MAX_QUERY_CHARS:
         raise BadRequest(
-            f"parameter 'hl' is longer than {caps.MAX_QUERY_CHARS} characters",
+            f"parameter 'hl' is longer than {limits.MAX_QUERY_CHARS} characters",
             code="query_too_long",
         )
     return " ".join(text.split())

@@ -24,7 +24,7 @@ from web.charts import line_chart
 from web.context import service
 from web.export import csv_cell
 from web.links import request_urls
-from web.view import href
+from web.viewmodel import href
 
 bp = Blueprint("research", __name__)
 

@@ -21,7 +21,7 @@ from search.request import build_request
 from search.types import SearchRequest, SearchResult
 from web import urls
 from web.urls import Pairs
-from web.view import Chip, href
+from web.viewmodel import Chip, href
 
 INTERFACE_LOCALE = "en"
 """The pages' own language: dates outside an article are written in it."""

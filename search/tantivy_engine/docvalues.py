@@ -28,9 +28,8 @@ import numpy.typing as npt
 import orjson
 import tantivy
 
-from search.docvalues import DocValuesBuilder, save_docvalues
+from search.docvalues import DocValues, DocValuesBuilder, save_docvalues
 from search.docvalues import load_docvalues as _load
-from search.facets import DocValues
 from search.tantivy_engine.hittable import OffsetArray, hit_line, read_hit_lines, write_hit_lines
 from search.tantivy_engine.schema import BODY, KEY, RECORD
 

@@ -26,9 +26,9 @@ import tantivy
 from tantivy import Occur, Query
 
 from search.analysis import EXACT, exact_text, stem_lang, stem_text, stopwords
+from search.docvalues import BoolArray
 from search.engine_base import BaseEngine, Match, Ranked, Top
 from search.errors import NotFound
-from search.facets import BoolArray
 from search.highlight import TermMatcher
 from search.query import ParsedQuery
 from search.store import Generation

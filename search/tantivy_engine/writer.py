@@ -14,7 +14,7 @@ import orjson
 import tantivy
 
 from search.analysis import EXACT, exact_text, stem_lang, stem_text
-from search.records import Article
+from search.article import Article
 from search.tantivy_engine import schema as s
 from search.tantivy_engine.docvalues import (
     HitRows,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from search.engine import BuildHints, Engine, EngineSpec, EngineWriter
+from search.contract import BuildHints, Engine, EngineSpec, EngineWriter
 from search.store import Generation
 from search.whoosh_engine.schema import FORMAT_VERSION
 

@@ -13,9 +13,8 @@ from pathlib import Path
 
 from whoosh.index import Index
 
-from search.docvalues import DocValuesBuilder, save_docvalues
+from search.docvalues import DocValues, DocValuesBuilder, save_docvalues
 from search.docvalues import load_docvalues as _load
-from search.facets import DocValues
 
 
 def write_docvalues(ix: Index, directory: Path) -> None:

@@ -5,7 +5,7 @@ process writes the first part of the articles (about half of their text, by
 size) into a segment of its own, while this process writes the rest into
 another; the helper's segment is listed first. Documents keep the numbers a
 one-process build gives them, so the facet arrays, the ties between equal
-scores and every result stay the same (``tests/test_whoosh_parallel.py``).
+scores and every result stay the same (``tests/search/whoosh_engine/test_whoosh_parallel.py``).
 Whoosh's own ``MpWriter`` deals batches out to whichever worker is free and
 lists the segments in the order they finish, so its document numbers depend
 on timing.
@@ -32,7 +32,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from search.records import Article
+from search.article import Article
 
 SPOOL_BYTES = 4 * 1024 * 1024
 """Articles handed over per spool file (UTF-8 bytes of their text)."""

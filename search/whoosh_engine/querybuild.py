@@ -1,6 +1,6 @@
 """Our query AST → Whoosh query objects: the Whoosh backend of :mod:`search.querycompile`.
 
-The rules (languages, stop words, absent terms, expansion caps, clause
+The rules (languages, stop words, absent terms, expansion limits, clause
 counting) live in the compiler; this module says how Whoosh spells a term, a
 phrase and a boolean combination, and how its reader answers term lookups.
 The title boost is the title fields' ``field_boost`` in the schema.
@@ -17,7 +17,7 @@ from whoosh import query as wq
 from whoosh.matching import AndNotMatcher
 from whoosh.reading import IndexReader
 
-from search import caps, deadline, querycompile
+from search import deadline, limits, querycompile
 from search.analysis import exact_tokens, stem_lang, stem_text
 from search.highlight import TermMatcher, query_terms
 from search.query import ParsedQuery
@@ -27,7 +27,7 @@ from search.whoosh_engine.schema import analyser, body_field, title_field
 NOTHING = wq.NullQuery
 """Marks a part that can match no document (a word absent from the index)."""
 
-_SCAN_LIMIT = 20 * caps.MAX_EXPANSIONS
+_SCAN_LIMIT = 20 * limits.MAX_EXPANSIONS
 """Prefix candidates looked at per field before keeping the most frequent ones: Whoosh walks
 the term list in order, and asking every candidate's frequency costs a lookup each."""
 

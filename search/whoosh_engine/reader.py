@@ -21,11 +21,11 @@ from whoosh.collectors import (
 )
 from whoosh.query import Query
 
-from search import caps, deadline
+from search import deadline, limits
 from search.analysis import EXACT, stem_lang
+from search.docvalues import BoolArray
 from search.engine_base import BaseEngine, Match, Ranked
 from search.errors import NotFound, SearchTimeout
-from search.facets import BoolArray
 from search.highlight import TermMatcher
 from search.query import ParsedQuery
 from search.store import Generation
@@ -66,7 +66,7 @@ class WhooshEngine(BaseEngine):
     def _top(self, match: Match, allowed: BoolArray | None, limit: int) -> Ranked:
         assert isinstance(match.query, Query)
         top = TopCollector(limit=limit)
-        left = min(caps.SEARCH_TIME_LIMIT, deadline.remaining())
+        left = min(limits.SEARCH_TIME_LIMIT, deadline.remaining())
         if left <= 0:
             raise SearchTimeout(deadline.message())
         timed = TimeLimitCollector(top, timelimit=left, use_alarm=False)

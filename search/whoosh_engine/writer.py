@@ -13,7 +13,7 @@ from whoosh import index
 from whoosh.writing import SegmentWriter
 
 from search.analysis import EXACT, exact_text, stem_lang, stem_text
-from search.records import Article
+from search.article import Article
 from search.whoosh_engine.docvalues import write_docvalues
 from search.whoosh_engine.fastcodec import FastW3Codec, GroupedPool
 from search.whoosh_engine.fastindex import fast_schema

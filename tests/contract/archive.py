@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from search.engines import ENGINES as ENGINES  # every registered engine meets the contract
+from search.registry import ENGINES as ENGINES  # every registered engine meets the contract
 
 
 def _md(title: str, body: str, **meta: str) -> str:

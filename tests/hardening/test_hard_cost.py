@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from search import caps, deadline
+from search import deadline, limits
 from search.errors import SearchTimeout
 from search.request import build_request
 from search.service import SearchService
@@ -189,7 +189,7 @@ def test_costly_lanes_are_shared_by_every_worker(tmp_path: Path) -> None:
 def test_a_request_queued_past_its_deadline_gets_503(
     small_index: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(caps, "SEARCH_TIME_LIMIT", 0.2)
+    monkeypatch.setattr(limits, "SEARCH_TIME_LIMIT", 0.2)
     app = create_app(
         {"INDEX_DIR": str(small_index[1]), "RATELIMIT_ENABLED": False, "ADMISSION_SLOTS": 1}
     )
@@ -309,4 +309,4 @@ def test_article_page_with_a_render_bomb_answers_within_the_cap(tmp_path: Path) 
         reply = client.get(path)
         took = time.perf_counter() - started
         assert reply.status_code == 200, (path, reply.status_code)
-        assert took < caps.SEARCH_TIME_LIMIT, (path, took)
+        assert took < limits.SEARCH_TIME_LIMIT, (path, took)

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
-from search import caps
+from search import limits
 from tests.hardening.conftest import (
     MARKER,
     Server,
@@ -128,10 +128,10 @@ def test_a_100_kb_token_is_refused_before_the_app(server: Server) -> None:
 
 
 def test_a_query_at_the_length_cap_is_ours_to_answer(server: Server) -> None:
-    """Our caps, not gunicorn's request-line limit, decide on the longest query: 1,000
+    """Our limits, not gunicorn's request-line limit, decide on the longest query: 1,000
     Cyrillic characters are 6,000 bytes percent-encoded, over gunicorn's default 4094."""
     q = " ".join(["исследователями"] * 62) + " " + "ю" * 8
-    assert len(q) == caps.MAX_QUERY_CHARS and len(quote(q)) > 4094
+    assert len(q) == limits.MAX_QUERY_CHARS and len(quote(q)) > 4094
     reply = server.get(SEARCH + "q=" + quote(q))
     assert reply.status == 200, (reply.status, reply.body[:200])
     assert reply.json()["query"]["q"] == q

@@ -16,8 +16,8 @@ from indexer.discover import Discovery, discover
 from indexer.normalise import clean_line
 from indexer.outcome import ParseOutcome
 from indexer.parse import parse_file
+from search.article import Article
 from search.languages import STEMMED
-from search.records import Article
 
 pytestmark = pytest.mark.corpus
 CONFIG = ArchiveConfig()

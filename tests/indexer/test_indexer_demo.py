@@ -7,7 +7,7 @@ import datetime as dt
 from indexer.config import ArchiveConfig
 from indexer.discover import discover
 from indexer.parse import parse_file
-from search.records import Article
+from search.article import Article
 from tests.conftest import DEMO_CORPUS
 
 

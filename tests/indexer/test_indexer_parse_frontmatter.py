@@ -8,7 +8,7 @@ import hashlib
 from indexer.config import ArchiveConfig
 from indexer.outcome import ParseOutcome
 from indexer.parse import parse_bytes
-from search.records import Article
+from search.article import Article
 
 CONFIG = ArchiveConfig()
 

@@ -9,7 +9,7 @@ from indexer.config import ArchiveConfig
 from indexer.discover import Candidate
 from indexer.parse import MAX_TEXT_CHARS, parse_bytes, parse_file
 from indexer.plaintext import author_name, split_headers
-from search.records import Article
+from search.article import Article
 
 CONFIG = ArchiveConfig()
 

@@ -12,7 +12,7 @@ from indexer.config import ArchiveConfig
 from indexer.discover import discover
 from indexer.markdown_text import body_text
 from indexer.parse import parse_file
-from search.records import Article
+from search.article import Article
 from tests.conftest import corpus_path
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]

@@ -126,7 +126,7 @@ def sisihagen_app(sisihagen_index: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def sclient(sisihagen_app: Flask) -> FlaskClient:
+def sisihagen_client(sisihagen_app: Flask) -> FlaskClient:
     return sisihagen_app.test_client()
 
 
@@ -136,5 +136,5 @@ def xss_app(xss_index: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def xclient(xss_app: Flask) -> FlaskClient:
+def xss_client(xss_app: Flask) -> FlaskClient:
     return xss_app.test_client()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from search import caps
+from search import limits
 from tests.web.openapi_check import checking_client
 from web import create_app
 
@@ -78,7 +78,7 @@ def test_filters_sort_paging(client: FlaskClient) -> None:
         ("page=abc", "'page'"),
         ("page=99999999999999999999", "'page'"),
         ("page=1&page=2", "'page'"),
-        (f"per_page={caps.MAX_PER_PAGE + 1}", "'per_page'"),
+        (f"per_page={limits.MAX_PER_PAGE + 1}", "'per_page'"),
         ("page=101&per_page=10", "page * per_page"),
         ("from=2020-13-45", "'from'"),
         ("to=yesterday", "'to'"),
@@ -87,7 +87,7 @@ def test_filters_sort_paging(client: FlaskClient) -> None:
         ("colour=red", "'colour'"),
         ("facet_foo=x", "'facet_foo'"),
         ("year=20", "'year'"),
-        ("&".join(f"tag=t{i}" for i in range(caps.MAX_FILTER_VALUES + 1)), "too many"),
+        ("&".join(f"tag=t{i}" for i in range(limits.MAX_FILTER_VALUES + 1)), "too many"),
     ],
 )
 def test_bad_parameters_are_400(client: FlaskClient, query: str, names: str) -> None:

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 
 from indexer.build import build_index
-from search.engine import Engine
+from search.contract import Engine
 from search.errors import SearchTimeout
 from search.service import SearchService
 from tests.contract.archive import archive_files, write_archive

@@ -30,7 +30,8 @@ EXAMPLES = ROOT / "examples"
 def api(sisihagen_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store = tmp_path_factory.mktemp("limits") / "limits.sqlite3"
     env = {
-        "ARCHIVE_SEARCH_RATE_LIMIT": "600/minute;burst=200",
+        # a slow refill, so the count seen between two requests only goes down
+        "ARCHIVE_SEARCH_RATE_LIMIT": "10/hour;burst=200",
         "ARCHIVE_SEARCH_RATELIMIT_STORE": str(store),
     }
     with gunicorn(sisihagen_index, env) as base:
@@ -66,7 +67,8 @@ def page(other_site: str) -> Iterator[Any]:
         opened.goto(other_site + "/search.html")  # the origin the fetches come from
         yield opened
         browser.close()
-        assert errors == [], errors
+        # script errors and CORS refusals; each test asserts what it loads
+        assert [e for e in errors if not e.startswith("Failed to load resource")] == [], errors
 
 
 def test_the_example_page_searches_filters_and_pages(page: Any, api: str, other_site: str) -> None:
@@ -81,7 +83,9 @@ def test_the_example_page_searches_filters_and_pages(page: Any, api: str, other_
     assert page.locator("#archive-hits mark").count() > 0
     assert page.locator("#archive-page").inner_text() == f"Page 1 of {-(-total // 5)}"
 
-    first_title = page.locator("#archive-hits h2 a").first.inner_text()
+    first = page.locator("#archive-hits h2 a").first
+    assert first.get_attribute("href").startswith(api + "/articles/")  # resolved against the API
+    first_title = first.inner_text()
     page.locator("#archive-next").click()
     page.locator("#archive-page").filter(has_text="Page 2 of").wait_for()
     assert page.locator("#archive-hits h2 a").first.inner_text() != first_title

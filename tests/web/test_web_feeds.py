@@ -34,8 +34,8 @@ def test_the_feed_is_valid_atom_newest_first(client: FlaskClient) -> None:
     assert stamps and stamps == sorted(stamps, reverse=True)
 
 
-def test_the_feed_escapes_hostile_text(xclient: FlaskClient) -> None:
-    body = xclient.get("/feed.atom?q=xsstoken").get_data()
+def test_the_feed_escapes_hostile_text(xss_client: FlaskClient) -> None:
+    body = xss_client.get("/feed.atom?q=xsstoken").get_data()
     parsed = feedparser.parse(body)
     assert not parsed.bozo and parsed.entries
     assert b"<script" not in body  # only as escaped text

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indexer.build import build_index
-from search import caps
+from search import limits
 from search.errors import BadRequest
 from search.request import build_request, params_from_object, to_params
 from tests.web.conftest import DEMO_CORPUS
@@ -155,8 +155,8 @@ def test_links_walk_the_pages(client: FlaskClient) -> None:
 
 
 def test_no_next_link_past_the_result_window(client: FlaskClient) -> None:
-    last = caps.MAX_RESULT_WINDOW // caps.MAX_PER_PAGE
-    body = client.get(f"/api/v1/search?per_page={caps.MAX_PER_PAGE}&page={last}").get_json()
+    last = limits.MAX_RESULT_WINDOW // limits.MAX_PER_PAGE
+    body = client.get(f"/api/v1/search?per_page={limits.MAX_PER_PAGE}&page={last}").get_json()
     assert body["links"]["next"] is None
 
 

@@ -185,41 +185,41 @@ def test_templates_have_no_inline_script_or_style(client: FlaskClient) -> None:
 class TestXss:
     """An archive whose title, tags, summary and body all try to run script."""
 
-    def test_search_page(self, xclient: FlaskClient) -> None:
-        response = xclient.get("/?q=xsstoken")
+    def test_search_page(self, xss_client: FlaskClient) -> None:
+        response = xss_client.get("/?q=xsstoken")
         html = text(response)
         assert response.status_code == 200 and "2 results" in html
         assert executable_parts(html) == []
         assert "alert(1)" in html  # the title is shown, escaped
 
-    def test_browse_page_with_tag_facet(self, xclient: FlaskClient) -> None:
-        html = text(xclient.get("/"))
+    def test_browse_page_with_tag_facet(self, xss_client: FlaskClient) -> None:
+        html = text(xss_client.get("/"))
         assert executable_parts(html) == []
         assert "&lt;script&gt;alert(3)&lt;/script&gt;" in html
 
-    def test_article_pages(self, xclient: FlaskClient) -> None:
-        hits = xclient.get("/api/v1/search?q=xsstoken").get_json()["hits"]
+    def test_article_pages(self, xss_client: FlaskClient) -> None:
+        hits = xss_client.get("/api/v1/search?q=xsstoken").get_json()["hits"]
         assert len(hits) == 2
         for hit in hits:
-            response = xclient.get(f"/articles/{hit['id']}")
+            response = xss_client.get(f"/articles/{hit['id']}")
             html = text(response)
             assert response.status_code == 200
             assert executable_parts(html) == [], hit["id"]
             assert "xsstoken" in html
 
-    def test_markdown_article_keeps_safe_links(self, xclient: FlaskClient) -> None:
-        hits = xclient.get("/api/v1/search?q=xsstoken").get_json()["hits"]
+    def test_markdown_article_keeps_safe_links(self, xss_client: FlaskClient) -> None:
+        hits = xss_client.get("/api/v1/search?q=xsstoken").get_json()["hits"]
         evil = next(h for h in hits if h["id"].startswith("evil"))
-        html = text(xclient.get(f"/articles/{evil['id']}"))
+        html = text(xss_client.get(f"/articles/{evil['id']}"))
         assert 'href="https://example.org/ok" rel="noopener noreferrer nofollow"' in html
         assert "<iframe" not in html and "<svg" not in html
 
-    def test_json(self, xclient: FlaskClient) -> None:
-        body = xclient.get("/api/v1/search?q=xsstoken").get_json()
+    def test_json(self, xss_client: FlaskClient) -> None:
+        body = xss_client.get("/api/v1/search?q=xsstoken").get_json()
         for hit in body["hits"]:
             for html in (hit["title_html"], hit["snippet"], *(s["html"] for s in hit["snippets"])):
                 assert executable_parts(html) == [], html
-            article = xclient.get(f"/api/v1/articles/{hit['id']}").get_json()
+            article = xss_client.get(f"/api/v1/articles/{hit['id']}").get_json()
             assert executable_parts(article["html"]) == []
         for values in body["facets"].values():
             assert all("<" not in v["value"] or v["value"] == v["label"] for v in values)

@@ -14,11 +14,13 @@ pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 CHESS_EN = "en/blog/2020/11/the-Nagorno-Karabakh-chess-game.md"
 
 
-def test_counts_follow_the_selection(sclient: FlaskClient) -> None:
-    everything = sclient.get("/api/v1/search?q=krieg").get_json()
-    staat = sclient.get("/api/v1/search?q=krieg&tag=Staat").get_json()
-    both = sclient.get("/api/v1/search?q=krieg&tag=Staat&tag=Gesellschaft").get_json()
-    year = sclient.get("/api/v1/search?q=krieg&tag=Staat&tag=Gesellschaft&year=2021").get_json()
+def test_counts_follow_the_selection(sisihagen_client: FlaskClient) -> None:
+    everything = sisihagen_client.get("/api/v1/search?q=krieg").get_json()
+    staat = sisihagen_client.get("/api/v1/search?q=krieg&tag=Staat").get_json()
+    both = sisihagen_client.get("/api/v1/search?q=krieg&tag=Staat&tag=Gesellschaft").get_json()
+    year = sisihagen_client.get(
+        "/api/v1/search?q=krieg&tag=Staat&tag=Gesellschaft&year=2021"
+    ).get_json()
     assert everything["total"] > staat["total"] > 0
     assert both["total"] > staat["total"]  # OR within one facet widens
     assert 0 < year["total"] < both["total"]  # AND across facets narrows
@@ -28,31 +30,31 @@ def test_counts_follow_the_selection(sclient: FlaskClient) -> None:
     assert sum(c for m, c in months.items() if m.startswith("2021-")) == year["total"]
 
 
-def test_filters_apply_to_the_hits(sclient: FlaskClient) -> None:
-    body = sclient.get("/api/v1/search?q=karabakh&lang=en&per_page=50").get_json()
+def test_filters_apply_to_the_hits(sisihagen_client: FlaskClient) -> None:
+    body = sisihagen_client.get("/api/v1/search?q=karabakh&lang=en&per_page=50").get_json()
     assert body["total"] > 0
     assert {h["lang"] for h in body["hits"]} == {"en"}
 
 
-def test_months_appear_inside_one_selected_year(sclient: FlaskClient) -> None:
-    html = sclient.get("/?q=krieg&year=2020").get_data(as_text=True)
+def test_months_appear_inside_one_selected_year(sisihagen_client: FlaskClient) -> None:
+    html = sisihagen_client.get("/?q=krieg&year=2020").get_data(as_text=True)
     assert 'id="facet-month"' in html and "October 2020" in html
     assert 'href="?q=krieg&amp;year=2020&amp;month=2020-10"' in html
-    html = sclient.get("/?q=krieg").get_data(as_text=True)
+    html = sisihagen_client.get("/?q=krieg").get_data(as_text=True)
     assert 'id="facet-month"' not in html
 
 
-def test_did_you_mean_is_a_link(sclient: FlaskClient) -> None:
-    body = sclient.get("/api/v1/search?q=kreig&correct=0").get_json()
+def test_did_you_mean_is_a_link(sisihagen_client: FlaskClient) -> None:
+    body = sisihagen_client.get("/api/v1/search?q=kreig&correct=0").get_json()
     assert (body["suggestion"], body["total"], body["corrected"]) == ("krieg", 0, False)
-    html = sclient.get("/?q=kreig&correct=0").get_data(as_text=True)
+    html = sisihagen_client.get("/?q=kreig&correct=0").get_data(as_text=True)
     assert re.search(r'Did you mean <a href="\?q=krieg">', html)
-    corrected = sclient.get("/api/v1/search?q=kreig").get_json()
+    corrected = sisihagen_client.get("/api/v1/search?q=kreig").get_json()
     assert corrected["corrected"] and corrected["total"] > 0
 
 
-def test_article_page_with_translations_and_related(sclient: FlaskClient) -> None:
-    response = sclient.get(f"/articles/{CHESS_EN}")
+def test_article_page_with_translations_and_related(sisihagen_client: FlaskClient) -> None:
+    response = sisihagen_client.get(f"/articles/{CHESS_EN}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert '<html lang="en">' in html
@@ -60,18 +62,18 @@ def test_article_page_with_translations_and_related(sclient: FlaskClient) -> Non
     assert "Related articles" in html
     assert "{{&lt;" not in html and "{{<" not in html  # Hugo shortcodes are gone
     assert executable_parts(html) == []
-    body = sclient.get(f"/api/v1/articles/{CHESS_EN}").get_json()
+    body = sisihagen_client.get(f"/api/v1/articles/{CHESS_EN}").get_json()
     assert {t["lang"] for t in body["translations"]} == {"de", "fr", "ru"}
     assert body["related"] and all(r["id"] != CHESS_EN for r in body["related"])
 
 
-def test_facets_endpoint_counts_the_whole_archive(sclient: FlaskClient) -> None:
-    body = sclient.get("/api/v1/facets").get_json()
+def test_facets_endpoint_counts_the_whole_archive(sisihagen_client: FlaskClient) -> None:
+    body = sisihagen_client.get("/api/v1/facets").get_json()
     langs = {v["value"]: v["count"] for v in body["facets"]["lang"]}
     assert set(langs) >= {"de", "en", "fr", "ru"}
     assert sum(langs.values()) == body["articles"]
 
 
-def test_a_deep_page_and_the_last_allowed_page(sclient: FlaskClient) -> None:
-    assert sclient.get("/?page=20&per_page=50").status_code == 200
-    assert sclient.get("/?page=21&per_page=50").status_code == 400
+def test_a_deep_page_and_the_last_allowed_page(sisihagen_client: FlaskClient) -> None:
+    assert sisihagen_client.get("/?page=20&per_page=50").status_code == 200
+    assert sisihagen_client.get("/?page=21&per_page=50").status_code == 400

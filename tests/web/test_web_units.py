@@ -14,7 +14,7 @@ from web.render import render_article, render_markdown, render_text
 from web.security import url_is_utf8
 from web.serialise import ArticleUrls, error_body
 from web.urls import exclude, remove, replace, state_pairs, toggle
-from web.view import page_numbers
+from web.viewmodel import page_numbers
 
 
 def test_state_pairs_drop_tracking_and_empty_values() -> None:

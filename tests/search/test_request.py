@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from search import caps
+from search import limits
 from search.errors import BadRequest, NotFound, QueryTooComplex
 from search.request import build_request, check_article_id, clean_text
 
@@ -28,7 +28,7 @@ def test_defaults() -> None:
     assert (r.q, r.page, r.per_page, r.match, r.sort) == (
         "",
         1,
-        caps.DEFAULT_PER_PAGE,
+        limits.DEFAULT_PER_PAGE,
         "all",
         "newest",
     )
@@ -48,7 +48,7 @@ def test_query_is_cleaned() -> None:
 
 def test_query_too_long() -> None:
     with pytest.raises(QueryTooComplex):
-        req(q="a" * (caps.MAX_QUERY_CHARS + 1))
+        req(q="a" * (limits.MAX_QUERY_CHARS + 1))
 
 
 def test_filters_and_excludes() -> None:
@@ -117,8 +117,8 @@ def test_repeated_page() -> None:
 
 
 def test_per_page_cap() -> None:
-    assert req(per_page=str(caps.MAX_PER_PAGE)).per_page == caps.MAX_PER_PAGE
-    bad("'per_page'", per_page=str(caps.MAX_PER_PAGE + 1))
+    assert req(per_page=str(limits.MAX_PER_PAGE)).per_page == limits.MAX_PER_PAGE
+    bad("'per_page'", per_page=str(limits.MAX_PER_PAGE + 1))
 
 
 def test_result_window() -> None:
@@ -141,8 +141,8 @@ def test_unknown_parameters() -> None:
 
 
 def test_too_many_filter_values() -> None:
-    tags = [f"t{i}" for i in range(caps.MAX_FILTER_VALUES)]
-    assert len(req(tag=tags).filters["tag"]) == caps.MAX_FILTER_VALUES
+    tags = [f"t{i}" for i in range(limits.MAX_FILTER_VALUES)]
+    assert len(req(tag=tags).filters["tag"]) == limits.MAX_FILTER_VALUES
     err = bad("too many", tag=tags, not_tag="x")
     assert err.code == "too_many_filters"
 

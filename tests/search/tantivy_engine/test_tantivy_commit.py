@@ -11,8 +11,8 @@ import numpy as np
 import orjson
 import pytest
 
-from search.facets import DocValues
-from search.records import Article
+from search.article import Article
+from search.docvalues import DocValues
 from search.tantivy_engine import docvalues as tdv
 from search.tantivy_engine import schema as s
 from search.tantivy_engine import writer as tw

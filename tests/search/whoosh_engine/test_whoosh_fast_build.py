@@ -22,7 +22,7 @@ import pytest
 from whoosh import fields, index
 from whoosh.writing import PostingPool
 
-from search.records import Article
+from search.article import Article
 from search.whoosh_engine.fastcodec import GroupedPool
 from search.whoosh_engine.fastindex import FastText, FusedAnalysis, fast_schema
 from search.whoosh_engine.schema import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from search import caps
+from search import limits
 from search.languages import NEUTRAL, display_name
 from search.types import Bucket, FacetName, FacetValue, SearchRequest, SearchResult
 from web import urls
@@ -151,7 +151,7 @@ def chips(request: SearchRequest, result: SearchResult | None, pairs: Pairs) -> 
 
 def page_numbers(page: int, pages: int, per_page: int) -> list[int | None]:
     """Page links around the current one; ``None`` marks a gap."""
-    last = min(pages, max(1, caps.MAX_RESULT_WINDOW // per_page))
+    last = min(pages, max(1, limits.MAX_RESULT_WINDOW // per_page))
     wanted = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
     out: list[int | None] = []
     for n in wanted:

@@ -10,7 +10,7 @@ import pytest
 from whoosh import index
 from whoosh import query as wq
 
-from search import caps
+from search import limits
 from search.analysis import EXACT, exact_text, stem_text
 from search.errors import QueryTooComplex
 from search.highlight import TermMatcher
@@ -23,7 +23,7 @@ from search.whoosh_engine.querybuild import (
 )
 from search.whoosh_engine.schema import body_field, build_schema, title_field
 
-ZETAS = " ".join(f"zeta{i:03d}" for i in range(caps.MAX_EXPANSIONS + 30))
+ZETAS = " ".join(f"zeta{i:03d}" for i in range(limits.MAX_EXPANSIONS + 30))
 
 DOCS: list[dict[str, Any]] = [
     {
@@ -143,7 +143,7 @@ def test_prefix_expansion_is_capped_with_a_notice(reader: Any) -> None:
     notices: list[str] = []
     q = build_query(parse_query("zeta*"), LANGS, reader, notices)
     terms = [t for t in q.leaves() if isinstance(t, wq.Term)]
-    assert len(terms) == caps.MAX_EXPANSIONS
+    assert len(terms) == limits.MAX_EXPANSIONS
     assert notices and "zeta*" in notices[0]
     assert hits(reader, q) == {"en-zeta"}
 
@@ -224,12 +224,12 @@ def test_match_all_node(reader: Any) -> None:
 
 
 def test_too_many_clauses(reader: Any) -> None:
-    words = " OR ".join(f"zeta{i:03d}" for i in range(caps.MAX_TERMS))
+    words = " OR ".join(f"zeta{i:03d}" for i in range(limits.MAX_TERMS))
     # 64 words in the exact and 16 languages' stemmed title and body fields would be 2,176
     # clauses…
     langs = [*LANGS, "fr", "es", "it", "nl", "pt", "sv", "da", "no", "fi", "hu", "ro", "tr", "und"]
     q = build_query(parse_query(words), langs, reader)  # …but absent terms are left out
-    assert len(list(q.leaves())) == 2 * caps.MAX_TERMS  # body_exact and body_en
+    assert len(list(q.leaves())) == 2 * limits.MAX_TERMS  # body_exact and body_en
     with pytest.raises(QueryTooComplex):
         build_query(parse_query(" ".join(["ze*"] * 21)), LANGS, reader)  # 21 x 50 terms
 

@@ -3,7 +3,7 @@
 An engine package (``search.whoosh_engine``, ``search.tantivy_engine``) exports
 ``ENGINE``, an ``EngineSpec``: its name, the format version its indexes carry,
 and two factories, one opening a reader on a published generation, one opening
-a writer on a new one. ``search.engines`` lists the packages; nothing else
+a writer on a new one. ``search.registry`` lists the packages; nothing else
 names an engine.
 """
 
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from search.article import Article
 from search.exporting import ExportPlan
 from search.kwic import Concordance, KwicOptions
-from search.records import Article
 from search.store import Generation
 from search.trends import Trends
 from search.types import (

@@ -27,8 +27,8 @@ from bench.generate import Pool, Shape, article_text, check_target
 from bench.make_queries import article_body
 from bench.peers import Fts5, Peer, RawTantivy, build_fts5, build_tantivy, fts5_match
 from bench.relevance import sanitise
-from search import caps
-from search.records import Article
+from search import limits
+from search.article import Article
 
 CRAN_DOCS = """.I 1\r
 .T\r
@@ -120,7 +120,7 @@ def test_sanitise_keeps_long_queries_within_caps() -> None:
     text, shortened = sanitise(" ".join(["the"] * 10 + [f"word{i}" for i in range(100)]))
     words = text.split()
     assert shortened
-    assert len(words) == caps.MAX_TERMS
+    assert len(words) == limits.MAX_TERMS
     assert words[0] == "word0"
 
 

@@ -14,15 +14,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.docvalues import DocValuesBuilder
-from search.facets import (
-    MAX_FACET_VALUES,
-    BoolArray,
-    DocValues,
-    count_facets,
-    facet_key,
-    facet_masks,
-)
+from search.docvalues import BoolArray, DocValues, DocValuesBuilder, facet_key
+from search.facets import MAX_FACET_VALUES, count_facets, facet_masks
 from search.languages import display_name
 from search.types import FACET_NAMES, UNDATED, FacetName, FacetValue, SearchRequest
 

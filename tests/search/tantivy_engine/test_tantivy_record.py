@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from search.records import Article
+from search.article import Article
 from search.tantivy_engine.writer import record_json
 
 ARTICLES = [

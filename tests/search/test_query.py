@@ -1,4 +1,4 @@
-"""The query language parser: constructs, interpretation, fallback and caps."""
+"""The query language parser: constructs, interpretation, fallback and limits."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search import caps
+from search import limits
 from search.errors import BadRequest, QueryTooComplex
 from search.query import (
     FALLBACK_NOTICE,
@@ -239,13 +239,13 @@ def test_caps_are_fast_errors() -> None:
     with pytest.raises(QueryTooComplex):
         parse_query("(" * 5_000 + "a")
     refused("(" * 900 + "a", "too_deep")
-    refused("(" * (caps.MAX_DEPTH + 1) + "a" + ")" * (caps.MAX_DEPTH + 1), "too_deep")
+    refused("(" * (limits.MAX_DEPTH + 1) + "a" + ")" * (limits.MAX_DEPTH + 1), "too_deep")
     refused("x" * 100_000, "query_too_long")
-    refused("x" * (caps.MAX_TERM_CHARS + 1), "term_too_long")
-    refused(f'"{"y" * (caps.MAX_TERM_CHARS + 1)} z"', "term_too_long")
-    refused(" OR ".join(["w"] * 500)[: caps.MAX_QUERY_CHARS], "too_many_terms")
-    refused(" ".join(["w"] * (caps.MAX_TERMS + 1)), "too_many_terms")
-    refused('"' + " ".join(["w"] * (caps.MAX_TERMS + 1)), "too_many_terms")  # via the fallback
+    refused("x" * (limits.MAX_TERM_CHARS + 1), "term_too_long")
+    refused(f'"{"y" * (limits.MAX_TERM_CHARS + 1)} z"', "term_too_long")
+    refused(" OR ".join(["w"] * 500)[: limits.MAX_QUERY_CHARS], "too_many_terms")
+    refused(" ".join(["w"] * (limits.MAX_TERMS + 1)), "too_many_terms")
+    refused('"' + " ".join(["w"] * (limits.MAX_TERMS + 1)), "too_many_terms")  # via the fallback
     refused("*", "leading_wildcard")
     refused("*foo", "leading_wildcard")
     refused("?ab", "leading_wildcard")
@@ -258,9 +258,9 @@ def test_caps_are_fast_errors() -> None:
 
 
 def test_within_caps_is_fine() -> None:
-    text = "(" * caps.MAX_DEPTH + "a" + ")" * caps.MAX_DEPTH
+    text = "(" * limits.MAX_DEPTH + "a" + ")" * limits.MAX_DEPTH
     assert parse_query(text).root == Word("a")
-    assert len(parse_query(" ".join(["w"] * caps.MAX_TERMS)).root.children) == caps.MAX_TERMS  # type: ignore[union-attr]
+    assert len(parse_query(" ".join(["w"] * limits.MAX_TERMS)).root.children) == limits.MAX_TERMS  # type: ignore[union-attr]
     assert parse_query("ab*").root == Prefix("ab")
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from archive_search.settings import DEFAULT_RATE, ENVIRONMENT, Settings, SettingsError
-from search.engines import DEFAULT_ENGINE
+from search.registry import DEFAULT_ENGINE
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("archive_search", "indexer", "search", "web")
 
 

@@ -1,4 +1,4 @@
-"""The engine registry: every engine package declares itself, and nothing else names engines."""
+"""The engine registry: every engine package declares itself, and nothing else names registry."""
 
 from __future__ import annotations
 
@@ -8,28 +8,28 @@ from pathlib import Path
 
 import pytest
 
-from search import engines
+from search import registry
 from search.errors import BadRequest, IndexFormatError
 from search.store import IndexStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_each_engine_package_exports_its_spec() -> None:
     from search.tantivy_engine import schema as tantivy_schema
     from search.whoosh_engine import schema as whoosh_schema
 
-    assert engines.ENGINES == ("whoosh", "tantivy")
-    assert engines.DEFAULT_ENGINE in engines.ENGINES
-    assert engines.format_version("whoosh") == whoosh_schema.FORMAT_VERSION
-    assert engines.format_version("tantivy") == tantivy_schema.FORMAT_VERSION
-    for name, spec in engines.REGISTRY.items():
+    assert registry.ENGINES == ("whoosh", "tantivy")
+    assert registry.DEFAULT_ENGINE in registry.ENGINES
+    assert registry.format_version("whoosh") == whoosh_schema.FORMAT_VERSION
+    assert registry.format_version("tantivy") == tantivy_schema.FORMAT_VERSION
+    for name, spec in registry.REGISTRY.items():
         assert spec.name == name and spec.summary
 
 
 def test_an_unknown_engine_names_the_choices() -> None:
     with pytest.raises(BadRequest, match="choose one of whoosh, tantivy"):
-        engines.engine_spec("lucene")
+        registry.engine_spec("lucene")
 
 
 @pytest.mark.parametrize("meta", [{"engine": "lucene", "format_version": 1},
@@ -41,7 +41,7 @@ def test_a_generation_of_another_engine_or_version_is_refused(
     with store.write_lock():
         generation = store.publish(store.start_generation(None), meta)
     with pytest.raises(IndexFormatError, match="rebuild it"):
-        engines.open_engine(generation)
+        registry.open_engine(generation)
 
 
 def test_no_engine_name_is_compared_outside_the_registry() -> None:
@@ -51,7 +51,7 @@ def test_no_engine_name_is_compared_outside_the_registry() -> None:
         for package in ("archive_search", "indexer", "search", "web")
         for path in sorted((ROOT / package).rglob("*.py"))
         for line in path.read_text(encoding="utf-8").splitlines()
-        if any(f'{op} "{name}"' in line for op in ("==", "!=") for name in engines.ENGINES)
+        if any(f'{op} "{name}"' in line for op in ("==", "!=") for name in registry.ENGINES)
     ]
     assert offenders == []
 
@@ -63,5 +63,5 @@ def test_the_cli_offers_the_registered_engines() -> None:
     )  # fmt: skip
     help_text = " ".join(done.stdout.split())
     assert "{whoosh,tantivy}" in help_text
-    for spec in engines.REGISTRY.values():
+    for spec in registry.REGISTRY.values():
         assert f"{spec.name}: {spec.summary}" in help_text

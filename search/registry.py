@@ -2,7 +2,7 @@
 
 An index records its engine and format version in each generation's
 ``meta.json``; readers open whichever engine wrote it. Each engine package
-exports an ``EngineSpec`` (``search.engine``); a new engine is one more entry
+exports an ``EngineSpec`` (``search.contract``); a new engine is one more entry
 in ``_SPECS``. An engine package's own modules (and so Whoosh or Tantivy) are
 imported only when one of its factories is called.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from search import tantivy_engine, whoosh_engine
-from search.engine import BuildHints, Engine, EngineSpec, EngineWriter
+from search.contract import BuildHints, Engine, EngineSpec, EngineWriter
 from search.errors import BadRequest, IndexFormatError, IndexUnavailable, SearchError
 from search.store import Generation
 

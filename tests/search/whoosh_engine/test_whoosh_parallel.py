@@ -19,8 +19,8 @@ from whoosh import index
 
 from bench.common import ROOT, parse_query_line, read_queries
 from indexer.build import build_index
+from search.article import Article
 from search.docvalues import load_docvalues
-from search.records import Article
 from search.request import build_request
 from search.service import SearchService
 from search.store import IndexStore
