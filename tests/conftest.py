@@ -71,3 +71,17 @@ def sisihagen_built(sisihagen: Path, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture(scope="session")
 def sisihagen_index(sisihagen_built: BuiltIndex) -> Path:
     return sisihagen_built.path
+
+
+PEAK_RSS_SCRIPT = """
+import re, sys
+from archive_search.cli import main
+code = main(sys.argv[1:])
+with open("/proc/self/status") as status:
+    print(int(re.search(r"VmHWM:\\s+(\\d+)", status.read())[1]) // 1024, file=sys.stderr)
+sys.exit(code)
+"""
+"""Runs the CLI with the given arguments and prints its peak resident memory in MB on the
+last line of standard error. The peak is VmHWM, which belongs to the process's own memory
+map: ``ru_maxrss`` survives ``exec`` and so counts the parent's memory at the fork (a
+pytest process hundreds of MB large late in the suite)."""

@@ -276,7 +276,8 @@ def test_render_caps_keep_ordinary_markdown() -> None:
     html = render_article(
         "# Title\n\nSome *emphasis* and [a link](https://example.org).", "markdown"
     )
-    assert "<h1>Title</h1>" in html and "<em>emphasis</em>" in html
+    # the body's headings sit under the page's own h1, one level down
+    assert "<h2>Title</h2>" in html and "<em>emphasis</em>" in html
     assert 'href="https://example.org"' in html
     big = "word " * (MAX_MARKDOWN_CHARS // 5 + 10) + "*not emphasis*"
     assert "<em>" not in render_article(big, "markdown")  # over the cap: plain text

@@ -25,6 +25,7 @@ from indexer.parse_pool import read_and_parse
 from search.errors import NotFound
 from search.service import SearchService
 from search.types import SearchRequest
+from tests.conftest import PEAK_RSS_SCRIPT as PEAK
 from tests.hardening.conftest import ROOT, index_command, write_state
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "O_NOFOLLOW"), reason="POSIX only")
@@ -161,15 +162,6 @@ def test_one_line_of_25_mb_is_cut_at_a_word_not_to_nothing(tmp_path: Path) -> No
     assert len(body) > 1_000_000 and body.endswith("aardvark")
     reasons = " ".join(w.reason for w in report.warnings)
     assert "longer than 2,000,000 characters" in reasons
-
-
-PEAK = """
-import resource, sys
-from archive_search.cli import main
-code = main(sys.argv[1:])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)
-sys.exit(code)
-"""
 
 
 @pytest.mark.slow

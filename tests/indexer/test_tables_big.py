@@ -11,16 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import PEAK_RSS_SCRIPT as PEAK
+
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 10_000
-PEAK = """
-import resource, sys
-from archive_search.cli import main
-code = main(sys.argv[1:])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)
-sys.exit(code)
-"""
 
 
 def test_a_200_mb_csv_indexes_every_row_in_bounded_memory(tmp_path: Path) -> None:

@@ -99,7 +99,8 @@ def _counts(values: Iterable[Any]) -> Counter[str]:
 def test_fast_path_matches_plain_whoosh(sisihagen_index: Path) -> None:
     service = SearchService(sisihagen_index)
     engine: Any = service.engine()
-    searcher = engine._searcher  # the test reaches inside on purpose: it checks the engine
+    # the test reaches inside on purpose: it checks the engine against plain Whoosh usage
+    searcher = engine._searchers._ix.searcher()
     records = {docnum: fields["record"] for docnum, fields in searcher.reader().iter_docs()}
     compared = 0
     for q in QUERIES:
@@ -121,3 +122,4 @@ def test_fast_path_matches_plain_whoosh(sisihagen_index: Path) -> None:
             assert [hit.id for hit in result.hits] == top, (q, filters)
             compared += 1
     assert compared == len(QUERIES) * len(FILTERS)
+    searcher.close()
