@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from whoosh import query as wq
 
+from search.docvalues import facet_key
 from search.engine_base import ANY_WORDS_NOTICE
 from search.facets import MAX_FACET_VALUES
 from search.query import ParsedQuery, parse_query
@@ -41,7 +42,7 @@ FILTERS: list[dict[str, tuple[str, ...]]] = [
 def _facet_values(record: dict[str, Any]) -> dict[str, set[str]]:
     date = record["date"]
     return {
-        "tag": {t.casefold() for t in record["tags"]},
+        "tag": {facet_key(t) for t in record["tags"]},  # one tag across case and slug forms
         "publication": {record["publication"].casefold()} if record["publication"] else set(),
         "lang": {record["lang"]},
         "year": {date[:4]} if date else {"undated"},
@@ -51,7 +52,9 @@ def _facet_values(record: dict[str, Any]) -> dict[str, set[str]]:
 
 def _passes(values: dict[str, set[str]], filters: dict[str, tuple[str, ...]], skip: str) -> bool:
     return all(
-        values[f] & {v.casefold() for v in chosen} for f, chosen in filters.items() if f != skip
+        values[f] & {facet_key(v) if f == "tag" else v.casefold() for v in chosen}
+        for f, chosen in filters.items()
+        if f != skip
     )
 
 
