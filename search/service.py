@@ -118,12 +118,11 @@ class SearchService:
     @contextmanager
     def _using(self) -> Iterator[Engine]:
         """The served engine, counted as used (never closed) until the block ends."""
-        while True:
-            engine = self.engine()
-            with self._lock:
-                if engine is self._engine or engine in self._retired:  # not closed yet
-                    self._users[id(engine)] = self._users.get(id(engine), 0) + 1
-                    break
+        engine = self.engine()
+        with self._lock:
+            # Still open: closing it would take two more swaps in between, and the last
+            # engine retired is never closed.
+            self._users[id(engine)] = self._users.get(id(engine), 0) + 1
         try:
             yield engine
         finally:
