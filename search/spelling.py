@@ -59,10 +59,15 @@ def better_word(word: str, frequency: Frequency, neighbours: Neighbours) -> str 
         return None
     maxdist = 1 if len(word) < 6 else 2
     best: tuple[int, int, str] | None = None
-    for candidate, cand_freq in neighbours(word, maxdist):
+    # The engines' automata count a swap of two letters as two edits: ask one edit wider
+    # and keep what is within ``maxdist`` when a swap counts as one (kreig -> krieg).
+    for candidate, cand_freq in neighbours(word, min(maxdist + 1, 2)):
         if candidate == word or cand_freq < max(GAIN * freq, RARE):
             continue
-        key = (edit_distance(word, candidate, maxdist), -cand_freq, candidate)
+        edits = edit_distance(word, candidate, maxdist)
+        if edits > maxdist:
+            continue
+        key = (edits, -cand_freq, candidate)
         if best is None or key < best:
             best = key
     return best[2] if best else None
