@@ -41,10 +41,6 @@ class SearcherPool:
             with self._lock:
                 self._idle.append(searcher)
 
-    @property
-    def opened(self) -> int:
-        return len(self._opened)
-
     def close(self) -> None:
         with self._lock:
             for searcher in self._opened:
