@@ -198,9 +198,15 @@ def _strip_extension(name: str) -> str:
     return stem or name
 
 
+_DATED_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-(?=.)")
+"""Jekyll's post names (``2021-10-06-slug``), whose slug Jekyll and Eleventy take without the
+date: the date is the article's date, not part of its title."""
+
+
 def fallback_title(relpath: str) -> str:
     name = relpath.rsplit("/", 1)[-1]
-    words = clean_line(_strip_extension(name).replace("-", " ").replace("_", " "))
+    slug = _DATED_NAME.sub("", _strip_extension(name))
+    words = clean_line(slug.replace("-", " ").replace("_", " "))
     return words or name or relpath
 
 

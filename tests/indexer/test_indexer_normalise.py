@@ -74,3 +74,17 @@ def test_titles() -> None:
 def test_cut_at_word() -> None:
     assert cut_at_word("short", 10) == "short"
     assert cut_at_word("one two three four", 12) == "one two…"
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("blog/2021-10-06-eleventy-v1-beta.md", "eleventy v1 beta"),  # Jekyll/Eleventy slug
+        ("notes/2020-01-01.md", "2020 01 01"),  # nothing but a date: the name is all there is
+        ("docs/04-build-from-source.md", "04 build from source"),
+    ],
+)
+def test_a_title_from_a_dated_file_name_leaves_the_date_out(path: str, title: str) -> None:
+    from indexer.normalise import fallback_title
+
+    assert fallback_title(path) == title
