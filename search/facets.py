@@ -97,11 +97,20 @@ def count_facets(
     counted: dict[FacetName, tuple[FacetValue, ...]] = {}
     for facet in FACET_NAMES:
         docs = combine(matched, masks, skip=facet)
-        if facet == "year" or facet == "month":
-            counted[facet] = _date_values(dv, facet, docs, request)
+        if facet == "year":
+            counted[facet] = year_values(dv, _year_slots(dv, docs), request)
+        elif facet == "month":
+            counted[facet] = month_values(dv, _month_slots(dv, docs, request), request)
         else:
-            counted[facet] = _keyed_values(dv, facet, docs, request)
+            counted[facet] = keyed_values(dv, facet, _keyed_counts(dv, facet, docs), request)
     return counted
+
+
+def months_offered(request: SearchRequest) -> set[int]:
+    """Months are offered inside the chosen year(s) only: a timeline of one year at a time."""
+    years = {int(y) for y in request.filters.get("year", ()) if y.isdigit()}
+    years |= {int(m[:4]) for m in request.filters.get("month", ()) if m[:4].isdigit()}
+    return years
 
 
 def _keyed_counts(dv: DocValues, facet: FacetName, docs: BoolArray) -> CountArray:
@@ -115,10 +124,11 @@ def _keyed_counts(dv: DocValues, facet: FacetName, docs: BoolArray) -> CountArra
     return np.bincount(dv.lang[docs], minlength=len(dv.langs))
 
 
-def _keyed_values(
-    dv: DocValues, facet: FacetName, docs: BoolArray, request: SearchRequest
+def keyed_values(
+    dv: DocValues, facet: FacetName, counts: CountArray, request: SearchRequest
 ) -> tuple[FacetValue, ...]:
-    """Values with a count (or selected, or excluded), by count then case-folded label.
+    """Values with a count (or selected, or excluded), by count then case-folded label;
+    ``counts`` has one count per key of ``facet`` (however an engine counted them).
 
     Only those are ever shown, so only those are sorted and built; the label order is
     ranked once per ``DocValues``. The rank breaks label ties by key order, as the stable
@@ -127,7 +137,6 @@ def _keyed_values(
     keyed = dv.keyed[facet]
     selected = {facet_key(v) for v in request.filters.get(facet, ())}
     excluded = {facet_key(v) for v in request.excludes.get(facet, ())}
-    counts = _keyed_counts(dv, facet, docs)
     special = keyed.ids_of(selected | excluded)
     ids = np.flatnonzero(counts)
     if special:
@@ -157,12 +166,37 @@ def _smallest(ids: IndexArray, keys: CountArray, limit: int) -> list[int]:
     return result
 
 
+def year_values(dv: DocValues, slots: CountArray, request: SearchRequest) -> tuple[FacetValue, ...]:
+    """Years present, newest first, then the undated ones; ``slots`` counts each slot of
+    ``dv.dates.year_slot`` (one per year, then undated, then negative dates)."""
+    return _date_values("year", _year_pairs(dv, slots.tolist()), request)
+
+
+def month_values(
+    dv: DocValues, slots: CountArray | None, request: SearchRequest
+) -> tuple[FacetValue, ...]:
+    """Months of the chosen year(s); ``slots`` counts each slot of ``dv.dates.month_slot``
+    (None when no year is chosen: then no month is offered)."""
+    if slots is None:
+        return ()
+    return _date_values("month", _month_pairs(dv, slots.tolist(), request), request)
+
+
+def _year_slots(dv: DocValues, docs: BoolArray) -> CountArray:
+    return np.bincount(dv.dates.year_slot[docs], minlength=len(dv.dates.years) + 2)
+
+
+def _month_slots(dv: DocValues, docs: BoolArray, request: SearchRequest) -> CountArray | None:
+    if not months_offered(request):
+        return None
+    return np.bincount(dv.dates.month_slot[docs], minlength=len(dv.dates.months) + 1)
+
+
 def _date_values(
-    dv: DocValues, facet: FacetName, docs: BoolArray, request: SearchRequest
+    facet: FacetName, pairs: list[tuple[str, str, int]], request: SearchRequest
 ) -> tuple[FacetValue, ...]:
     selected = {v.casefold() for v in request.filters.get(facet, ())}
     excluded = {v.casefold() for v in request.excludes.get(facet, ())}
-    pairs = _year_counts(dv, docs) if facet == "year" else _month_counts(dv, docs, request)
     values = [
         FacetValue(key, label, count, key.casefold() in selected, key.casefold() in excluded)
         for key, label, count in pairs
@@ -172,10 +206,9 @@ def _date_values(
     return tuple(head)
 
 
-def _year_counts(dv: DocValues, docs: BoolArray) -> list[tuple[str, str, int]]:
-    """Years present among ``docs``, newest first, then the undated ones."""
+def _year_pairs(dv: DocValues, counts: list[int]) -> list[tuple[str, str, int]]:
+    """Years present among the counted documents, newest first, then the undated ones."""
     dates = dv.dates
-    counts = np.bincount(dates.year_slot[docs], minlength=len(dates.years) + 2).tolist()
     # four digits, as requests take them (``year=0001``) and month values write them
     pairs = [
         (f"{year:04d}", f"{year:04d}", count)
@@ -187,19 +220,13 @@ def _year_counts(dv: DocValues, docs: BoolArray) -> list[tuple[str, str, int]]:
     return [*pairs, (UNDATED, "Undated", undated)] if undated else pairs
 
 
-def _month_counts(
-    dv: DocValues, docs: BoolArray, request: SearchRequest
+def _month_pairs(
+    dv: DocValues, counts: list[int], request: SearchRequest
 ) -> list[tuple[str, str, int]]:
-    """Months are offered inside the chosen year(s) only: a timeline of one year at a time."""
-    years = {int(y) for y in request.filters.get("year", ()) if y.isdigit()}
-    years |= {int(m[:4]) for m in request.filters.get("month", ()) if m[:4].isdigit()}
-    if not years:
-        return []
-    dates = dv.dates
-    counts = np.bincount(dates.month_slot[docs], minlength=len(dates.months) + 1).tolist()
+    years = months_offered(request)
     return [
         (f"{m // 100:04d}-{m % 100:02d}", f"{_MONTHS[m % 100 - 1]} {m // 100}", count)
-        for m, count in zip(dates.months, counts, strict=False)
+        for m, count in zip(dv.dates.months, counts, strict=False)
         if count and m // 100 in years and 1 <= m % 100 <= 12
     ]
 
