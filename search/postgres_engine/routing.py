@@ -331,7 +331,7 @@ class Databases:
                 (lsn,) = cur.fetchone()  # type: ignore[misc]
                 return True, 0, lsn_int(lsn) if lsn else 0
             cur = host.probe.execute(
-                "SELECT pg_current_wal_lsn()::text, pg_walfile_name(pg_current_wal_lsn())"
+                "SELECT pg_current_wal_flush_lsn()::text, pg_walfile_name(pg_current_wal_lsn())"
             )
             lsn, walfile = cur.fetchone()  # type: ignore[misc]
             return False, int(walfile[:8], 16), lsn_int(lsn)
@@ -366,9 +366,11 @@ class Databases:
     # -- publishing ------------------------------------------------------------------------
 
     def current_lsn(self) -> int:
-        """The primary's WAL position now: after a commit, at or past that commit."""
+        """The primary's WAL flushed so far: after a commit (with ``synchronous_commit`` on,
+        the default) at or past that commit. Not the insert position: on an idle server it
+        can point past a page header no standby ever replays."""
         with self.primary() as conn:
-            (lsn,) = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()  # type: ignore[misc]
+            (lsn,) = conn.execute("SELECT pg_current_wal_flush_lsn()::text").fetchone()  # type: ignore[misc]
         return lsn_int(lsn)
 
     def wait_for_replay(self, lsn: int, timeout: float) -> ReplayReport:
