@@ -1,8 +1,13 @@
-"""Shared fixtures: where the real corpora are, and whether their absence is a failure."""
+"""Shared fixtures: where the real corpora are, a PostgreSQL cluster on loopback, and whether
+their absence is a failure."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from archive_search.pgcluster import Cluster
     from indexer.build import BuildReport
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +77,40 @@ def sisihagen_built(sisihagen: Path, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture(scope="session")
 def sisihagen_index(sisihagen_built: BuiltIndex) -> Path:
     return sisihagen_built.path
+
+
+@contextmanager
+def new_pg_cluster(replicas: int = 2) -> Iterator[Cluster]:
+    """A PostgreSQL primary and ``replicas`` streaming replicas on loopback (the script behind
+    ``make pg-cluster``) in a fresh folder, stopped and removed afterwards. Skips locally when
+    PostgreSQL's programs are absent, fails under CI."""
+    from archive_search.pgcluster import Cluster, postgres_bin
+
+    if postgres_bin() is None:
+        message = "PostgreSQL server programs (initdb, pg_ctl, pg_basebackup) not installed"
+        if IN_CI:
+            pytest.fail(f"{message}: CI must have them (apt-get install postgresql)")
+        pytest.skip(message)
+    # In /tmp, not pytest's tmp_path: the server account must reach it, and socket paths
+    # must stay short.
+    root = Path(tempfile.mkdtemp(prefix="archive-search-pg-"))
+    os.chmod(root, 0o755)
+    cluster = None
+    try:
+        cluster = Cluster.create(root / "c", replicas)
+        yield cluster
+    finally:
+        if cluster is not None:
+            cluster.stop_all()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """One primary and two replicas for the whole session. A test that kills or pauses a
+    server restores it; one that promotes a replica makes its own with ``new_pg_cluster``."""
+    with new_pg_cluster() as cluster:
+        yield cluster
 
 
 PEAK_RSS_SCRIPT = """
