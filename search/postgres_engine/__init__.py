@@ -1,4 +1,5 @@
-"""The PostgreSQL engine (psycopg 3); ``ENGINE`` is what the registry lists.
+"""The PostgreSQL engine: articles in tables, searched with PostgreSQL's full-text search,
+served from streaming replicas (``routing``); ``ENGINE`` is what the registry lists.
 
 Generations live in the database (``search.postgres_engine.schema``); the index
 directory keeps the indexer's manifest, as for the other engines. The database
