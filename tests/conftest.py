@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,8 @@ SHARED = ROOT.parent / "shared"
 CORPORA = SHARED / "corpora"
 DEMO_CORPUS = ROOT / "corpus"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+NEEDS_DATABASE = frozenset({"postgres"})
+"""Engines that keep their index in a database server, started by ``pg_admin``."""
 
 
 def corpus_path(name: str) -> Path:
@@ -85,3 +88,55 @@ sys.exit(code)
 last line of standard error. The peak is VmHWM, which belongs to the process's own memory
 map: ``ru_maxrss`` survives ``exec`` and so counts the parent's memory at the fork (a
 pytest process hundreds of MB large late in the suite)."""
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[str | None]:
+    """The admin URL of a PostgreSQL server for the session, or None when none can run here."""
+    from tests.pgserver import server
+
+    with server() as url:
+        if url is None and IN_CI:
+            pytest.fail("CI must be able to start PostgreSQL (initdb, pg_ctl)")
+        yield url
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_admin: str | None) -> Iterator[str | None]:
+    """A database of its own for the session's PostgreSQL indexes, named for the process."""
+    if pg_admin is None:
+        yield None
+        return
+    from search.postgres_engine import database
+    from tests.pgserver import new_database
+
+    url = new_database(pg_admin)
+    database.use([url])
+    yield url
+    database.use(None)
+    database.close_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_for_engines(request: pytest.FixtureRequest) -> None:
+    """When the session runs a test with an engine needing a database server, the
+    server starts first (module fixtures such as the analysis archive build with it)."""
+    wanted = NEEDS_DATABASE & {
+        value
+        for item in request.session.items
+        for value in getattr(getattr(item, "callspec", None), "params", {}).values()
+        if isinstance(value, str)
+    }
+    if wanted:
+        request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(autouse=True)
+def _skip_without_database(request: pytest.FixtureRequest) -> None:
+    params = getattr(getattr(request.node, "callspec", None), "params", {})
+    wanted = NEEDS_DATABASE & {v for v in params.values() if isinstance(v, str)}
+    if wanted and request.getfixturevalue("pg_url") is None:
+        pytest.skip("no PostgreSQL server can run here")

@@ -11,9 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from search.contract import BuildHints, Engine, EngineSpec, EngineWriter
+from search.postgres_engine.version import FORMAT_VERSION
 from search.store import Generation
-
-FORMAT_VERSION = 1
 
 
 def _open_reader(generation: Generation) -> Engine:

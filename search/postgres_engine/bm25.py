@@ -45,8 +45,7 @@ def postings(
         "AS q(f, t) JOIN {} v ON v.field = q.f AND v.term = q.t"
     ).format(terms)
     out = {}
-    with db.reader() as conn:
-        rows = conn.execute(query, ([f for f, _ in pairs], [t for _, t in pairs])).fetchall()
+    rows = db.fetch(query, ([f for f, _ in pairs], [t for _, t in pairs]))
     for field, term, df, docs, tfs in rows:
         out[(field, term)] = (
             int(df),

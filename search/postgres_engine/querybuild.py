@@ -15,18 +15,19 @@ parts match: BM25 is computed from the postings of those terms
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from psycopg import sql
 
 from search import querycompile, ranking
-from search.analysis import EXACT, WORD_PATTERN, exact_tokens
+from search.analysis import EXACT, WORD_PATTERN, exact_text, exact_tokens, stem_text
 from search.postgres_engine import schema as s
 from search.postgres_engine.database import Database
-from search.query import ParsedQuery
+from search.query import And, FieldTerm, MatchAll, Node, Not, Or, ParsedQuery, Phrase, Word
 from search.querycompile import Tokens
 
 ScoreTerm = tuple[str, str, float]
@@ -34,6 +35,7 @@ ScoreTerm = tuple[str, str, float]
 
 _TEXT_FIELDS = ("tags", "publication", "lang", "translation_key")
 _DF_CACHE = 200_000
+_EXPANSION_CACHE = 4_096
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def tsquery_term(term: str) -> str:
 def tsquery_phrase(tokens: Tokens) -> str:
     """``'a' <-> 'b' <2> 'c'``: each word at its distance from the one before."""
     parts = [tsquery_term(tokens[0][1])]
-    for (before, _), (position, token) in zip(tokens, tokens[1:], strict=False):
+    for (before, _), (position, token) in itertools.pairwise(tokens):
         gap = max(1, position - before)
         parts.append(f"<{gap}> {tsquery_term(token)}" if gap != 1 else f"<-> {tsquery_term(token)}")
     return " ".join(parts)
@@ -75,6 +77,7 @@ class Vocabulary:
         self.terms = terms
         self.count = doc_count
         self._df: dict[tuple[str, str], int] = {}
+        self._expansions: dict[tuple[str, str, str, int], list[tuple[str, int]]] = {}
         self._lock = threading.Lock()
 
     def doc_freqs(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -84,9 +87,8 @@ class Vocabulary:
                 "SELECT q.f, q.t, coalesce(v.df, 0) FROM unnest(%s::text[], %s::text[]) AS q(f, t) "
                 "LEFT JOIN {} v ON v.field = q.f AND v.term = q.t"
             ).format(self.terms)
-            with self.db.reader() as conn:
-                rows = conn.execute(query, ([f for f, _ in missing], [t for _, t in missing]))
-                found = {(f, t): int(df) for f, t, df in rows.fetchall()}
+            rows = self.db.fetch(query, ([f for f, _ in missing], [t for _, t in missing]))
+            found = {(f, t): int(df) for f, t, df in rows}
             with self._lock:
                 if len(self._df) > _DF_CACHE:
                     self._df.clear()
@@ -103,9 +105,12 @@ class Vocabulary:
             "SELECT term, df FROM {} WHERE field = %s AND term >= %s AND term < %s "
             "ORDER BY df DESC, term LIMIT %s"
         ).format(self.terms)
-        with self.db.reader() as conn:
-            rows = conn.execute(query, (field, prefix, prefix + "\U0010ffff", limit)).fetchall()
-        return [(str(t), int(df)) for t, df in rows]
+        key = ("prefix", field, prefix, limit)
+        found = self._expansions.get(key)
+        if found is None:
+            rows = self.db.fetch(query, (field, prefix, prefix + "\U0010ffff", limit))
+            found = self._remember(key, [(str(t), int(df)) for t, df in rows])
+        return found
 
     def within(self, field: str, word: str, edits: int) -> list[tuple[str, int]]:
         """Terms of ``field`` within ``edits`` edits of ``word`` sharing its first letter
@@ -119,16 +124,29 @@ class Vocabulary:
         ).format(self.terms)
         first = word[0]
         low, high = max(1, len(word) - edits), len(word) + edits
-        with self.db.reader() as conn:
-            rows = conn.execute(
+        key = ("fuzzy", field, word, edits)
+        found = self._expansions.get(key)
+        if found is None:
+            rows = self.db.fetch(
                 query, (field, first, first + "\U0010ffff", low, high, word, edits, edits)
-            ).fetchall()
-        return [(str(t), int(df)) for t, df in rows]
+            )
+            found = self._remember(key, [(str(t), int(df)) for t, df in rows])
+        return found
+
+    def _remember(
+        self, key: tuple[str, str, str, int], found: list[tuple[str, int]]
+    ) -> list[tuple[str, int]]:
+        with self._lock:
+            if len(self._expansions) > _EXPANSION_CACHE:
+                self._expansions.clear()
+            self._expansions[key] = found
+        return found
 
 
 class Stems:
     """The stemmed tokens of query words in each language, by PostgreSQL's own
-    configurations (the ones the stemmed columns were built with), one query per word."""
+    configurations (the ones the stemmed columns were built with): every word of a
+    query in one round trip (``prefetch``), remembered."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -136,31 +154,40 @@ class Stems:
         self._lock = threading.Lock()
 
     def tokens(self, text: str, lang: str, langs: tuple[str, ...]) -> Tokens:
-        key = (text, langs)
-        found = self._cache.get(key)
+        found = self._cache.get((text, langs))
         if found is None:
-            found = self._lookup(text, langs)
-            with self._lock:
-                if len(self._cache) > _DF_CACHE:
-                    self._cache.clear()
-                self._cache[key] = found
+            found = self.prefetch([text], langs)[text]
         return found.get(lang, [])
 
-    def _lookup(self, text: str, langs: tuple[str, ...]) -> dict[str, Tokens]:
-        words = s.stem_input(text)
-        if not words or not langs:
-            return {}
-        configs = [s.REGCONFIG[lang] for lang in langs]
-        query = (
-            "SELECT l.lang, u.lexeme, u.positions FROM unnest(%s::text[], %s::regconfig[]) "
-            "AS l(lang, cfg) CROSS JOIN LATERAL unnest(to_tsvector(l.cfg, %s)) AS u"
-        )
-        out: dict[str, Tokens] = {}
-        with self.db.reader() as conn:
-            for lang, lexeme, positions in conn.execute(query, (list(langs), configs, words)):
-                for position in positions or ():
-                    out.setdefault(lang, []).append((int(position), str(lexeme)))
-        return {lang: sorted(tokens) for lang, tokens in out.items()}
+    def prefetch(
+        self, texts: Sequence[str], langs: tuple[str, ...]
+    ) -> dict[str, dict[str, Tokens]]:
+        """The stems of each text in each language, asked in one query for those not known."""
+        known = {t: self._cache[(t, langs)] for t in texts if (t, langs) in self._cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if not missing:
+            return known
+        found: dict[str, dict[str, Tokens]] = {t: {} for t in missing}
+        inputs = [s.stem_input(t) for t in missing]
+        if langs and any(inputs):
+            query = (
+                "SELECT w.i, l.lang, u.lexeme, u.positions "
+                "FROM unnest(%s::text[]) WITH ORDINALITY AS w(word, i) "
+                "CROSS JOIN unnest(%s::text[], %s::regconfig[]) AS l(lang, cfg) "
+                "CROSS JOIN LATERAL unnest(to_tsvector(l.cfg, w.word)) AS u"
+            )
+            configs = [s.REGCONFIG[lang] for lang in langs]
+            for i, lang, lexeme, positions in self.db.fetch(query, (inputs, list(langs), configs)):
+                tokens = found[missing[int(i) - 1]].setdefault(lang, [])
+                tokens.extend((int(p), str(lexeme)) for p in positions or ())
+        for tokens_by_lang in found.values():
+            for tokens in tokens_by_lang.values():
+                tokens.sort()
+        with self._lock:
+            if len(self._cache) > _DF_CACHE:
+                self._cache.clear()
+            self._cache.update({(t, langs): v for t, v in found.items()})
+        return {**known, **found}
 
 
 class PostgresBackend:
@@ -170,6 +197,21 @@ class PostgresBackend:
         self.vocab = vocab
         self.stems = stems
         self.langs = langs
+
+    def prefetch(self, parsed: ParsedQuery) -> None:
+        """Stems and document frequencies of every word of ``parsed`` in two round trips,
+        before the compiler asks for them one by one."""
+        texts = list(_query_texts(parsed.root))
+        stems = self.stems.prefetch([stem_text(t) for t in texts], self.langs)
+        pairs: list[tuple[str, str]] = []
+        for text in texts:
+            for _, token in self.tokens(exact_text(text), EXACT):
+                pairs += [("title_exact", token), ("body_exact", token)]
+            for lang, tokens in stems.get(stem_text(text), {}).items():
+                for _, token in tokens:
+                    pairs += [(f"title_{lang}", token), (f"body_{lang}", token)]
+        if pairs:
+            self.vocab.doc_freqs(pairs)
 
     def title_field(self, lang: str) -> str:
         return f"title_{lang}"
@@ -257,11 +299,27 @@ class PostgresBackend:
         return Cond(sql.SQL("(date >= %s AND date <= %s)"), (start, end))
 
 
+def _query_texts(node: Node | None) -> Iterator[str]:
+    """The words and phrases of a query, excluded ones too (they are compiled as well)."""
+    if node is None or isinstance(node, MatchAll):
+        return
+    if isinstance(node, And | Or):
+        for child in node.children:
+            yield from _query_texts(child)
+    elif isinstance(node, Not):
+        yield from _query_texts(node.child)
+    elif isinstance(node, Word | Phrase):
+        yield node.text
+    elif isinstance(node, FieldTerm) and node.field == "title":
+        yield node.value
+
+
 def build_query(
     parsed: ParsedQuery, langs: Sequence[str], backend: PostgresBackend, notices: list[str]
 ) -> Cond | None:
-    """The condition for ``parsed``, ``querycompile.NOTHING`` when it can match nothing."""
-    return querycompile.compile_query(parsed, langs, backend, notices)  # type: ignore[return-value]
+    """The condition for ``parsed``, None when it can match nothing."""
+    backend.prefetch(parsed)
+    return querycompile.compile_query(parsed, langs, backend, notices)
 
 
 __all__ = ["WORD_PATTERN", "Cond", "PostgresBackend", "Stems", "Vocabulary", "build_query"]

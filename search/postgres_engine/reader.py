@@ -54,17 +54,14 @@ class PostgresEngine(BaseEngine):
         self._db = db
         self._docs, self._terms, stats = s.tables(generation.name)
         try:
-            with db.reader() as conn:
-                row = conn.execute(
-                    sql.SQL("SELECT arrays, names, size FROM {}").format(stats)
-                ).fetchone()
+            rows = db.fetch(sql.SQL("SELECT arrays, names, size FROM {}").format(stats))
         except psycopg.errors.UndefinedTable as exc:
             raise IndexUnavailable(
                 f"the database no longer holds generation {generation.name}"
             ) from exc
-        if row is None:
+        if not rows:
             raise IndexUnavailable(f"generation {generation.name} has no statistics")
-        docvalues, self._lengths, names = _load(row[0], row[1])
+        docvalues, self._lengths, names = _load(rows[0][0], rows[0][1])
         super().__init__(generation, docvalues)
         self._avgdl: dict[str, float] = names["avgdl"]
         self._count = int(np.count_nonzero(docvalues.live))
@@ -88,9 +85,7 @@ class PostgresEngine(BaseEngine):
         if cond is None or self._dv.size == 0:
             return Match(_NOTHING, mask, np.zeros(self._dv.size))
         query = sql.SQL("SELECT docnum FROM {} WHERE {}").format(self._docs, cond.sql)
-        with self._db.reader() as conn:
-            cur = conn.cursor(binary=True)
-            found = [row[0] for row in cur.execute(query, cond.params)]
+        found = [row[0] for row in self._db.fetch(query, cond.params, binary=True)]
         if found:
             mask[np.asarray(found, dtype=np.intp)] = True
         scores = self._scores(cond)
@@ -117,12 +112,11 @@ class PostgresEngine(BaseEngine):
 
     def _record(self, docnum: int) -> dict[str, Any]:
         query = sql.SQL("SELECT record, body FROM {} WHERE docnum = %s").format(self._docs)
-        with self._db.reader() as conn:
-            row = conn.execute(query, (docnum,)).fetchone()
-        if row is None:
+        rows = self._db.fetch(query, (docnum,))
+        if not rows:
             raise NotFound(f"no article numbered {docnum}")
-        record: dict[str, Any] = dict(row[0])
-        record["body"] = row[1]
+        record: dict[str, Any] = dict(rows[0][0])
+        record["body"] = rows[0][1]
         return record
 
     def _hits(self, ranked: Ranked, parsed: ParsedQuery, snippets: bool) -> tuple[Any, ...]:
@@ -141,12 +135,11 @@ class PostgresEngine(BaseEngine):
             "WHERE docnum = ANY(%s)"
         ).format(self._docs)
         rows = {}
-        with self._db.reader() as conn:
-            for docnum, record, text in conn.execute(query, (body, docnums)):
-                found = dict(record)
-                if body:
-                    found["body"] = text
-                rows[int(docnum)] = found
+        for docnum, record, text in self._db.fetch(query, (body, docnums)):
+            found = dict(record)
+            if body:
+                found["body"] = text
+            rows[int(docnum)] = found
         return rows
 
     def _hit_record(self, docnum: int, body: bool) -> dict[str, Any]:
@@ -161,18 +154,16 @@ class PostgresEngine(BaseEngine):
 
     def _docnum(self, article_id: str) -> int:
         query = sql.SQL("SELECT docnum FROM {} WHERE id = %s").format(self._docs)
-        with self._db.reader() as conn:
-            row = conn.execute(query, (article_id,)).fetchone()
-        if row is None:
+        rows = self._db.fetch(query, (article_id,))
+        if not rows:
             raise NotFound(f"no article with id {article_id!r}")
-        return int(row[0])
+        return int(rows[0][0])
 
     def _translation_docnums(self, key: str) -> list[int]:
         query = sql.SQL(
             "SELECT docnum FROM {} WHERE translation_key = %s ORDER BY docnum LIMIT 100"
         ).format(self._docs)
-        with self._db.reader() as conn:
-            return [int(r[0]) for r in conn.execute(query, (key,))]
+        return [int(r[0]) for r in self._db.fetch(query, (key,))]
 
     # -- more like this ----------------------------------------------------------------------
 
@@ -185,8 +176,7 @@ class PostgresEngine(BaseEngine):
             "SELECT u.lexeme, cardinality(u.positions) FROM {} d, unnest(d.{}) u "
             "WHERE d.docnum = %s"
         ).format(self._docs, sql.Identifier(column))
-        with self._db.reader() as conn:
-            counts = Counter({str(t): int(n or 1) for t, n in conn.execute(query, (docnum,))})
+        counts = Counter({str(t): int(n or 1) for t, n in self._db.fetch(query, (docnum,))})
         stops = stop_words(record["lang"]) if lang == EXACT else frozenset()
         words = [t for t in counts if t not in stops]
         dfs = self._vocab.doc_freqs([(field, t) for t in words])

@@ -29,8 +29,8 @@ from psycopg import sql
 
 from search.analysis import EXACT, SNOWBALL, WORD_PATTERN, exact_tokens, stem_lang, stem_text
 from search.errors import IndexFormatError
+from search.postgres_engine.version import FORMAT_VERSION
 
-from search.postgres_engine import FORMAT_VERSION
 CATALOGUE = sql.Identifier("as_catalogue")
 CURRENT = sql.Identifier("as_current")
 LOCK_KEY = 0x61735F6964780001
@@ -47,7 +47,7 @@ MAX_VECTOR_BYTES = 900_000
 MAX_STEM_WORDS = 50_000
 """Words of a text handed to the stemmer (past ``MAX_POSITION`` they only add counts)."""
 
-REGCONFIG: dict[str, str] = {code: name for code, name in SNOWBALL.items()}
+REGCONFIG: dict[str, str] = dict(SNOWBALL)
 """Our stemmed languages → PostgreSQL's text search configuration of the same Snowball
 stemmer (every one ships with PostgreSQL 15)."""
 
@@ -88,7 +88,7 @@ def column(field: str) -> tuple[str, str | None]:
     return f"{kind}_stem", lang
 
 
-CATALOGUE_DDL = [
+CATALOGUE_DDL: list[sql.SQL | sql.Composed] = [
     sql.SQL("CREATE EXTENSION IF NOT EXISTS fuzzystrmatch"),
     sql.SQL(
         "CREATE TABLE IF NOT EXISTS {} (name text PRIMARY KEY, meta jsonb NOT NULL, "

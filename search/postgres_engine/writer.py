@@ -14,6 +14,7 @@ period has passed (``collect_garbage``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
@@ -28,7 +29,7 @@ import psycopg
 from psycopg import sql
 
 from search.article import Article
-from search.docvalues import DocValuesBuilder, facet_key
+from search.docvalues import DocValuesBuilder
 from search.errors import IndexFormatError, IndexLocked
 from search.postgres_engine import schema as s
 from search.postgres_engine.database import Database
@@ -90,7 +91,9 @@ class PostgresWriter:
         self.name = self.directory.name.split(".partial-", 1)[0]
         self.docs, self.terms, self.stats = s.tables(self.name)
         self._pending: list[Article] = []
-        self._conn: psycopg.Connection | None = psycopg.connect(db.url)
+        self._db = db
+        self._stack = contextlib.ExitStack()
+        self._conn: psycopg.Connection | None = self._stack.enter_context(db.servers.primary())
         try:
             prepare_catalogue(self._conn)
             self._begin(_base_generation(self.directory))
@@ -119,7 +122,9 @@ class PostgresWriter:
                     "starts from: rebuild with 'archive-search index PATH --rebuild'"
                 )
             conn.execute(sql.SQL("INSERT INTO {} SELECT * FROM {}").format(self.docs, old_docs))
-        found = conn.execute(sql.SQL("SELECT coalesce(max(docnum) + 1, 0) FROM {}").format(self.docs))
+        found = conn.execute(
+            sql.SQL("SELECT coalesce(max(docnum) + 1, 0) FROM {}").format(self.docs)
+        )
         row = found.fetchone()
         self._next = int(row[0]) if row else 0
         columns = ", ".join(
@@ -185,14 +190,18 @@ class PostgresWriter:
         try:
             collect_garbage(conn)
         finally:
-            conn.close()
             self._conn = None
+            self._stack.close()
+        if self._db.publish_wait > 0:
+            # replicas serve the old generation until they replay this commit (decision 0196)
+            servers = self._db.servers
+            servers.wait_for_replay(servers.current_lsn(), self._db.publish_wait)
 
     def cancel(self) -> None:
         if self._conn is not None:
             self._conn.rollback()  # the tables and rows of this generation vanish with it
-            self._conn.close()
             self._conn = None
+            self._stack.close()
 
 
 _STAGING_TYPES = (
@@ -311,7 +320,8 @@ def collect_garbage(
     a reader's lock is left for the next writer."""
     rows = conn.execute(
         sql.SQL(
-            "SELECT name, retired_at IS NOT NULL AND retired_at < now() - make_interval(secs => %s) "
+            "SELECT name, retired_at IS NOT NULL "
+            "AND retired_at < now() - make_interval(secs => %s) "
             "FROM {} ORDER BY published_at DESC, name DESC"
         ).format(s.CATALOGUE),
         (grace,),
@@ -347,4 +357,4 @@ def _base_generation(directory: Path) -> str | None:
     return name
 
 
-__all__ = ["PostgresWriter", "collect_garbage", "facet_key", "publish"]
+__all__ = ["PostgresWriter", "collect_garbage", "publish"]
