@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import re
 import threading
 import time
@@ -162,6 +163,7 @@ class Databases:
         self._checked_once = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
 
     # -- choosing a host --------------------------------------------------------------------
 
@@ -283,6 +285,8 @@ class Databases:
     # -- health ----------------------------------------------------------------------------
 
     def _ensure_checked(self) -> None:
+        if os.getpid() != self._pid:
+            self._forgotten_after_fork()
         if not self._checked_once:
             self.check()
         if self._background and (self._thread is None or not self._thread.is_alive()):
@@ -292,6 +296,15 @@ class Databases:
                         target=self._watch, name="pg-health", daemon=True
                     )
                     self._thread.start()
+
+    def _forgotten_after_fork(self) -> None:
+        """In a forked child the parent's pools, connections and thread are not ours: drop
+        them unclosed (closing would end the parent's sessions) and start afresh."""
+        with self._lock:
+            for host in self.hosts:
+                host.pool, host.probe, host.up, host.checked = None, None, False, 0.0
+            self._thread, self._checked_once, self._pid = None, False, os.getpid()
+            self._stop = threading.Event()
 
     def _watch(self) -> None:
         while not self._stop.wait(self.check_interval):
@@ -331,7 +344,7 @@ class Databases:
                 (lsn,) = cur.fetchone()  # type: ignore[misc]
                 return True, 0, lsn_int(lsn) if lsn else 0
             cur = host.probe.execute(
-                "SELECT pg_current_wal_lsn()::text, pg_walfile_name(pg_current_wal_lsn())"
+                "SELECT pg_current_wal_flush_lsn()::text, pg_walfile_name(pg_current_wal_lsn())"
             )
             lsn, walfile = cur.fetchone()  # type: ignore[misc]
             return False, int(walfile[:8], 16), lsn_int(lsn)
@@ -366,9 +379,11 @@ class Databases:
     # -- publishing ------------------------------------------------------------------------
 
     def current_lsn(self) -> int:
-        """The primary's WAL position now: after a commit, at or past that commit."""
+        """The primary's WAL flushed so far: after a commit (with ``synchronous_commit`` on,
+        the default) at or past that commit. Not the insert position: on an idle server it
+        can point past a page header no standby ever replays."""
         with self.primary() as conn:
-            (lsn,) = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()  # type: ignore[misc]
+            (lsn,) = conn.execute("SELECT pg_current_wal_flush_lsn()::text").fetchone()  # type: ignore[misc]
         return lsn_int(lsn)
 
     def wait_for_replay(self, lsn: int, timeout: float) -> ReplayReport:

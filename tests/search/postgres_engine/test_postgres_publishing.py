@@ -28,14 +28,12 @@ from tests.pgserver import new_database
 
 
 @pytest.fixture
-def db_url(pg_admin: str | None, pg_url: str | None) -> Iterator[str]:
+def db_url(pg_admin: str, pg_url: str) -> Iterator[str]:
     """A database of the test's own, named for the process while the test runs."""
-    if pg_admin is None:
-        pytest.skip("no PostgreSQL server can run here")
     url = new_database(pg_admin)
     database.use([url])
     yield url
-    database.use([pg_url] if pg_url else None)
+    database.use([pg_url])
 
 
 def ids(service: SearchService, q: str) -> set[str]:
