@@ -12,7 +12,6 @@ algorithms PostgreSQL's configurations use).
 
 from __future__ import annotations
 
-import io
 import json
 import threading
 from collections import Counter
@@ -27,7 +26,7 @@ from psycopg import sql
 from search import querycompile, spelling
 from search.analysis import EXACT, SNOWBALL, exact_text, exact_tokens, stem_lang, stem_stopwords
 from search.analysis import stopwords as stop_words
-from search.docvalues import BoolArray, DocValues
+from search.docvalues import BoolArray, DocValues, unpack_docvalues
 from search.engine_base import BaseEngine, Match, Ranked
 from search.errors import IndexUnavailable, NotFound
 from search.highlight import TermMatcher, query_terms
@@ -42,7 +41,6 @@ MLT_TERMS = 12
 COMPLETIONS_TOP = 500
 _NOTHING = object()
 """The query of a match that found nothing (a word absent from the archive)."""
-_DV_FIELDS = ("live", "date", "lang", "publication", "tag_doc", "tag_id", "author_doc", "author_id")
 
 
 class PostgresEngine(BaseEngine):
@@ -251,17 +249,4 @@ def _analysed_word(word: str, lang: str) -> tuple[str, ...]:
 
 
 def _load(arrays: bytes, names: Any) -> tuple[DocValues, dict[str, Any], dict[str, Any]]:
-    names = dict(names) if not isinstance(names, str) else json.loads(names)
-    with np.load(io.BytesIO(arrays)) as saved:
-        data = {key: saved[key] for key in saved.files}
-    dv = DocValues(
-        **{f: data.pop(f) for f in _DV_FIELDS},
-        langs=tuple(names["langs"]),
-        publications=tuple(names["publications"]),
-        publication_labels=tuple(names["publication_labels"]),
-        tags=tuple(names["tags"]),
-        tag_labels=tuple(names["tag_labels"]),
-        authors=tuple(names["authors"]),
-        author_labels=tuple(names["author_labels"]),
-    )
-    return dv, data, names
+    return unpack_docvalues(arrays, json.loads(names) if isinstance(names, str) else names)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
 import json
 import secrets
 from collections.abc import Iterable
@@ -29,7 +28,7 @@ import psycopg
 from psycopg import sql
 
 from search.article import Article
-from search.docvalues import DocValuesBuilder
+from search.docvalues import DocValuesBuilder, facet_key, pack_docvalues
 from search.errors import IndexFormatError, IndexLocked
 from search.postgres_engine import schema as s
 from search.postgres_engine.database import Database
@@ -66,11 +65,12 @@ def staging_row(docnum: int, article: Article) -> tuple[Any, ...]:
     authors, _ = s.exact_vector("\n".join(article.authors))
     stem = s.stem_lang_of(article.lang)
     record = orjson.dumps({name: getattr(article, name) for name in _RECORD_FIELDS}).decode()
-    tags = list(dict.fromkeys(tag.casefold() for tag in article.tags))
+    # as their facet key: the tag: and publication: fields match as facets and filters do
+    tags = list(dict.fromkeys(facet_key(tag) for tag in article.tags))
     date = int(article.date.strftime("%Y%m%d")) if article.date else 0
     return (
         docnum, article.id, article.lang, stem or "", s.regconfig(article.lang), date, tags,
-        article.publication.casefold() if article.publication else None,
+        facet_key(article.publication) if article.publication else None,
         article.translation_key, _nul_free(record), _nul_free(article.body),
         title_exact, body_exact, authors,
         s.stem_input(article.title) if stem else "", s.stem_input(article.body) if stem else "",
@@ -244,18 +244,18 @@ def _stats(
     lengths = {name: np.zeros(size, dtype=np.int32) for name in LENGTH_FIELDS}
     stem_langs = np.full(size, "", dtype=object)
     query = sql.SQL(
-        "SELECT docnum, record->>'date', lang, publication, record->'publication', "
+        "SELECT docnum, record->>'date', lang, translation_key, record->'publication', "
         "record->'tags', record->'authors', stem_lang, len_title_exact, len_body_exact, "
         "len_title_stem, len_body_stem FROM {} ORDER BY docnum"
     ).format(docs)
     count = 0
     with conn.cursor() as cur:
         for row in cur.stream(query):
-            docnum, date, lang, _folded, publication, tags, authors, stem = row[:8]
+            docnum, date, lang, key, publication, tags, authors, stem = row[:8]
             builder.add(
                 docnum,
                 {"date": date, "lang": lang, "publication": publication, "tags": tags or (),
-                 "authors": authors or ()},
+                 "authors": authors or (), "translation_key": key},
             )  # fmt: skip
             for name, value in zip(LENGTH_FIELDS, row[8:], strict=True):
                 lengths[name][docnum] = value
@@ -270,26 +270,9 @@ def _stats(
         for lang in set(stem_langs[live].tolist()) - {""}:
             rows = live & (stem_langs == lang)
             avgdl[f"{kind}_{lang}"] = float(lengths[f"len_{kind}_stem"][rows].mean())
-    buffer = io.BytesIO()
-    arrays: dict[str, Any] = {
-        "live": dv.live, "date": dv.date, "lang": dv.lang, "publication": dv.publication,
-        "tag_doc": dv.tag_doc, "tag_id": dv.tag_id, "author_doc": dv.author_doc,
-        "author_id": dv.author_id, **lengths,
-    }  # fmt: skip
-    savez: Any = np.savez
-    savez(buffer, **arrays)
-    names = {
-        "langs": dv.langs,
-        "publications": dv.publications,
-        "publication_labels": dv.publication_labels,
-        "tags": dv.tags,
-        "tag_labels": dv.tag_labels,
-        "authors": dv.authors,
-        "author_labels": dv.author_labels,
-        "avgdl": {k: max(v, 1e-9) for k, v in avgdl.items()},
-        "articles": count,
-    }
-    return buffer.getvalue(), names, size
+    extra = {"avgdl": {k: max(v, 1e-9) for k, v in avgdl.items()}, "articles": count}
+    packed, names = pack_docvalues(dv, lengths, extra)
+    return packed, names, size
 
 
 def publish(conn: psycopg.Connection, name: str, meta: dict[str, Any]) -> None:
