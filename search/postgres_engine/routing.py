@@ -397,6 +397,12 @@ class Databases:
                 replayed = tuple(h.name for h in standbys if h.up and h.lsn >= lsn)
                 behind = tuple(h.name for h in standbys if h.up and h.lsn < lsn)
             if not behind or time.monotonic() >= deadline:
+                if behind or down:
+                    log.warning(
+                        "published; not yet replayed within %g s by %s, down: %s (they serve "
+                        "the previous generation until they replay it)",
+                        timeout, ", ".join(behind) or "none", ", ".join(down) or "none",
+                    )  # fmt: skip
                 return ReplayReport(lsn, replayed, behind, down)
             time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
 

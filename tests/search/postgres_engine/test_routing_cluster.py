@@ -148,7 +148,7 @@ def pause_replay(node: Node, paused: bool) -> None:
 
 
 def test_a_replica_that_falls_behind_is_avoided_and_publishing_says_so(
-    pg_cluster: Cluster, db: Databases
+    pg_cluster: Cluster, db: Databases, caplog: pytest.LogCaptureFixture
 ) -> None:
     make_table(db, "routing_lag", 1)
     late, fresh = pg_cluster.replicas
@@ -159,6 +159,7 @@ def test_a_replica_that_falls_behind_is_avoided_and_publishing_says_so(
         report = db.wait_for_replay(db.current_lsn(), timeout=0.5)
         assert report.behind == (f"127.0.0.1:{late.port}",)
         assert report.replayed == (f"127.0.0.1:{fresh.port}",)
+        assert f"not yet replayed within 0.5 s by 127.0.0.1:{late.port}" in caplog.text
         time.sleep(db.max_lag + 2 * db.check_interval)
         served = Counter(db.read(lambda c: (c.info.port, count_rows(c, "routing_lag")))
                          for _ in range(20))  # fmt: skip
