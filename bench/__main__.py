@@ -1,5 +1,5 @@
 """``python -m bench [--quick | --full] [--only PARTS]``, PARTS from compare, http, load,
-relevance, research, knownitem, suggest, scaled, million.
+relevance, research, knownitem, suggest, pgcluster, scaled, million.
 
 Default (``make bench``, ~15 minutes): the four engines side by side on the
 three real corpora (sisihagen, bbc, 20news: 24,543 articles), HTTP through
@@ -28,6 +28,7 @@ from bench import (
     knownitem,
     load,
     million,
+    pgcluster,
     relevance,
     research,
     suggest,
@@ -53,10 +54,12 @@ PARTS = (
     "research",
     "knownitem",
     "suggest",
+    "pgcluster",
     "scaled",
     "million",
 )
-DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest")
+DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest",
+                 "pgcluster")  # fmt: skip
 FULL_PARTS = (*DEFAULT_PARTS, "scaled")
 """The million is asked for by name (``make bench-million``): it takes an hour or more."""
 QUICK_MILLION = 2_000
@@ -149,6 +152,10 @@ class Runner:
         if name == "suggest":
             engines = ("whoosh", "tantivy")
             return suggest.run({e: self.index_of(e) for e in engines}, self.lines)
+        if name == "pgcluster":
+            pgcluster.check_available()
+            seconds = 4.0 if self.quick else 20.0
+            return pgcluster.run(self.archive(), self.lines, self.work, seconds=seconds)
         if name == "knownitem":
             return knownitem.run(self.work, quick=self.quick)
         if name == "research":

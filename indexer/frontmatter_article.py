@@ -80,6 +80,8 @@ _SUMMARY_KEYS = ("shorttext", "summary", "description", "excerpt")
 _DATE_KEYS = DATE_KEYS
 _DATED_KEYS = (*DATE_KEYS, *PATH_KEYS, *MODIFIED_KEYS)
 _LANG_KEYS = ("lang", "language", "locale", "languagecode")
+_TRANSLATION_KEYS = ("translationkey", "translation_key")
+"""Hugo's ``translationKey``: pages sharing it are translations, wherever they are."""
 _TAG_KEYS = ("tags", "tag", "categories", "category", "keywords")
 _KEY_LINE = re.compile(r"^[\w\"'-]+\s*[:=]")
 _TOML_LINE = re.compile(r"at line (\d+)")
@@ -391,6 +393,7 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
         volume=as_text(meta.get("volume")),
         issue=as_text(meta.get("issue")),
         image_credit=as_text(meta.get("image_credit")),
+        translation_key=_first(meta, _TRANSLATION_KEYS),
         warnings=warnings,
     )
 

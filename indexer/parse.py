@@ -201,7 +201,10 @@ def make_article(
         volume=found.volume,
         issue=found.issue,
         image_credit=found.image_credit,
-        translation_key=translation_key(relpath),
+        # the rows of a table share its path but are not translations of each other
+        translation_key=translation_key(relpath, found.translation_key)
+        if identifier is None or found.translation_key
+        else None,
         content_hash=content_hash,
     )
 

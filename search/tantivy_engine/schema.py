@@ -23,7 +23,7 @@ import tantivy
 from search.analysis import EXACT, SNOWBALL, STEM_LANGS, stem_stopwords
 from search.types import FacetName
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 """Bumped whenever the schema or the stored layout changes: older indexes are refused.
 
 2: the body is stored apart from the rest of the record, and the hit table
@@ -32,8 +32,9 @@ FORMAT_VERSION = 6
 4: exact fields shared by every language, stemmed fields without positions,
 Snowball for 18 languages.
 5: the stemmed fields leave out their language's stop words (the exact fields keep them).
-6: facet keys (``search.docvalues.facet_key``) in fast fields, counted by Tantivy's
-aggregations (``facetcount``)."""
+6: tags and publications are indexed as their facet key (``docvalues.facet_key``).
+7: each keyed facet's keys in a fast field, counted by Tantivy's aggregations
+(``facetcount``)."""
 
 INDEX_SUBDIR = "tantivy"
 ANALYSER_LANGS: tuple[str, ...] = (*STEM_LANGS, EXACT)

@@ -68,10 +68,10 @@ def to_document(article: Article, key: int) -> tantivy.Document:
     if lang is not None:
         doc.add_text(s.title_field(lang), stem_text(article.title))
         doc.add_text(s.body_field(lang), stem_text(article.body))
-    for tag in dict.fromkeys(tag.casefold() for tag in article.tags):
+    for tag in dict.fromkeys(facet_key(tag) for tag in article.tags):
         doc.add_text(s.TAGS, tag)
     if article.publication:
-        doc.add_text(s.PUBLICATION, article.publication.casefold())
+        doc.add_text(s.PUBLICATION, facet_key(article.publication))
     if article.authors:
         doc.add_text(s.AUTHOR, exact_text("\n".join(article.authors)))
     if article.date:
