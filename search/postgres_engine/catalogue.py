@@ -52,13 +52,16 @@ class CatalogueSource:
             "SELECT c.name, c.meta->>'id' FROM {} cur JOIN {} c ON c.name = cur.name"
         ).format(s.CURRENT, s.CATALOGUE)
         try:
-            rows = self.db.fetch(query)
+            rows, position = self.db.fetch_at(query)
         except psycopg.errors.UndefinedTable as exc:
             raise IndexMissing(_MISSING) from exc
         if not rows:
             raise IndexMissing(_MISSING)
         identity = (str(rows[0][0]), str(rows[0][1]))
         with self._lock:
+            if seen is None or seen[1] != identity:
+                # a new generation: its tables are on the servers that replayed this far
+                self.db.servers.require(position)
             self._seen = (now, identity)
         return identity
 
