@@ -1,5 +1,5 @@
 """``python -m bench [--quick | --full] [--only PARTS]``, PARTS from compare, http, load,
-relevance, research, knownitem, suggest, scaled.
+relevance, research, knownitem, suggest, grouping, scaled.
 
 Default (``make bench``, ~15 minutes): the four engines side by side on the
 three real corpora (sisihagen, bbc, 20news: 24,543 articles), HTTP through
@@ -19,7 +19,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import archive, compare, generate, knownitem, load, relevance, research, suggest
+from bench import (
+    archive,
+    compare,
+    generate,
+    grouping,
+    knownitem,
+    load,
+    relevance,
+    research,
+    suggest,
+)
 from bench.builds import ENGINES
 from bench.common import (
     IN_CI,
@@ -33,8 +43,11 @@ from bench.common import (
 )
 from bench.report import render
 
-PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest", "scaled")
-DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest")
+PARTS = (
+    "compare", "http", "load", "relevance", "research", "knownitem", "suggest", "grouping",
+    "scaled",
+)  # fmt: skip
+DEFAULT_PARTS = PARTS[:-1]
 FAST = ("tantivy", "raw-tantivy", "fts5")
 WHOOSH_SCALED_MAX = 200_000
 """Larger generated archives are built with the fast engines only."""
@@ -113,6 +126,8 @@ class Runner:
             return suggest.run({e: self.index_of(e) for e in engines}, self.lines)
         if name == "knownitem":
             return knownitem.run(self.work, quick=self.quick)
+        if name == "grouping":
+            return grouping.run(self.work, self.lines, quick=self.quick)
         if name == "research":
             engines = ("whoosh", "tantivy")
             return research.run({e: self.index_of(e) for e in engines}, quick=self.quick)

@@ -223,6 +223,12 @@ def knownitem(r: dict[str, Any]) -> list[str]:
     return report(r)
 
 
+def grouping(r: dict[str, Any]) -> list[str]:
+    from bench.grouping import report
+
+    return report(r)
+
+
 SECTIONS = {
     "compare": compare,
     "scaled": scaled,
@@ -232,6 +238,7 @@ SECTIONS = {
     "suggest": suggest,
     "research": research,
     "knownitem": knownitem,
+    "grouping": grouping,
 }
 
 
