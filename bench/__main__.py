@@ -1,5 +1,5 @@
 """``python -m bench [--quick | --full] [--only PARTS]``, PARTS from compare, http, load,
-relevance, research, knownitem, suggest, grouping, scaled.
+relevance, research, knownitem, suggest, pgcluster, grouping, scaled.
 
 Default (``make bench``, ~15 minutes): the four engines side by side on the
 three real corpora (sisihagen, bbc, 20news: 24,543 articles), HTTP through
@@ -26,6 +26,7 @@ from bench import (
     grouping,
     knownitem,
     load,
+    pgcluster,
     relevance,
     research,
     suggest,
@@ -43,11 +44,10 @@ from bench.common import (
 )
 from bench.report import render
 
-PARTS = (
-    "compare", "http", "load", "relevance", "research", "knownitem", "suggest", "grouping",
-    "scaled",
-)  # fmt: skip
-DEFAULT_PARTS = PARTS[:-1]
+PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest", "pgcluster",
+         "grouping", "scaled")  # fmt: skip
+DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest",
+                 "pgcluster", "grouping")  # fmt: skip
 FAST = ("tantivy", "raw-tantivy", "fts5")
 WHOOSH_SCALED_MAX = 200_000
 """Larger generated archives are built with the fast engines only."""
@@ -124,6 +124,10 @@ class Runner:
         if name == "suggest":
             engines = ("whoosh", "tantivy")
             return suggest.run({e: self.index_of(e) for e in engines}, self.lines)
+        if name == "pgcluster":
+            pgcluster.check_available()
+            seconds = 4.0 if self.quick else 20.0
+            return pgcluster.run(self.archive(), self.lines, self.work, seconds=seconds)
         if name == "knownitem":
             return knownitem.run(self.work, quick=self.quick)
         if name == "grouping":

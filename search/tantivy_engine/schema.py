@@ -22,7 +22,7 @@ import tantivy
 
 from search.analysis import EXACT, SNOWBALL, STEM_LANGS, stem_stopwords
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 """Bumped whenever the schema or the stored layout changes: older indexes are refused.
 
 2: the body is stored apart from the rest of the record, and the hit table
@@ -30,7 +30,8 @@ FORMAT_VERSION = 5
 3: the did-you-mean field is split into words by Tantivy's simple tokenizer.
 4: exact fields shared by every language, stemmed fields without positions,
 Snowball for 18 languages.
-5: the stemmed fields leave out their language's stop words (the exact fields keep them)."""
+5: the stemmed fields leave out their language's stop words (the exact fields keep them).
+6: tags and publications are indexed as their facet key (``docvalues.facet_key``)."""
 
 INDEX_SUBDIR = "tantivy"
 ANALYSER_LANGS: tuple[str, ...] = (*STEM_LANGS, EXACT)

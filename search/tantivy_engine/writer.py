@@ -15,6 +15,7 @@ import tantivy
 
 from search.analysis import EXACT, exact_text, stem_lang, stem_text
 from search.article import Article
+from search.docvalues import facet_key
 from search.tantivy_engine import schema as s
 from search.tantivy_engine.docvalues import (
     HitRows,
@@ -66,10 +67,10 @@ def to_document(article: Article, key: int) -> tantivy.Document:
     if lang is not None:
         doc.add_text(s.title_field(lang), stem_text(article.title))
         doc.add_text(s.body_field(lang), stem_text(article.body))
-    for tag in dict.fromkeys(tag.casefold() for tag in article.tags):
+    for tag in dict.fromkeys(facet_key(tag) for tag in article.tags):
         doc.add_text(s.TAGS, tag)
     if article.publication:
-        doc.add_text(s.PUBLICATION, article.publication.casefold())
+        doc.add_text(s.PUBLICATION, facet_key(article.publication))
     if article.authors:
         doc.add_text(s.AUTHOR, exact_text("\n".join(article.authors)))
     if article.date:
