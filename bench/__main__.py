@@ -12,6 +12,7 @@ tiny generated archive (a smoke test, under three minutes).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import tempfile
@@ -27,6 +28,7 @@ from bench import (
     knownitem,
     load,
     pgcluster,
+    postgres,
     relevance,
     research,
     suggest,
@@ -49,6 +51,9 @@ PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "sugge
 DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest",
                  "pgcluster", "grouping")  # fmt: skip
 FAST = ("tantivy", "raw-tantivy", "fts5")
+POSTGRES_PARTS = frozenset({"compare", "http", "load", "relevance", "research", "suggest"})
+"""Parts that build the postgres engine beside the others, in ``bench.postgres``'s database
+(``knownitem`` starts its own; ``pgcluster`` its cluster)."""
 WHOOSH_SCALED_MAX = 200_000
 """Larger generated archives are built with the fast engines only."""
 SCALED = 100_000
@@ -98,8 +103,9 @@ class Runner:
 
     def compare_runs(self) -> dict[str, Any]:
         budget = 5.0 if self.quick else 25.0
+        engines = ENGINES if postgres.available() else tuple(e for e in ENGINES if e != "postgres")
         self.compared["main"] = compare.run(
-            self.archive(), self.work, ENGINES, self.lines, budget=budget
+            self.archive(), self.work, engines, self.lines, budget=budget
         )
         return self.compared
 
@@ -192,7 +198,10 @@ def main(argv: list[str] | None = None) -> int:
         "skipped": {},
     }
     status = 0
-    with tempfile.TemporaryDirectory(prefix="archive-search-bench-") as tmp:
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="archive-search-bench-"))
+        if postgres.available() and set(args.parts) & POSTGRES_PARTS:
+            stack.enter_context(postgres.bench_database())
         runner = Runner(Path(tmp), args)
         for name in (p for p in PARTS if p in args.parts):
             try:

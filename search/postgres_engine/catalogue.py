@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from search.errors import IndexMissing
+from search.errors import IndexMissing, IndexUnavailable
 from search.postgres_engine import schema as s
 from search.postgres_engine.database import Database
 from search.store import Generation
@@ -53,8 +53,10 @@ class CatalogueSource:
         ).format(s.CURRENT, s.CATALOGUE)
         try:
             rows = self.db.fetch(query)
-        except psycopg.errors.UndefinedTable as exc:
-            raise IndexMissing(_MISSING) from exc
+        except IndexUnavailable as exc:
+            if isinstance(exc.__cause__, psycopg.errors.UndefinedTable):  # never indexed
+                raise IndexMissing(_MISSING) from exc
+            raise
         if not rows:
             raise IndexMissing(_MISSING)
         identity = (str(rows[0][0]), str(rows[0][1]))

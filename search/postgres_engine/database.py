@@ -24,7 +24,7 @@ import psycopg
 from psycopg import sql
 
 from search import deadline, limits
-from search.errors import BadRequest, SearchTimeout
+from search.errors import BadRequest, IndexUnavailable, SearchTimeout
 from search.postgres_engine.routing import Databases
 
 T = TypeVar("T")
@@ -58,6 +58,11 @@ class Database:
             return self.servers.read(capped)
         except psycopg.errors.QueryCanceled as exc:
             raise SearchTimeout(deadline.message()) from exc
+        except psycopg.errors.UndefinedTable as exc:
+            # a generation dropped, or one a replica has not replayed yet: a 503, not a 500
+            raise IndexUnavailable(
+                f"the database does not hold the tables asked for: {exc}"
+            ) from exc
 
     def fetch(self, query: Query, params: Sequence[Any] = (), *, binary: bool = False) -> list[Any]:
         """The rows of one query (``read``)."""
