@@ -1,5 +1,5 @@
 """``python -m bench [--quick | --full] [--only PARTS]``, PARTS from compare, http, load,
-relevance, research, knownitem, suggest, scaled.
+relevance, research, knownitem, suggest, pgcluster, grouping, scaled.
 
 Default (``make bench``, ~15 minutes): the four engines side by side on the
 three real corpora (sisihagen, bbc, 20news: 24,543 articles), HTTP through
@@ -12,6 +12,7 @@ tiny generated archive (a smoke test, under three minutes).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import tempfile
@@ -19,7 +20,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import archive, compare, generate, knownitem, load, relevance, research, suggest
+from bench import (
+    archive,
+    compare,
+    generate,
+    grouping,
+    knownitem,
+    load,
+    pgcluster,
+    postgres,
+    relevance,
+    research,
+    suggest,
+)
 from bench.builds import ENGINES
 from bench.common import (
     IN_CI,
@@ -33,9 +46,14 @@ from bench.common import (
 )
 from bench.report import render
 
-PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest", "scaled")
-DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest")
+PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest", "pgcluster",
+         "grouping", "scaled")  # fmt: skip
+DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest",
+                 "pgcluster", "grouping")  # fmt: skip
 FAST = ("tantivy", "raw-tantivy", "fts5")
+POSTGRES_PARTS = frozenset({"compare", "http", "load", "relevance", "research", "suggest"})
+"""Parts that build the postgres engine beside the others, in ``bench.postgres``'s database
+(``knownitem`` starts its own; ``pgcluster`` its cluster)."""
 WHOOSH_SCALED_MAX = 200_000
 """Larger generated archives are built with the fast engines only."""
 SCALED = 100_000
@@ -85,8 +103,9 @@ class Runner:
 
     def compare_runs(self) -> dict[str, Any]:
         budget = 5.0 if self.quick else 25.0
+        engines = ENGINES if postgres.available() else tuple(e for e in ENGINES if e != "postgres")
         self.compared["main"] = compare.run(
-            self.archive(), self.work, ENGINES, self.lines, budget=budget
+            self.archive(), self.work, engines, self.lines, budget=budget
         )
         return self.compared
 
@@ -111,8 +130,14 @@ class Runner:
         if name == "suggest":
             engines = ("whoosh", "tantivy")
             return suggest.run({e: self.index_of(e) for e in engines}, self.lines)
+        if name == "pgcluster":
+            pgcluster.check_available()
+            seconds = 4.0 if self.quick else 20.0
+            return pgcluster.run(self.archive(), self.lines, self.work, seconds=seconds)
         if name == "knownitem":
             return knownitem.run(self.work, quick=self.quick)
+        if name == "grouping":
+            return grouping.run(self.work, self.lines, quick=self.quick)
         if name == "research":
             engines = ("whoosh", "tantivy")
             return research.run({e: self.index_of(e) for e in engines}, quick=self.quick)
@@ -173,7 +198,10 @@ def main(argv: list[str] | None = None) -> int:
         "skipped": {},
     }
     status = 0
-    with tempfile.TemporaryDirectory(prefix="archive-search-bench-") as tmp:
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="archive-search-bench-"))
+        if postgres.available() and set(args.parts) & POSTGRES_PARTS:
+            stack.enter_context(postgres.bench_database())
         runner = Runner(Path(tmp), args)
         for name in (p for p in PARTS if p in args.parts):
             try:

@@ -31,6 +31,7 @@ def machine(m: dict[str, Any]) -> list[str]:
 ENGINE_NAMES = {
     "whoosh": "ours, Whoosh",
     "tantivy": "ours, Tantivy",
+    "postgres": "ours, PostgreSQL",
     "raw-tantivy": "raw Tantivy",
     "fts5": "SQLite FTS5",
 }
@@ -182,14 +183,17 @@ def relevance(r: dict[str, Any]) -> list[str]:
             c["judged_queries"],
             c["ndcg10_binary"],
             c.get("tantivy", {}).get("ndcg10_binary", "–"),
+            c.get("postgres", {}).get("ndcg10_binary", "–"),
             c["reference_ndcg10_binary"],
             c["ndcg10_graded"],
             c.get("tantivy", {}).get("ndcg10_graded", "–"),
+            c.get("postgres", {}).get("ndcg10_graded", "–"),
         ]
         for name, c in ((n, r[n]) for n in ("cranfield", "cisi"))
     ]
-    head = ["collection", "queries", "Whoosh (binary)", "Tantivy (binary)", "README BM25",
-            "Whoosh (graded)", "Tantivy (graded)"]  # fmt: skip
+    head = ["collection", "queries", "Whoosh (binary)", "Tantivy (binary)",
+            "PostgreSQL (binary)", "README BM25", "Whoosh (graded)", "Tantivy (graded)",
+            "PostgreSQL (graded)"]  # fmt: skip
     lines += table(head, rows)
     boosts = [row["boost"] for row in r["cranfield"]["by_boost"]]
     if len(boosts) > 1:
@@ -223,6 +227,41 @@ def knownitem(r: dict[str, Any]) -> list[str]:
     return report(r)
 
 
+def grouping(r: dict[str, Any]) -> list[str]:
+    from bench.grouping import report
+
+    return report(r)
+
+
+def pgcluster(r: dict[str, Any]) -> list[str]:
+    first = next(iter(r["setups"].values()))
+    head = [
+        "## PostgreSQL: searches on the primary, one replica, two replicas (`make pg-cluster`)",
+        "",
+        f"gunicorn (2 workers) and {first['clients']} connections from "
+        f"{first.get('generator', 'Python threads')}, ~{first['seconds']} s each; every server "
+        f"on the same 2 cores, so replicas cannot add throughput here: the CPU ms per request "
+        f"predict a larger machine. Built into the primary in {r['index_seconds']} s.",
+        "",
+    ]
+    rows = [[label, x["requests_per_s"], x["median_ms"], x["p99_ms"], x["errors"],
+             x["app_cpu_ms_per_request"],
+             ", ".join(f"{k} {v}" for k, v in x["db_cpu_ms_per_request"].items())]
+            for label, x in r["setups"].items()]  # fmt: skip
+    m = r["model"]
+    tail = [
+        "",
+        f"Per search (median of the runs): {m['db_cpu_ms_per_search']} ms of the database "
+        f"server's CPU and {m['app_cpu_ms_per_search']} ms of gunicorn's, so one replica core "
+        f"answers about {m['searches_per_s_per_db_core']} searches/s and one web core about "
+        f"{m['searches_per_s_per_app_core']}; each replica adds its cores' worth.",
+        "",
+    ]
+    header = ["searches on", "requests/s", "median ms", "p99 ms", "errors",
+              "gunicorn CPU ms/req", "PostgreSQL CPU ms/req"]  # fmt: skip
+    return head + table(header, rows) + tail
+
+
 SECTIONS = {
     "compare": compare,
     "scaled": scaled,
@@ -232,6 +271,8 @@ SECTIONS = {
     "suggest": suggest,
     "research": research,
     "knownitem": knownitem,
+    "pgcluster": pgcluster,
+    "grouping": grouping,
 }
 
 

@@ -281,20 +281,18 @@ def _pairs(docnum: int, values: Any, labels: _Labels, docs: list[int], ids: list
             ids.append(vid)
 
 
-def save_docvalues(
+def pack_docvalues(
     dv: DocValues,
-    directory: Path,
-    *,
     arrays: Mapping[str, npt.NDArray[Any]] | None = None,
     names: Mapping[str, Any] | None = None,
-) -> None:
-    """Write ``dv`` (and an engine's own extra ``arrays`` and ``names``) into ``directory``."""
+) -> tuple[bytes, dict[str, Any]]:
+    """``dv`` (and an engine's own extra ``arrays`` and ``names``) as NumPy ``.npz`` bytes and
+    JSON-ready names: what ``save_docvalues`` writes, for engines storing them elsewhere."""
     saved = (*_FIELDS, *_AUTHOR_FIELDS, *_GROUP_FIELDS)
     data = {f: getattr(dv, f) for f in saved} | dict(arrays or {})
     buffer = io.BytesIO()
     savez: Any = np.savez  # its stubs type **arrays as its keyword options
     savez(buffer, **data)
-    write_atomic(directory / ARRAYS, buffer.getvalue())
     labels = {
         "langs": dv.langs,
         "publications": dv.publications,
@@ -304,15 +302,17 @@ def save_docvalues(
         "authors": dv.authors,
         "author_labels": dv.author_labels,
     }
-    write_atomic(directory / NAMES, json.dumps({**labels, **(names or {})}, ensure_ascii=False))
+    return buffer.getvalue(), {**labels, **(names or {})}
 
 
-def load_docvalues(
-    directory: Path,
+def unpack_docvalues(
+    packed: bytes | Path, names: Mapping[str, Any]
 ) -> tuple[DocValues, dict[str, npt.NDArray[Any]], dict[str, Any]]:
-    """The arrays saved by ``save_docvalues``, with the extra arrays and names."""
-    names: dict[str, Any] = json.loads((directory / NAMES).read_text(encoding="utf-8"))
-    with np.load(directory / ARRAYS) as saved:
+    """What ``pack_docvalues`` made (the bytes or a file of them), with the extra arrays and
+    names."""
+    names = dict(names)
+    source = packed if isinstance(packed, Path) else io.BytesIO(packed)
+    with np.load(source) as saved:
         arrays = {key: saved[key] for key in saved.files}
     none = np.zeros(0, dtype=np.int32)
     dv = DocValues(
@@ -327,3 +327,24 @@ def load_docvalues(
         tag_labels=tuple(names.pop("tag_labels")),
     )
     return dv, arrays, names
+
+
+def save_docvalues(
+    dv: DocValues,
+    directory: Path,
+    *,
+    arrays: Mapping[str, npt.NDArray[Any]] | None = None,
+    names: Mapping[str, Any] | None = None,
+) -> None:
+    """Write ``dv`` (and an engine's own extra ``arrays`` and ``names``) into ``directory``."""
+    packed, labels = pack_docvalues(dv, arrays, names)
+    write_atomic(directory / ARRAYS, packed)
+    write_atomic(directory / NAMES, json.dumps(labels, ensure_ascii=False))
+
+
+def load_docvalues(
+    directory: Path,
+) -> tuple[DocValues, dict[str, npt.NDArray[Any]], dict[str, Any]]:
+    """The arrays saved by ``save_docvalues``, with the extra arrays and names."""
+    names: dict[str, Any] = json.loads((directory / NAMES).read_text(encoding="utf-8"))
+    return unpack_docvalues(directory / ARRAYS, names)

@@ -23,6 +23,8 @@ SHARED = ROOT.parent / "shared"
 CORPORA = SHARED / "corpora"
 DEMO_CORPUS = ROOT / "corpus"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+NEEDS_DATABASE = frozenset({"postgres"})
+"""Engines that keep their index in a database server (``pg_url``)."""
 
 
 def corpus_path(name: str) -> Path:
@@ -125,3 +127,49 @@ sys.exit(code)
 last line of standard error. The peak is VmHWM, which belongs to the process's own memory
 map: ``ru_maxrss`` survives ``exec`` and so counts the parent's memory at the fork (a
 pytest process hundreds of MB large late in the suite)."""
+
+
+# ---------------------------------------------------------------- PostgreSQL
+
+
+@pytest.fixture(scope="session")
+def pg_admin(pg_cluster: Cluster) -> str:
+    """A URL on the session cluster's primary to create databases from (``new_database``)."""
+    return pg_cluster.primary.url
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_admin: str) -> Iterator[str]:
+    """A database of its own on the session cluster's primary for the session's PostgreSQL
+    indexes, named for the process (the replicas' routing is ``pg_cluster``'s tests' part)."""
+    from search.postgres_engine import database
+    from tests.pgserver import new_database
+
+    url = new_database(pg_admin)
+    database.use([url])
+    yield url
+    database.use(None)
+    database.close_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_for_engines(request: pytest.FixtureRequest) -> None:
+    """When the session runs a test with an engine needing a database server, the
+    server starts first (module fixtures such as the analysis archive build with it)."""
+    wanted = NEEDS_DATABASE & {
+        value
+        for item in request.session.items
+        for value in getattr(getattr(item, "callspec", None), "params", {}).values()
+        if isinstance(value, str)
+    }
+    from archive_search.pgcluster import postgres_bin
+
+    if wanted and (postgres_bin() is not None or IN_CI):
+        request.getfixturevalue("pg_url")  # else the tests needing it skip one by one
+
+
+@pytest.fixture(autouse=True)
+def _database_for_engine(request: pytest.FixtureRequest) -> None:
+    params = getattr(getattr(request.node, "callspec", None), "params", {})
+    if NEEDS_DATABASE & {v for v in params.values() if isinstance(v, str)}:
+        request.getfixturevalue("pg_url")  # skips locally without PostgreSQL, fails under CI

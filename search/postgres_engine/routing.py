@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import re
 import threading
 import time
@@ -162,6 +163,7 @@ class Databases:
         self._checked_once = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
 
     # -- choosing a host --------------------------------------------------------------------
 
@@ -283,6 +285,8 @@ class Databases:
     # -- health ----------------------------------------------------------------------------
 
     def _ensure_checked(self) -> None:
+        if os.getpid() != self._pid:
+            self._forgotten_after_fork()
         if not self._checked_once:
             self.check()
         if self._background and (self._thread is None or not self._thread.is_alive()):
@@ -292,6 +296,15 @@ class Databases:
                         target=self._watch, name="pg-health", daemon=True
                     )
                     self._thread.start()
+
+    def _forgotten_after_fork(self) -> None:
+        """In a forked child the parent's pools, connections and thread are not ours: drop
+        them unclosed (closing would end the parent's sessions) and start afresh."""
+        with self._lock:
+            for host in self.hosts:
+                host.pool, host.probe, host.up, host.checked = None, None, False, 0.0
+            self._thread, self._checked_once, self._pid = None, False, os.getpid()
+            self._stop = threading.Event()
 
     def _watch(self) -> None:
         while not self._stop.wait(self.check_interval):
@@ -384,6 +397,12 @@ class Databases:
                 replayed = tuple(h.name for h in standbys if h.up and h.lsn >= lsn)
                 behind = tuple(h.name for h in standbys if h.up and h.lsn < lsn)
             if not behind or time.monotonic() >= deadline:
+                if behind or down:
+                    log.warning(
+                        "published; not yet replayed within %g s by %s, down: %s (they serve "
+                        "the previous generation until they replay it)",
+                        timeout, ", ".join(behind) or "none", ", ".join(down) or "none",
+                    )  # fmt: skip
                 return ReplayReport(lsn, replayed, behind, down)
             time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
 

@@ -547,7 +547,7 @@ def test_incremental_update_follows_the_files(tmp_path: Path, engine: str) -> No
         service.close()
 
 
-def test_both_engines_return_the_same_sets(services: dict[str, SearchService]) -> None:
+def test_every_engine_returns_the_same_sets(services: dict[str, SearchService]) -> None:
     queries = [
         "war", "Israel", "drones OR ferries", "river -mill", "azerbaijan", "the", "peace",
         "title:chronicle", "chapter 7", '"the city"', "tag:history date:2015-06..2015-08",
@@ -555,4 +555,5 @@ def test_both_engines_return_the_same_sets(services: dict[str, SearchService]) -
     ]  # fmt: skip
     for q in queries:
         found = {engine: ids(service, q) for engine, service in services.items()}
-        assert found["whoosh"] == found["tantivy"], q
+        for engine, answer in found.items():
+            assert answer == found["whoosh"], (engine, q)

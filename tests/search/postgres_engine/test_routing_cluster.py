@@ -5,6 +5,7 @@ takes the writes after the primary is killed."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import Counter
@@ -147,7 +148,7 @@ def pause_replay(node: Node, paused: bool) -> None:
 
 
 def test_a_replica_that_falls_behind_is_avoided_and_publishing_says_so(
-    pg_cluster: Cluster, db: Databases
+    pg_cluster: Cluster, db: Databases, caplog: pytest.LogCaptureFixture
 ) -> None:
     make_table(db, "routing_lag", 1)
     late, fresh = pg_cluster.replicas
@@ -158,6 +159,7 @@ def test_a_replica_that_falls_behind_is_avoided_and_publishing_says_so(
         report = db.wait_for_replay(db.current_lsn(), timeout=0.5)
         assert report.behind == (f"127.0.0.1:{late.port}",)
         assert report.replayed == (f"127.0.0.1:{fresh.port}",)
+        assert f"not yet replayed within 0.5 s by 127.0.0.1:{late.port}" in caplog.text
         time.sleep(db.max_lag + 2 * db.check_interval)
         served = Counter(db.read(lambda c: (c.info.port, count_rows(c, "routing_lag")))
                          for _ in range(20))  # fmt: skip
@@ -189,3 +191,24 @@ def test_after_the_primary_dies_reads_go_on_and_a_promoted_replica_takes_writes(
             wait_until(lambda: sum(load.served.values()) > before + 100, 20, "reads go on")
         assert load.failures == []
         assert set(load.results) <= {10, 11}
+
+
+def test_a_forked_child_opens_its_own_connections(pg_cluster: Cluster, db: Databases) -> None:
+    """As a gunicorn worker forked after the parent used the databases: the child must not
+    talk over the parent's sessions (two processes on one socket garble both)."""
+
+    def session(conn: psycopg.Connection) -> tuple[int, int]:
+        row = conn.execute("SELECT pg_backend_pid()").fetchone()
+        assert row is not None
+        return conn.info.port, int(row[0])
+
+    parents = {db.read(session) for _ in range(10)}
+    pid = os.fork()
+    if pid == 0:  # the child: exit status 0 only if it read through sessions of its own
+        try:
+            ok = all(db.read(session) not in parents for _ in range(4))
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert all(db.read(lambda c: c.execute("SELECT 1").fetchone()) == (1,) for _ in range(10))
