@@ -1,5 +1,5 @@
 """``python -m bench [--quick | --full] [--only PARTS]``, PARTS from compare, http, load,
-relevance, research, knownitem, suggest, pgcluster, scaled, million.
+relevance, research, knownitem, suggest, pgcluster, grouping, scaled, million.
 
 Default (``make bench``, ~15 minutes): the four engines side by side on the
 three real corpora (sisihagen, bbc, 20news: 24,543 articles), HTTP through
@@ -14,6 +14,7 @@ engine and raw Tantivy (``bench.million``: an hour or more on two cores).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import tempfile
@@ -25,10 +26,12 @@ from bench import (
     archive,
     compare,
     generate,
+    grouping,
     knownitem,
     load,
     million,
     pgcluster,
+    postgres,
     relevance,
     research,
     suggest,
@@ -46,24 +49,17 @@ from bench.common import (
 )
 from bench.report import render
 
-PARTS = (
-    "compare",
-    "http",
-    "load",
-    "relevance",
-    "research",
-    "knownitem",
-    "suggest",
-    "pgcluster",
-    "scaled",
-    "million",
-)
+PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest", "pgcluster",
+         "grouping", "scaled", "million")  # fmt: skip
 DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest",
-                 "pgcluster")  # fmt: skip
+                 "pgcluster", "grouping")  # fmt: skip
 FULL_PARTS = (*DEFAULT_PARTS, "scaled")
 """The million is asked for by name (``make bench-million``): it takes an hour or more."""
 QUICK_MILLION = 2_000
 FAST = ("tantivy", "raw-tantivy", "fts5")
+POSTGRES_PARTS = frozenset({"compare", "http", "load", "relevance", "research", "suggest"})
+"""Parts that build the postgres engine beside the others, in ``bench.postgres``'s database
+(``knownitem`` starts its own; ``pgcluster`` its cluster)."""
 WHOOSH_SCALED_MAX = 200_000
 """Larger generated archives are built with the fast engines only."""
 SCALED = 100_000
@@ -124,8 +120,9 @@ class Runner:
 
     def compare_runs(self) -> dict[str, Any]:
         budget = 5.0 if self.quick else 25.0
+        engines = ENGINES if postgres.available() else tuple(e for e in ENGINES if e != "postgres")
         self.compared["main"] = compare.run(
-            self.archive(), self.work, ENGINES, self.lines, budget=budget
+            self.archive(), self.work, engines, self.lines, budget=budget
         )
         return self.compared
 
@@ -158,6 +155,8 @@ class Runner:
             return pgcluster.run(self.archive(), self.lines, self.work, seconds=seconds)
         if name == "knownitem":
             return knownitem.run(self.work, quick=self.quick)
+        if name == "grouping":
+            return grouping.run(self.work, self.lines, quick=self.quick)
         if name == "research":
             engines = ("whoosh", "tantivy")
             return research.run({e: self.index_of(e) for e in engines}, quick=self.quick)
@@ -218,7 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         "skipped": {},
     }
     status = 0
-    with tempfile.TemporaryDirectory(prefix="archive-search-bench-") as tmp:
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="archive-search-bench-"))
+        if postgres.available() and set(args.parts) & POSTGRES_PARTS:
+            stack.enter_context(postgres.bench_database())
         runner = Runner(Path(tmp), args)
         for name in (p for p in PARTS if p in args.parts):
             try:

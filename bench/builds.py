@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from archive_search.settings import split_urls
 from bench.archive import Read, iter_records, load_records
 from bench.common import MB, ROOT, dir_size, log
 from bench.peers import build_peer
@@ -35,14 +36,24 @@ from search.article import Article
 from search.registry import open_writer
 from search.store import IndexStore
 
-OURS = ("whoosh", "tantivy")
+OURS = ("whoosh", "tantivy", "postgres")
+"""Our engines; the postgres engine needs ``ARCHIVE_SEARCH_DATABASE_URL`` (``bench.postgres``)."""
 PEERS = ("raw-tantivy", "fts5")
 ENGINES = (*OURS, *PEERS)
+
+
+def _database(engine: str) -> None:
+    """The database named in the environment (``bench.postgres``), for the postgres engine."""
+    if engine == "postgres":
+        from search.postgres_engine import database
+
+        database.use(split_urls(os.environ.get("ARCHIVE_SEARCH_DATABASE_URL", "")))
 
 
 def build(engine: str, source: Path, index_dir: Path, *, pool: bool = False) -> dict[str, Any]:
     """One full build in this process: articles, files, bytes read, seconds. A peer parses
     in this process, or with ``pool`` in the parser's worker processes, as ours do."""
+    _database(engine)
     started = time.perf_counter()
     if engine in OURS:
         progress = Progress(f"build {engine}")
@@ -83,6 +94,7 @@ def build_from_records(
 ) -> float:
     """Seconds to write already parsed ``records`` (from files of ``size`` bytes) into a new
     index: the engine's own cost, with the processes a full build may use."""
+    _database(engine)
     started = time.perf_counter()
     if engine in OURS:
         index_dir.mkdir(parents=True)
@@ -108,6 +120,11 @@ def engine_only(engine: str, source: Path, index_dir: Path) -> dict[str, Any]:
 
 def index_size(engine: str, index_dir: Path) -> int:
     """Bytes on disk of the served index (our engines keep generations; count the current one)."""
+    if engine == "postgres":
+        from search.postgres_engine.schema import generation_bytes
+
+        _database(engine)
+        return generation_bytes(IndexStore(index_dir).current().name)
     if engine in OURS:
         return dir_size(IndexStore(index_dir).current().path)
     return dir_size(index_dir)

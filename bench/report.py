@@ -31,6 +31,7 @@ def machine(m: dict[str, Any]) -> list[str]:
 ENGINE_NAMES = {
     "whoosh": "ours, Whoosh",
     "tantivy": "ours, Tantivy",
+    "postgres": "ours, PostgreSQL",
     "raw-tantivy": "raw Tantivy",
     "fts5": "SQLite FTS5",
 }
@@ -218,14 +219,17 @@ def relevance(r: dict[str, Any]) -> list[str]:
             c["judged_queries"],
             c["ndcg10_binary"],
             c.get("tantivy", {}).get("ndcg10_binary", "–"),
+            c.get("postgres", {}).get("ndcg10_binary", "–"),
             c["reference_ndcg10_binary"],
             c["ndcg10_graded"],
             c.get("tantivy", {}).get("ndcg10_graded", "–"),
+            c.get("postgres", {}).get("ndcg10_graded", "–"),
         ]
         for name, c in ((n, r[n]) for n in ("cranfield", "cisi"))
     ]
-    head = ["collection", "queries", "Whoosh (binary)", "Tantivy (binary)", "README BM25",
-            "Whoosh (graded)", "Tantivy (graded)"]  # fmt: skip
+    head = ["collection", "queries", "Whoosh (binary)", "Tantivy (binary)",
+            "PostgreSQL (binary)", "README BM25", "Whoosh (graded)", "Tantivy (graded)",
+            "PostgreSQL (graded)"]  # fmt: skip
     lines += table(head, rows)
     boosts = [row["boost"] for row in r["cranfield"]["by_boost"]]
     if len(boosts) > 1:
@@ -255,6 +259,12 @@ def research(r: dict[str, Any]) -> list[str]:
 
 def knownitem(r: dict[str, Any]) -> list[str]:
     from bench.knownitem import report
+
+    return report(r)
+
+
+def grouping(r: dict[str, Any]) -> list[str]:
+    from bench.grouping import report
 
     return report(r)
 
@@ -299,6 +309,7 @@ SECTIONS = {
     "research": research,
     "knownitem": knownitem,
     "pgcluster": pgcluster,
+    "grouping": grouping,
 }
 
 

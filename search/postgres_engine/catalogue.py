@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from search.errors import IndexMissing
+from search.errors import IndexMissing, IndexUnavailable
 from search.postgres_engine import schema as s
 from search.postgres_engine.database import Database
 from search.store import Generation
@@ -52,13 +52,18 @@ class CatalogueSource:
             "SELECT c.name, c.meta->>'id' FROM {} cur JOIN {} c ON c.name = cur.name"
         ).format(s.CURRENT, s.CATALOGUE)
         try:
-            rows = self.db.fetch(query)
-        except psycopg.errors.UndefinedTable as exc:
-            raise IndexMissing(_MISSING) from exc
+            rows, position = self.db.fetch_at(query)
+        except IndexUnavailable as exc:
+            if isinstance(exc.__cause__, psycopg.errors.UndefinedTable):  # never indexed
+                raise IndexMissing(_MISSING) from exc
+            raise
         if not rows:
             raise IndexMissing(_MISSING)
         identity = (str(rows[0][0]), str(rows[0][1]))
         with self._lock:
+            if seen is None or seen[1] != identity:
+                # a new generation: its tables are on the servers that replayed this far
+                self.db.servers.require(position)
             self._seen = (now, identity)
         return identity
 

@@ -24,10 +24,11 @@ import psycopg
 from psycopg import sql
 
 from search import deadline, limits
-from search.errors import BadRequest, SearchTimeout
+from search.errors import BadRequest, IndexUnavailable, SearchTimeout
 from search.postgres_engine.routing import Databases
 
 T = TypeVar("T")
+R = TypeVar("R")
 Query = str | sql.SQL | sql.Composed
 
 
@@ -41,6 +42,11 @@ class Database:
 
     def read(self, fn: Callable[[psycopg.Connection], T]) -> T:
         """``fn(connection)`` in a read transaction capped at the request's remaining time."""
+        return self._routed(self.servers.read, fn)
+
+    def _routed(self, route: Callable[[Callable[[psycopg.Connection], T]], R],
+                fn: Callable[[psycopg.Connection], T]) -> R:  # fmt: skip
+        """``fn`` through ``route`` (``Databases.read`` or ``read_at``), capped."""
 
         def capped(conn: psycopg.Connection) -> T:
             with conn.transaction():
@@ -55,9 +61,14 @@ class Database:
                 return fn(conn)
 
         try:
-            return self.servers.read(capped)
+            return route(capped)
         except psycopg.errors.QueryCanceled as exc:
             raise SearchTimeout(deadline.message()) from exc
+        except psycopg.errors.UndefinedTable as exc:
+            # a generation dropped, or one a replica has not replayed yet: a 503, not a 500
+            raise IndexUnavailable(
+                f"the database does not hold the tables asked for: {exc}"
+            ) from exc
 
     def fetch(self, query: Query, params: Sequence[Any] = (), *, binary: bool = False) -> list[Any]:
         """The rows of one query (``read``)."""
@@ -67,6 +78,15 @@ class Database:
                 return cur.execute(query, params).fetchall()
 
         return self.read(rows)
+
+    def fetch_at(self, query: Query, params: Sequence[Any] = ()) -> tuple[list[Any], int]:
+        """``fetch``, and the WAL position its answer reflects (``Databases.read_at``)."""
+
+        def rows(conn: psycopg.Connection) -> list[Any]:
+            with conn.cursor() as cur:
+                return cur.execute(query, params).fetchall()
+
+        return self._routed(self.servers.read_at, rows)
 
     def close(self) -> None:
         self.servers.close()

@@ -19,7 +19,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-import psycopg
 import Stemmer
 from psycopg import sql
 
@@ -53,9 +52,9 @@ class PostgresEngine(BaseEngine):
         self._docs, self._terms, stats = s.tables(generation.name)
         try:
             rows = db.fetch(sql.SQL("SELECT arrays, names, size FROM {}").format(stats))
-        except psycopg.errors.UndefinedTable as exc:
+        except IndexUnavailable as exc:
             raise IndexUnavailable(
-                f"the database no longer holds generation {generation.name}"
+                f"the database does not hold generation {generation.name}"
             ) from exc
         if not rows:
             raise IndexUnavailable(f"generation {generation.name} has no statistics")

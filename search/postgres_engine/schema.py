@@ -78,6 +78,18 @@ def tables(generation: str) -> tuple[sql.Identifier, sql.Identifier, sql.Identif
     )
 
 
+def generation_bytes(generation: str) -> int:
+    """Bytes the generation's tables and indexes take in the database (for the bench)."""
+    from search.postgres_engine.database import database
+
+    names = [t.as_string() for t in tables(generation)]
+    query = (
+        "SELECT coalesce(sum(pg_total_relation_size(to_regclass(n))), 0) FROM unnest(%s::text[]) n"
+    )
+    rows = database().fetch(query, (names,))
+    return int(rows[0][0])
+
+
 def column(field: str) -> tuple[str, str | None]:
     """The tsvector column of a compiler field, and the language its rows must have."""
     if field in FIELD_COLUMNS:

@@ -88,7 +88,7 @@ class PostgresWriter:
 
     def __init__(self, directory: Path, db: Database) -> None:
         self.directory = Path(directory)
-        self.name = self.directory.name.split(".partial-", 1)[0]
+        self.name = generation_name(self.directory)
         self.docs, self.terms, self.stats = s.tables(self.name)
         self._pending: list[Article] = []
         self._db = db
@@ -323,6 +323,17 @@ def collect_garbage(
         except psycopg.errors.LockNotAvailable:
             continue
     return dropped
+
+
+def generation_name(directory: Path) -> str:
+    """The generation a store directory is (``gen-NNN.partial-PID`` → ``gen-NNN``); a directory
+    outside a store (a bench writing records straight into a folder) gets a time-based one."""
+    name = directory.name.split(".partial-", 1)[0]
+    try:
+        s.table_suffix(name)
+    except IndexFormatError:
+        return f"gen-{dt.datetime.now(dt.UTC).strftime('%Y%m%d%H%M%S%f')[:-3]}"
+    return name
 
 
 def _base_generation(directory: Path) -> str | None:
