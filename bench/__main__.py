@@ -1,5 +1,5 @@
 """``python -m bench [--quick | --full] [--only PARTS]``, PARTS from compare, http, load,
-relevance, research, knownitem, suggest, pgcluster, scaled.
+relevance, research, knownitem, suggest, pgcluster, grouping, scaled.
 
 Default (``make bench``, ~15 minutes): the four engines side by side on the
 three real corpora (sisihagen, bbc, 20news: 24,543 articles), HTTP through
@@ -24,6 +24,7 @@ from bench import (
     archive,
     compare,
     generate,
+    grouping,
     knownitem,
     load,
     pgcluster,
@@ -46,9 +47,9 @@ from bench.common import (
 from bench.report import render
 
 PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest", "pgcluster",
-         "scaled")  # fmt: skip
+         "grouping", "scaled")  # fmt: skip
 DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest",
-                 "pgcluster")  # fmt: skip
+                 "pgcluster", "grouping")  # fmt: skip
 FAST = ("tantivy", "raw-tantivy", "fts5")
 POSTGRES_PARTS = frozenset({"compare", "http", "load", "relevance", "research", "suggest"})
 """Parts that build the postgres engine beside the others, in ``bench.postgres``'s database
@@ -135,6 +136,8 @@ class Runner:
             return pgcluster.run(self.archive(), self.lines, self.work, seconds=seconds)
         if name == "knownitem":
             return knownitem.run(self.work, quick=self.quick)
+        if name == "grouping":
+            return grouping.run(self.work, self.lines, quick=self.quick)
         if name == "research":
             engines = ("whoosh", "tantivy")
             return research.run({e: self.index_of(e) for e in engines}, quick=self.quick)

@@ -227,6 +227,12 @@ def knownitem(r: dict[str, Any]) -> list[str]:
     return report(r)
 
 
+def grouping(r: dict[str, Any]) -> list[str]:
+    from bench.grouping import report
+
+    return report(r)
+
+
 def pgcluster(r: dict[str, Any]) -> list[str]:
     first = next(iter(r["setups"].values()))
     head = [
@@ -266,6 +272,7 @@ SECTIONS = {
     "research": research,
     "knownitem": knownitem,
     "pgcluster": pgcluster,
+    "grouping": grouping,
 }
 
 

@@ -55,7 +55,14 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from indexer.dates import DATE_KEYS, MODIFIED_KEYS, PATH_KEYS
-from indexer.markdown_text import body_text, decode_entities, html_to_text, inline_to_text, tidy
+from indexer.markdown_text import (
+    body_text,
+    decode_entities,
+    display_markdown,
+    html_to_text,
+    inline_to_text,
+    tidy,
+)
 from indexer.markup_tags import strip_tags
 from indexer.normalise import (
     Extracted,
@@ -374,14 +381,16 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
         # markdown-it is linear but slow on crafted input (~30 s for 1 MB of "[")
         warnings.append(f"body over {MAX_MARKDOWN_CHARS:,} characters: indexed without Markdown")
         body = prose = tidy(html_to_text(source))
+        display = source  # the page shows it as text
     else:
         text = body_text(source, mdx=mdx)
         body, prose = text.text, text.prose
+        display = display_markdown(source, mdx=mdx)
     return Extracted(
         title=_plain(as_text(meta.get("title"))) or _heading_title(source),
         body=body,
         prose=prose,
-        source=source,
+        source=display,
         source_format="markdown",
         summary=inline_to_text(summary) if summary else None,
         date=next((meta[k] for k in _DATE_KEYS if _is_date_value(meta.get(k))), None),

@@ -156,11 +156,19 @@ def build_request(params: Params) -> SearchRequest:
         histogram=_histogram(params),
         correct=_flag(params, "correct"),
         group=cast(Grouping, _choice(params, "group", GROUPINGS, "none")),
-        lang_pref=lang_preference(_scalar(params, "lang_pref").split(",")),
+        lang_pref=lang_preference(_lang_pref_text(params).split(",")),
     )
 
 
 MAX_LANG_PREF = 10
+MAX_LANG_PREF_CHARS = 400
+
+
+def _lang_pref_text(params: Params) -> str:
+    text = _scalar(params, "lang_pref")
+    if len(text) > MAX_LANG_PREF_CHARS:
+        raise BadRequest(f"parameter 'lang_pref' is longer than {MAX_LANG_PREF_CHARS} characters")
+    return text
 
 
 def lang_preference(tags: Sequence[str]) -> tuple[str, ...]:

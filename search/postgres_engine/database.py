@@ -28,6 +28,7 @@ from search.errors import BadRequest, IndexUnavailable, SearchTimeout
 from search.postgres_engine.routing import Databases
 
 T = TypeVar("T")
+R = TypeVar("R")
 Query = str | sql.SQL | sql.Composed
 
 
@@ -42,6 +43,11 @@ class Database:
     def read(self, fn: Callable[[psycopg.Connection], T], *, indexes: bool = False) -> T:
         """``fn(connection)`` in a read transaction capped at the request's remaining time;
         ``indexes``: the planner told to prefer index scans (see ``fetch``)."""
+        return self._routed(self.servers.read, fn, indexes)
+
+    def _routed(self, route: Callable[[Callable[[psycopg.Connection], T]], R],
+                fn: Callable[[psycopg.Connection], T], indexes: bool = False) -> R:  # fmt: skip
+        """``fn`` through ``route`` (``Databases.read`` or ``read_at``), capped."""
 
         def capped(conn: psycopg.Connection) -> T:
             # One pipeline: BEGIN, the settings and fn's first query travel together.
@@ -58,7 +64,7 @@ class Database:
                 return fn(conn)
 
         try:
-            return self.servers.read(capped)
+            return route(capped)
         except psycopg.errors.QueryCanceled as exc:
             raise SearchTimeout(deadline.message()) from exc
         except psycopg.errors.UndefinedTable as exc:
@@ -84,6 +90,15 @@ class Database:
                 return cur.execute(query, params).fetchall()
 
         return self.read(rows, indexes=indexes)
+
+    def fetch_at(self, query: Query, params: Sequence[Any] = ()) -> tuple[list[Any], int]:
+        """``fetch``, and the WAL position its answer reflects (``Databases.read_at``)."""
+
+        def rows(conn: psycopg.Connection) -> list[Any]:
+            with conn.cursor() as cur:
+                return cur.execute(query, params).fetchall()
+
+        return self._routed(self.servers.read_at, rows)
 
     def close(self) -> None:
         self.servers.close()
