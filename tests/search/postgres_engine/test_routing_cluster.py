@@ -235,3 +235,17 @@ def test_require_keeps_reads_off_a_standby_that_has_not_replayed(pg_cluster: Clu
             assert (rows == 2) == (position >= written)
         finally:
             pause_replay(late, False)
+
+
+def test_a_busy_pool_is_not_a_dead_host(pg_cluster: Cluster) -> None:
+    with Databases([pg_cluster.primary.url], pool_size=1, connect_timeout=1) as db:
+        holding = threading.Thread(
+            target=db.read, args=(lambda c: c.execute("SELECT pg_sleep(3)"),)
+        )
+        holding.start()
+        time.sleep(0.5)
+        with pytest.raises(DatabaseUnavailable, match="couldn't get a connection"):
+            db.read(lambda c: c.execute("SELECT 1"))
+        assert db.status()[0]["up"] is True
+        holding.join()
+        assert db.read(lambda c: c.execute("SELECT 1").fetchone()) == (1,)
