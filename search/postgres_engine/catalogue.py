@@ -52,7 +52,7 @@ class CatalogueSource:
             "SELECT c.name, c.meta->>'id' FROM {} cur JOIN {} c ON c.name = cur.name"
         ).format(s.CURRENT, s.CATALOGUE)
         try:
-            rows = self.db.fetch(query)
+            rows, position = self.db.fetch_at(query)
         except IndexUnavailable as exc:
             if isinstance(exc.__cause__, psycopg.errors.UndefinedTable):  # never indexed
                 raise IndexMissing(_MISSING) from exc
@@ -61,6 +61,9 @@ class CatalogueSource:
             raise IndexMissing(_MISSING)
         identity = (str(rows[0][0]), str(rows[0][1]))
         with self._lock:
+            if seen is None or seen[1] != identity:
+                # a new generation: its tables are on the servers that replayed this far
+                self.db.servers.require(position)
             self._seen = (now, identity)
         return identity
 

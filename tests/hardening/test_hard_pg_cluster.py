@@ -179,3 +179,30 @@ def test_after_the_primary_dies_and_a_replica_is_promoted_the_next_index_succeed
                      "the new primary's generation served")  # fmt: skip
         check(load, states)
         assert cluster.role(heir) == "primary"
+
+
+@pytest.mark.slow
+def test_a_publish_while_a_replica_lags_within_the_limit_fails_no_search(
+    pg_cluster: Cluster, tmp_path: Path, serve: Any
+) -> None:
+    """A replica behind but within the lag limit has not yet got the new generation's tables
+    when a worker, told of the publication by the other replica, sends it a search."""
+    archive, ix = write_state(tmp_path / "archive", 0, ARTICLES), tmp_path / "ix"
+    states = {index(pg_cluster, archive, ix, "--rebuild"): 0}
+    server = serve(
+        ix, workers=2, env={**env_of(pg_cluster), "ARCHIVE_SEARCH_REPLICA_MAX_LAG": "600"}
+    )
+    late = pg_cluster.replicas[1]
+    with Load(server) as load:
+        wait_for(lambda: load.count() > 30, 30, "searches answered")
+        with psycopg.connect(late.url, autocommit=True) as conn:
+            conn.execute("SELECT pg_wal_replay_pause()")
+            try:
+                write_state(archive, 1, ARTICLES)
+                states[index(pg_cluster, archive, ix, "--rebuild")] = 1
+                before = load.count()
+                wait_for(lambda: load.count() > before + 100, 30, "searches after the publish")
+            finally:
+                conn.execute("SELECT pg_wal_replay_resume()")
+        wait_for(lambda: all(states.get(g) == 1 for g, _ in load.last(20)), 30, "state 1 served")
+    check(load, states)
