@@ -283,6 +283,7 @@ class BaseEngine(ABC):
             lang_source=record.get("lang_source") or "default",
             lang_name=display_name(record["lang"]),
             modified=_date(record.get("modified")),
+            source_url=record.get("source_url"),
         )
 
     def related(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
