@@ -182,13 +182,15 @@ def gunicorn_process(
         stop(proc)
 
 
-def run(index_dir: Path, lines: list[QueryLine], work: Path, *, seconds: float) -> dict[str, Any]:
+def run(
+    index_dir: Path, lines: list[QueryLine], work: Path, *, seconds: float, warmup: float = 3.0
+) -> dict[str, Any]:
     """Closed loop through ``wrk`` when installed, else through our own Python clients."""
     with serving(index_dir, work) as port:
         paths = search_paths(lines)
         tool = "wrk" if wrk.available() else "Python threads"
         log(f"http: warm-up, then {seconds:.0f} s with {CLIENTS} clients ({tool}) on port {port}")
-        generate(port, paths, min(3.0, seconds), CLIENTS)
+        generate(port, paths, min(warmup, seconds), CLIENTS)
         if wrk.available():
             figures = wrk.generate(f"http://{HOST}:{port}", paths, seconds, CLIENTS, work)
         else:

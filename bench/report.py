@@ -107,6 +107,42 @@ def scaled(r: dict[str, Any]) -> list[str]:
     return lines + side_by_side("Generated archive", r)
 
 
+def million(r: dict[str, Any]) -> list[str]:
+    lines = ["## A million articles (generated, Tantivy)", ""]
+    if not r.get("articles"):
+        return [*lines, f"Not run: {r['not_run']}.", ""]
+    g = r["generated"]
+    lines += [
+        f"{r['articles']:,} articles, {g['mb']} MB of text ({r['source_mb_on_disk']} MB on "
+        f"disk in 4 KB blocks), generated in {g['seconds']} s. Builds without the "
+        "engine-only second pass.",
+        "",
+    ]
+    if r["reason"]:
+        lines += [f"Fewer than the {r['wanted']:,} asked for: {r['reason']}.", ""]
+    reused = [ENGINE_NAMES[n] for n, e in r["engines"].items() if e["build"].get("reused")]
+    if reused:
+        lines += [f"Build figures of {', '.join(reused)} from an earlier run of this part.", ""]
+    lines += side_by_side(f"Generated archive of {r['articles']:,}", r)
+    rows = [
+        [ENGINE_NAMES[n], *(e["latency"][m]["median_ms"] for m, _ in MODES),
+         *(e["latency"][m]["p99_ms"] for m, _ in MODES)]
+        for n, e in r["engines"].items()
+    ]  # fmt: skip
+    header = ["engine", *(f"{label} p50" for _, label in MODES)]
+    header += [f"{label} p99" for _, label in MODES]
+    lines += ["Medians and p99 (ms, in-process):", "", *table(header, rows)]
+    h = r["http"]
+    lines += [
+        f"HTTP (gunicorn, {h['workers']} workers, {h['clients']} connections from "
+        f"{h.get('generator', 'Python threads')}, ~{h['seconds']} s, our Tantivy index of "
+        f"{r['articles']:,}): {h['requests_per_s']} requests/s, median {h['median_ms']} ms, "
+        f"p99 {h['p99_ms']} ms, {h['errors']} errors.",
+        "",
+    ]
+    return lines
+
+
 def http(r: dict[str, Any]) -> list[str]:
     first = next(iter(r.values()))
     head = [
@@ -265,6 +301,7 @@ def pgcluster(r: dict[str, Any]) -> list[str]:
 SECTIONS = {
     "compare": compare,
     "scaled": scaled,
+    "million": million,
     "http": http,
     "load": load,
     "relevance": relevance,

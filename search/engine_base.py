@@ -6,10 +6,11 @@ did-you-mean, more-like-this). Everything else is shared, so the two engines
 cannot drift apart: facets and filters over ``DocValues``, the all→any fallback,
 date sorting, paging, snippets, the article view and the index info.
 
-Two optional hooks let an engine answer more cheaply where it can, with the
+Three optional hooks let an engine answer more cheaply where it can, with the
 same result: ``_top_direct`` ranks a plain search (relevance order, no facets,
-no filters) without a mask over every match, and ``_hit_record`` reads only
-what a hit shows. Their defaults take the general way.
+no filters) without a mask over every match, ``_engine_page`` filters and counts
+facets inside the engine, and ``_hit_record`` reads only what a hit shows. Their
+defaults take the general way.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class Top:
 
 
 @dataclass(frozen=True, slots=True)
-class _Page:
+class Page:
     """One page of a search: the query it ended up as (maybe widened), and what it found."""
 
     parsed: ParsedQuery
@@ -186,6 +187,14 @@ class BaseEngine(ABC):
         query narrows the matches, so no mask over every match is needed."""
         return None
 
+    def _engine_page(
+        self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]
+    ) -> Page | None:
+        """The page, total and facets of a request the engine filters and counts facets for
+        itself (the same as the general way's: a contract test compares them); None when
+        it cannot, and the general way (a mask over every match) is taken."""
+        return None
+
     def _hit_record(self, docnum: int, body: bool) -> dict[str, Any]:
         """What a hit shows of the stored record: ``id``, ``path``, ``title``, ``date``,
         ``tags``, ``publication``, ``lang``, ``summary``, and ``body`` when asked for."""
@@ -233,10 +242,12 @@ class BaseEngine(ABC):
             articles=page.articles,
         )
 
-    def _page(self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]) -> _Page:
+    def _page(self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]) -> Page:
         if request.group == "translations":
             return self._grouped_page(parsed, request, notices)
         page = self._direct_page(parsed, request, notices)
+        if page is None:
+            page = self._engine_page(parsed, request, notices)
         return page if page is not None else self._masked_page(parsed, request, notices)
 
     def _resolve(self, asked: str) -> int:
@@ -273,6 +284,7 @@ class BaseEngine(ABC):
             lang_source=record.get("lang_source") or "default",
             lang_name=display_name(record["lang"]),
             modified=_date(record.get("modified")),
+            source_url=record.get("source_url"),
         )
 
     def related(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
@@ -356,7 +368,7 @@ class BaseEngine(ABC):
 
     def _direct_page(
         self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]
-    ) -> _Page | None:
+    ) -> Page | None:
         """The page straight from the engine's ranking, when nothing needs the mask."""
         plain = request.sort == "relevance" and not request.facets and parsed.root is not None
         plain = plain and request.histogram is None
@@ -375,17 +387,15 @@ class BaseEngine(ABC):
                 if wide is not None and wide.total > 0:
                     parsed, top = widened, wide
                     notices.append(ANY_WORDS_NOTICE)
-        return _Page(parsed, top.total, top.ranked[start:], {})
+        return Page(parsed, top.total, top.ranked[start:], {})
 
-    def _masked_page(
-        self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]
-    ) -> _Page:
+    def _masked_page(self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]) -> Page:
         """The page, total and facets through a mask over every match: works for any request."""
         sel = self.select(parsed, request, notices)
         total = int(np.count_nonzero(sel.allowed))
         ranked = self._rank(request, sel.match, _narrowed(sel, request), sel.allowed, total)
         facets, found = self._counted(sel, request, notices)
-        return _Page(sel.parsed, total, ranked, facets, found)
+        return Page(sel.parsed, total, ranked, facets, found)
 
     def _counted(
         self, sel: Selection, request: SearchRequest, notices: list[str]
@@ -401,7 +411,7 @@ class BaseEngine(ABC):
 
     def _grouped_page(
         self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]
-    ) -> _Page:
+    ) -> Page:
         """One page of translation groups (``search.grouping``): the article order with
         each group's later members left out, each group shown by its preferred member."""
         sel = self.select(parsed, request, notices)
@@ -419,7 +429,7 @@ class BaseEngine(ABC):
             for doc, score in firsts
         ]
         facets, found = self._counted(sel, request, notices)
-        return _Page(sel.parsed, total, ranked, facets, found, sel.allowed, articles)
+        return Page(sel.parsed, total, ranked, facets, found, sel.allowed, articles)
 
     def select(self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]) -> Selection:
         """What ``request`` selects, with the parts the timeline and trends take apart."""

@@ -113,13 +113,25 @@ def count_facets(
 ) -> dict[FacetName, tuple[FacetValue, ...]]:
     """Counts for every facet, each with all filters but its own applied."""
     counted: dict[FacetName, tuple[FacetValue, ...]] = {}
+    groups = _grouped(dv, request)
     for facet in FACET_NAMES:
         docs = combine(matched, masks, skip=facet)
-        if facet == "year" or facet == "month":
-            counted[facet] = _date_values(dv, facet, docs, request)
+        if facet == "year":
+            counted[facet] = year_values(dv, _year_slots(dv, docs, groups), request)
+        elif facet == "month":
+            slots = _month_slots(dv, docs, request, groups)
+            counted[facet] = month_values(dv, slots, request)
         else:
-            counted[facet] = _keyed_values(dv, facet, docs, request)
+            counts = _keyed_counts(dv, facet, docs, groups)
+            counted[facet] = keyed_values(dv, facet, counts, request)
     return counted
+
+
+def months_offered(request: SearchRequest) -> set[int]:
+    """Months are offered inside the chosen year(s) only: a timeline of one year at a time."""
+    years = {int(y) for y in request.filters.get("year", ()) if y.isdigit()}
+    years |= {int(m[:4]) for m in request.filters.get("month", ()) if m[:4].isdigit()}
+    return years
 
 
 def _grouped(dv: DocValues, request: SearchRequest) -> IntArray | None:
@@ -161,10 +173,11 @@ def _counts(
     return distinct_counts(values, groups[owners()], n)
 
 
-def _keyed_values(
-    dv: DocValues, facet: FacetName, docs: BoolArray, request: SearchRequest
+def keyed_values(
+    dv: DocValues, facet: FacetName, counts: CountArray, request: SearchRequest
 ) -> tuple[FacetValue, ...]:
-    """Values with a count (or selected, or excluded), by count then case-folded label.
+    """Values with a count (or selected, or excluded), by count then case-folded label;
+    ``counts`` has one count per key of ``facet`` (however an engine counted them).
 
     Only those are ever shown, so only those are sorted and built; the label order is
     ranked once per ``DocValues``. The rank breaks label ties by key order, as the stable
@@ -173,7 +186,6 @@ def _keyed_values(
     keyed = dv.keyed[facet]
     selected = {facet_key(v) for v in request.filters.get(facet, ())}
     excluded = {facet_key(v) for v in request.excludes.get(facet, ())}
-    counts = _keyed_counts(dv, facet, docs, _grouped(dv, request))
     special = keyed.ids_of(selected | excluded)
     ids = np.flatnonzero(counts)
     if special:
@@ -203,17 +215,41 @@ def _smallest(ids: IndexArray, keys: CountArray, limit: int) -> list[int]:
     return result
 
 
+def year_values(dv: DocValues, slots: CountArray, request: SearchRequest) -> tuple[FacetValue, ...]:
+    """Years present, newest first, then the undated ones; ``slots`` counts each slot of
+    ``dv.dates.year_slot`` (one per year, then undated, then negative dates)."""
+    return _date_values("year", _year_pairs(dv, slots.tolist()), request)
+
+
+def month_values(
+    dv: DocValues, slots: CountArray | None, request: SearchRequest
+) -> tuple[FacetValue, ...]:
+    """Months of the chosen year(s); ``slots`` counts each slot of ``dv.dates.month_slot``
+    (None when no year is chosen: then no month is offered)."""
+    if slots is None:
+        return ()
+    return _date_values("month", _month_pairs(dv, slots.tolist(), request), request)
+
+
+def _year_slots(dv: DocValues, docs: BoolArray, groups: IntArray | None) -> CountArray:
+    slots = dv.dates.year_slot[docs]
+    return _counts(slots, lambda: np.flatnonzero(docs), groups, len(dv.dates.years) + 2)
+
+
+def _month_slots(
+    dv: DocValues, docs: BoolArray, request: SearchRequest, groups: IntArray | None
+) -> CountArray | None:
+    if not months_offered(request):
+        return None
+    slots = dv.dates.month_slot[docs]
+    return _counts(slots, lambda: np.flatnonzero(docs), groups, len(dv.dates.months) + 1)
+
+
 def _date_values(
-    dv: DocValues, facet: FacetName, docs: BoolArray, request: SearchRequest
+    facet: FacetName, pairs: list[tuple[str, str, int]], request: SearchRequest
 ) -> tuple[FacetValue, ...]:
     selected = {v.casefold() for v in request.filters.get(facet, ())}
     excluded = {v.casefold() for v in request.excludes.get(facet, ())}
-    groups = _grouped(dv, request)
-    pairs = (
-        _year_counts(dv, docs, groups)
-        if facet == "year"
-        else _month_counts(dv, docs, request, groups)
-    )
     values = [
         FacetValue(key, label, count, key.casefold() in selected, key.casefold() in excluded)
         for key, label, count in pairs
@@ -223,13 +259,9 @@ def _date_values(
     return tuple(head)
 
 
-def _year_counts(
-    dv: DocValues, docs: BoolArray, groups: IntArray | None
-) -> list[tuple[str, str, int]]:
-    """Years present among ``docs``, newest first, then the undated ones."""
+def _year_pairs(dv: DocValues, counts: list[int]) -> list[tuple[str, str, int]]:
+    """Years present among the counted documents, newest first, then the undated ones."""
     dates = dv.dates
-    slots = dates.year_slot[docs]
-    counts = _counts(slots, lambda: np.flatnonzero(docs), groups, len(dates.years) + 2).tolist()
     # four digits, as requests take them (``year=0001``) and month values write them
     pairs = [
         (f"{year:04d}", f"{year:04d}", count)
@@ -241,21 +273,13 @@ def _year_counts(
     return [*pairs, (UNDATED, "Undated", undated)] if undated else pairs
 
 
-def _month_counts(
-    dv: DocValues, docs: BoolArray, request: SearchRequest, groups: IntArray | None
+def _month_pairs(
+    dv: DocValues, counts: list[int], request: SearchRequest
 ) -> list[tuple[str, str, int]]:
-    """Months are offered inside the chosen year(s) only: a timeline of one year at a time."""
-    years = {int(y) for y in request.filters.get("year", ()) if y.isdigit()}
-    years |= {int(m[:4]) for m in request.filters.get("month", ()) if m[:4].isdigit()}
-    if not years:
-        return []
-    dates = dv.dates
-    slots = dates.month_slot[docs]
-    counts = _counts(slots, lambda: np.flatnonzero(docs), groups, len(dates.months) + 1)
-    counts = counts.tolist()
+    years = months_offered(request)
     return [
         (f"{m // 100:04d}-{m % 100:02d}", f"{_MONTHS[m % 100 - 1]} {m // 100}", count)
-        for m, count in zip(dates.months, counts, strict=False)
+        for m, count in zip(dv.dates.months, counts, strict=False)
         if count and m // 100 in years and 1 <= m % 100 <= 12
     ]
 

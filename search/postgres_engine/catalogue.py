@@ -52,7 +52,7 @@ class CatalogueSource:
             "SELECT c.name, c.meta->>'id' FROM {} cur JOIN {} c ON c.name = cur.name"
         ).format(s.CURRENT, s.CATALOGUE)
         try:
-            rows = self.db.fetch(query)
+            rows, position = self.db.fetch_at(query)
         except IndexUnavailable as exc:
             if isinstance(exc.__cause__, psycopg.errors.UndefinedTable):  # never indexed
                 raise IndexMissing(_MISSING) from exc
@@ -61,8 +61,18 @@ class CatalogueSource:
             raise IndexMissing(_MISSING)
         identity = (str(rows[0][0]), str(rows[0][1]))
         with self._lock:
+            if seen is None or seen[1] != identity:
+                # a new generation: its tables are on the servers that replayed this far
+                self.db.servers.require(position)
             self._seen = (now, identity)
         return identity
+
+    def servers(self) -> list[dict[str, object]]:
+        """Each server's role, whether it answers and its lag, as the health check saw them."""
+        try:
+            return self.db.servers.status()
+        except Exception:  # /healthz never fails: an empty list says nothing is known
+            return []
 
     def load(self, name: str) -> Generation:
         query = sql.SQL("SELECT meta FROM {} WHERE name = %s").format(s.CATALOGUE)

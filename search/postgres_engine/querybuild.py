@@ -60,21 +60,16 @@ TRUE = Cond(sql.SQL("TRUE"), ())
 def _matching(matches: tuple[Match, ...], terms: tuple[ScoreTerm, ...]) -> Cond:
     """The OR of ``matches``, those on the same column and language merged into one."""
     merged: dict[tuple[str, str | None], list[str]] = {}
-    for col, lang, query in matches:
-        merged.setdefault((col, lang), []).append(query)
+    for col, _lang, query in matches:  # a stem carries its language: columns merge
+        merged.setdefault((col, None), []).append(query)
     parts: list[sql.Composable] = []
     params: list[Any] = []
     combined: list[Match] = []
     for (col, lang), queries in merged.items():
         text = queries[0] if len(queries) == 1 else " | ".join(f"({q})" for q in queries)
         combined.append((col, lang, text))
-        test = sql.SQL("{} @@ %s::tsquery").format(sql.Identifier(col))
-        if lang is None:
-            parts.append(test)
-            params.append(text)
-        else:
-            parts.append(sql.SQL("(stem_lang = %s AND {})").format(test))
-            params += [lang, text]
+        parts.append(sql.SQL("{} @@ %s::tsquery").format(sql.Identifier(col)))
+        params.append(text)
     joined = parts[0] if len(parts) == 1 else sql.SQL("({})").format(sql.SQL(" OR ").join(parts))
     return Cond(joined, tuple(params), terms, tuple(combined))
 
@@ -91,6 +86,12 @@ def tsquery_phrase(tokens: Tokens) -> str:
         gap = max(1, position - before)
         parts.append(f"<{gap}> {tsquery_term(token)}" if gap != 1 else f"<-> {tsquery_term(token)}")
     return " ".join(parts)
+
+
+def _named(field: str, term: str) -> str:
+    """A term as its column holds it: stems carry their language (``en:war``)."""
+    _col, lang = s.column(field)
+    return term if lang is None else f"{lang}:{term}"
 
 
 def _weight(field: str) -> float:
@@ -280,11 +281,12 @@ class PostgresBackend:
                 return Cond(sql.SQL("tags @> ARRAY[%s]::text[]"), (text,))
             return Cond(sql.SQL("{} = %s").format(sql.Identifier(field)), (text,))
         terms = ((field, text, _weight(field)),) if field != "author" else ()
-        return self._match(field, tsquery_term(text), terms)
+        return self._match(field, tsquery_term(_named(field, text)), terms)
 
     def phrase(self, field: str, tokens: Tokens) -> Cond:
         terms = tuple((field, t, _weight(field)) for _, t in tokens) if field != "author" else ()
-        return self._match(field, tsquery_phrase(tokens), terms)
+        named = [(position, _named(field, token)) for position, token in tokens]
+        return self._match(field, tsquery_phrase(named), terms)
 
     def boosted(self, query: Cond, factor: float) -> Cond:
         terms = tuple((f, t, w * factor) for f, t, w in query.terms)

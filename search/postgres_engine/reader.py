@@ -82,7 +82,8 @@ class PostgresEngine(BaseEngine):
         if cond is None or self._dv.size == 0:
             return Match(_NOTHING, mask, np.zeros(self._dv.size))
         query = sql.SQL("SELECT docnum FROM {} WHERE {}").format(self._docs, cond.sql)
-        found = [row[0] for row in self._db.fetch(query, cond.params, binary=True)]
+        rows = self._db.fetch(query, cond.params, binary=True, indexes=True)
+        found = [row[0] for row in rows]
         if found:
             mask[np.asarray(found, dtype=np.intp)] = True
         scores = self._scores(cond)
@@ -169,11 +170,13 @@ class PostgresEngine(BaseEngine):
         own language's stemmed body, or the exact body; ranked by BM25 over those words."""
         lang = stem_lang(record["lang"]) or EXACT
         field, column = f"body_{lang}", ("body_stem" if lang != EXACT else "body_exact")
+        named = len(lang) + 1 if lang != EXACT else 0  # stems carry their language: "en:"
         query = sql.SQL(
-            "SELECT u.lexeme, cardinality(u.positions) FROM {} d, unnest(d.{}) u "
+            "SELECT substr(u.lexeme, %s), cardinality(u.positions) FROM {} d, unnest(d.{}) u "
             "WHERE d.docnum = %s"
         ).format(self._docs, sql.Identifier(column))
-        counts = Counter({str(t): int(n or 1) for t, n in self._db.fetch(query, (docnum,))})
+        rows = self._db.fetch(query, (named + 1, docnum))
+        counts = Counter({str(t): int(n or 1) for t, n in rows})
         stops = stop_words(record["lang"]) if lang == EXACT else frozenset()
         words = [t for t in counts if t not in stops]
         dfs = self._vocab.doc_freqs([(field, t) for t in words])

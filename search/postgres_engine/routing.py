@@ -14,11 +14,14 @@ round a second) asks every host whether it is in recovery and how far it has rep
   a search;
 - a standby is avoided while its lag exceeds ``max_lag``: it still misses WAL the primary
   had written more than ``max_lag`` seconds ago (measured against the primary's own WAL
-  position, so an idle primary reads as no lag; decision 0191). Without a reachable primary
+  position, so an idle primary reads as no lag; decision 0196). Without a reachable primary
   the lag cannot be measured and standbys keep serving what they have;
+- ``read_at(fn)`` also says the WAL position the answer reflects, and ``require(lsn)``
+  keeps later reads off standbys that have not replayed it: once a worker saw a newly
+  published generation, no standby still lacking its tables gets a search for them;
 - a down host is tried again every ``retry_down`` seconds, with a fresh pool once it answers;
 - ``wait_for_replay(lsn, timeout)`` lets a publisher wait until every live standby has
-  replayed a commit (the new generation) and says which did not (decision 0191).
+  replayed a commit (the new generation) and says which did not (decision 0196).
 
 Create one ``Databases`` per process (a gunicorn worker after the fork) and ``close()`` it.
 """
@@ -49,10 +52,17 @@ T = TypeVar("T")
 
 DEFAULT_MAX_LAG = 10.0
 """Seconds a replica may trail the primary and still answer searches."""
-DEFAULT_POOL_SIZE = 4
-"""Connections per host and process: a gunicorn worker's threads (``ARCHIVE_SEARCH_SLOTS``)."""
+DEFAULT_POOL_SIZE = 6
+"""Connections per host and process: a gunicorn worker's requests at once
+(``ARCHIVE_SEARCH_SLOTS``, 4) and two more for the catalogue poll and an engine opening."""
 CHECK_INTERVAL = 1.0
 RETRY_DOWN = 3.0
+_POSITION = (
+    "SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
+    " ELSE pg_current_wal_flush_lsn() END)::text"
+)
+"""Where the server is now: replayed (a standby) or flushed (the primary). Read after a
+query, it is at or past what that query's snapshot saw."""
 CONNECT_TIMEOUT = 2
 """Seconds to open a connection (libpq's ``connect_timeout`` takes whole seconds)."""
 
@@ -161,6 +171,8 @@ class Databases:
         self._history: deque[tuple[float, int]] = deque()
         """(monotonic time, primary's WAL position) of recent rounds, oldest first."""
         self._checked_once = False
+        self.floor = 0
+        """WAL position every standby read from must have replayed (``require``)."""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
@@ -193,11 +205,35 @@ class Databases:
     def read(self, fn: Callable[[psycopg.Connection], T]) -> T:
         """``fn(connection)`` on a healthy standby (else the primary); once more on another
         host when the first fails under it. ``conn.info.host``/``.port`` say which served."""
+        return self._read(fn)[0]
+
+    def read_at(self, fn: Callable[[psycopg.Connection], T]) -> tuple[T, int]:
+        """``read``, and a WAL position the answer reflects (at or past its snapshot), for
+        ``require``."""
+
+        def with_position(conn: psycopg.Connection) -> tuple[T, int]:
+            result = fn(conn)
+            row = conn.execute(_POSITION).fetchone()
+            return result, lsn_int(row[0]) if row and row[0] else 0
+
+        (result, position), host = self._read(with_position)
+        with self._lock:
+            host.lsn = max(host.lsn, position)
+        return result, position
+
+    def require(self, lsn: int) -> None:
+        """From now on read only from standbys that replayed ``lsn`` (the primary always
+        qualifies): once a newly published generation was seen, a standby that has not yet
+        replayed its publication, and so lacks its tables, gets none of its searches."""
+        with self._lock:
+            self.floor = max(self.floor, lsn)
+
+    def _read(self, fn: Callable[[psycopg.Connection], T]) -> tuple[T, Host]:
         tried: set[str] = set()
         for attempt in (1, 2):
             host = self._reader(tried)
             try:
-                return self._run(host, fn)
+                return self._run(host, fn), host
             except _HostFailed as failure:
                 if attempt == 2:
                     raise DatabaseUnavailable(f"{host.name}: {failure}") from failure.__cause__
@@ -207,20 +243,14 @@ class Databases:
                 )
         raise AssertionError("unreachable")
 
-    @contextmanager
-    def reader(self) -> Iterator[psycopg.Connection]:
-        """A connection as ``read`` chooses it, without the retry (the body runs once)."""
-        host = self._reader(set())
-        with self._pool(host).connection(timeout=self.connect_timeout) as conn:
-            yield conn
-
     def _run(self, host: Host, fn: Callable[[psycopg.Connection], T]) -> T:
         conn = None
         try:
             with self._pool(host).connection(timeout=self.connect_timeout) as conn:
                 return fn(conn)
         except PoolTimeout as exc:
-            self._mark_down(host, exc)
+            # Every connection busy, or none can be opened: another host may answer; the
+            # health check, not a busy pool, decides whether this one is down.
             raise _HostFailed(str(exc)) from exc
         except pgerrors.SerializationFailure as exc:
             # "canceling statement due to conflict with recovery": the standby replayed a
@@ -239,13 +269,15 @@ class Databases:
         return max(primaries, key=lambda h: h.timeline, default=None)
 
     def _reader(self, avoid: set[str]) -> Host:
-        """A live standby within the lag limit, in turn; else the primary; else any live host.
-        Hosts in ``avoid`` (failed under this request) only when nothing else answers."""
+        """A live standby within the lag limit that replayed ``floor``, in turn; else the
+        primary; else any live host. Hosts in ``avoid`` (failed under this request) only
+        when nothing else answers."""
         self._ensure_checked()
         for skip in (avoid, set()):
             with self._lock:
                 live = [h for h in self.hosts if h.up and h.name not in skip]
-                good = [h for h in live if h.standby and (h.lag is None or h.lag <= self.max_lag)]
+                good = [h for h in live if h.standby and h.lsn >= self.floor
+                        and (h.lag is None or h.lag <= self.max_lag)]  # fmt: skip
             if good:
                 return good[next(self._turn) % len(good)]
             chosen = self._primary()
@@ -364,7 +396,10 @@ class Databases:
                 return
             if not host.up and not first:
                 log.warning("database host %s answers again", host.name)
-            host.up, (host.standby, host.timeline, host.lsn) = True, seen
+            # a read (read_at) may have seen a standby further than this probe did
+            steady = host.up and host.standby and seen[0]
+            host.up, (host.standby, host.timeline, lsn) = True, seen
+            host.lsn = max(host.lsn, lsn) if steady else lsn
             host.lag = self._lag(host.lsn) if host.standby else 0.0
 
     def _lag(self, replayed: int) -> float | None:

@@ -7,7 +7,7 @@ import dataclasses
 import errno
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import orjson
@@ -26,6 +26,7 @@ from search.tantivy_engine.docvalues import (
     write_docvalues,
 )
 from search.tantivy_engine.hittable import HIT_FIELDS
+from search.types import FacetName
 
 HEAP_BYTES = 256_000_000
 """Tantivy's indexing buffer, shared by its threads (default 128 MB): bigger is faster for bulk."""
@@ -79,7 +80,21 @@ def to_document(article: Article, key: int) -> tantivy.Document:
         )
     if article.translation_key:
         doc.add_text(s.TRANSLATION_KEY, article.translation_key)
+    add_facet_keys(doc, article)
     return doc
+
+
+def add_facet_keys(doc: tantivy.Document, article: Article) -> None:
+    """Each keyed facet's distinct keys, as ``DocValuesBuilder`` counts them (one a document)."""
+    facets: dict[FacetName, Sequence[str]] = {
+        "tag": article.tags,
+        "publication": (article.publication,) if article.publication else (),
+        "author": article.authors,
+        "lang": (article.lang,),
+    }
+    for facet, values in facets.items():
+        for key in dict.fromkeys(map(facet_key, values)):
+            doc.add_text(s.FACET_FIELDS[facet], key)
 
 
 class TantivyWriter:

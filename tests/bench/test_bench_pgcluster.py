@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -32,3 +34,10 @@ def test_model_adds_the_servers_shares_and_takes_the_median_run() -> None:
         "searches_per_s_per_db_core": 400.0,
         "searches_per_s_per_app_core": 200.0,
     }
+
+
+def test_cpu_seconds_keeps_the_time_of_children_that_ended() -> None:
+    before = cpu_seconds(os.getpid())
+    busy = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+    subprocess.run([sys.executable, "-c", busy], check=True)
+    assert cpu_seconds(os.getpid()) - before >= 0.25

@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import psycopg
 import pytest
 
 from archive_search.pgcluster import Cluster, Node
 from tests.conftest import new_pg_cluster
 from tests.hardening.conftest import MARKER, Server, marked, run_index, write_state
+from web.openapi import openapi_document
 
 ARTICLES = 120
 CLIENTS = 3
@@ -103,6 +105,14 @@ def wait_for(condition: Any, timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
+def health(server: Server, node: Node) -> tuple[str, bool | None]:
+    """/healthz's status and whether it says ``node`` answers (checked against OpenAPI)."""
+    body = server.get("/healthz").json()
+    jsonschema.validate(body, openapi_document()["components"]["schemas"]["Health"])
+    up = [s["up"] for s in body.get("servers", []) if s["host"] == f"127.0.0.1:{node.port}"]
+    return body["status"], up[0] if up else None
+
+
 def check(load: Load, states: dict[str, int]) -> None:
     assert load.failures == [], load.failures[:5]
     wrong = [(g, t) for g, t in load.replies if g not in states or t != marked(states[g], ARTICLES)]
@@ -129,10 +139,13 @@ def test_a_replica_killed_and_restarted_under_load_fails_no_search(
         cluster.kill(victim)
         after_kill = load.count()
         wait_for(lambda: load.count() > after_kill + 100, 30, "searches go on")
+        # /healthz stays ok and says which server is down (as the answering worker sees it)
+        wait_for(lambda: health(server, victim) == ("ok", False), 10, "/healthz shows it down")
         cluster.start(victim)
         started = transactions(victim)
         time.sleep(6)  # the routers' next checks find it (every second, down hosts every 3 s)
         assert transactions(victim) - started > 60, "the restarted replica got no searches"
+        wait_for(lambda: health(server, victim) == ("ok", True), 10, "/healthz shows it back")
     assert {t for _, t in load.replies} == {marked(0, ARTICLES)}
     check(load, {load.replies[0][0]: 0})
 
@@ -179,3 +192,30 @@ def test_after_the_primary_dies_and_a_replica_is_promoted_the_next_index_succeed
                      "the new primary's generation served")  # fmt: skip
         check(load, states)
         assert cluster.role(heir) == "primary"
+
+
+@pytest.mark.slow
+def test_a_publish_while_a_replica_lags_within_the_limit_fails_no_search(
+    pg_cluster: Cluster, tmp_path: Path, serve: Any
+) -> None:
+    """A replica behind but within the lag limit has not yet got the new generation's tables
+    when a worker, told of the publication by the other replica, sends it a search."""
+    archive, ix = write_state(tmp_path / "archive", 0, ARTICLES), tmp_path / "ix"
+    states = {index(pg_cluster, archive, ix, "--rebuild"): 0}
+    server = serve(
+        ix, workers=2, env={**env_of(pg_cluster), "ARCHIVE_SEARCH_REPLICA_MAX_LAG": "600"}
+    )
+    late = pg_cluster.replicas[1]
+    with Load(server) as load:
+        wait_for(lambda: load.count() > 30, 30, "searches answered")
+        with psycopg.connect(late.url, autocommit=True) as conn:
+            conn.execute("SELECT pg_wal_replay_pause()")
+            try:
+                write_state(archive, 1, ARTICLES)
+                states[index(pg_cluster, archive, ix, "--rebuild")] = 1
+                before = load.count()
+                wait_for(lambda: load.count() > before + 100, 30, "searches after the publish")
+            finally:
+                conn.execute("SELECT pg_wal_replay_resume()")
+        wait_for(lambda: all(states.get(g) == 1 for g, _ in load.last(20)), 30, "state 1 served")
+    check(load, states)
