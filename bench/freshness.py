@@ -1,9 +1,14 @@
 """Freshness: from a file written into the archive to the first HTTP search that returns it.
 
-``python -m bench.freshness [--corpus sisihagen] [--rounds 10] [--engine whoosh ...]``
+``python -m bench.freshness [--corpus sisihagen | --generated N] [--rounds 10]
+[--engine whoosh ...] [--keep DIR]``
 
 For each engine: the corpus is copied to a temporary folder (the shared corpus is
-never written), indexed, then ``archive-search index COPY --watch`` and gunicorn
+never written), or an archive of N articles is generated there (``bench.generate``,
+the scaled archive of the other bench parts), and indexed. With ``--keep DIR`` the
+archive and indexes are made in DIR and kept, and a later run with the same DIR
+reuses them (a 100,000-article Whoosh build takes many minutes). Then
+``archive-search index COPY --watch`` and gunicorn
 (``archive_search.cli.gunicorn_command``, one worker) run as real processes. Each
 round writes one new article holding a word found nowhere else, and asks
 ``/api/v1/search`` for that word on a fresh connection every ``POLL_SECONDS`` until
@@ -15,6 +20,7 @@ seconds apart, so each is one batch of its own.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -30,6 +36,8 @@ from typing import Any
 
 from bench.abuse import start_server, stop_server
 from bench.common import corpus, log, percentile
+from bench.generate import generate
+from search.store import IndexStore
 
 POLL_SECONDS = 0.01
 ROUND_GAP_SECONDS = 3.0
@@ -48,16 +56,29 @@ def found(port: int, word: str) -> bool:
     return response.status == 200 and int(json.loads(body).get("total", 0)) > 0
 
 
-def measure_engine(engine: str, source: Path, rounds: int, work: Path) -> dict[str, Any]:
+def prepare(engine: str, source: Path | int, work: Path) -> tuple[Path, Path]:
+    """The archive (a copy of ``source``, or ``source`` articles generated) and its index,
+    made in ``work`` unless there from an earlier run."""
     archive, index = work / f"{engine}-archive", work / f"{engine}-index"
-    shutil.copytree(source, archive)
+    if not archive.exists():
+        if isinstance(source, int):
+            generate(archive, source)
+        else:
+            shutil.copytree(source, archive)
+    if not (index / "CURRENT").exists():
+        cli = str(Path(sys.executable).parent / "archive-search")
+        started = time.perf_counter()
+        subprocess.run(
+            [cli, "index", str(archive), "--index", str(index), "--engine", engine, "--quiet"],
+            check=False, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        log(f"{engine}: built in {time.perf_counter() - started:.1f} s")
+    return archive, index
+
+
+def measure_engine(engine: str, source: Path | int, rounds: int, work: Path) -> dict[str, Any]:
+    archive, index = prepare(engine, source, work)
     cli = str(Path(sys.executable).parent / "archive-search")
-    started = time.perf_counter()
-    subprocess.run(
-        [cli, "index", str(archive), "--index", str(index), "--engine", engine, "--quiet"],
-        check=False, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    log(f"{engine}: built in {time.perf_counter() - started:.1f} s")
     watch_log = (work / f"{engine}-watch.log").open("wb")
     watcher = subprocess.Popen(
         [cli, "index", str(archive), "--index", str(index), "--watch", "--quiet"],
@@ -71,7 +92,7 @@ def measure_engine(engine: str, source: Path, rounds: int, work: Path) -> dict[s
         time.sleep(ROUND_GAP_SECONDS)  # the watcher's first tick has run
         for n in range(rounds):
             word = f"freshword{engine}{n}x{os.getpid()}"
-            path = archive / "en" / "fresh" / f"dispatch-{n}.md"
+            path = archive / "fresh" / str(os.getpid()) / f"dispatch-{n}.md"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(ARTICLE.format(n=n, word=word), encoding="utf-8")
             written = time.perf_counter()
@@ -89,12 +110,19 @@ def measure_engine(engine: str, source: Path, rounds: int, work: Path) -> dict[s
         watch_log.close()
     return {
         "rounds": rounds,
+        "articles": _articles(index),
         "median_ms": round(percentile(seconds, 50) * 1000),
+        "p90_ms": round(percentile(seconds, 90) * 1000),
         "min_ms": round(min(seconds) * 1000),
         "max_ms": round(max(seconds) * 1000),
         "each_ms": [round(s * 1000) for s in seconds],
         "publish_ms": publish_ms((work / f"{engine}-watch.log").read_text()),
     }
+
+
+def _articles(index: Path) -> int:
+    meta = IndexStore(index).current().meta
+    return int(meta.get("articles", 0))
 
 
 def publish_ms(watch_log: str) -> list[int]:
@@ -106,14 +134,21 @@ def publish_ms(watch_log: str) -> list[int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default="sisihagen")
+    parser.add_argument("--generated", type=int, help="a generated archive of N articles")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--engine", action="append", choices=("whoosh", "tantivy"))
+    parser.add_argument("--keep", type=Path, help="make (or reuse) archives and indexes here")
     args = parser.parse_args(argv)
-    source = corpus(args.corpus)
-    results: dict[str, Any] = {"corpus": args.corpus}
-    with tempfile.TemporaryDirectory(prefix="freshness-") as tmp:
+    source: Path | int = args.generated or corpus(args.corpus)
+    name = f"generated-{args.generated}" if args.generated else args.corpus
+    results: dict[str, Any] = {"corpus": name, "load_average": os.getloadavg()[0]}
+    with contextlib.ExitStack() as stack:
+        work = args.keep or Path(
+            stack.enter_context(tempfile.TemporaryDirectory(prefix="freshness-"))
+        )
+        work.mkdir(parents=True, exist_ok=True)
         for engine in args.engine or ["whoosh", "tantivy"]:
-            results[engine] = measure_engine(engine, source, args.rounds, Path(tmp))
+            results[engine] = measure_engine(engine, source, args.rounds, work)
     print(json.dumps(results, indent=2))
     return 0
 

@@ -31,7 +31,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -136,8 +136,14 @@ def is_binary(head: bytes) -> bool:
 
 
 def discover(
-    root: Path, config: ArchiveConfig, known: Mapping[str, Stat] | None = None
+    root: Path,
+    config: ArchiveConfig,
+    known: Mapping[str, Stat] | None = None,
+    *,
+    only: Collection[str] | None = None,
 ) -> Discovery:
+    """The candidates under ``root``; with ``only``, those among these paths (relative to the
+    root) and below them, each path looked at as the whole walk would see it."""
     found = Discovery(known=known)
     real_root = os.path.realpath(root)
     try:
@@ -145,11 +151,26 @@ def discover(
     except OSError as exc:
         found.problems.append(Problem(".", f"cannot list folder: {exc.strerror or exc}"))
         return found
+    walk = _Walk(root_fd, real_root, config, found)
     try:
-        _Walk(root_fd, real_root, config, found).folder(root_fd, "")
+        if only is None:
+            walk.folder(root_fd, "")
+        else:
+            for relpath in _outermost(only):
+                walk.path(relpath)
     finally:
         os.close(root_fd)
+    found.candidates.sort(key=lambda candidate: candidate.relpath)
     return found
+
+
+def _outermost(paths: Collection[str]) -> list[str]:
+    """``paths`` without those inside another one of them, sorted."""
+    kept: list[str] = []
+    for path in sorted(paths):
+        if not kept or not path.startswith(f"{kept[-1]}/"):
+            kept.append(path)
+    return kept
 
 
 @dataclass
@@ -188,6 +209,38 @@ class _Walk:
                 self.symlink(relpath)
             elif entry.is_file(follow_symlinks=False):
                 self.consider(fd, entry, relpath, None)
+
+    def path(self, relpath: str) -> None:
+        """One file or folder named by its path, as ``folder`` would meet it in its parent."""
+        *folders, name = relpath.split("/")
+        if not name or any(part.startswith(".") or not part for part in relpath.split("/")):
+            return  # hidden, or not a plain path: the walk would not list it
+        if folders and is_excluded("/".join(folders), self.config.exclude):
+            return
+        try:
+            parent = open_beneath(self.root_fd, "/".join(folders), DIR_FLAGS) if folders else None
+        except OSError:
+            return  # its folder is gone (or is no folder): nothing there is a candidate
+        try:
+            info = os.stat(name, dir_fd=parent if parent is not None else self.root_fd,
+                           follow_symlinks=False)  # fmt: skip
+        except OSError:
+            info = None  # gone
+        try:
+            if info is None:
+                return
+            if stat.S_ISDIR(info.st_mode):
+                if is_excluded(relpath, self.config.exclude):
+                    self.found.skipped_filtered += 1
+                else:
+                    self.subfolder(parent if parent is not None else self.root_fd, name, relpath)
+            elif stat.S_ISLNK(info.st_mode):
+                self.symlink(relpath)
+            elif stat.S_ISREG(info.st_mode):
+                self.consider(parent if parent is not None else self.root_fd, None, relpath, None)
+        finally:
+            if parent is not None:
+                os.close(parent)
 
     def subfolder(self, parent: int, name: str, relpath: str) -> None:
         try:
@@ -244,7 +297,7 @@ class _Walk:
                 found.candidates.append(candidate)
                 return
         try:
-            head = _head(self.root_fd, fd, entry.name if entry else None, target)
+            head = _head(self.root_fd, fd, entry.name if entry else None, target or relpath)
         except OSError as exc:
             found.problems.append(_unreadable(relpath, "cannot read file", exc))
             return
@@ -256,12 +309,13 @@ class _Walk:
             found.candidates.append(candidate)
 
 
-def _head(root_fd: int, fd: int | None, name: str | None, target: str | None) -> bytes:
-    """The first bytes of a file listed in ``fd`` as ``name``, or of a link's ``target``."""
+def _head(root_fd: int, fd: int | None, name: str | None, target: str) -> bytes:
+    """The first bytes of a file listed in ``fd`` as ``name``, or else of ``target`` (a link's
+    target, or the file's own path) beneath the root."""
     if fd is not None and name is not None:
         handle = os.open(name, FILE_FLAGS, dir_fd=fd)
     else:
-        handle = open_beneath(root_fd, target or "")
+        handle = open_beneath(root_fd, target)
     try:
         if not stat.S_ISREG(os.fstat(handle).st_mode):
             raise UnsafePath(errno.EINVAL, "not a regular file (the archive changed)")
