@@ -136,7 +136,7 @@ def build_index(
         report.engine = engine
         saved = manifests.load(store.root, base)
         old = saved.files
-        scan = _scan(source, config, old, report, paths if saved.files else None)
+        scan = _scan(source, config, saved, report, paths if saved.files else None)
         stats = scan.stats
         checked, hashes = _check(scan.candidates, old, stats, report, config.max_file_bytes)
         changed = [c for c in scan.candidates if _changed(c.relpath, old.get(c.relpath), hashes)]
@@ -191,12 +191,13 @@ class _Scan:
 def _scan(
     source: Path,
     config: ArchiveConfig,
-    old: dict[str, Entry],
+    saved: manifests.Saved,
     report: BuildReport,
     paths: Collection[str] | None,
 ) -> _Scan:
     """The whole archive, or only ``paths`` and what lies below them (a watcher's batch); the
     files of the manifest elsewhere are then taken as they were."""
+    old = saved.files
     if paths is not None and (CONFIG_NAME in paths or "" in paths or "." in paths):
         paths = None  # the configuration, or the root itself: everything may have changed
     known = {r: e.stat for r, e in old.items() if e.stat} if paths is None else _KnownStats(old)
@@ -210,7 +211,8 @@ def _scan(
     if paths is None:
         report.files = len(found.candidates)
         return _Scan(found.candidates, stats, [rel for rel in old if rel not in stats])
-    removed = [rel for rel in _below(old, paths) if rel not in stats]
+    folders = saved.folders()
+    removed = [rel for rel in _below(old, folders, paths) if rel not in stats]
     report.files = len(old) - len(removed) + sum(1 for rel in stats if rel not in old)
     return _Scan(found.candidates, stats, removed)
 
@@ -228,11 +230,14 @@ class _KnownStats(dict[str, Stat]):
         return entry.stat if entry is not None and entry.stat is not None else default
 
 
-def _below(manifest: dict[str, Entry], paths: Collection[str]) -> list[str]:
-    """The files of the manifest that are one of ``paths`` or inside one of them."""
-    prefixes = tuple(f"{path}/" for path in paths)
+def _below(manifest: dict[str, Entry], folders: set[str], paths: Collection[str]) -> list[str]:
+    """The files of the manifest that are one of ``paths`` or inside one of them; the
+    manifest is searched only for paths that were folders (``folders``)."""
     found = [path for path in paths if path in manifest]
-    return found + [rel for rel in manifest if rel.startswith(prefixes) and rel not in found]
+    prefixes = tuple(f"{path}/" for path in paths if path in folders)
+    if prefixes:
+        found += [rel for rel in manifest if rel.startswith(prefixes) and rel not in found]
+    return found
 
 
 def _served(store: IndexStore) -> Generation | None:

@@ -74,6 +74,15 @@ class Saved:
     delta: dict[str, Entry | None] | None = field(default_factory=dict)
     """Entries changed since ``manifest.json`` (None: removed); None: write it whole."""
     _owners: dict[str, str] | None = None
+    _folders: set[str] | None = None
+
+    def folders(self) -> set[str]:
+        """Every folder holding a file of the manifest (or that did: never fewer)."""
+        if self._folders is None:
+            self._folders = set()
+            for rel in self.files:
+                _add_parents(self._folders, rel)
+        return self._folders
 
     def owners(self) -> dict[str, str]:
         """The file of each article id (a copy: the caller changes it)."""
@@ -85,13 +94,18 @@ class Saved:
         self, files: Files, touched: set[str], owners: dict[str, str] | None = None
     ) -> Saved:
         """The manifest ``files``, which differs from this one in the ``touched`` files only."""
+        folders = None
+        if self._folders is not None:
+            folders = set(self._folders)
+            for rel in touched:
+                _add_parents(folders, rel)
         if self.delta is None:
-            return Saved(files, None, owners)
+            return Saved(files, None, owners, folders)
         delta = dict(self.delta)
         for rel in touched:
             delta[rel] = files.get(rel)
         too_big = len(delta) > max(DELTA_FILES, len(files) // DELTA_SHARE)
-        return Saved(files, None if too_big else delta, owners)
+        return Saved(files, None if too_big else delta, owners, folders)
 
     def save_files(self, directory: Path) -> None:
         """Write the delta into ``directory`` (which holds this manifest's ``manifest.json``),
@@ -106,6 +120,14 @@ class Saved:
         else:
             with contextlib.suppress(FileNotFoundError):
                 (directory / DELTA).unlink()
+
+
+def _add_parents(folders: set[str], rel: str) -> None:
+    while "/" in rel:
+        rel = rel.rpartition("/")[0]
+        if rel in folders:
+            return
+        folders.add(rel)
 
 
 _remembered: dict[str, tuple[tuple[str, str], _Stamp, Saved]] = {}
