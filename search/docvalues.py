@@ -38,6 +38,8 @@ NAMES = "docvalues.json"
 _FIELDS = ("live", "date", "lang", "publication", "tag_doc", "tag_id")
 _AUTHOR_FIELDS = ("author_doc", "author_id")
 """Saved since the author facet; a generation saved before it has no authors."""
+_GROUP_FIELDS = ("group",)
+"""Saved since translation grouping; before it every document is its own group."""
 
 
 def facet_key(value: str) -> str:
@@ -125,6 +127,10 @@ class DocValues:
     authors: tuple[str, ...] = ()
     author_labels: tuple[str, ...] = ()
 
+    group: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    """Each document's translation group (documents sharing a translation key share it);
+    empty in a generation saved before groups, where every document is its own group."""
+
     @property
     def size(self) -> int:
         return int(self.live.shape[0])
@@ -139,6 +145,19 @@ class DocValues:
             "author": _Keyed.build(self.authors, self.author_labels),
             "lang": _Keyed.build(self.langs, tuple(display_name(k) for k in self.langs)),
         }
+
+    @cached_property
+    def groups(self) -> IntArray:
+        """The translation group of each document slot (never empty, unlike ``group``)."""
+        if self.group.shape[0] == self.size:
+            return self.group
+        return np.arange(self.size, dtype=np.int32)
+
+    @cached_property
+    def translated(self) -> int:
+        """How many translation groups have more than one live member."""
+        sizes = np.bincount(self.groups[self.live])
+        return int(np.count_nonzero(sizes > 1))
 
     @cached_property
     def dates(self) -> _Dates:
@@ -259,6 +278,11 @@ class DocValuesBuilder:
         self.author_id: list[int] = []
         self.langs, self.pubs, self.tags, self.authors = _Labels(), _Labels(), _Labels(), _Labels()
         self.spelled = {name: _Occurrences() for name in _SPELLED}
+        self.groups: list[int] = []
+        self.group_ids: dict[str, int] = {}
+        """Translation key → group: provisional in a new builder, final in an extended one."""
+        self.next_group = 0
+        """The next group id of an extended builder."""
         self.base: DocValues | None = None
         self.keep = 0
         self.dead: list[int] = []
@@ -270,8 +294,12 @@ class DocValuesBuilder:
         dv, arrays, names = saved
         if any(f"{name}_spellings" not in names for name in _SPELLED) or keep > dv.size:
             return None
+        if "group_keys" not in names or dv.group.shape[0] != dv.size:
+            return None
         builder = cls(size)
         builder.base, builder.keep = dv, keep
+        builder.group_ids = dict(names["group_keys"])
+        builder.next_group = int(dv.group.max()) + 1 if dv.size else 0
         builder.langs = _Labels.restore(dv.langs, list(dv.langs), list(range(len(dv.langs))))
         for name, keys in (
             ("tag", dv.tags),
@@ -309,6 +337,18 @@ class DocValuesBuilder:
         self.pub_ids.append(kid if publication else -1)
         self._pairs(docnum, record.get("tags"), "tag", self.tag_doc, self.tag_id)
         self._pairs(docnum, record.get("authors"), "author", self.author_doc, self.author_id)
+        key = record.get("translation_key")
+        if self.base is not None:  # final ids: a key's group as saved, else a new one
+            group = self.group_ids.get(key) if key else None
+            if group is None:
+                group, self.next_group = self.next_group, self.next_group + 1
+                if key:
+                    self.group_ids[key] = group
+            self.groups.append(group)
+            return
+        # an article without a key is a group of its own
+        fresh = len(self.group_ids) + len(self.groups)
+        self.groups.append(self.group_ids.setdefault(key, fresh) if key else fresh)
 
     def _pairs(self, docnum: int, values: Any, name: str, docs: list[int], ids: list[int]) -> None:
         """One (document, value) pair per distinct value (by key) of a many-valued facet."""
@@ -339,6 +379,7 @@ class DocValuesBuilder:
         date[docs] = self.dates
         lang[docs] = self.lang_ids
         publication[docs] = self.pub_ids
+        group = self._group(docs)
         tag_doc, tag_id = self._kept("tag_doc", "tag_id", self.tag_doc, self.tag_id)
         author_doc, author_id = self._kept(
             "author_doc", "author_id", self.author_doc, self.author_id
@@ -363,7 +404,27 @@ class DocValuesBuilder:
             author_id=author_id,
             authors=self.authors.keys(),
             author_labels=labels["author"],
+            group=group,
         )
+
+    def _group(self, docs: IndexArray) -> IntArray:
+        """Each slot's translation group; in a new builder, dense ids (a dead slot keeps its
+        own number, above every live group's), and ``group_ids`` made final."""
+        group = np.arange(self.size, dtype=np.int32)
+        if self.base is not None:
+            group[: self.keep] = self.base.group[: self.keep]
+            group[docs] = self.groups
+            return group
+        if self.docs:
+            provisional = np.asarray(self.groups, dtype=np.int64)
+            unique, dense = np.unique(provisional, return_inverse=True)
+            group += len(self.docs)
+            group[docs] = dense
+            final = np.searchsorted(
+                unique, np.asarray(list(self.group_ids.values()), dtype=np.int64)
+            )
+            self.group_ids = dict(zip(self.group_ids, final.tolist(), strict=True))
+        return group
 
     def _labels(self, name: str) -> _Labels:
         return {"tag": self.tags, "author": self.authors, "publication": self.pubs}[name]
@@ -393,6 +454,7 @@ class DocValuesBuilder:
         dv = self.build()
         extra_arrays: dict[str, npt.NDArray[Any]] = dict(arrays or {})
         extra_names: dict[str, Any] = dict(names or {})
+        extra_names["group_keys"] = self.group_ids
         for name in _SPELLED:
             state_arrays, state_names = self._labels(name).state(name)
             occ_docs, occ_spells = self.spelled[name].arrays()
@@ -403,19 +465,18 @@ class DocValuesBuilder:
         return dv
 
 
-def save_docvalues(
+def pack_docvalues(
     dv: DocValues,
-    directory: Path,
-    *,
     arrays: Mapping[str, npt.NDArray[Any]] | None = None,
     names: Mapping[str, Any] | None = None,
-) -> None:
-    """Write ``dv`` (and an engine's own extra ``arrays`` and ``names``) into ``directory``."""
-    data = {f: getattr(dv, f) for f in (*_FIELDS, *_AUTHOR_FIELDS)} | dict(arrays or {})
+) -> tuple[bytes, dict[str, Any]]:
+    """``dv`` (and an engine's own extra ``arrays`` and ``names``) as NumPy ``.npz`` bytes and
+    JSON-ready names: what ``save_docvalues`` writes, for engines storing them elsewhere."""
+    saved = (*_FIELDS, *_AUTHOR_FIELDS, *_GROUP_FIELDS)
+    data = {f: getattr(dv, f) for f in saved} | dict(arrays or {})
     buffer = io.BytesIO()
     savez: Any = np.savez  # its stubs type **arrays as its keyword options
     savez(buffer, **data)
-    write_atomic(directory / ARRAYS, buffer.getvalue())
     labels = {
         "langs": dv.langs,
         "publications": dv.publications,
@@ -425,18 +486,22 @@ def save_docvalues(
         "authors": dv.authors,
         "author_labels": dv.author_labels,
     }
-    write_atomic(directory / NAMES, json.dumps({**labels, **(names or {})}, ensure_ascii=False))
+    return buffer.getvalue(), {**labels, **(names or {})}
 
 
-def load_docvalues(directory: Path) -> Saved:
-    """The arrays saved by ``save_docvalues``, with the extra arrays and names."""
-    names: dict[str, Any] = json.loads((directory / NAMES).read_text(encoding="utf-8"))
-    with np.load(directory / ARRAYS) as saved:
+def unpack_docvalues(
+    packed: bytes | Path, names: Mapping[str, Any]
+) -> tuple[DocValues, dict[str, npt.NDArray[Any]], dict[str, Any]]:
+    """What ``pack_docvalues`` made (the bytes or a file of them), with the extra arrays and
+    names."""
+    names = dict(names)
+    source = packed if isinstance(packed, Path) else io.BytesIO(packed)
+    with np.load(source) as saved:
         arrays = {key: saved[key] for key in saved.files}
     none = np.zeros(0, dtype=np.int32)
     dv = DocValues(
         **{f: arrays.pop(f) for f in _FIELDS},
-        **{f: arrays.pop(f, none) for f in _AUTHOR_FIELDS},
+        **{f: arrays.pop(f, none) for f in (*_AUTHOR_FIELDS, *_GROUP_FIELDS)},
         authors=tuple(names.pop("authors", ())),
         author_labels=tuple(names.pop("author_labels", ())),
         langs=tuple(names.pop("langs")),
@@ -446,3 +511,24 @@ def load_docvalues(directory: Path) -> Saved:
         tag_labels=tuple(names.pop("tag_labels")),
     )
     return dv, arrays, names
+
+
+def save_docvalues(
+    dv: DocValues,
+    directory: Path,
+    *,
+    arrays: Mapping[str, npt.NDArray[Any]] | None = None,
+    names: Mapping[str, Any] | None = None,
+) -> None:
+    """Write ``dv`` (and an engine's own extra ``arrays`` and ``names``) into ``directory``."""
+    packed, labels = pack_docvalues(dv, arrays, names)
+    write_atomic(directory / ARRAYS, packed)
+    write_atomic(directory / NAMES, json.dumps(labels, ensure_ascii=False))
+
+
+def load_docvalues(
+    directory: Path,
+) -> tuple[DocValues, dict[str, npt.NDArray[Any]], dict[str, Any]]:
+    """The arrays saved by ``save_docvalues``, with the extra arrays and names."""
+    names: dict[str, Any] = json.loads((directory / NAMES).read_text(encoding="utf-8"))
+    return unpack_docvalues(directory / ARRAYS, names)

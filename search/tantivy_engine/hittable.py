@@ -28,7 +28,10 @@ from search.store import write_atomic
 FILE = "hits.jsonl"
 PART_GLOB = "hits-*.jsonl"
 """The parts added by updates since the last whole hit table (``part_name``)."""
-HIT_FIELDS = ("id", "path", "title", "date", "tags", "publication", "lang", "summary", "authors")
+HIT_FIELDS = (
+    "id", "path", "title", "date", "tags", "publication", "lang", "summary", "authors",
+    "translation_key",
+)  # fmt: skip
 """What ``BaseEngine._hits`` and the translation links read of a record, body aside."""
 OffsetArray = npt.NDArray[np.int64]
 

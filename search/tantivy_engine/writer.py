@@ -7,7 +7,7 @@ import dataclasses
 import errno
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,7 @@ import tantivy
 
 from search.analysis import EXACT, exact_text, stem_lang, stem_text
 from search.article import Article
+from search.docvalues import facet_key
 from search.tantivy_engine import schema as s
 from search.tantivy_engine.docvalues import (
     HitRows,
@@ -27,6 +28,7 @@ from search.tantivy_engine.docvalues import (
     write_docvalues,
 )
 from search.tantivy_engine.hittable import HIT_FIELDS
+from search.types import FacetName
 
 HEAP_BYTES = 256_000_000
 """Tantivy's indexing buffer, shared by its threads (default 128 MB): bigger is faster for bulk."""
@@ -68,10 +70,10 @@ def to_document(article: Article, key: int) -> tantivy.Document:
     if lang is not None:
         doc.add_text(s.title_field(lang), stem_text(article.title))
         doc.add_text(s.body_field(lang), stem_text(article.body))
-    for tag in dict.fromkeys(tag.casefold() for tag in article.tags):
+    for tag in dict.fromkeys(facet_key(tag) for tag in article.tags):
         doc.add_text(s.TAGS, tag)
     if article.publication:
-        doc.add_text(s.PUBLICATION, article.publication.casefold())
+        doc.add_text(s.PUBLICATION, facet_key(article.publication))
     if article.authors:
         doc.add_text(s.AUTHOR, exact_text("\n".join(article.authors)))
     if article.date:
@@ -80,7 +82,21 @@ def to_document(article: Article, key: int) -> tantivy.Document:
         )
     if article.translation_key:
         doc.add_text(s.TRANSLATION_KEY, article.translation_key)
+    add_facet_keys(doc, article)
     return doc
+
+
+def add_facet_keys(doc: tantivy.Document, article: Article) -> None:
+    """Each keyed facet's distinct keys, as ``DocValuesBuilder`` counts them (one a document)."""
+    facets: dict[FacetName, Sequence[str]] = {
+        "tag": article.tags,
+        "publication": (article.publication,) if article.publication else (),
+        "author": article.authors,
+        "lang": (article.lang,),
+    }
+    for facet, values in facets.items():
+        for key in dict.fromkeys(map(facet_key, values)):
+            doc.add_text(s.FACET_FIELDS[facet], key)
 
 
 class TantivyWriter:

@@ -20,12 +20,13 @@ from whoosh.analysis import Analyzer
 from search import ranking
 from search.analysis import EXACT, SNOWBALL, STEM_LANGS, WORD_PATTERN, stem_stopwords
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """Bumped whenever the schema or the stored layout changes: older indexes are refused.
 
 2: exact fields shared by every language, stemmed fields without positions,
 PyStemmer's Snowball stemmers.
-3: the stemmed fields leave out their language's stop words (the exact fields keep them)."""
+3: the stemmed fields leave out their language's stop words (the exact fields keep them).
+4: tags and publications are indexed as their facet key (``docvalues.facet_key``)."""
 
 ANALYSER_LANGS: tuple[str, ...] = (*STEM_LANGS, EXACT)
 """Every analyser the text fields use: each stemmed language's, and the exact one."""

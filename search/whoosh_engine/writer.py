@@ -15,6 +15,7 @@ from whoosh.writing import SegmentWriter
 
 from search.analysis import EXACT, exact_text, stem_lang, stem_text
 from search.article import Article
+from search.docvalues import facet_key
 from search.whoosh_engine.docvalues import extend_docvalues, write_docvalues
 from search.whoosh_engine.fastcodec import FastW3Codec, GroupedPool
 from search.whoosh_engine.fastindex import fast_schema
@@ -68,9 +69,9 @@ def to_document(article: Article) -> dict[str, Any]:
         doc[title_field(lang)] = stem_text(article.title)
         doc[body_field(lang)] = stem_text(article.body)
     if article.tags:
-        doc["tags"] = ",".join(tag.casefold() for tag in article.tags)
+        doc["tags"] = ",".join(facet_key(tag) for tag in article.tags)
     if article.publication:
-        doc["publication"] = article.publication.casefold()
+        doc["publication"] = facet_key(article.publication)
     if article.authors:
         doc["author"] = exact_text("\n".join(article.authors))
     if article.date:
