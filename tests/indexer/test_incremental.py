@@ -42,6 +42,7 @@ def _article(rng: random.Random, n: int, version: int = 0) -> str:
         f"lang: {rng.choice(['en', 'en', 'de'])}",
         f"tags: [{', '.join(tags)}]",
         *([f"publication: {publication}"] if publication else []),
+        *([f"translationKey: story{n % 5}"] if n % 3 == 0 else []),
         "---",
         "",
         " ".join(rng.choices(WORDS, k=12)) + f" unique{n}x{version}.",
@@ -69,7 +70,10 @@ def _answers(index: Path) -> list[object]:
             seen.append((q, result.total, sorted(hit.id for hit in result.hits), facets))
         tagged = service.search(SearchRequest(filters={"tag": ("shipping",)}, per_page=500))
         seen.append(sorted(hit.id for hit in tagged.hits))
-        for hit in service.search(SearchRequest(per_page=500, snippets=False)).hits:
+        grouped = service.search(SearchRequest(group="translations", per_page=500))
+        groups = [sorted([hit.id, *(t.id for t in hit.also_in)]) for hit in grouped.hits]
+        seen.append((grouped.total, sorted(groups)))
+        for hit in sorted(service.search(SearchRequest(per_page=500)).hits, key=lambda h: h.id):
             view = service.article(hit.id)
             seen.append((view.id, view.title, view.tags, view.publication, view.body))
         return seen
@@ -118,6 +122,12 @@ def test_each_kind_of_change_answers_as_a_rebuild_does(
     step(["posts/2", "posts/moved"])
     shutil.rmtree(archive / "posts/new")
     step(["posts/new"])
+    # a Hugo headless bundle: its index decides whether the folder's pages are articles
+    _write(archive, "posts/bundle/index.md", "---\ntitle: Bundle\nheadless: true\n---\nx\n")
+    _write(archive, "posts/bundle/page.md", _article(rng, 200))
+    step(["posts/bundle/index.md", "posts/bundle/page.md"])
+    _write(archive, "posts/bundle/index.md", "---\ntitle: Bundle\n---\nNow a page.\n")
+    step(["posts/bundle/index.md"])  # the page below it becomes an article too
     for n in range(5, 10):  # a burst in one batch
         _write(archive, f"posts/0/p{n}.md", _article(rng, n, 1))
     step([f"posts/0/p{n}.md" for n in range(5, 10)])
