@@ -1,6 +1,6 @@
 """Freshness: from a file written into the archive to the first HTTP search that returns it.
 
-``python -m bench.freshness [--corpus sisihagen | --generated N] [--rounds 10]
+``python -m bench.freshness [--corpus sisihagen | --corpus real | --generated N] [--rounds 10]
 [--engine whoosh ...] [--keep DIR]``
 
 For each engine: the corpus is copied to a temporary folder (the shared corpus is
@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.abuse import start_server, stop_server
+from bench.archive import REAL, assemble
 from bench.common import corpus, log, percentile
 from bench.generate import generate
 from search.store import IndexStore
@@ -56,13 +57,19 @@ def found(port: int, word: str) -> bool:
     return response.status == 200 and int(json.loads(body).get("total", 0)) > 0
 
 
-def prepare(engine: str, source: Path | int, work: Path) -> tuple[Path, Path]:
-    """The archive (a copy of ``source``, or ``source`` articles generated) and its index,
-    made in ``work`` unless there from an earlier run."""
+Source = Path | int | tuple[str, ...]
+"""A corpus to copy, a number of articles to generate, or corpora to put together."""
+
+
+def prepare(engine: str, source: Source, work: Path) -> tuple[Path, Path]:
+    """The archive (a copy of ``source``, ``source`` articles generated, or the corpora
+    named) and its index, made in ``work`` unless there from an earlier run."""
     archive, index = work / f"{engine}-archive", work / f"{engine}-index"
     if not archive.exists():
         if isinstance(source, int):
             generate(archive, source)
+        elif isinstance(source, tuple):
+            assemble(work, archive.name, source)
         else:
             shutil.copytree(source, archive)
     if not (index / "CURRENT").exists():
@@ -76,7 +83,7 @@ def prepare(engine: str, source: Path | int, work: Path) -> tuple[Path, Path]:
     return archive, index
 
 
-def measure_engine(engine: str, source: Path | int, rounds: int, work: Path) -> dict[str, Any]:
+def measure_engine(engine: str, source: Source, rounds: int, work: Path) -> dict[str, Any]:
     archive, index = prepare(engine, source, work)
     cli = str(Path(sys.executable).parent / "archive-search")
     watch_log = (work / f"{engine}-watch.log").open("wb")
@@ -137,13 +144,15 @@ def publish_ms(watch_log: str) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", default="sisihagen")
+    parser.add_argument(
+        "--corpus", default="sisihagen", help="a corpus, or 'real': the three real corpora"
+    )
     parser.add_argument("--generated", type=int, help="a generated archive of N articles")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--engine", action="append", choices=("whoosh", "tantivy"))
     parser.add_argument("--keep", type=Path, help="make (or reuse) archives and indexes here")
     args = parser.parse_args(argv)
-    source: Path | int = args.generated or corpus(args.corpus)
+    source: Source = args.generated or (REAL if args.corpus == "real" else corpus(args.corpus))
     name = f"generated-{args.generated}" if args.generated else args.corpus
     results: dict[str, Any] = {"corpus": name, "load_average": os.getloadavg()[0]}
     with contextlib.ExitStack() as stack:
