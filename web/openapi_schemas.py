@@ -246,6 +246,20 @@ def schemas() -> JSON:
                 "articles": INT,
                 "created": STR,
                 "error": obj({"code": STR, "message": STR}),
+                "servers": {
+                    "type": "array",
+                    "description": "PostgreSQL servers (postgres engine): role, whether it "
+                    "answers, seconds behind the primary (null: no primary seen)",
+                    "items": obj(
+                        {
+                            "host": STR,
+                            "up": {"type": "boolean"},
+                            "role": {"type": "string", "enum": ["primary", "standby"]},
+                            "lag": {"type": ["number", "null"]},
+                            "timeline": INT,
+                        }
+                    ),
+                },
             },
             "required": ["status"],
             "additionalProperties": False,

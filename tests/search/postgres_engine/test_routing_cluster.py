@@ -191,6 +191,13 @@ def test_after_the_primary_dies_reads_go_on_and_a_promoted_replica_takes_writes(
             wait_until(lambda: sum(load.served.values()) > before + 100, 20, "reads go on")
         assert load.failures == []
         assert set(load.results) <= {10, 11}
+        # the old primary comes back as a primary too: the promoted one, on the higher
+        # timeline, keeps the writes
+        cluster.start(cluster.primary)
+        wait_until(lambda: db.status()[0]["up"] is True, 10, "the old primary is seen again")
+        assert [s["role"] for s in db.status()[:2]] == ["primary", "primary"]
+        with db.primary() as conn:
+            assert conn.info.port == heir.port
 
 
 def test_a_forked_child_opens_its_own_connections(pg_cluster: Cluster, db: Databases) -> None:
