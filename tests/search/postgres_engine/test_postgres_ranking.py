@@ -61,3 +61,36 @@ def test_bm25_ranks_the_rarer_word_and_the_shorter_article_first(built: tuple[st
     assert mill is not None and mill > second
     assert math.isfinite(first)
     service.close()
+
+
+def test_an_update_patches_the_vocabulary_to_what_a_rebuild_writes(
+    pg_admin: str, pg_url: str, tmp_path: Path
+) -> None:
+    from psycopg import sql
+
+    from search.postgres_engine import schema
+    from search.postgres_engine.writer import _TERMS_OF
+
+    url = new_database(pg_admin)
+    database.use([url])
+    try:
+        source = write_archive(tmp_path / "archive", FILES)
+        build_index(source, tmp_path / "index", engine="postgres")
+        (source / "en/a.md").write_text(FILES["en/a.md"].replace("night", "dawn"))
+        (source / "de/b.md").unlink()
+        (source / "en/c.md").write_text("---\ntitle: Mill\nlang: en\n---\nThe mill wheel.\n")
+        report = build_index(source, tmp_path / "index")
+        assert (report.mode, report.updated, report.removed, report.indexed) == (
+            "update", 1, 1, 1,
+        )  # fmt: skip
+        docs, terms, _ = schema.tables(str(report.generation))
+        with psycopg.connect(url) as conn:
+            patched = conn.execute(sql.SQL("SELECT * FROM {} ORDER BY 1, 2").format(terms))
+            got = patched.fetchall()
+            every = _TERMS_OF.format(docs=docs, where=sql.SQL(""))
+            want = conn.execute(sql.SQL("SELECT * FROM ({}) t ORDER BY 1, 2").format(every))
+            assert got == want.fetchall()
+        assert ("body_exact", "dawn") in {(f, t) for f, t, *_ in got}
+        assert ("body_exact", "night") not in {(f, t) for f, t, *_ in got}
+    finally:
+        database.use([pg_url])
