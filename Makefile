@@ -14,7 +14,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: axe help install lock index run serve test test-fast lint format bench bench-full browser wrk clean
+.PHONY: axe help install lock index run serve test test-fast lint format bench bench-full bench-million browser wrk clean pg-cluster pg-cluster-stop
 
 help:
 	@echo "make run        set up, index $(CORPUS)/ and serve http://$(HOST):$(PORT) with gunicorn"
@@ -22,7 +22,10 @@ help:
 	@echo "make test-fast  the suite without the slow tier"
 	@echo "make bench      benchmarks; figures written to bench/results/"
 	@echo "make bench-full benchmarks plus a generated 100,000-article archive (about 40 minutes)"
+	@echo "make bench-million  a generated million-article archive on Tantivy (an hour or more)"
 	@echo "make lint       ruff and mypy"
+	@echo "make pg-cluster  a PostgreSQL primary and two replicas on loopback in var/pg-cluster"
+	@echo "make pg-cluster-stop  stop them (data kept; remove var/pg-cluster to start afresh)"
 	@echo "make lock       resolve pyproject.toml again into $(LOCK) and $(RUNTIME_LOCK)"
 
 # Exactly the locked versions (hashes checked), then this project without its dependencies;
@@ -112,5 +115,20 @@ bench: $(STAMP) wrk
 bench-full: $(STAMP) wrk
 	$(BIN)/python -m bench --full
 
+# The archive and indexes stay in MILLION_DIR (~14 GB at a million), so a later run reuses them.
+MILLION_DIR ?= /tmp/archive-search-million
+MILLION ?= 1000000
+bench-million: $(STAMP) wrk
+	$(BIN)/python -m bench --only million --merge --million $(MILLION) --million-dir $(MILLION_DIR)
+
+# A PostgreSQL primary and two streaming replicas on loopback (archive_search/pgcluster.py);
+# it prints the URLs to pass to --database.
+pg-cluster: $(STAMP)
+	$(BIN)/python -m archive_search.pgcluster start --dir var/pg-cluster
+
+pg-cluster-stop: $(STAMP)
+	$(BIN)/python -m archive_search.pgcluster stop --dir var/pg-cluster
+
 clean:
+	-$(BIN)/python -m archive_search.pgcluster stop --dir var/pg-cluster 2>/dev/null
 	rm -rf $(VENV) var test-output .pytest_cache .mypy_cache .ruff_cache

@@ -63,6 +63,7 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     )
     index.add_argument("path", type=Path, help="the archive's root folder")
     _index_option(index, settings)
+    _database_option(index, settings)
     index.add_argument("--rebuild", action="store_true", help="build from scratch")
     engines = "; ".join(f"{spec.name}: {spec.summary}" for spec in REGISTRY.values())
     index.add_argument(
@@ -94,6 +95,7 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     )
     search.add_argument("query", help="the query, e.g. 'karabakh \"peace process\" -israel'")
     _index_option(search, settings)
+    _database_option(search, settings)
     search.add_argument("--tag", action="append", default=[], help="filter by tag (repeatable)")
     search.add_argument("--publication", action="append", default=[], help="filter by publication")
     search.add_argument("--lang", action="append", default=[], help="filter by language code")
@@ -112,6 +114,7 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         description="Run gunicorn with the web application over the index.",
     )
     _index_option(serve, settings)
+    _database_option(serve, settings)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=2)
@@ -121,6 +124,23 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         "request holds one; the workers' threads together bound the slow connections served",
     )  # fmt: skip
     return parser
+
+
+def _database_option(parser: argparse.ArgumentParser, settings: Settings) -> None:
+    now = " ".join(settings.database_urls) or "unset"
+    parser.add_argument(
+        "--database", action="append", metavar="URL",
+        help="PostgreSQL URL of the postgres engine (repeatable: replicas; libpq multi-host "
+        f"URLs too; default $ARCHIVE_SEARCH_DATABASE_URL, now {now}); with it, search and "
+        "serve read the generation published in the database",
+    )  # fmt: skip
+
+
+def _database_urls(args: argparse.Namespace, settings: Settings) -> tuple[str, ...]:
+    from archive_search.settings import split_urls
+
+    given = tuple(u for text in args.database or () for u in split_urls(text))
+    return given or settings.database_urls
 
 
 def _index_option(parser: argparse.ArgumentParser, settings: Settings) -> None:
@@ -157,6 +177,12 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         from indexer.watch import stop_on_signals
 
         stop = stop_on_signals()  # before the catch-up run, so that it too stops cleanly
+
+    urls = _database_urls(args, settings)
+    if urls:
+        from search.postgres_engine import database
+
+        database.use(urls, publish_wait=settings.publish_wait, max_lag=settings.replica_max_lag)
 
     def update(rebuild: bool = False, progress: _ProgressBar | None = None) -> BuildReport:
         return build_index(
@@ -256,7 +282,7 @@ class _ProgressBar:
 def _search(args: argparse.Namespace, settings: Settings) -> int:
     from search.errors import SearchError
     from search.request import build_request
-    from search.service import SearchService
+    from search.service import SearchService, database_service
     from web.serialise import ArticleUrls, error_body, result_json
 
     params: dict[str, list[str]] = {
@@ -268,7 +294,15 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
         params["from"] = [args.date_from]
     if args.date_to:
         params["to"] = [args.date_to]
-    service = SearchService(args.index)
+    urls = _database_urls(args, settings)
+    try:
+        if urls:
+            service = database_service(urls, max_lag=settings.replica_max_lag)
+        else:
+            service = SearchService(args.index)
+    except SearchError as exc:
+        print(f"archive-search: {exc.message}", file=sys.stderr)
+        return 3
     try:
         result = service.search(build_request(params))
     except SearchError as exc:
@@ -351,6 +385,9 @@ def gunicorn_command(host: str, port: int, workers: int, threads: int = THREADS)
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     command = gunicorn_command(args.host, args.port, args.workers, args.threads)
     os.environ["ARCHIVE_SEARCH_INDEX"] = str(args.index.resolve())
+    urls = _database_urls(args, settings)
+    if urls:  # the workers read it from the settings, as every other setting
+        os.environ["ARCHIVE_SEARCH_DATABASE_URL"] = " ".join(urls)
     os.execvp(command[0], command)
 
 

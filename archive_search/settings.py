@@ -12,6 +12,7 @@ documents each of them (a test checks that it does).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,12 @@ free for cheap ones."""
 
 DEFAULT_API_MAX_AGE = 60
 """A minute: a reindex shows within that, and a visitor paging back and forth costs nothing."""
+
+_URL_START = re.compile(r"[\s,]+(?=postgres(?:ql)?://)")
+DEFAULT_REPLICA_MAX_LAG = 10.0
+"""Seconds a PostgreSQL replica may trail its primary and still answer searches."""
+DEFAULT_PUBLISH_WAIT = 30.0
+"""Seconds a PostgreSQL publish waits for the replicas to replay the new generation."""
 
 ENVIRONMENT: dict[str, str] = {
     "ARCHIVE_SEARCH_INDEX": f"the index directory (default {DEFAULT_INDEX})",
@@ -60,6 +67,13 @@ ENVIRONMENT: dict[str, str] = {
     "(default 0)",
     "ARCHIVE_SEARCH_API_MAX_AGE": "seconds API answers may be cached, Cache-Control max-age "
     f"(default {DEFAULT_API_MAX_AGE}; 0: revalidate every time)",
+    "ARCHIVE_SEARCH_DATABASE_URL": "PostgreSQL URL(s) of the postgres engine: one URL, several "
+    "separated by commas or spaces, or libpq's multi-host postgresql://h1:p1,h2:p2/db; searches "
+    "go to replicas, writes to the primary (default: none)",
+    "ARCHIVE_SEARCH_REPLICA_MAX_LAG": "seconds a PostgreSQL replica may trail the primary and "
+    f"still answer searches (default {DEFAULT_REPLICA_MAX_LAG:g})",
+    "ARCHIVE_SEARCH_PUBLISH_WAIT": "seconds a PostgreSQL publish waits for the replicas to replay "
+    f"the new generation (default {DEFAULT_PUBLISH_WAIT:g}; 0: do not wait)",
 }
 
 
@@ -85,6 +99,10 @@ class Settings:
     api_max_age: int = DEFAULT_API_MAX_AGE
     public_url: str | None = None
     """``scheme://host[:port][/path]`` without a trailing slash; None: relative URLs."""
+    database_urls: tuple[str, ...] = ()
+    """PostgreSQL URLs (``split_urls``); () when unset."""
+    replica_max_lag: float = DEFAULT_REPLICA_MAX_LAG
+    publish_wait: float = DEFAULT_PUBLISH_WAIT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -119,6 +137,11 @@ class Settings:
                                "ARCHIVE_SEARCH_API_MAX_AGE", 0),
             public_url=public_url(env["ARCHIVE_SEARCH_PUBLIC_URL"])
             if env.get("ARCHIVE_SEARCH_PUBLIC_URL") else None,
+            database_urls=split_urls(env.get("ARCHIVE_SEARCH_DATABASE_URL") or ""),
+            replica_max_lag=_seconds(env.get("ARCHIVE_SEARCH_REPLICA_MAX_LAG"),
+                                     "ARCHIVE_SEARCH_REPLICA_MAX_LAG", DEFAULT_REPLICA_MAX_LAG),
+            publish_wait=_seconds(env.get("ARCHIVE_SEARCH_PUBLISH_WAIT"),
+                                  "ARCHIVE_SEARCH_PUBLISH_WAIT", DEFAULT_PUBLISH_WAIT),
         )  # fmt: skip
 
 
@@ -146,3 +169,22 @@ def _count(text: str, name: str, least: int) -> int:
     if not (value.isascii() and value.isdigit()) or int(value) < least:
         raise SettingsError(f"bad {name} {text!r}: expected a whole number, at least {least}")
     return int(value)
+
+
+def split_urls(text: str) -> tuple[str, ...]:
+    """Several PostgreSQL URLs in one setting: separated by commas or spaces before each ``postgresql://``
+    (a multi-host URL's own commas, and a ``key=value`` conninfo's spaces, stay inside it)."""
+    return tuple(part.strip() for part in _URL_START.split(text.strip()) if part.strip())
+
+
+def _seconds(text: str | None, name: str, default: float) -> float:
+    """A finite number of seconds, at least 0, in ASCII (``None`` or empty: ``default``)."""
+    if not text:
+        return default
+    try:
+        value = float(text) if text.isascii() else -1.0
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise SettingsError(f"bad {name} {text!r}: expected a number of seconds, at least 0")
+    return value

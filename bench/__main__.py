@@ -1,17 +1,20 @@
 """``python -m bench [--quick | --full] [--only PARTS]``, PARTS from compare, http, load,
-relevance, research, knownitem, suggest, scaled.
+relevance, research, knownitem, suggest, pgcluster, grouping, scaled, million.
 
 Default (``make bench``, ~15 minutes): the four engines side by side on the
 three real corpora (sisihagen, bbc, 20news: 24,543 articles), HTTP through
 gunicorn and the hardening load test on those indexes, and relevance at the
 current title weight. ``--full`` (``make bench-full``) adds the generated 100,000-article
 archive and the title-weight sweep. ``--quick`` runs everything small on a
-tiny generated archive (a smoke test, under three minutes).
+tiny generated archive (a smoke test, under three minutes). ``--only million``
+(``make bench-million``) builds a generated million-article archive on the Tantivy
+engine and raw Tantivy (``bench.million``: an hour or more on two cores).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import tempfile
@@ -19,7 +22,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import archive, compare, generate, knownitem, load, relevance, research, suggest
+from bench import (
+    archive,
+    compare,
+    generate,
+    grouping,
+    knownitem,
+    load,
+    million,
+    pgcluster,
+    postgres,
+    relevance,
+    research,
+    suggest,
+)
 from bench.builds import ENGINES
 from bench.common import (
     IN_CI,
@@ -33,9 +49,17 @@ from bench.common import (
 )
 from bench.report import render
 
-PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest", "scaled")
-DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest")
+PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest", "pgcluster",
+         "grouping", "scaled", "million")  # fmt: skip
+DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest",
+                 "pgcluster", "grouping")  # fmt: skip
+FULL_PARTS = (*DEFAULT_PARTS, "scaled")
+"""The million is asked for by name (``make bench-million``): it takes an hour or more."""
+QUICK_MILLION = 2_000
 FAST = ("tantivy", "raw-tantivy", "fts5")
+POSTGRES_PARTS = frozenset({"compare", "http", "load", "relevance", "research", "suggest"})
+"""Parts that build the postgres engine beside the others, in ``bench.postgres``'s database
+(``knownitem`` starts its own; ``pgcluster`` its cluster)."""
 WHOOSH_SCALED_MAX = 200_000
 """Larger generated archives are built with the fast engines only."""
 SCALED = 100_000
@@ -50,6 +74,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     mode.add_argument("--full", action="store_true", help="also the 100,000-article archive")
     parser.add_argument("--only", default="", help=f"comma-separated parts: {','.join(PARTS)}")
     parser.add_argument("--scaled", type=int, default=SCALED, help="articles of the scaled run")
+    parser.add_argument(
+        "--million", type=int, default=million.ARTICLES, help="articles of the million part"
+    )
+    parser.add_argument(
+        "--million-dir",
+        type=Path,
+        default=None,
+        help="keep the million part's archive and indexes here (reused by a later run)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="folder for latest.json/.md")
     parser.add_argument(
         "--merge",
@@ -57,7 +90,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="keep the other parts of the previous latest.json (re-run some parts only)",
     )
     args = parser.parse_args(argv)
-    chosen = args.only or ",".join(PARTS if args.full else DEFAULT_PARTS)
+    chosen = args.only or ",".join(FULL_PARTS if args.full else DEFAULT_PARTS)
     args.parts = [p.strip() for p in chosen.split(",") if p.strip()]
     unknown = sorted(set(args.parts) - set(PARTS))
     if unknown:
@@ -70,6 +103,8 @@ class Runner:
 
     def __init__(self, work: Path, args: argparse.Namespace) -> None:
         self.work, self.quick, self.full, self.scaled = work, args.quick, args.full, args.scaled
+        self.million = QUICK_MILLION if args.quick else args.million
+        self.million_dir: Path = args.million_dir or work / "million"
         lines = read_query_lines(QUERIES / "mixed.txt")
         self.lines: list[QueryLine] = lines[:QUICK_QUERIES] if self.quick else lines
         self.compared: dict[str, Any] = {}
@@ -85,8 +120,9 @@ class Runner:
 
     def compare_runs(self) -> dict[str, Any]:
         budget = 5.0 if self.quick else 25.0
+        engines = ENGINES if postgres.available() else tuple(e for e in ENGINES if e != "postgres")
         self.compared["main"] = compare.run(
-            self.archive(), self.work, ENGINES, self.lines, budget=budget
+            self.archive(), self.work, engines, self.lines, budget=budget
         )
         return self.compared
 
@@ -108,11 +144,19 @@ class Runner:
             return self.load()
         if name == "scaled":
             return self.scaled_run()
+        if name == "million":
+            return million.run(self.million_dir, self.lines, self.million)
         if name == "suggest":
             engines = ("whoosh", "tantivy")
             return suggest.run({e: self.index_of(e) for e in engines}, self.lines)
+        if name == "pgcluster":
+            pgcluster.check_available()
+            seconds = 4.0 if self.quick else 20.0
+            return pgcluster.run(self.archive(), self.lines, self.work, seconds=seconds)
         if name == "knownitem":
             return knownitem.run(self.work, quick=self.quick)
+        if name == "grouping":
+            return grouping.run(self.work, self.lines, quick=self.quick)
         if name == "research":
             engines = ("whoosh", "tantivy")
             return research.run({e: self.index_of(e) for e in engines}, quick=self.quick)
@@ -173,7 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         "skipped": {},
     }
     status = 0
-    with tempfile.TemporaryDirectory(prefix="archive-search-bench-") as tmp:
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="archive-search-bench-"))
+        if postgres.available() and set(args.parts) & POSTGRES_PARTS:
+            stack.enter_context(postgres.bench_database())
         runner = Runner(Path(tmp), args)
         for name in (p for p in PARTS if p in args.parts):
             try:

@@ -26,8 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.archive import load_records
-from bench.common import MB, ROOT, dir_size
+from archive_search.settings import split_urls
+from bench.archive import Read, iter_records, load_records
+from bench.common import MB, ROOT, dir_size, log
 from bench.peers import build_peer
 from indexer.build import build_index
 from indexer.parse_pool import worker_count
@@ -35,22 +36,35 @@ from search.article import Article
 from search.registry import open_writer
 from search.store import IndexStore
 
-OURS = ("whoosh", "tantivy")
+OURS = ("whoosh", "tantivy", "postgres")
+"""Our engines; the postgres engine needs ``ARCHIVE_SEARCH_DATABASE_URL`` (``bench.postgres``)."""
 PEERS = ("raw-tantivy", "fts5")
 ENGINES = (*OURS, *PEERS)
 
 
-def build(engine: str, source: Path, index_dir: Path) -> dict[str, Any]:
-    """One full build in this process: articles, files, bytes read, seconds."""
+def _database(engine: str) -> None:
+    """The database named in the environment (``bench.postgres``), for the postgres engine."""
+    if engine == "postgres":
+        from search.postgres_engine import database
+
+        database.use(split_urls(os.environ.get("ARCHIVE_SEARCH_DATABASE_URL", "")))
+
+
+def build(engine: str, source: Path, index_dir: Path, *, pool: bool = False) -> dict[str, Any]:
+    """One full build in this process: articles, files, bytes read, seconds. A peer parses
+    in this process, or with ``pool`` in the parser's worker processes, as ours do."""
+    _database(engine)
     started = time.perf_counter()
     if engine in OURS:
-        report = build_index(source, index_dir, rebuild=True, engine=engine)
+        progress = Progress(f"build {engine}")
+        report = build_index(source, index_dir, rebuild=True, engine=engine, progress=progress)
         articles, files, size = report.articles, report.files, report.bytes_read
         problems = len(report.problems)
     else:
-        records, files, size = load_records(source)
-        build_peer(engine, records, index_dir)
-        articles, problems = len(records), 0
+        read = Read()
+        workers = worker_count() if pool else 1
+        build_peer(engine, iter_records(source, read, workers), index_dir)
+        articles, files, size, problems = read.articles, read.files, read.bytes, 0
     return {
         "articles": articles,
         "files": files,
@@ -60,11 +74,27 @@ def build(engine: str, source: Path, index_dir: Path) -> dict[str, Any]:
     }
 
 
+class Progress:
+    """A log line every ``every`` seconds: a million-article build takes the better part of
+    an hour, and the bench's output is rarely a terminal."""
+
+    def __init__(self, what: str, every: float = 30.0) -> None:
+        self.what, self.every = what, every
+        self.last = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last >= self.every or done == total:
+            self.last = now
+            log(f"{self.what}: {done:,} of {total:,} articles")
+
+
 def build_from_records(
     engine: str, records: list[Article], index_dir: Path, size: int = 0
 ) -> float:
     """Seconds to write already parsed ``records`` (from files of ``size`` bytes) into a new
     index: the engine's own cost, with the processes a full build may use."""
+    _database(engine)
     started = time.perf_counter()
     if engine in OURS:
         index_dir.mkdir(parents=True)
@@ -90,18 +120,31 @@ def engine_only(engine: str, source: Path, index_dir: Path) -> dict[str, Any]:
 
 def index_size(engine: str, index_dir: Path) -> int:
     """Bytes on disk of the served index (our engines keep generations; count the current one)."""
+    if engine == "postgres":
+        from search.postgres_engine.schema import generation_bytes
+
+        _database(engine)
+        return generation_bytes(IndexStore(index_dir).current().name)
     if engine in OURS:
         return dir_size(IndexStore(index_dir).current().path)
     return dir_size(index_dir)
 
 
-def build_in_child(engine: str, source: Path, index_dir: Path) -> dict[str, Any]:
-    """Build in a child process; its figures plus throughput, index size and peak RSS."""
+def build_in_child(
+    engine: str, source: Path, index_dir: Path, *, second_pass: bool = True
+) -> dict[str, Any]:
+    """Build in a child process; its figures plus throughput, index size and peak RSS
+    (and, with ``second_pass``, the engine-only rate)."""
     command = [sys.executable, "-m", "bench.builds", engine, str(source), str(index_dir)]
+    command += [] if second_pass else ["--build-only"]
     proc = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"building {engine} failed with status {proc.returncode}")
-    figures: dict[str, Any] = json.loads(proc.stdout)
+    return derived(engine, index_dir, json.loads(proc.stdout))
+
+
+def derived(engine: str, index_dir: Path, figures: dict[str, Any]) -> dict[str, Any]:
+    """The child's figures with throughput, source and index size added."""
     seconds = max(figures["seconds"], 1e-9)
     figures.update(
         articles_per_s=round(figures["articles"] / seconds, 1),
@@ -169,11 +212,15 @@ class TreeMemory:
 
 
 def main(argv: list[str]) -> int:
-    engine, source, index_dir = argv
+    """``ENGINE SOURCE INDEX_DIR [--build-only]``: without the engine-only rate, which
+    parses the whole archive a second time (too long for a million articles), and with
+    a peer's articles parsed by the worker pool, as ours are."""
+    engine, source, index_dir, *rest = argv
     with TreeMemory() as memory:
-        figures = build(engine, Path(source), Path(index_dir))
+        figures = build(engine, Path(source), Path(index_dir), pool="--build-only" in rest)
     figures["peak_rss_mb"] = round(memory.peak_kb / 1024, 1)
-    figures.update(engine_only(engine, Path(source), Path(index_dir + "-from-records")))
+    if "--build-only" not in rest:
+        figures.update(engine_only(engine, Path(source), Path(index_dir + "-from-records")))
     print(json.dumps(figures))
     return 0
 

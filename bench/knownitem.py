@@ -30,9 +30,11 @@ from pathlib import Path
 
 import tantivy
 
+from bench import postgres
 from bench.archive import load_records
 from bench.common import corpus, log
 from bench.peers import HEAP_BYTES, THREADS, build_fts5
+from bench.postgres import bench_database
 from indexer.build import build_index
 from search.article import Article
 from search.service import SearchService
@@ -161,7 +163,15 @@ def raw_tantivy(index_dir: Path) -> Search:
 
 
 def measure(name: str, engines: list[str], work: Path) -> dict[str, dict[str, dict[str, float]]]:
-    """MRR@10 per engine and mode on corpus ``name``: {engine: {mode: {lang: mrr}}}."""
+    """MRR@10 per engine and mode on corpus ``name``: {engine: {mode: {lang: mrr}}}; the
+    postgres engine in a database of its own (``bench.postgres``)."""
+    if "postgres" in engines:
+        with bench_database():
+            return _measure(name, engines, work)
+    return _measure(name, engines, work)
+
+
+def _measure(name: str, engines: list[str], work: Path) -> dict[str, dict[str, dict[str, float]]]:
     source = corpus(name)
     articles, _files, _bytes = load_records(source)
     ids = [a.id for a in articles]
@@ -171,7 +181,7 @@ def measure(name: str, engines: list[str], work: Path) -> dict[str, dict[str, di
     for engine in engines:
         folder = work / f"knownitem-{name}-{engine}"
         close: Callable[[], None] = lambda: None  # noqa: E731
-        if engine in ("tantivy", "whoosh"):
+        if engine in ("tantivy", "whoosh", "postgres"):
             build_index(source, folder, rebuild=True, engine=engine)
             search, close = ours(folder)
         elif engine == "fts5":
@@ -189,6 +199,8 @@ def run(work: Path, *, quick: bool) -> dict[str, object]:
     """The ``knownitem`` part of ``make bench``: sisihagen and astro-docs, our Tantivy engine
     beside FTS5 and raw Tantivy (``--full`` adds the Whoosh engine: ten minutes a build)."""
     engines = ["tantivy", "fts5", "raw-tantivy"] + ([] if quick else ["whoosh"])
+    if postgres.available():
+        engines.append("postgres")
     return {name: measure(name, engines, work) for name in ("sisihagen", "astro-docs")}
 
 
@@ -207,7 +219,7 @@ def report(results: dict[str, object]) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.knownitem", description=__doc__)
     parser.add_argument("--corpus", default="sisihagen")
-    parser.add_argument("--engines", default="tantivy,whoosh,fts5,raw-tantivy")
+    parser.add_argument("--engines", default="tantivy,whoosh,postgres,fts5,raw-tantivy")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="knownitem-"))
     for engine, by_mode in measure(args.corpus, args.engines.split(","), work).items():

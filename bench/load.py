@@ -54,9 +54,12 @@ def free_port() -> int:
         return port
 
 
-def start_gunicorn(index_dir: Path, port: int, logfile: Path) -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    index_dir: Path, port: int, logfile: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     env = {**os.environ, "ARCHIVE_SEARCH_INDEX": str(index_dir), "ARCHIVE_SEARCH_RATE_LIMIT": "off"}
+    env.update(extra_env or {})
     # Our own control socket: the default one in ~/.gunicorn is shared with any other gunicorn.
     control = ["--control-socket", str(logfile.with_name("gunicorn.ctl"))]
     command = [
@@ -161,22 +164,33 @@ def search_paths(lines: list[QueryLine]) -> list[str]:
 @contextmanager
 def serving(index_dir: Path, work: Path) -> Iterator[int]:
     """A gunicorn on a free port of 127.0.0.1 serving ``index_dir``, stopped on exit."""
+    with gunicorn_process(index_dir, work) as (port, _):
+        yield port
+
+
+@contextmanager
+def gunicorn_process(
+    index_dir: Path, work: Path, env: dict[str, str] | None = None
+) -> Iterator[tuple[int, int]]:
+    """``serving`` with more environment; yields the port and gunicorn's process id."""
     port = free_port()
-    proc = start_gunicorn(index_dir, port, work / f"gunicorn-{port}.log")
+    proc = start_gunicorn(index_dir, port, work / f"gunicorn-{port}.log", env)
     try:
         wait_ready(port, proc)
-        yield port
+        yield port, proc.pid
     finally:
         stop(proc)
 
 
-def run(index_dir: Path, lines: list[QueryLine], work: Path, *, seconds: float) -> dict[str, Any]:
+def run(
+    index_dir: Path, lines: list[QueryLine], work: Path, *, seconds: float, warmup: float = 3.0
+) -> dict[str, Any]:
     """Closed loop through ``wrk`` when installed, else through our own Python clients."""
     with serving(index_dir, work) as port:
         paths = search_paths(lines)
         tool = "wrk" if wrk.available() else "Python threads"
         log(f"http: warm-up, then {seconds:.0f} s with {CLIENTS} clients ({tool}) on port {port}")
-        generate(port, paths, min(3.0, seconds), CLIENTS)
+        generate(port, paths, min(warmup, seconds), CLIENTS)
         if wrk.available():
             figures = wrk.generate(f"http://{HOST}:{port}", paths, seconds, CLIENTS, work)
         else:

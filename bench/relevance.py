@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 from whoosh.lang import stopwords_for_language
 
+from bench import postgres
 from bench.collections import Collection, load_cisi, load_cranfield, mean_ndcg
 from bench.common import corpus, log
 from indexer.build import build_index
@@ -124,6 +125,14 @@ def bench_collection(
     current = next((r for r in rows if r["boost"] == ranking.TITLE_BOOST), rows[-1])
     log(f"relevance: {collection.name}, tantivy engine")
     tantivy = evaluate(collection, source, work, ranking.TITLE_BOOST, engine="tantivy")
+    others = {}
+    if postgres.available():  # its database: ``bench.postgres``, started by the runner
+        log(f"relevance: {collection.name}, postgres engine")
+        found = evaluate(collection, source, work, ranking.TITLE_BOOST, engine="postgres")
+        others["postgres"] = {
+            "ndcg10_binary": found["ndcg10_binary"],
+            "ndcg10_graded": found["ndcg10_graded"] if collection.name == "cranfield" else None,
+        }
     return {
         "documents": len(collection.documents),
         "judged_queries": len(collection.judged_queries()),
@@ -137,6 +146,7 @@ def bench_collection(
             "ndcg10_binary": tantivy["ndcg10_binary"],
             "ndcg10_graded": tantivy["ndcg10_graded"] if collection.name == "cranfield" else None,
         },
+        **others,
     }
 
 

@@ -31,6 +31,7 @@ def machine(m: dict[str, Any]) -> list[str]:
 ENGINE_NAMES = {
     "whoosh": "ours, Whoosh",
     "tantivy": "ours, Tantivy",
+    "postgres": "ours, PostgreSQL",
     "raw-tantivy": "raw Tantivy",
     "fts5": "SQLite FTS5",
 }
@@ -104,6 +105,42 @@ def scaled(r: dict[str, Any]) -> list[str]:
              f"{g['articles']} articles, {g['mb']} MB, generated in {g['seconds']} s.{skipped}",
              ""]  # fmt: skip
     return lines + side_by_side("Generated archive", r)
+
+
+def million(r: dict[str, Any]) -> list[str]:
+    lines = ["## A million articles (generated, Tantivy)", ""]
+    if not r.get("articles"):
+        return [*lines, f"Not run: {r['not_run']}.", ""]
+    g = r["generated"]
+    lines += [
+        f"{r['articles']:,} articles, {g['mb']} MB of text ({r['source_mb_on_disk']} MB on "
+        f"disk in 4 KB blocks), generated in {g['seconds']} s. Builds without the "
+        "engine-only second pass.",
+        "",
+    ]
+    if r["reason"]:
+        lines += [f"Fewer than the {r['wanted']:,} asked for: {r['reason']}.", ""]
+    reused = [ENGINE_NAMES[n] for n, e in r["engines"].items() if e["build"].get("reused")]
+    if reused:
+        lines += [f"Build figures of {', '.join(reused)} from an earlier run of this part.", ""]
+    lines += side_by_side(f"Generated archive of {r['articles']:,}", r)
+    rows = [
+        [ENGINE_NAMES[n], *(e["latency"][m]["median_ms"] for m, _ in MODES),
+         *(e["latency"][m]["p99_ms"] for m, _ in MODES)]
+        for n, e in r["engines"].items()
+    ]  # fmt: skip
+    header = ["engine", *(f"{label} p50" for _, label in MODES)]
+    header += [f"{label} p99" for _, label in MODES]
+    lines += ["Medians and p99 (ms, in-process):", "", *table(header, rows)]
+    h = r["http"]
+    lines += [
+        f"HTTP (gunicorn, {h['workers']} workers, {h['clients']} connections from "
+        f"{h.get('generator', 'Python threads')}, ~{h['seconds']} s, our Tantivy index of "
+        f"{r['articles']:,}): {h['requests_per_s']} requests/s, median {h['median_ms']} ms, "
+        f"p99 {h['p99_ms']} ms, {h['errors']} errors.",
+        "",
+    ]
+    return lines
 
 
 def http(r: dict[str, Any]) -> list[str]:
@@ -182,14 +219,17 @@ def relevance(r: dict[str, Any]) -> list[str]:
             c["judged_queries"],
             c["ndcg10_binary"],
             c.get("tantivy", {}).get("ndcg10_binary", "–"),
+            c.get("postgres", {}).get("ndcg10_binary", "–"),
             c["reference_ndcg10_binary"],
             c["ndcg10_graded"],
             c.get("tantivy", {}).get("ndcg10_graded", "–"),
+            c.get("postgres", {}).get("ndcg10_graded", "–"),
         ]
         for name, c in ((n, r[n]) for n in ("cranfield", "cisi"))
     ]
-    head = ["collection", "queries", "Whoosh (binary)", "Tantivy (binary)", "README BM25",
-            "Whoosh (graded)", "Tantivy (graded)"]  # fmt: skip
+    head = ["collection", "queries", "Whoosh (binary)", "Tantivy (binary)",
+            "PostgreSQL (binary)", "README BM25", "Whoosh (graded)", "Tantivy (graded)",
+            "PostgreSQL (graded)"]  # fmt: skip
     lines += table(head, rows)
     boosts = [row["boost"] for row in r["cranfield"]["by_boost"]]
     if len(boosts) > 1:
@@ -223,15 +263,53 @@ def knownitem(r: dict[str, Any]) -> list[str]:
     return report(r)
 
 
+def grouping(r: dict[str, Any]) -> list[str]:
+    from bench.grouping import report
+
+    return report(r)
+
+
+def pgcluster(r: dict[str, Any]) -> list[str]:
+    first = next(iter(r["setups"].values()))
+    head = [
+        "## PostgreSQL: searches on the primary, one replica, two replicas (`make pg-cluster`)",
+        "",
+        f"gunicorn (2 workers) and {first['clients']} connections from "
+        f"{first.get('generator', 'Python threads')}, ~{first['seconds']} s each; every server "
+        f"on the same 2 cores, so replicas cannot add throughput here: the CPU ms per request "
+        f"predict a larger machine. Built into the primary in {r['index_seconds']} s.",
+        "",
+    ]
+    rows = [[label, x["requests_per_s"], x["median_ms"], x["p99_ms"], x["errors"],
+             x["app_cpu_ms_per_request"],
+             ", ".join(f"{k} {v}" for k, v in x["db_cpu_ms_per_request"].items())]
+            for label, x in r["setups"].items()]  # fmt: skip
+    m = r["model"]
+    tail = [
+        "",
+        f"Per search (median of the runs): {m['db_cpu_ms_per_search']} ms of the database "
+        f"server's CPU and {m['app_cpu_ms_per_search']} ms of gunicorn's, so one replica core "
+        f"answers about {m['searches_per_s_per_db_core']} searches/s and one web core about "
+        f"{m['searches_per_s_per_app_core']}; each replica adds its cores' worth.",
+        "",
+    ]
+    header = ["searches on", "requests/s", "median ms", "p99 ms", "errors",
+              "gunicorn CPU ms/req", "PostgreSQL CPU ms/req"]  # fmt: skip
+    return head + table(header, rows) + tail
+
+
 SECTIONS = {
     "compare": compare,
     "scaled": scaled,
+    "million": million,
     "http": http,
     "load": load,
     "relevance": relevance,
     "suggest": suggest,
     "research": research,
     "knownitem": knownitem,
+    "pgcluster": pgcluster,
+    "grouping": grouping,
 }
 
 

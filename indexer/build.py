@@ -45,6 +45,7 @@ from indexer.discover import Candidate, Stat, discover
 from indexer.outcome import Problem
 from indexer.parse_pool import Parsed, parsed_files, worker_count
 from indexer.tables import table_articles, table_format
+from indexer.unpublished import UNPUBLISHED
 from search.article import Article
 from search.contract import EngineWriter
 from search.errors import BadRequest, IndexFormatError, IndexMissing, SearchError
@@ -80,6 +81,8 @@ class BuildReport:
     skipped_hidden: int = 0
     skipped_binary: list[str] = field(default_factory=list)
     skipped_filtered: int = 0
+    skipped_unpublished: int = 0
+    """Files of headless bundles and unpublished sections (counted in ``skipped`` too)."""
     problems: list[Problem] = field(default_factory=list)
     notes: dict[str, int] = field(default_factory=dict)
     """Counts of the notes of the files read in this run (``undated (tried date, …)``)."""
@@ -158,6 +161,7 @@ def build_index(
         report.skipped_hidden = found.skipped_hidden
         report.skipped_binary = list(found.skipped_binary)
         report.skipped_filtered = found.skipped_filtered
+        report.skipped_unpublished = found.skipped_unpublished
         report.problems.extend(found.problems)
         report.files = len(found.candidates)
         racy_after = time.time_ns() - RACY_SECONDS * 1_000_000_000
@@ -439,6 +443,8 @@ def _finish(
     skips = Counter(
         e.status[len(SKIPPED) :] for e in manifest.values() if e.status.startswith(SKIPPED)
     )
+    if report.skipped_unpublished:  # bundles and sections left out whole
+        skips[UNPUBLISHED] += report.skipped_unpublished
     report.drafts = skips.pop("draft", 0)
     report.skipped = dict(sorted(skips.items()))
     report.articles = sum(e.articles for e in manifest.values())

@@ -16,6 +16,10 @@
   signature (images, PDF, archives, audio/video, executables) makes a file
   binary; binary files are skipped and listed.
 - The configuration file at the root is not an article.
+- Files a site generator publishes no page for because of another file (a Hugo
+  headless bundle, a section's ``cascade`` of ``build: {render: never}``:
+  ``indexer.unpublished``) are skipped and counted; each bundle's or section's
+  index file is read for it while its folder is walked.
 - A file or folder that cannot be read, or whose name is not valid UTF-8, is a
   Problem; the walk goes on.
 - Given the ``known`` stats of the files found last time (``Stat``: size,
@@ -38,6 +42,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from indexer.config import CONFIG_NAME, ArchiveConfig
+from indexer.decode import decode
+from indexer.frontmatter_article import FrontMatterError, read_front_matter
 from indexer.outcome import Problem
 from indexer.safe_read import (
     DEFAULT_MAX_FILE_BYTES,
@@ -50,8 +56,11 @@ from indexer.safe_read import (
     open_root,
     read_beneath,
 )
+from indexer.unpublished import BRANCH_INDEX, LEAF_INDEX, bundle_unpublished, cascaded
 
 SNIFF_BYTES = 8192
+INDEX_FRONT_BYTES = 65_536
+"""Read of a bundle's or section's index file, for its front matter."""
 _SIGNATURES: tuple[bytes, ...] = (
     b"\x89PNG\r\n\x1a\n",
     b"\xff\xd8\xff",  # JPEG
@@ -120,6 +129,8 @@ class Discovery:
     skipped_hidden: int = 0
     skipped_binary: list[str] = field(default_factory=list)
     skipped_filtered: int = 0
+    skipped_unpublished: int = 0
+    """Files in headless bundles or below a cascade of ``render: never`` (Hugo)."""
     problems: list[Problem] = field(default_factory=list)
     stats: dict[str, Stat] = field(default_factory=dict)
     """Of the candidates, when ``discover`` was given ``known`` stats."""
@@ -163,7 +174,9 @@ class _Walk:
     config: ArchiveConfig
     found: Discovery
 
-    def folder(self, fd: int, prefix: str) -> None:
+    def folder(self, fd: int, prefix: str, published: bool = True) -> None:
+        """List a folder; ``published``: whether the sections above leave its pages
+        published (``indexer.unpublished``)."""
         found = self.found
         try:
             with os.scandir(fd) as entries:
@@ -173,8 +186,10 @@ class _Walk:
                 Problem(prefix or ".", f"cannot list folder: {exc.strerror or exc}")
             )
             return
+        below = self.published_below(fd, ordered, published)
         for entry in ordered:
             relpath = f"{prefix}{entry.name}"
+            here = published if entry.name.lower() in BRANCH_INDEX else below
             if entry.name.startswith("."):
                 found.skipped_hidden += 1
             elif not _valid_name(relpath):
@@ -183,24 +198,40 @@ class _Walk:
                 if is_excluded(relpath, self.config.exclude):
                     found.skipped_filtered += 1
                 else:
-                    self.subfolder(fd, entry.name, relpath)
+                    self.subfolder(fd, entry.name, relpath, here)
             elif entry.is_symlink():
-                self.symlink(relpath)
+                self.symlink(relpath, here)
             elif entry.is_file(follow_symlinks=False):
-                self.consider(fd, entry, relpath, None)
+                self.consider(fd, entry, relpath, None, here)
 
-    def subfolder(self, parent: int, name: str, relpath: str) -> None:
+    def published_below(self, fd: int, entries: list[os.DirEntry[str]], published: bool) -> bool:
+        """Whether the pages of a folder are published, given its index files: a headless
+        leaf bundle's ``index.md`` unpublishes the folder (itself included), a section's
+        ``_index.md`` cascades its ``build`` to everything below it."""
+        for entry in entries:
+            name = entry.name.lower()
+            if name in LEAF_INDEX or name in BRANCH_INDEX:
+                meta = _front_matter(fd, entry.name)
+                if meta is None:
+                    continue
+                if name in LEAF_INDEX and bundle_unpublished(meta):
+                    return False
+                if name in BRANCH_INDEX and (rule := cascaded(meta)) is not None:
+                    published = rule
+        return published
+
+    def subfolder(self, parent: int, name: str, relpath: str, published: bool = True) -> None:
         try:
             fd = os.open(name, DIR_FLAGS, dir_fd=parent)
         except OSError as exc:
             self.found.problems.append(_unreadable(relpath, "cannot list folder", exc))
             return
         try:
-            self.folder(fd, relpath + "/")
+            self.folder(fd, relpath + "/", published)
         finally:
             os.close(fd)
 
-    def symlink(self, relpath: str) -> None:
+    def symlink(self, relpath: str, published: bool = True) -> None:
         target = os.path.realpath(f"{self.root}/{relpath}")
         inside = os.path.commonpath([self.root, target]) == self.root and target != self.root
         try:
@@ -218,13 +249,22 @@ class _Walk:
             reason = "symbolic link to a folder (or broken); not followed"
         else:
             self.consider(
-                None, None, relpath, os.path.relpath(target, self.root).replace(os.sep, "/")
+                None,
+                None,
+                relpath,
+                os.path.relpath(target, self.root).replace(os.sep, "/"),
+                published,
             )
             return
         self.found.problems.append(Problem(relpath, reason, "warning"))
 
     def consider(
-        self, fd: int | None, entry: os.DirEntry[str] | None, relpath: str, target: str | None
+        self,
+        fd: int | None,
+        entry: os.DirEntry[str] | None,
+        relpath: str,
+        target: str | None,
+        published: bool = True,
     ) -> None:
         """Whether a file (or a link's ``target``) is a text file to parse."""
         found = self.found
@@ -234,6 +274,9 @@ class _Walk:
             relpath, self.config.exclude
         ):
             found.skipped_filtered += 1
+            return
+        if not published:
+            found.skipped_unpublished += 1
             return
         candidate = Candidate(f"{self.root}/{relpath}", relpath, self.root, target)
         stat = None
@@ -268,6 +311,26 @@ def _head(root_fd: int, fd: int | None, name: str | None, target: str | None) ->
         return os.pread(handle, SNIFF_BYTES, 0)
     finally:
         os.close(handle)
+
+
+def _front_matter(fd: int, name: str) -> dict[str, object] | None:
+    """The front matter of file ``name`` in folder ``fd``, or None (none, unreadable, bad:
+    the file itself is reported when it is parsed)."""
+    try:
+        handle = os.open(name, FILE_FLAGS, dir_fd=fd)
+    except OSError:
+        return None
+    try:
+        head = os.pread(handle, INDEX_FRONT_BYTES, 0)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+    try:
+        front = read_front_matter(decode(head).text)
+    except FrontMatterError:
+        return None
+    return None if front is None else front.meta
 
 
 def _stat_beneath(root_fd: int, relpath: str) -> Stat | None:

@@ -55,7 +55,14 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from indexer.dates import DATE_KEYS, MODIFIED_KEYS, PATH_KEYS
-from indexer.markdown_text import body_text, decode_entities, html_to_text, inline_to_text, tidy
+from indexer.markdown_text import (
+    body_text,
+    decode_entities,
+    display_markdown,
+    html_to_text,
+    inline_to_text,
+    tidy,
+)
 from indexer.markup_tags import strip_tags
 from indexer.normalise import (
     Extracted,
@@ -63,6 +70,7 @@ from indexer.normalise import (
     clean_line,
     normalise_tags,
     split_authors,
+    web_url,
 )
 from indexer.shortcodes import strip_shortcodes
 
@@ -80,6 +88,11 @@ _SUMMARY_KEYS = ("shorttext", "summary", "description", "excerpt")
 _DATE_KEYS = DATE_KEYS
 _DATED_KEYS = (*DATE_KEYS, *PATH_KEYS, *MODIFIED_KEYS)
 _LANG_KEYS = ("lang", "language", "locale", "languagecode")
+_TRANSLATION_KEYS = ("translationkey", "translation_key")
+_URL_KEYS = ("canonical_url", "canonicalurl", "canonical", "url", "permalink", "link")
+"""Where front matter gives the page's address (jekyll-seo-tag's ``canonical_url``, Hugo's
+``url``, Eleventy's ``permalink``); only an absolute http(s) one is the article's."""
+"""Hugo's ``translationKey``: pages sharing it are translations, wherever they are."""
 _TAG_KEYS = ("tags", "tag", "categories", "category", "keywords")
 _KEY_LINE = re.compile(r"^[\w\"'-]+\s*[:=]")
 _TOML_LINE = re.compile(r"at line (\d+)")
@@ -372,14 +385,16 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
         # markdown-it is linear but slow on crafted input (~30 s for 1 MB of "[")
         warnings.append(f"body over {MAX_MARKDOWN_CHARS:,} characters: indexed without Markdown")
         body = prose = tidy(html_to_text(source))
+        display = source  # the page shows it as text
     else:
         text = body_text(source, mdx=mdx)
         body, prose = text.text, text.prose
+        display = display_markdown(source, mdx=mdx)
     return Extracted(
         title=_plain(as_text(meta.get("title"))) or _heading_title(source),
         body=body,
         prose=prose,
-        source=source,
+        source=display,
         source_format="markdown",
         summary=inline_to_text(summary) if summary else None,
         date=next((meta[k] for k in _DATE_KEYS if _is_date_value(meta.get(k))), None),
@@ -391,6 +406,8 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
         volume=as_text(meta.get("volume")),
         issue=as_text(meta.get("issue")),
         image_credit=as_text(meta.get("image_credit")),
+        translation_key=_first(meta, _TRANSLATION_KEYS),
+        source_url=next((u for k in _URL_KEYS if (u := web_url(meta.get(k)))), None),
         warnings=warnings,
     )
 

@@ -143,11 +143,12 @@ class Marks:
         return text.replace(_OPEN, "").replace(_CLOSE, "")
 
 
-def protect(markdown: str, marks: Marks, *, mdx: bool = False) -> str:
+def protect(markdown: str, marks: Marks, *, mdx: bool = False, dedent: bool = True) -> str:
     """``markdown`` with every tag of ``markup_tags.STEPS`` put aside as a placeholder, fenced
     code blocks left as they are (``{% highlight %}`` blocks become fenced code first) but
-    moved to the left margin: a fence indented inside a component or a list item is still
-    code, and where it stands in a list changes nothing in the text."""
+    moved to the left margin (unless not ``dedent``): a fence indented inside a component
+    or a list item is still code, and where it stands in a list changes nothing in the
+    text."""
     if _OPEN in markdown or _CLOSE in markdown:  # private-use characters: never text
         markdown = markdown.replace(_OPEN, "").replace(_CLOSE, "")
     text = code_spans(markdown)
@@ -157,10 +158,32 @@ def protect(markdown: str, marks: Marks, *, mdx: bool = False) -> str:
         if index % 2 == 0:
             for step in steps:
                 segment = step(segment, marks)
-        else:
+        elif dedent:
             segment = _dedent(segment)
         out.append(segment)
     return "".join(out)
+
+
+class _AsWritten(Marks):
+    """Placeholders whose readable words stay as written (Markdown decodes entities)."""
+
+    def __call__(self, original: str, readable: str) -> str:
+        self.originals.append(original)
+        self.readables.append(readable)
+        return f"{_OPEN}{len(self.originals) - 1}{_CLOSE}"
+
+    def read(self, text: str) -> str:
+        """``text`` with every placeholder as its readable words, in code or not."""
+        return self._resolve(text, self.readables, readable=True)
+
+
+def display_markdown(markdown: str, *, mdx: bool = False) -> str:
+    """The body as the article page renders it: still Markdown, but what the generator
+    would have replaced (the tags of step 1) is its readable words, as in the indexed
+    text; inside code (fenced or inline) everything stays as written."""
+    marks = _AsWritten()
+    protected = protect(markdown, marks, mdx=mdx, dedent=False)
+    return _BLANK_RUNS.sub("\n\n", marks.read(protected))
 
 
 def _fence_split(text: str) -> list[str]:
@@ -347,6 +370,7 @@ __all__ = [
     "Marks",
     "body_text",
     "decode_entities",
+    "display_markdown",
     "html_to_text",
     "inline_to_text",
     "markdown_to_text",

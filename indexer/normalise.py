@@ -8,14 +8,16 @@ Rules (the README documents them for archive owners):
   dropped; de-duplicated case-insensitively keeping the first spelling; at most
   ``MAX_TAGS`` tags of at most ``MAX_TAG_CHARS`` characters.
 - **language folder**: a top-level folder named as any language tag CLDR knows
-  (``en/``, ``ko/``, ``pt-br/``), or a deeper one named as a stemmed language.
+  (``en/``, ``ko/``, ``pt-br/``), or a deeper one named as a stemmed language;
+  else a language suffix of the file name (Hugo's ``about.fr.md``).
 - **lang**: the declared language (region folded: ``pt-BR`` → ``pt``), else the
   language folder, else the language detected in the text when confident, else
   the archive's default; ``lang_source`` says which. A declaration that
   contradicts the folder is a warning; the language of the text decides
   between them (the declaration when the text cannot).
-- **translation key**: the path without its language folder and extension;
-  None when the path has no language folder.
+- **translation key**: Hugo's ``translationKey`` when declared, else the path
+  without its language folder, language suffix (``about.fr.md``) and extension;
+  none for the rows of a table (they are not translations of each other).
 - **summary**: the given one (whitespace collapsed), else the first sentences
   of the body, about ``SUMMARY_TARGET`` to ``SUMMARY_MAX`` characters, cut at a
   word with an ellipsis when a sentence is too long.
@@ -63,6 +65,19 @@ def as_text(value: object) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     return clean_line(str(value)) or None
+
+
+_WEB_URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
+MAX_URL_CHARS = 2_000
+
+
+def web_url(value: object) -> str | None:
+    """``value`` when it is one absolute http(s) URL (what a page may link to), else None."""
+    text = as_text(value)
+    if text is None:
+        return None
+    text = text.strip()
+    return text if len(text) <= MAX_URL_CHARS and _WEB_URL.fullmatch(text) else None
 
 
 def as_list(value: object) -> list[str]:
@@ -153,7 +168,7 @@ def choose_lang(
     ``fr/``, an English imprint marked ``en`` in ``fr/``).
     """
     code = normalise_lang(as_text(declared)) if declared is not None else None
-    folder = language_folder(relpath)
+    folder = language_folder(relpath) or language_suffix(relpath)
     detected = None
     if code and folder and code != folder:
         # one of the two is a slip: the text tells which (the declaration when it cannot)
@@ -183,14 +198,33 @@ def _detect(text: str, detect: Detector | None) -> str | None:
     return None if code == NEUTRAL else code
 
 
-def translation_key(relpath: str) -> str | None:
-    found = _language_segment(relpath)
-    if found is None:
-        return None
+def translation_key(relpath: str, declared: str | None = None) -> str:
+    """The key an article shares with its translations, as Hugo links them: the declared
+    key (``translationKey``) when there is one, else the path without its language folder,
+    language suffix (``about.fr.md``) and extension. A path without either keys a group of
+    its own until a translation with a language folder or suffix shares it (Hugo's
+    ``about.md`` in the default language beside ``about.fr.md``)."""
+    if declared:
+        return declared
     segments = relpath.split("/")
-    del segments[found[0]]
-    segments[-1] = _strip_extension(segments[-1])
+    found = _language_segment(relpath)
+    if found is not None:
+        del segments[found[0]]
+    name = _strip_extension(segments[-1])
+    if language_suffix(relpath):
+        name = name.rsplit(".", 1)[0]
+    segments[-1] = name
     return "/".join(segments)
+
+
+_SUFFIX = re.compile(r"^[^.]+(?:\.[^.]+)*\.([a-z]{2}(?:-[a-z0-9]{2,8})?)\.[^.]+$")
+"""``name.<lang>.<ext>``: Hugo's translation by file name (the code in lower case)."""
+
+
+def language_suffix(relpath: str) -> str | None:
+    """The language of a file name such as ``about.fr.md`` or ``about.pt-br.md``, or None."""
+    match = _SUFFIX.match(relpath.rsplit("/", 1)[-1])
+    return folder_lang(match.group(1)) if match else None
 
 
 def _strip_extension(name: str) -> str:
@@ -295,4 +329,8 @@ class Extracted:
     volume: str | None = None
     issue: str | None = None
     image_credit: str | None = None
+    translation_key: str | None = None
+    source_url: str | None = None
+    """An absolute http(s) URL the source gives for the article (``Article.source_url``)."""
+    """A declared translation key (Hugo's ``translationKey``), as written."""
     warnings: list[str] = field(default_factory=list)

@@ -15,6 +15,10 @@ Decisions documented here:
   lenient boolean), ``published: false`` (Jekyll), ``status: draft`` (Pelican)
   (see ``frontmatter_article.is_draft``), or a file under a ``_drafts/``
   folder (Jekyll);
+- a page its generator does not publish (``indexer.unpublished``: Hugo's
+  ``build: {render: never}``, a headless bundle, Eleventy's ``permalink: false``)
+  is skipped with ``skipped=UNPUBLISHED``; whole bundles and sections are left
+  out by ``indexer.discover`` and counted under the same reason;
 - a site's data, configuration and template files (``indexer.site_files``) are
   skipped with ``skipped="site data file"`` or ``"site template"``;
 - a Hugo section page (``_index.md``) with an empty body is skipped with
@@ -54,6 +58,7 @@ from indexer.outcome import ParseOutcome, Problem
 from indexer.plaintext import parse_plain
 from indexer.safe_read import FileBytes
 from indexer.site_files import site_file_kind
+from indexer.unpublished import UNPUBLISHED, not_published
 from search.article import Article
 from search.ids import article_id
 
@@ -138,6 +143,8 @@ def _parse(relpath: str, data: bytes, config: ArchiveConfig) -> ParseOutcome:
         front = read_metadata_lines(text)
     if front is not None and is_draft(front.meta):
         return ParseOutcome(relpath, skipped="draft")
+    if front is not None and not_published(front.meta, relpath.rsplit("/", 1)[-1]):
+        return ParseOutcome(relpath, skipped=UNPUBLISHED)
     mdx = relpath.lower().endswith(".mdx")
     found = extract(front, mdx=mdx) if front is not None else parse_plain(text)
     if not found.body.strip():
@@ -201,8 +208,12 @@ def make_article(
         volume=found.volume,
         issue=found.issue,
         image_credit=found.image_credit,
-        translation_key=translation_key(relpath),
+        # the rows of a table share its path but are not translations of each other
+        translation_key=translation_key(relpath, found.translation_key)
+        if identifier is None or found.translation_key
+        else None,
         content_hash=content_hash,
+        source_url=found.source_url,
     )
 
 

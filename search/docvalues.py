@@ -39,6 +39,8 @@ NAMES = "docvalues.json"
 _FIELDS = ("live", "date", "lang", "publication", "tag_doc", "tag_id")
 _AUTHOR_FIELDS = ("author_doc", "author_id")
 """Saved since the author facet; a generation saved before it has no authors."""
+_GROUP_FIELDS = ("group",)
+"""Saved since translation grouping; before it every document is its own group."""
 
 
 def facet_key(value: str) -> str:
@@ -125,6 +127,9 @@ class DocValues:
     """One (document, author) pair per distinct author of each document."""
     authors: tuple[str, ...] = ()
     author_labels: tuple[str, ...] = ()
+    group: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    """Each document's translation group (documents sharing a translation key share it);
+    empty in a generation saved before groups, where every document is its own group."""
 
     @property
     def size(self) -> int:
@@ -140,6 +145,19 @@ class DocValues:
             "author": _Keyed.build(self.authors, self.author_labels),
             "lang": _Keyed.build(self.langs, tuple(display_name(k) for k in self.langs)),
         }
+
+    @cached_property
+    def groups(self) -> IntArray:
+        """The translation group of each document slot (never empty, unlike ``group``)."""
+        if self.group.shape[0] == self.size:
+            return self.group
+        return np.arange(self.size, dtype=np.int32)
+
+    @cached_property
+    def translated(self) -> int:
+        """How many translation groups have more than one live member."""
+        sizes = np.bincount(self.groups[self.live])
+        return int(np.count_nonzero(sizes > 1))
 
     @cached_property
     def dates(self) -> _Dates:
@@ -195,6 +213,8 @@ class DocValuesBuilder:
         self.tag_id: list[int] = []
         self.author_doc: list[int] = []
         self.author_id: list[int] = []
+        self.groups: list[int] = []
+        self.group_ids: dict[str, int] = {}
         self.langs, self.pubs, self.tags, self.authors = _Labels(), _Labels(), _Labels(), _Labels()
 
     def add(self, docnum: int, record: Mapping[str, Any]) -> None:
@@ -209,6 +229,10 @@ class DocValuesBuilder:
         self.pub_ids.append(self.pubs.add(publication) if publication else -1)
         _pairs(docnum, record.get("tags"), self.tags, self.tag_doc, self.tag_id)
         _pairs(docnum, record.get("authors"), self.authors, self.author_doc, self.author_id)
+        key = record.get("translation_key")
+        # an article without a key is a group of its own
+        fresh = len(self.group_ids) + len(self.groups)
+        self.groups.append(self.group_ids.setdefault(key, fresh) if key else fresh)
 
     def build(self) -> DocValues:
         docs = np.asarray(self.docs, dtype=np.intp)
@@ -220,6 +244,12 @@ class DocValuesBuilder:
         lang[docs] = self.lang_ids
         publication = np.full(self.size, -1, dtype=np.int32)
         publication[docs] = self.pub_ids
+        group = np.arange(self.size, dtype=np.int32)
+        if self.docs:
+            # dense ids: a dead slot keeps its own number, above every live group's
+            _, dense = np.unique(np.asarray(self.groups, dtype=np.int64), return_inverse=True)
+            group += len(self.docs)
+            group[docs] = dense
         return DocValues(
             live=live,
             date=date,
@@ -236,6 +266,7 @@ class DocValuesBuilder:
             author_id=np.asarray(self.author_id, dtype=np.int32),
             authors=self.authors.keys(),
             author_labels=self.authors.labels(),
+            group=group,
         )
 
 
@@ -250,19 +281,18 @@ def _pairs(docnum: int, values: Any, labels: _Labels, docs: list[int], ids: list
             ids.append(vid)
 
 
-def save_docvalues(
+def pack_docvalues(
     dv: DocValues,
-    directory: Path,
-    *,
     arrays: Mapping[str, npt.NDArray[Any]] | None = None,
     names: Mapping[str, Any] | None = None,
-) -> None:
-    """Write ``dv`` (and an engine's own extra ``arrays`` and ``names``) into ``directory``."""
-    data = {f: getattr(dv, f) for f in (*_FIELDS, *_AUTHOR_FIELDS)} | dict(arrays or {})
+) -> tuple[bytes, dict[str, Any]]:
+    """``dv`` (and an engine's own extra ``arrays`` and ``names``) as NumPy ``.npz`` bytes and
+    JSON-ready names: what ``save_docvalues`` writes, for engines storing them elsewhere."""
+    saved = (*_FIELDS, *_AUTHOR_FIELDS, *_GROUP_FIELDS)
+    data = {f: getattr(dv, f) for f in saved} | dict(arrays or {})
     buffer = io.BytesIO()
     savez: Any = np.savez  # its stubs type **arrays as its keyword options
     savez(buffer, **data)
-    write_atomic(directory / ARRAYS, buffer.getvalue())
     labels = {
         "langs": dv.langs,
         "publications": dv.publications,
@@ -272,20 +302,22 @@ def save_docvalues(
         "authors": dv.authors,
         "author_labels": dv.author_labels,
     }
-    write_atomic(directory / NAMES, json.dumps({**labels, **(names or {})}, ensure_ascii=False))
+    return buffer.getvalue(), {**labels, **(names or {})}
 
 
-def load_docvalues(
-    directory: Path,
+def unpack_docvalues(
+    packed: bytes | Path, names: Mapping[str, Any]
 ) -> tuple[DocValues, dict[str, npt.NDArray[Any]], dict[str, Any]]:
-    """The arrays saved by ``save_docvalues``, with the extra arrays and names."""
-    names: dict[str, Any] = json.loads((directory / NAMES).read_text(encoding="utf-8"))
-    with np.load(directory / ARRAYS) as saved:
+    """What ``pack_docvalues`` made (the bytes or a file of them), with the extra arrays and
+    names."""
+    names = dict(names)
+    source = packed if isinstance(packed, Path) else io.BytesIO(packed)
+    with np.load(source) as saved:
         arrays = {key: saved[key] for key in saved.files}
     none = np.zeros(0, dtype=np.int32)
     dv = DocValues(
         **{f: arrays.pop(f) for f in _FIELDS},
-        **{f: arrays.pop(f, none) for f in _AUTHOR_FIELDS},
+        **{f: arrays.pop(f, none) for f in (*_AUTHOR_FIELDS, *_GROUP_FIELDS)},
         authors=tuple(names.pop("authors", ())),
         author_labels=tuple(names.pop("author_labels", ())),
         langs=tuple(names.pop("langs")),
@@ -295,3 +327,24 @@ def load_docvalues(
         tag_labels=tuple(names.pop("tag_labels")),
     )
     return dv, arrays, names
+
+
+def save_docvalues(
+    dv: DocValues,
+    directory: Path,
+    *,
+    arrays: Mapping[str, npt.NDArray[Any]] | None = None,
+    names: Mapping[str, Any] | None = None,
+) -> None:
+    """Write ``dv`` (and an engine's own extra ``arrays`` and ``names``) into ``directory``."""
+    packed, labels = pack_docvalues(dv, arrays, names)
+    write_atomic(directory / ARRAYS, packed)
+    write_atomic(directory / NAMES, json.dumps(labels, ensure_ascii=False))
+
+
+def load_docvalues(
+    directory: Path,
+) -> tuple[DocValues, dict[str, npt.NDArray[Any]], dict[str, Any]]:
+    """The arrays saved by ``save_docvalues``, with the extra arrays and names."""
+    names: dict[str, Any] = json.loads((directory / NAMES).read_text(encoding="utf-8"))
+    return unpack_docvalues(directory / ARRAYS, names)

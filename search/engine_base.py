@@ -6,15 +6,18 @@ did-you-mean, more-like-this). Everything else is shared, so the two engines
 cannot drift apart: facets and filters over ``DocValues``, the all→any fallback,
 date sorting, paging, snippets, the article view and the index info.
 
-Two optional hooks let an engine answer more cheaply where it can, with the
+Three optional hooks let an engine answer more cheaply where it can, with the
 same result: ``_top_direct`` ranks a plain search (relevance order, no facets,
-no filters) without a mask over every match, and ``_hit_record`` reads only
-what a hit shows. Their defaults take the general way.
+no filters) without a mask over every match, ``_engine_page`` filters and counts
+facets inside the engine, and ``_hit_record`` reads only what a hit shows. Their
+defaults take the general way.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
@@ -24,12 +27,13 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import numpy.typing as npt
 
-from search import deadline, exporting, kwic, spelling, trends
+from search import deadline, exporting, grouping, kwic, spelling, trends
 from search.analysis import EXACT, stem_lang
 from search.docvalues import BoolArray, DocValues
 from search.errors import NotFound
 from search.exporting import ExportPlan
 from search.facets import base_mask, combine, count_facets, facet_masks
+from search.grouping import Ranked as Ranked
 from search.highlight import TermMatcher
 from search.ids import resolve_candidates
 from search.kwic import Concordance, KwicOptions
@@ -55,8 +59,6 @@ from search.types import (
 
 DATE_FACETS = frozenset({"year", "month"})
 ANY_WORDS_NOTICE = "No article has all of the words; showing articles with any of them."
-Ranked = list[tuple[int, float | None]]
-"""(dense document number, score or None) in display order."""
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -81,7 +83,7 @@ class Top:
 
 
 @dataclass(frozen=True, slots=True)
-class _Page:
+class Page:
     """One page of a search: the query it ended up as (maybe widened), and what it found."""
 
     parsed: ParsedQuery
@@ -89,6 +91,10 @@ class _Page:
     ranked: Ranked
     facets: dict[FacetName, tuple[FacetValue, ...]]
     histogram: Histogram | None = None
+    allowed: BoolArray | None = None
+    """Grouped by translations: the selected articles (``total`` counts their groups)."""
+    articles: int | None = None
+    """Grouped by translations: how many articles the groups hold."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +186,14 @@ class BaseEngine(ABC):
         query narrows the matches, so no mask over every match is needed."""
         return None
 
+    def _engine_page(
+        self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]
+    ) -> Page | None:
+        """The page, total and facets of a request the engine filters and counts facets for
+        itself (the same as the general way's: a contract test compares them); None when
+        it cannot, and the general way (a mask over every match) is taken."""
+        return None
+
     def _hit_record(self, docnum: int, body: bool) -> dict[str, Any]:
         """What a hit shows of the stored record: ``id``, ``path``, ``title``, ``date``,
         ``tags``, ``publication``, ``lang``, ``summary``, and ``body`` when asked for."""
@@ -209,6 +223,8 @@ class BaseEngine(ABC):
             if other.total:
                 page, notices, corrected = other, fixed_notices, True
         hits = self._hits(page.ranked, page.parsed, request.snippets)
+        if page.allowed is not None:
+            hits = self._also_in(hits, page.ranked, page.allowed)
         deadline.check()
         return SearchResult(
             request=request,
@@ -222,10 +238,15 @@ class BaseEngine(ABC):
             generation=self.generation.name,
             histogram=page.histogram,
             corrected=corrected,
+            articles=page.articles,
         )
 
-    def _page(self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]) -> _Page:
+    def _page(self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]) -> Page:
+        if request.group == "translations":
+            return self._grouped_page(parsed, request, notices)
         page = self._direct_page(parsed, request, notices)
+        if page is None:
+            page = self._engine_page(parsed, request, notices)
         return page if page is not None else self._masked_page(parsed, request, notices)
 
     def _resolve(self, asked: str) -> int:
@@ -262,6 +283,7 @@ class BaseEngine(ABC):
             lang_source=record.get("lang_source") or "default",
             lang_name=display_name(record["lang"]),
             modified=_date(record.get("modified")),
+            source_url=record.get("source_url"),
         )
 
     def related(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
@@ -286,6 +308,7 @@ class BaseEngine(ABC):
             articles=int(np.count_nonzero(self._dv.live)),
             created=str(meta.get("created", "")),
             languages=self._dv.langs,
+            translation_groups=self._dv.translated,
         )
 
     # -- for the research tools (search.exporting, search.kwic, search.trends) ------------
@@ -344,7 +367,7 @@ class BaseEngine(ABC):
 
     def _direct_page(
         self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]
-    ) -> _Page | None:
+    ) -> Page | None:
         """The page straight from the engine's ranking, when nothing needs the mask."""
         plain = request.sort == "relevance" and not request.facets and parsed.root is not None
         plain = plain and request.histogram is None
@@ -363,25 +386,49 @@ class BaseEngine(ABC):
                 if wide is not None and wide.total > 0:
                     parsed, top = widened, wide
                     notices.append(ANY_WORDS_NOTICE)
-        return _Page(parsed, top.total, top.ranked[start:], {})
+        return Page(parsed, top.total, top.ranked[start:], {})
 
-    def _masked_page(
-        self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]
-    ) -> _Page:
+    def _masked_page(self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]) -> Page:
         """The page, total and facets through a mask over every match: works for any request."""
         sel = self.select(parsed, request, notices)
         total = int(np.count_nonzero(sel.allowed))
-        narrowed = bool(sel.masks) or request.date_from is not None or request.date_to is not None
-        ranked = self._rank(
-            request, sel.match, sel.allowed if narrowed else None, sel.allowed, total
-        )
+        ranked = self._rank(request, sel.match, _narrowed(sel, request), sel.allowed, total)
+        facets, found = self._counted(sel, request, notices)
+        return Page(sel.parsed, total, ranked, facets, found)
+
+    def _counted(
+        self, sel: Selection, request: SearchRequest, notices: list[str]
+    ) -> tuple[dict[FacetName, tuple[FacetValue, ...]], Histogram | None]:
+        """The facet counts and the timeline a request asks for."""
         facets = {}
         if request.facets:
             facets = count_facets(self._dv, sel.match.mask & sel.in_range, sel.masks, request)
         found = None
         if request.histogram is not None:
             found = histogram(self._dv, sel.timeline_docs(), request.histogram, notices)
-        return _Page(sel.parsed, total, ranked, facets, found)
+        return facets, found
+
+    def _grouped_page(
+        self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]
+    ) -> Page:
+        """One page of translation groups (``search.grouping``): the article order with
+        each group's later members left out, each group shown by its preferred member."""
+        sel = self.select(parsed, request, notices)
+        articles = int(np.count_nonzero(sel.allowed))
+        total = grouping.count_groups(self._dv, sel.allowed)
+        start = (request.page - 1) * request.per_page
+        end = min(start + request.per_page, total)
+        if request.sort == "relevance" and sel.match.query is not None:
+            top = functools.partial(self._top, sel.match, _narrowed(sel, request))
+            firsts = grouping.firsts_by_rank(self._dv, top, articles, end)[start:end]
+        else:
+            firsts = grouping.firsts_by_date(self._dv, sel.allowed, request.sort, end)[start:end]
+        ranked = [
+            (grouping.shown_member(self._dv, doc, sel.allowed, request.lang_pref), score)
+            for doc, score in firsts
+        ]
+        facets, found = self._counted(sel, request, notices)
+        return Page(sel.parsed, total, ranked, facets, found, sel.allowed, articles)
 
     def select(self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]) -> Selection:
         """What ``request`` selects, with the parts the timeline and trends take apart."""
@@ -420,12 +467,8 @@ class BaseEngine(ABC):
             return []
         if request.sort == "relevance" and match.query is not None:
             return self._top(match, narrowed, end)[start:end]
-        docs = np.flatnonzero(allowed)
-        dates = self._dv.date[docs].astype(np.int64)
-        # undated articles come last in both orders
-        keys = np.where(dates == 0, 99_999_999, dates) if request.sort == "oldest" else -dates
-        order = np.argsort(keys, kind="stable")[start:end]
-        return [(int(docs[i]), None) for i in order]
+        ordered = grouping.by_date(self._dv, allowed, request.sort)[start:end]
+        return [(doc, None) for doc in ordered.tolist()]
 
     def _snippets(
         self, body: str, summary: str, lang: str, matcher: TermMatcher
@@ -466,6 +509,15 @@ class BaseEngine(ABC):
             )
         return tuple(hits)
 
+    def _also_in(
+        self, hits: tuple[Hit, ...], ranked: Ranked, allowed: BoolArray
+    ) -> tuple[Hit, ...]:
+        """Each grouped hit with its group's other members (``matched`` when selected)."""
+        read = functools.partial(self._hit_record, body=False)
+        docnums = [doc for doc, _ in ranked]
+        found = grouping.also_in(self._dv, docnums, allowed, read)
+        return tuple(dataclasses.replace(h, also_in=a) for h, a in zip(hits, found, strict=True))
+
     def _translations(self, docnum: int, record: dict[str, Any]) -> tuple[Translation, ...]:
         key = record.get("translation_key")
         if not key:
@@ -476,6 +528,12 @@ class BaseEngine(ABC):
                 fields = self._hit_record(other, body=False)
                 found.append(Translation(fields["id"], fields["lang"], fields["title"]))
         return tuple(sorted(found, key=lambda t: (t.lang, t.id)))
+
+
+def _narrowed(sel: Selection, request: SearchRequest) -> BoolArray | None:
+    """The selection, when filters left out some of the query's matches (else None)."""
+    narrowed = bool(sel.masks) or request.date_from is not None or request.date_to is not None
+    return sel.allowed if narrowed else None
 
 
 def _date(value: str | None) -> dt.date | None:

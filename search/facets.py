@@ -6,11 +6,17 @@ facet, selected values combine with OR; facets combine with AND; each facet's
 counts are computed with every filter applied except its own (disjunctive
 faceting, as Elasticsearch's ``post_filter`` does), so a user can widen a
 selection by the counts shown beside it.
+
+Grouped by translations (``request.group``), tags are linked through the groups
+(a tag of one member is a tag of every member: ``search.grouping.linked``) and
+every facet counts groups, not articles: a value's count is the number of groups
+selecting it would keep.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 
@@ -23,6 +29,7 @@ from search.docvalues import (
     _Keyed,
     facet_key,
 )
+from search.grouping import distinct_counts, linked
 from search.types import FACET_NAMES, UNDATED, FacetName, FacetValue, SearchRequest
 
 MAX_FACET_VALUES = 100
@@ -75,11 +82,22 @@ def facet_masks(dv: DocValues, request: SearchRequest) -> dict[FacetName, BoolAr
         excluded = request.excludes.get(facet, ())
         if not selected and not excluded:
             continue
-        mask = value_mask(dv, facet, selected) if selected else np.ones(dv.size, dtype=np.bool_)
+        link = facet == "tag" and request.group == "translations"
+        mask = (
+            _filter_mask(dv, facet, selected, link)
+            if selected
+            else np.ones(dv.size, dtype=np.bool_)
+        )
         if excluded:
-            mask &= ~value_mask(dv, facet, excluded)
+            mask &= ~_filter_mask(dv, facet, excluded, link)
         masks[facet] = mask
     return masks
+
+
+def _filter_mask(dv: DocValues, facet: FacetName, values: tuple[str, ...], link: bool) -> BoolArray:
+    """``value_mask``, through the translation groups when ``link``."""
+    mask = value_mask(dv, facet, values)
+    return linked(dv, mask) if link else mask
 
 
 def combine(matched: BoolArray, masks: dict[FacetName, BoolArray], skip: str = "") -> BoolArray:
@@ -95,30 +113,71 @@ def count_facets(
 ) -> dict[FacetName, tuple[FacetValue, ...]]:
     """Counts for every facet, each with all filters but its own applied."""
     counted: dict[FacetName, tuple[FacetValue, ...]] = {}
+    groups = _grouped(dv, request)
     for facet in FACET_NAMES:
         docs = combine(matched, masks, skip=facet)
-        if facet == "year" or facet == "month":
-            counted[facet] = _date_values(dv, facet, docs, request)
+        if facet == "year":
+            counted[facet] = year_values(dv, _year_slots(dv, docs, groups), request)
+        elif facet == "month":
+            slots = _month_slots(dv, docs, request, groups)
+            counted[facet] = month_values(dv, slots, request)
         else:
-            counted[facet] = _keyed_values(dv, facet, docs, request)
+            counts = _keyed_counts(dv, facet, docs, groups)
+            counted[facet] = keyed_values(dv, facet, counts, request)
     return counted
 
 
-def _keyed_counts(dv: DocValues, facet: FacetName, docs: BoolArray) -> CountArray:
+def months_offered(request: SearchRequest) -> set[int]:
+    """Months are offered inside the chosen year(s) only: a timeline of one year at a time."""
+    years = {int(y) for y in request.filters.get("year", ()) if y.isdigit()}
+    years |= {int(m[:4]) for m in request.filters.get("month", ()) if m[:4].isdigit()}
+    return years
+
+
+def _grouped(dv: DocValues, request: SearchRequest) -> IntArray | None:
+    """Each document's group when counting groups, None when counting articles."""
+    return dv.groups if request.group == "translations" else None
+
+
+def _keyed_counts(
+    dv: DocValues, facet: FacetName, docs: BoolArray, groups: IntArray | None
+) -> CountArray:
     if facet == "tag":
-        return np.bincount(dv.tag_id[docs[dv.tag_doc]], minlength=len(dv.tags))
+        # grouped, a group has the tags of all its members (the ones that did not match too)
+        holders = docs if groups is None else linked(dv, docs)
+        chosen = holders[dv.tag_doc]
+        return _counts(dv.tag_id[chosen], lambda: dv.tag_doc[chosen], groups, len(dv.tags))
     if facet == "author":
-        return np.bincount(dv.author_id[docs[dv.author_doc]], minlength=len(dv.authors))
+        chosen = docs[dv.author_doc]
+        owners = dv.author_doc
+        return _counts(dv.author_id[chosen], lambda: owners[chosen], groups, len(dv.authors))
     if facet == "publication":
         pubs = dv.publication[docs]
-        return np.bincount(pubs[pubs >= 0], minlength=len(dv.publications))
-    return np.bincount(dv.lang[docs], minlength=len(dv.langs))
+        found = pubs >= 0
+        return _counts(
+            pubs[found], lambda: np.flatnonzero(docs)[found], groups, len(dv.publications)
+        )
+    return _counts(dv.lang[docs], lambda: np.flatnonzero(docs), groups, len(dv.langs))
 
 
-def _keyed_values(
-    dv: DocValues, facet: FacetName, docs: BoolArray, request: SearchRequest
+def _counts(
+    values: IntArray | IndexArray,
+    owners: Callable[[], IntArray | IndexArray],
+    groups: IntArray | None,
+    n: int,
+) -> CountArray:
+    """How many documents (``groups`` None) or distinct groups hold each of ``n`` values;
+    ``values[i]`` is a value of document ``owners()[i]``."""
+    if groups is None:
+        return np.bincount(values, minlength=n)
+    return distinct_counts(values, groups[owners()], n)
+
+
+def keyed_values(
+    dv: DocValues, facet: FacetName, counts: CountArray, request: SearchRequest
 ) -> tuple[FacetValue, ...]:
-    """Values with a count (or selected, or excluded), by count then case-folded label.
+    """Values with a count (or selected, or excluded), by count then case-folded label;
+    ``counts`` has one count per key of ``facet`` (however an engine counted them).
 
     Only those are ever shown, so only those are sorted and built; the label order is
     ranked once per ``DocValues``. The rank breaks label ties by key order, as the stable
@@ -127,7 +186,6 @@ def _keyed_values(
     keyed = dv.keyed[facet]
     selected = {facet_key(v) for v in request.filters.get(facet, ())}
     excluded = {facet_key(v) for v in request.excludes.get(facet, ())}
-    counts = _keyed_counts(dv, facet, docs)
     special = keyed.ids_of(selected | excluded)
     ids = np.flatnonzero(counts)
     if special:
@@ -157,12 +215,41 @@ def _smallest(ids: IndexArray, keys: CountArray, limit: int) -> list[int]:
     return result
 
 
+def year_values(dv: DocValues, slots: CountArray, request: SearchRequest) -> tuple[FacetValue, ...]:
+    """Years present, newest first, then the undated ones; ``slots`` counts each slot of
+    ``dv.dates.year_slot`` (one per year, then undated, then negative dates)."""
+    return _date_values("year", _year_pairs(dv, slots.tolist()), request)
+
+
+def month_values(
+    dv: DocValues, slots: CountArray | None, request: SearchRequest
+) -> tuple[FacetValue, ...]:
+    """Months of the chosen year(s); ``slots`` counts each slot of ``dv.dates.month_slot``
+    (None when no year is chosen: then no month is offered)."""
+    if slots is None:
+        return ()
+    return _date_values("month", _month_pairs(dv, slots.tolist(), request), request)
+
+
+def _year_slots(dv: DocValues, docs: BoolArray, groups: IntArray | None) -> CountArray:
+    slots = dv.dates.year_slot[docs]
+    return _counts(slots, lambda: np.flatnonzero(docs), groups, len(dv.dates.years) + 2)
+
+
+def _month_slots(
+    dv: DocValues, docs: BoolArray, request: SearchRequest, groups: IntArray | None
+) -> CountArray | None:
+    if not months_offered(request):
+        return None
+    slots = dv.dates.month_slot[docs]
+    return _counts(slots, lambda: np.flatnonzero(docs), groups, len(dv.dates.months) + 1)
+
+
 def _date_values(
-    dv: DocValues, facet: FacetName, docs: BoolArray, request: SearchRequest
+    facet: FacetName, pairs: list[tuple[str, str, int]], request: SearchRequest
 ) -> tuple[FacetValue, ...]:
     selected = {v.casefold() for v in request.filters.get(facet, ())}
     excluded = {v.casefold() for v in request.excludes.get(facet, ())}
-    pairs = _year_counts(dv, docs) if facet == "year" else _month_counts(dv, docs, request)
     values = [
         FacetValue(key, label, count, key.casefold() in selected, key.casefold() in excluded)
         for key, label, count in pairs
@@ -172,10 +259,9 @@ def _date_values(
     return tuple(head)
 
 
-def _year_counts(dv: DocValues, docs: BoolArray) -> list[tuple[str, str, int]]:
-    """Years present among ``docs``, newest first, then the undated ones."""
+def _year_pairs(dv: DocValues, counts: list[int]) -> list[tuple[str, str, int]]:
+    """Years present among the counted documents, newest first, then the undated ones."""
     dates = dv.dates
-    counts = np.bincount(dates.year_slot[docs], minlength=len(dates.years) + 2).tolist()
     # four digits, as requests take them (``year=0001``) and month values write them
     pairs = [
         (f"{year:04d}", f"{year:04d}", count)
@@ -187,19 +273,13 @@ def _year_counts(dv: DocValues, docs: BoolArray) -> list[tuple[str, str, int]]:
     return [*pairs, (UNDATED, "Undated", undated)] if undated else pairs
 
 
-def _month_counts(
-    dv: DocValues, docs: BoolArray, request: SearchRequest
+def _month_pairs(
+    dv: DocValues, counts: list[int], request: SearchRequest
 ) -> list[tuple[str, str, int]]:
-    """Months are offered inside the chosen year(s) only: a timeline of one year at a time."""
-    years = {int(y) for y in request.filters.get("year", ()) if y.isdigit()}
-    years |= {int(m[:4]) for m in request.filters.get("month", ()) if m[:4].isdigit()}
-    if not years:
-        return []
-    dates = dv.dates
-    counts = np.bincount(dates.month_slot[docs], minlength=len(dates.months) + 1).tolist()
+    years = months_offered(request)
     return [
         (f"{m // 100:04d}-{m % 100:02d}", f"{_MONTHS[m % 100 - 1]} {m // 100}", count)
-        for m, count in zip(dates.months, counts, strict=False)
+        for m, count in zip(dv.dates.months, counts, strict=False)
         if count and m // 100 in years and 1 <= m % 100 <= 12
     ]
 

@@ -45,6 +45,7 @@ from search.analysis import (
     stem_text,
     stopwords,
 )
+from search.docvalues import facet_key
 from search.errors import QueryTooComplex
 from search.query import (
     And,
@@ -399,8 +400,10 @@ def _field_term(node: FieldTerm, b: _Build[Q]) -> _Built[Q]:
         b.count(len(tokens))
         return _terms(b, "author", tokens)
     b.count()
-    # The writer stores tags and publications case-folded; lang holds normalised codes.
-    return b.backend.term(node.field, " ".join(node.value.split()).casefold())
+    if node.field in ("tags", "publication"):
+        # stored as their facet key, so a value matches as it does in facets and filters
+        return b.backend.term(node.field, facet_key(node.value))
+    return b.backend.term(node.field, node.value.casefold())  # lang: a normalised code
 
 
 def date_bounds(node: DateRange) -> tuple[int, int | None]:

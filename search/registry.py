@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from search import tantivy_engine, whoosh_engine
+from search import postgres_engine, tantivy_engine, whoosh_engine
 from search.contract import BuildHints, Engine, EngineSpec, EngineWriter
 from search.errors import BadRequest, IndexFormatError, IndexUnavailable, SearchError
 from search.store import Generation
 
-_SPECS: tuple[EngineSpec, ...] = (whoosh_engine.ENGINE, tantivy_engine.ENGINE)
+_SPECS: tuple[EngineSpec, ...] = (
+    whoosh_engine.ENGINE,
+    tantivy_engine.ENGINE,
+    postgres_engine.ENGINE,
+)
 REGISTRY: dict[str, EngineSpec] = {spec.name: spec for spec in _SPECS}
 ENGINES: tuple[str, ...] = tuple(REGISTRY)
 DEFAULT_ENGINE = "whoosh"

@@ -35,6 +35,13 @@ Parameters (all optional):
 ``histogram``
     ``year``, ``month``, ``week``, ``day`` or ``auto`` (the interval chosen from the
     span): count the matches over time, the date filters left out (``search.timeline``).
+``group``
+    ``none`` (the default here; pages default to ``translations`` when the archive has
+    translation groups) or ``translations``: one hit per translation group
+    (``search.grouping``).
+``lang_pref``
+    The reader's languages, most preferred first, comma-separated (``de,en``; regions
+    folded): which member of a translation group a grouped hit shows.
 
 Policy for anything else: tracking parameters that links pick up on the way
 (``utm_*``, ``fbclid``, ``gclid``, ``msclkid``, ``mc_cid``, ``mc_eid``, ``ref``)
@@ -57,13 +64,16 @@ from typing import Literal, cast
 
 from search import limits
 from search.errors import BadRequest, NotFound, QueryTooComplex
+from search.languages import normalise_lang
 from search.types import (
     FACET_NAMES,
+    GROUPINGS,
     INTERVALS,
     MATCHES,
     SORTS,
     UNDATED,
     FacetName,
+    Grouping,
     Interval,
     Match,
     SearchRequest,
@@ -72,7 +82,7 @@ from search.types import (
 
 SCALARS = (
     "q", "sort", "match", "page", "per_page", "from", "to", "snippets", "facets", "histogram",
-    "correct",
+    "correct", "group", "lang_pref",
 )  # fmt: skip
 EXCLUDE_PREFIX = "not_"
 IGNORED = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "ref"})
@@ -145,7 +155,39 @@ def build_request(params: Params) -> SearchRequest:
         facets=_flag(params, "facets"),
         histogram=_histogram(params),
         correct=_flag(params, "correct"),
+        group=cast(Grouping, _choice(params, "group", GROUPINGS, "none")),
+        lang_pref=lang_preference(_lang_pref_text(params).split(",")),
     )
+
+
+MAX_LANG_PREF = 10
+MAX_LANG_PREF_CHARS = 400
+
+
+def _lang_pref_text(params: Params) -> str:
+    text = _scalar(params, "lang_pref")
+    if len(text) > MAX_LANG_PREF_CHARS:
+        raise BadRequest(f"parameter 'lang_pref' is longer than {MAX_LANG_PREF_CHARS} characters")
+    return text
+
+
+def lang_preference(tags: Sequence[str]) -> tuple[str, ...]:
+    """Language tags (``de-CH``, ``en``) as our codes, in order, repeats and ``*`` left out;
+    a tag that is no language is a ``BadRequest``."""
+    codes: list[str] = []
+    for tag in tags:
+        text = tag.strip()
+        if not text or text == "*":
+            continue
+        code = normalise_lang(text)
+        if code is None or len(text) > 35:
+            raise BadRequest(
+                f"parameter 'lang_pref' must list language tags such as 'de,en', not "
+                f"{clean_text(text)[:40]!r}"
+            )
+        if code not in codes:
+            codes.append(code)
+    return tuple(codes[:MAX_LANG_PREF])
 
 
 def _histogram(params: Params) -> Interval | Literal["auto"] | None:
@@ -314,6 +356,10 @@ def to_params(request: SearchRequest) -> list[tuple[str, str]]:
     pairs += [(name, "0") for name in ("snippets", "facets") if not getattr(request, name)]
     if request.histogram is not None:
         pairs.append(("histogram", request.histogram))
+    if request.group != "none":
+        pairs.append(("group", request.group))
+    if request.lang_pref:
+        pairs.append(("lang_pref", ",".join(request.lang_pref)))
     return pairs
 
 

@@ -19,15 +19,16 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Protocol
 
 from search import suggest
 from search.contract import Engine
 from search.errors import IndexMissing, IndexUnavailable, SearchError
 from search.registry import open_engine
-from search.store import CURRENT, IndexStore
+from search.store import CURRENT, Generation, IndexStore
 from search.types import (
     ArticleView,
     FacetName,
@@ -46,9 +47,27 @@ SUGGEST_KEPT = 4096
 _Stamp = tuple[int, int, int, int, int]
 
 
+class PublishedSource(Protocol):
+    """Where a service finds the published generation other than an index directory's
+    ``CURRENT`` file (the PostgreSQL catalogue: ``search.postgres_engine.catalogue``)."""
+
+    root: Path
+
+    def published(self) -> tuple[str, str]:
+        """The (name, id) identity of the published generation; ``IndexMissing`` if none."""
+        ...
+
+    def load(self, name: str) -> Generation: ...
+
+    def servers(self) -> list[dict[str, object]]:
+        """Each server behind the source as last seen (for ``/healthz``); [] if none."""
+        ...
+
+
 class SearchService:
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, *, source: PublishedSource | None = None) -> None:
         self.store = IndexStore(Path(index_dir))
+        self._source = source
         self._lock = threading.Lock()
         self._engine: Engine | None = None
         self._identity: tuple[str, str] | None = None
@@ -77,6 +96,8 @@ class SearchService:
         return self._engine
 
     def _published(self) -> tuple[str, str]:
+        if self._source is not None:
+            return self._source.published()
         stamp = _stamp(self._current_path)
         seen = self._seen
         if stamp is not None and seen is not None and seen[0] == stamp:
@@ -92,7 +113,8 @@ class SearchService:
     def _swap(self, identity: tuple[str, str]) -> None:
         name = identity[0]
         try:
-            engine = open_engine(self.store.load(name))
+            source = self._source or self.store
+            engine = open_engine(source.load(name))
         except IndexUnavailable:
             if self._engine is None:
                 raise
@@ -195,17 +217,22 @@ class SearchService:
         return found
 
     def health(self) -> dict[str, object]:
-        """Whether an index is served and which generation; never raises."""
+        """Whether an index is served and which generation, and the database servers behind
+        it with their roles (a replica down is not unhealth while another answers); never
+        raises."""
+        servers = {"servers": self._source.servers()} if self._source is not None else {}
         try:
             info = self.info()
         except SearchError as exc:
-            return {"status": "unavailable", "error": {"code": exc.code, "message": exc.message}}
+            error = {"code": exc.code, "message": exc.message}
+            return {"status": "unavailable", "error": error, **servers}
         return {
             "status": "ok",
             "generation": info.generation,
             "engine": info.engine,
             "articles": info.articles,
             "created": info.created,
+            **servers,
         }
 
     def close(self) -> None:
@@ -216,6 +243,18 @@ class SearchService:
                 self._engine.close()
             self._engine, self._retired = None, []
             self._identity = None
+
+
+def database_service(urls: Sequence[str], **options: Any) -> SearchService:
+    """A service reading the generation published in a PostgreSQL database (``urls``: one
+    or several, replicas among them), wherever the indexer ran; ``options`` go to the
+    engine's ``Database`` (``max_lag``, ``publish_wait``)."""
+    from search.postgres_engine import database
+    from search.postgres_engine.catalogue import CatalogueSource
+
+    database.use(urls, **options)
+    source = CatalogueSource(database.database())
+    return SearchService(source.root, source=source)
 
 
 def _stamp(path: str) -> _Stamp | None:

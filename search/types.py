@@ -14,10 +14,12 @@ Sort = Literal["relevance", "newest", "oldest"]
 Match = Literal["all", "any"]
 FacetName = Literal["tag", "publication", "author", "lang", "year", "month"]
 Interval = Literal["year", "month", "week", "day"]
+Grouping = Literal["none", "translations"]
 
 SORTS: tuple[Sort, ...] = ("relevance", "newest", "oldest")
 MATCHES: tuple[Match, ...] = ("all", "any")
 FACET_NAMES: tuple[FacetName, ...] = ("tag", "publication", "author", "lang", "year", "month")
+GROUPINGS: tuple[Grouping, ...] = ("none", "translations")
 INTERVALS: tuple[Interval, ...] = ("year", "month", "week", "day")
 """Timeline intervals, coarsest first; ``auto`` (chosen from the span) is the default."""
 UNDATED = "undated"
@@ -45,6 +47,10 @@ class SearchRequest:
     """Count the matches over time (the date filters left out, as facets leave theirs out)."""
     correct: bool = True
     """A query that finds nothing shows its did-you-mean suggestion's results, if any."""
+    group: Grouping = "none"
+    """``translations``: one hit per translation group (``search.grouping``)."""
+    lang_pref: tuple[str, ...] = ()
+    """The reader's languages, most preferred first: which member a group shows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,8 @@ class Hit:
     snippets: tuple[Snippet, ...]
     score: float | None
     path: str
+    also_in: tuple[Translation, ...] = ()
+    """Grouped by translations: the group's other members (``matched`` when they matched)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +127,14 @@ class SearchResult:
     histogram: Histogram | None = None
     corrected: bool = False
     """The query found nothing: ``hits`` (and totals, facets) are ``suggestion``'s."""
+    articles: int | None = None
+    """Grouped by translations: the matching articles (``total`` counts groups then, and
+    facets count groups too); None when not grouped (``total`` counts articles)."""
+
+    @property
+    def unit(self) -> Literal["articles", "groups"]:
+        """What ``total`` and the facet counts count."""
+        return "articles" if self.articles is None else "groups"
 
     @property
     def pages(self) -> int:
@@ -151,6 +167,8 @@ class ArticleView:
     """The language's name in itself (English, Deutsch, 한국어)."""
     modified: dt.date | None = None
     """The last modification the file states (``lastmod``, ``updated``, ``modified``)."""
+    source_url: str | None = None
+    """The article's own address on the web (``Article.source_url``): an http(s) URL."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +176,8 @@ class Translation:
     id: str
     lang: str
     title: str
+    matched: bool = False
+    """In a grouped hit's ``also_in``: this member matched the search too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,3 +190,5 @@ class IndexInfo:
     articles: int
     created: str
     languages: tuple[str, ...]
+    translation_groups: int = 0
+    """Translation groups with more than one article: pages group by them when any."""

@@ -77,7 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # compresses what every other step has written.
     compression.init_app(app)
     app.extensions[SERVICE_KEY] = app.config.get("SEARCH_SERVICE") or _open_service(
-        Path(app.config["INDEX_DIR"])
+        Path(app.config["INDEX_DIR"]), settings
     )
 
     from web.api import bp as api_bp
@@ -100,9 +100,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def _open_service(index_dir: Path) -> Any:
-    from search.service import SearchService
+def _open_service(index_dir: Path, settings: Settings) -> Any:
+    """The index directory's published generation, or with a database named the
+    database's (``--database``: a server that does not share the indexer's directory)."""
+    from search.service import SearchService, database_service
 
-    service = SearchService(index_dir)
+    if settings.database_urls:
+        service = database_service(settings.database_urls, max_lag=settings.replica_max_lag)
+    else:
+        service = SearchService(index_dir)
     atexit.register(service.close)
     return service

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from search import limits
-from search.types import FACET_NAMES, INTERVALS, MATCHES, SORTS
+from search.types import FACET_NAMES, GROUPINGS, INTERVALS, MATCHES, SORTS
 from web.openapi_schemas import JSON, STR, ref
 
 
@@ -53,6 +53,20 @@ def _search_params() -> list[JSON]:
             "1 (default): a query without hits shows its did-you-mean suggestion's results "
             "(corrected: true); 0: never",
             {"type": "string", "enum": ["0", "1"]},
+        ),
+        _param(
+            "group",
+            "translations: one hit per translation group (the member in the reader's "
+            "language when it matched, else the best-ranked one, with the others in also_in; "
+            "total and facets count groups). Default here: none (articles); the HTML pages "
+            "default to translations when the archive has translation groups",
+            {"type": "string", "enum": list(GROUPINGS)},
+        ),
+        _param(
+            "lang_pref",
+            "The reader's languages, most preferred first, comma-separated (de,en): which "
+            "member a translation group shows",
+            {"type": "string", "maxLength": 400},
         ),
         _param(
             "histogram",

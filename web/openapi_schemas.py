@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from search import limits
-from search.types import FACET_NAMES, INTERVALS, MATCHES, SORTS
+from search.types import FACET_NAMES, GROUPINGS, INTERVALS, MATCHES, SORTS
 
 JSON = dict[str, Any]
 
@@ -34,7 +34,17 @@ INT: JSON = {"type": "integer", "minimum": 0}
 URL: JSON = {"type": "string", "format": "uri-reference"}
 NURL: JSON = {"type": ["string", "null"], "format": "uri-reference"}
 
-SEARCH_REQUIRED = ["total", "page", "per_page", "pages", "hits", "facets", "suggestion"]
+SEARCH_REQUIRED = [
+    "total",
+    "count_unit",
+    "articles",
+    "page",
+    "per_page",
+    "pages",
+    "hits",
+    "facets",
+    "suggestion",
+]
 SEARCH_REQUIRED += ["query", "notices", "took_ms", "generation", "links"]
 
 
@@ -78,7 +88,30 @@ def schemas() -> JSON:
                     "description": "Safe HTML: fragments joined by ' … '",
                 },
                 "snippets": {"type": "array", "items": ref("Snippet")},
-                "score": {"type": ["number", "null"]},
+                "score": {
+                    "type": ["number", "null"],
+                    "description": "Grouped: the group's score (its best-ranked member's)",
+                },
+                "also_in": {
+                    "type": "array",
+                    "items": ref("GroupMember"),
+                    "description": "group=translations: the other members of this hit's "
+                    "translation group, by language (empty when not grouped)",
+                },
+            }
+        ),
+        "GroupMember": obj(
+            {
+                "id": STR,
+                "lang": STR,
+                "lang_name": {"type": "string", "description": "The language's own name"},
+                "title": STR,
+                "matched": {
+                    "type": "boolean",
+                    "description": "This member matched the search too",
+                },
+                "url": URL,
+                "api_url": URL,
             }
         ),
         "FacetValue": facet_value,
@@ -88,7 +121,22 @@ def schemas() -> JSON:
         ),
         "SearchResponse": obj(
             {
-                "total": INT,
+                "total": {
+                    **INT,
+                    "description": "Matches, exactly: articles, or translation groups when "
+                    "grouped (count_unit)",
+                },
+                "count_unit": {
+                    "type": "string",
+                    "enum": ["articles", "groups"],
+                    "description": "What total, pages and the facet counts count: groups "
+                    "with group=translations (a facet value counts the groups selecting it "
+                    "would keep), else articles; the histogram always counts articles",
+                },
+                "articles": {
+                    **INT,
+                    "description": "Matching articles (equals total unless grouped)",
+                },
                 "page": {"type": "integer", "minimum": 1},
                 "per_page": {"type": "integer", "minimum": 1, "maximum": limits.MAX_PER_PAGE},
                 "pages": {"type": "integer", "minimum": 1},
@@ -102,6 +150,8 @@ def schemas() -> JSON:
                         "interpreted": STR,
                         "match": {"type": "string", "enum": list(MATCHES)},
                         "sort": {"type": "string", "enum": list(SORTS)},
+                        "group": {"type": "string", "enum": list(GROUPINGS)},
+                        "lang_pref": STRS,
                     }
                 ),
                 "notices": STRS,
@@ -152,7 +202,17 @@ def schemas() -> JSON:
                 "image_credit": NSTR,
                 "summary": STR,
                 "source_format": {"type": "string", "enum": ["markdown", "text"]},
-                "source": STR,
+                "source": {
+                    "type": "string",
+                    "description": "The body's Markdown (or text) as the page renders it: "
+                    "template tags, shortcodes, MDX statements and JSX reduced to their text",
+                },
+                "source_url": {
+                    "type": ["string", "null"],
+                    "format": "uri",
+                    "description": "The article's own address on the web, when the archive "
+                    "gives one (a table's url column, front matter's canonical URL)",
+                },
                 "html": {"type": "string", "description": "The body as sanitised HTML"},
                 "text": STR,
                 "translations": {"type": "array", "items": ref("Translation")},
@@ -186,6 +246,20 @@ def schemas() -> JSON:
                 "articles": INT,
                 "created": STR,
                 "error": obj({"code": STR, "message": STR}),
+                "servers": {
+                    "type": "array",
+                    "description": "PostgreSQL servers (postgres engine): role, whether it "
+                    "answers, seconds behind the primary (null: no primary seen)",
+                    "items": obj(
+                        {
+                            "host": STR,
+                            "up": {"type": "boolean"},
+                            "role": {"type": "string", "enum": ["primary", "standby"]},
+                            "lag": {"type": ["number", "null"]},
+                            "timeline": INT,
+                        }
+                    ),
+                },
             },
             "required": ["status"],
             "additionalProperties": False,

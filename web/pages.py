@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, Response, make_response, render_template, request, url_for
 
 from search import limits
 from search.errors import BadRequest
 from search.languages import display_name
-from search.request import build_request, check_article_id
+from search.request import build_request, check_article_id, lang_preference
 from search.types import SearchRequest
 from web import citable, results_page, urls, viewmodel
 from web.context import service
@@ -37,19 +37,43 @@ def is_browsing(req: SearchRequest) -> bool:
     return not (req.q or req.filters or req.excludes or req.date_from or req.date_to)
 
 
-@bp.get("/")
-def search() -> str:
-    params = request.args.to_dict(flat=False)
-    asked = citable.take_generation(params)
+def page_request(params: dict[str, list[str]]) -> SearchRequest:
+    """The request of the search page: as the API's, with the timeline on, translations
+    grouped when the archive has any (unless ``group`` says), and the reader's languages
+    from ``Accept-Language`` unless ``lang_pref`` says."""
     req = build_request(params)
     if req.histogram is None:
         req = dataclasses.replace(req, histogram="auto")
+    if "group" not in params and service().info().translation_groups:
+        req = dataclasses.replace(req, group="translations")
+    if "lang_pref" not in params:
+        req = dataclasses.replace(req, lang_pref=accepted_languages())
+    return req
+
+
+def accepted_languages() -> tuple[str, ...]:
+    """The languages of ``Accept-Language``, best first (werkzeug orders them by quality);
+    a tag that is no language is skipped: a header is not the reader's typo."""
+    found: list[str] = []
+    for tag, _quality in request.accept_languages:
+        try:
+            found += lang_preference([tag])
+        except BadRequest:
+            continue
+    return lang_preference(found)
+
+
+@bp.get("/")
+def search() -> Response:
+    params = request.args.to_dict(flat=False)
+    asked = citable.take_generation(params)
+    req = page_request(params)
     pairs = citable.unpinned(urls.state_pairs(request.args.items(multi=True)))
     result = service().search(req)
     chips = viewmodel.chips(req, result, pairs)
     back = results_page.back_state(pairs)
     marked = result.suggestion if result.corrected else req.q
-    return render_template(
+    page = render_template(
         "search.html",
         req=req,
         result=result,
@@ -74,12 +98,27 @@ def search() -> str:
         query_href=lambda value: href(
             urls.replace(urls.replace(pairs, "correct", None), "q", value)
         ),
-        export_href=lambda fmt: export_url(pairs, fmt),
+        export_href=lambda fmt: export_url(grouped_pairs(pairs, req), fmt),
         hidden=[(k, v) for k, v in pairs if k not in FORM_FIELDS],
         sort_labels=SORT_LABELS,
         match_labels=MATCH_LABELS,
         q=req.q,
+        grouping_href=href(
+            urls.replace(pairs, "group", "none" if req.group == "translations" else "translations")
+        ),
+        can_group=result.unit == "groups" or service().info().translation_groups > 0,
     )
+    response = make_response(page)
+    response.vary.add("Accept-Language")  # it chooses which translation a group shows
+    return response
+
+
+def grouped_pairs(pairs: urls.Pairs, req: SearchRequest) -> urls.Pairs:
+    """``pairs`` with the grouping the page chose by default written out, for links to
+    views (the export) whose default is not to group: their tag filters link the same."""
+    if req.group == "translations" and not any(name == "group" for name, _ in pairs):
+        return (*pairs, ("group", "translations"))
+    return pairs
 
 
 def feed_pairs(pairs: urls.Pairs) -> urls.Pairs:

@@ -121,7 +121,17 @@ def sanitise(html: str) -> str:
 
 
 def render_markdown(source: str) -> str:
-    return nest_headings(sanitise(_markdown().render(strip_shortcodes(source))))
+    return nest_headings(unwrap_empty_links(sanitise(_markdown().render(strip_shortcodes(source)))))
+
+
+_EMPTY_LINK = re.compile(r'<a href=""[^>]*>(.*?)</a>', re.DOTALL)
+
+
+def unwrap_empty_links(html: str) -> str:
+    """A link whose target was a template tag (``[label]({% link x.md %})``, reduced to
+    ``[label]()`` as in the indexed text) shows as its label, not as a link to this page.
+    Runs on sanitised HTML, where ``<a href="">`` is only ever such a tag."""
+    return _EMPTY_LINK.sub(r"\1", html) if '<a href=""' in html else html
 
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")

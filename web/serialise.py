@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from search.languages import display_name
 from search.suggest import Suggestions
 from search.types import (
     ArticleView,
@@ -20,6 +21,7 @@ from search.types import (
     Hit,
     SearchResult,
     Snippet,
+    Translation,
 )
 from web.render import article_html
 
@@ -98,6 +100,19 @@ def hit_json(hit: Hit, urls: ArticleUrls) -> dict[str, object]:
         "snippet": join_snippets([s.html for s in hit.snippets]),
         "snippets": hit.snippets,
         "score": hit.score,
+        "also_in": [translation_json(t, urls) for t in hit.also_in],
+    }
+
+
+def translation_json(member: Translation, urls: ArticleUrls) -> dict[str, object]:
+    """A grouped hit's other member: ``matched`` says whether it matched the search too."""
+    return {
+        "id": member.id,
+        "lang": member.lang,
+        "lang_name": display_name(member.lang),
+        "title": member.title,
+        "matched": member.matched,
+        **urls(member.id),
     }
 
 
@@ -122,6 +137,8 @@ def result_json(
     request = result.request
     return {
         "total": result.total,
+        "count_unit": result.unit,
+        "articles": result.articles if result.articles is not None else result.total,
         "page": request.page,
         "per_page": request.per_page,
         "pages": result.pages,
@@ -134,6 +151,8 @@ def result_json(
             "interpreted": result.interpreted,
             "match": request.match,
             "sort": request.sort,
+            "group": request.group,
+            "lang_pref": list(request.lang_pref),
         },
         "notices": list(result.notices),
         "took_ms": round(result.took_ms, 3),
@@ -179,6 +198,7 @@ def article_json(
         "summary": view.summary,
         "source_format": view.source_format,
         "source": view.source,
+        "source_url": view.source_url,
         "html": article_html(view),
         "text": view.body,
         "translations": [

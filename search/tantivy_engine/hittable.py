@@ -24,7 +24,10 @@ import orjson
 from search.store import write_atomic
 
 FILE = "hits.jsonl"
-HIT_FIELDS = ("id", "path", "title", "date", "tags", "publication", "lang", "summary", "authors")
+HIT_FIELDS = (
+    "id", "path", "title", "date", "tags", "publication", "lang", "summary", "authors",
+    "translation_key",
+)  # fmt: skip
 """What ``BaseEngine._hits`` and the translation links read of a record, body aside."""
 OffsetArray = npt.NDArray[np.int64]
 

@@ -1,12 +1,13 @@
 """The Tantivy engine: one published generation, opened once and searched many times.
 
-A search that counts facets or filters asks Tantivy once for every matching
+A search in relevance order asks Tantivy only for the page's best hits and the
+count, with the request's filters as Tantivy queries, and facets are counted by
+Tantivy's aggregations (``facetcount``), so the other matches never become Python
+objects; hits are read from the hit table, not from the stored records. Other
+searches (date order, no query, a timeline) ask Tantivy once for every matching
 document with its score; the hits become a mask over dense document numbers
-(``search.facets``), so the facet filters, disjunctive counts, the all→any
-fallback and the sort orders work exactly as in the Whoosh engine. A plain
-search (relevance order, no facets, no filters) asks Tantivy only for the
-page's best hits and the count, so the other matches never become Python
-objects; hits are read from the hit table, not from the stored records.
+(``search.facets``), so filters, disjunctive counts, the all→any fallback and the
+sort orders work exactly as in the Whoosh engine.
 
 Hits come back as (segment, doc) addresses; Tantivy reads their keys in one
 call, and a table built when the engine is opened turns keys into dense numbers
@@ -25,6 +26,7 @@ import numpy.typing as npt
 import tantivy
 from tantivy import Occur, Query
 
+from search import deadline
 from search.analysis import (
     EXACT,
     STEM,
@@ -35,11 +37,12 @@ from search.analysis import (
     stopwords,
 )
 from search.docvalues import BoolArray
-from search.engine_base import BaseEngine, Match, Ranked, Top
+from search.engine_base import ANY_WORDS_NOTICE, BaseEngine, Match, Page, Ranked, Top
 from search.errors import NotFound
 from search.highlight import TermMatcher
-from search.query import ParsedQuery
+from search.query import ParsedQuery, any_words
 from search.store import Generation
+from search.tantivy_engine import facetcount
 from search.tantivy_engine import schema as s
 from search.tantivy_engine.docvalues import load_docvalues, stored_body, stored_record
 from search.tantivy_engine.highlight import highlight_terms, match_spans
@@ -47,6 +50,7 @@ from search.tantivy_engine.hittable import HitTable
 from search.tantivy_engine.querybuild import analyse, build_query
 from search.tantivy_engine.spelling import completions, suggest_query
 from search.tantivy_engine.vocab import Vocabulary
+from search.types import SearchRequest
 
 MLT_TEXT_CHARS = 5_000
 """More-like-this picks its key terms from the start of the article: enough to find its subject."""
@@ -129,10 +133,49 @@ class TantivyEngine(BaseEngine):
         query = build_query(parsed, self._langs, self._schema, self._vocab, notices)
         if query is None or self._dv.size == 0:
             return Top([], 0)
+        return self._best(query, limit)
+
+    def _best(self, query: Query, limit: int) -> Top:
         limit = max(1, min(limit, self._dv.size))
         found = self._searcher.search(query, limit=limit + 1, count=True)
         count = getattr(found, "count", None)  # set by count=True; missing from the stubs
         return Top(self._ranked(query, found.hits, limit), int(count or 0))
+
+    def _engine_page(
+        self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]
+    ) -> Page | None:
+        """A relevance-ordered query's page with filters as Tantivy queries and facets
+        counted by Tantivy's aggregations (``facetcount``): no Python object per match."""
+        if request.sort != "relevance" or parsed.root is None or request.histogram is not None:
+            return None
+        if self._dv.size == 0:
+            return None
+        deadline.check()
+        filters = facetcount.filter_queries(self._schema, self._dv, request)
+        in_range = facetcount.range_query(self._schema, request)
+        base = [in_range] if in_range is not None else []
+        end = request.page * request.per_page
+        query = self._query(parsed, notices)
+        top = self._best(facetcount.narrowed(query, [*base, *filters.values()]), end)
+        if request.match == "all" and top.total == 0:
+            widened = any_words(parsed)
+            if widened.root != parsed.root:
+                wide_query = self._query(widened, notices)
+                wide = self._best(facetcount.narrowed(wide_query, [*base, *filters.values()]), end)
+                if wide.total > 0:
+                    parsed, query, top = widened, wide_query, wide
+                    notices.append(ANY_WORDS_NOTICE)
+        start = (request.page - 1) * request.per_page
+        ranked = top.ranked[start : min(end, top.total)]
+        facets = {}
+        if request.facets:
+            in_scope = facetcount.narrowed(query, base)
+            facets = facetcount.count_facets(self._searcher, self._dv, request, in_scope, filters)
+        return Page(parsed, top.total, ranked, facets)
+
+    def _query(self, parsed: ParsedQuery, notices: list[str]) -> Query:
+        query = build_query(parsed, self._langs, self._schema, self._vocab, notices)
+        return query if query is not None else Query.empty_query()
 
     def _ranked(
         self, query: Query, hits: list[tuple[float, tantivy.DocAddress]], limit: int

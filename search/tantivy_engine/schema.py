@@ -22,8 +22,9 @@ from pathlib import Path
 import tantivy
 
 from search.analysis import EXACT, SNOWBALL, STEM, STEM_LANGS, stem_stopwords
+from search.types import FacetName
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 8
 """Bumped whenever the schema or the stored layout changes: older indexes are refused.
 
 2: the body is stored apart from the rest of the record, and the hit table
@@ -32,7 +33,10 @@ FORMAT_VERSION = 6
 4: exact fields shared by every language, stemmed fields without positions,
 Snowball for 18 languages.
 5: the stemmed fields leave out their language's stop words (the exact fields keep them).
-6: one stemmed field pair shared by every language, its terms tagged with the language."""
+6: tags and publications are indexed as their facet key (``docvalues.facet_key``).
+7: each keyed facet's keys in a fast field, counted by Tantivy's aggregations
+(``facetcount``).
+8: one stemmed field pair shared by every language, its terms tagged with the language."""
 
 INDEX_SUBDIR = "tantivy"
 ANALYSER_LANGS: tuple[str, ...] = (*STEM_LANGS, EXACT)
@@ -47,6 +51,14 @@ ID, KEY, RECORD, BODY = "id", "key", "record", "body"
 so a hit that needs only its body (for snippets) skips decoding the source."""
 TAGS, PUBLICATION, LANG, TRANSLATION_KEY = "tags", "publication", "lang", "translation_key"
 AUTHOR, DATE, SPELL = "author", "date", "spell"
+FACET_FIELDS: dict[FacetName, str] = {
+    "tag": "tag_key",
+    "publication": "publication_key",
+    "author": "author_key",
+    "lang": "lang_key",
+}
+"""Each keyed facet's values as ``facet_key`` writes them (the keys of ``DocValues``): indexed
+whole for filters, and fast fields for Tantivy's terms aggregation to count."""
 
 
 SPELL_ANALYSER = "archive_spell"
@@ -112,6 +124,8 @@ def build_schema() -> tantivy.Schema:
     for name in (TAGS, PUBLICATION, LANG, TRANSLATION_KEY):
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
     builder.add_text_field(AUTHOR, tokenizer_name=analyser_name(EXACT))
+    for name in FACET_FIELDS.values():
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_unsigned_field(DATE, indexed=True, fast=True)
     builder.add_text_field(SPELL, tokenizer_name=SPELL_ANALYSER, index_option="basic")
     builder.add_text_field(title_field(EXACT), tokenizer_name=analyser_name(EXACT))

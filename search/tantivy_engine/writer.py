@@ -7,7 +7,7 @@ import dataclasses
 import errno
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import orjson
@@ -23,6 +23,7 @@ from search.analysis import (
     tagged_text,
 )
 from search.article import Article
+from search.docvalues import facet_key
 from search.tantivy_engine import schema as s
 from search.tantivy_engine.docvalues import (
     HitRows,
@@ -33,6 +34,7 @@ from search.tantivy_engine.docvalues import (
     write_docvalues,
 )
 from search.tantivy_engine.hittable import HIT_FIELDS
+from search.types import FacetName
 
 HEAP_BYTES = 256_000_000
 """Tantivy's indexing buffer, shared by its threads (default 128 MB): bigger is faster for bulk."""
@@ -70,14 +72,14 @@ def to_document(article: Article, key: int) -> tantivy.Document:
     doc.add_text(s.SPELL, f"{article.title}\n{article.body}")
     doc.add_text(s.title_field(EXACT), exact_text(article.title))
     doc.add_text(s.body_field(EXACT), exact_text(article.body))
-    tag = stem_tag(article.lang)
-    stemmer = s.analyser(stem_analysis(tag))
-    doc.add_text(s.title_field(STEM), tagged_text(tag, stemmer.analyze(stem_text(article.title))))
-    doc.add_text(s.body_field(STEM), tagged_text(tag, stemmer.analyze(stem_text(article.body))))
-    for tag in dict.fromkeys(tag.casefold() for tag in article.tags):
+    lang = stem_tag(article.lang)
+    stemmer = s.analyser(stem_analysis(lang))
+    doc.add_text(s.title_field(STEM), tagged_text(lang, stemmer.analyze(stem_text(article.title))))
+    doc.add_text(s.body_field(STEM), tagged_text(lang, stemmer.analyze(stem_text(article.body))))
+    for tag in dict.fromkeys(facet_key(tag) for tag in article.tags):
         doc.add_text(s.TAGS, tag)
     if article.publication:
-        doc.add_text(s.PUBLICATION, article.publication.casefold())
+        doc.add_text(s.PUBLICATION, facet_key(article.publication))
     if article.authors:
         doc.add_text(s.AUTHOR, exact_text("\n".join(article.authors)))
     if article.date:
@@ -86,7 +88,21 @@ def to_document(article: Article, key: int) -> tantivy.Document:
         )
     if article.translation_key:
         doc.add_text(s.TRANSLATION_KEY, article.translation_key)
+    add_facet_keys(doc, article)
     return doc
+
+
+def add_facet_keys(doc: tantivy.Document, article: Article) -> None:
+    """Each keyed facet's distinct keys, as ``DocValuesBuilder`` counts them (one a document)."""
+    facets: dict[FacetName, Sequence[str]] = {
+        "tag": article.tags,
+        "publication": (article.publication,) if article.publication else (),
+        "author": article.authors,
+        "lang": (article.lang,),
+    }
+    for facet, values in facets.items():
+        for key in dict.fromkeys(map(facet_key, values)):
+            doc.add_text(s.FACET_FIELDS[facet], key)
 
 
 class TantivyWriter:

@@ -22,6 +22,7 @@ from search.analysis import (
     tagged_text,
 )
 from search.article import Article
+from search.docvalues import facet_key
 from search.whoosh_engine.docvalues import write_docvalues
 from search.whoosh_engine.fastcodec import FastW3Codec, GroupedPool
 from search.whoosh_engine.fastindex import FusedAnalysis, fast_schema
@@ -91,9 +92,9 @@ def to_document(article: Article) -> dict[str, Any]:
     doc[title_field(STEM)] = stemmed_text(article.lang, article.title)
     doc[body_field(STEM)] = stemmed_text(article.lang, article.body)
     if article.tags:
-        doc["tags"] = ",".join(tag.casefold() for tag in article.tags)
+        doc["tags"] = ",".join(facet_key(tag) for tag in article.tags)
     if article.publication:
-        doc["publication"] = article.publication.casefold()
+        doc["publication"] = facet_key(article.publication)
     if article.authors:
         doc["author"] = exact_text("\n".join(article.authors))
     if article.date:

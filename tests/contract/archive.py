@@ -87,7 +87,7 @@ def archive_files() -> dict[str, str]:
             Harbour fees rose too; inflation hurts savers.
             """,
             date="2021-03-01",
-            tags='["Economy", "Politics"]',
+            tags='["Economy", "Politics", "Central-Banking", "Q&amp;A"]',
             publication="Gazette",
         ),
         "en/blog/2021/07/drones.md": _md(

@@ -50,7 +50,7 @@ def test_front_matter_example() -> None:
     assert "Nagorno-Karabakh between the fronts" in found.body
     assert "#### Nagorno-Karabakh between the fronts" in found.source
     assert found.id == "israels-role-in-nagorno-karabakh.txt"
-    assert found.translation_key is None
+    assert found.translation_key == "israels-role-in-nagorno-karabakh"
     assert len(found.content_hash) == 64
 
 

@@ -8,6 +8,7 @@ from indexer.normalise import (
     SUMMARY_MAX,
     cut_at_word,
     language_folder,
+    language_suffix,
     normalise_tags,
     normalise_title,
     summarise,
@@ -50,7 +51,13 @@ def test_language_folder_is_strict() -> None:
     assert language_folder("xx/x.md") is None
     assert language_folder("en.md") is None
     assert translation_key("ru/blog/2019/09/slug.md") == "blog/2019/09/slug"
-    assert translation_key("blog/slug.md") is None
+    assert translation_key("blog/slug.md") == "blog/slug"
+    assert translation_key("blog/slug.pt-br.md") == "blog/slug"
+    assert translation_key("ru/blog/slug.md", "about") == "about"
+    # only a language code CLDR knows is a suffix: versions and formats are not
+    assert translation_key("notes/v1.2.md") == "notes/v1.2"
+    assert translation_key("notes/app.js.md") == "notes/app.js"
+    assert language_suffix("about.de.md") == "de" and language_suffix("about.md") is None
 
 
 def test_summary_is_first_sentences_cut_at_a_word() -> None:

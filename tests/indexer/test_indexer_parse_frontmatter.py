@@ -179,7 +179,23 @@ def test_translation_key_and_id() -> None:
     assert de.translation_key == en.translation_key == "blog/2019/09/slug"
     assert de.id == "de/blog/2019/09/slug.md"
     assert de.id != en.id
-    assert article("---\ntitle: t\n---\nb", "blog/slug.md").translation_key is None
+    # a path without a language folder keys its own group (Hugo's default language)
+    assert article("---\ntitle: t\n---\nb", "blog/slug.md").translation_key == "blog/slug"
+
+
+def test_hugo_translation_key_and_language_suffix() -> None:
+    """Hugo links pages by ``translationKey`` wherever they are, and ``about.fr.md`` with
+    ``about.md``; the suffix gives the language as a folder does."""
+    declared = article("---\ntitle: t\ntranslationKey: about\n---\nb", "presentation/a.fr.md")
+    assert (declared.translation_key, declared.lang, declared.lang_source) == (
+        "about",
+        "fr",
+        "folder",
+    )
+    plain = article("---\ntitle: t\n---\nb", "about.md")
+    french = article("---\ntitle: t\n---\nb", "about.fr.md")
+    assert plain.translation_key == french.translation_key == "about"
+    assert french.lang == "fr"
 
 
 def test_section_page_without_body_is_skipped_with_a_reason() -> None:

@@ -19,7 +19,7 @@ def test_each_engine_package_exports_its_spec() -> None:
     from search.tantivy_engine import schema as tantivy_schema
     from search.whoosh_engine import schema as whoosh_schema
 
-    assert registry.ENGINES == ("whoosh", "tantivy")
+    assert registry.ENGINES == ("whoosh", "tantivy", "postgres")
     assert registry.DEFAULT_ENGINE in registry.ENGINES
     assert registry.format_version("whoosh") == whoosh_schema.FORMAT_VERSION
     assert registry.format_version("tantivy") == tantivy_schema.FORMAT_VERSION
@@ -62,6 +62,6 @@ def test_the_cli_offers_the_registered_engines() -> None:
         capture_output=True, text=True, check=True, cwd=ROOT,
     )  # fmt: skip
     help_text = " ".join(done.stdout.split())
-    assert "{whoosh,tantivy}" in help_text
+    assert "{whoosh,tantivy,postgres}" in help_text
     for spec in registry.REGISTRY.values():
         assert f"{spec.name}: {spec.summary}" in help_text

@@ -36,7 +36,9 @@ def test_search_returns_hits_with_every_field(client: FlaskClient) -> None:
     body = response.get_json()
     assert body["total"] == 2 and body["page"] == 1 and body["pages"] == 1
     assert body["query"] == {"q": "karabakh", "interpreted": body["query"]["interpreted"],
-                             "match": "all", "sort": "relevance"}  # fmt: skip
+                             "match": "all", "sort": "relevance", "group": "none",
+                             "lang_pref": []}  # fmt: skip
+    assert body["count_unit"] == "articles" and body["articles"] == 2
     hit = next(h for h in body["hits"] if h["id"] == KARABAKH_ID)
     assert hit["title"] == "Israel's role in Nagorno-Karabakh"
     assert "<mark>Karabakh</mark>" in hit["title_html"]

@@ -106,7 +106,7 @@ def test_the_series_ties_and_spans_pages(services: dict[str, SearchService]) -> 
     }
 
 
-def test_tantivy_searches_without_facets_never_build_the_mask(
+def test_tantivy_searches_in_relevance_order_never_build_the_mask(
     services: dict[str, SearchService], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine = services["tantivy"].engine()
@@ -121,10 +121,10 @@ def test_tantivy_searches_without_facets_never_build_the_mask(
     widened = services["tantivy"].search(replace(_request("zebra river"), facets=False))
     assert {h.id for h in widened.hits} == {"en/notes/zebra.txt", "en/notes/river.md", HARBOUR}
     assert widened.total == 3 and widened.notices
+    # facets and filters are counted by Tantivy too (``facetcount``); date order needs the mask
+    assert services["tantivy"].search(replace(_request("harbour"), facets=True)).total == 2
     with pytest.raises(AssertionError, match="mask"):
-        services["tantivy"].search(replace(_request("harbour"), facets=True))
-    with pytest.raises(AssertionError, match="mask"):
-        services["tantivy"].search(replace(_request("harbour", tag="Travel"), facets=False))
+        services["tantivy"].search(replace(_request("harbour", sort="newest"), facets=False))
 
 
 @dataclass

@@ -1,0 +1,172 @@
+"""The PostgreSQL engine's generations: published in one transaction, read from the
+catalogue by servers that do not share the index directory, never half-written, dropped
+after the grace period; and each read capped by ``statement_timeout`` and read-only."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from indexer.build import build_index
+from search import deadline
+from search.errors import IndexLocked, IndexMissing, SearchTimeout
+from search.postgres_engine import database
+from search.postgres_engine.writer import PostgresWriter, collect_garbage
+from search.service import SearchService, database_service
+from search.types import SearchRequest
+from tests.conftest import ROOT
+from tests.contract.archive import archive_files, write_archive
+from tests.pgserver import new_database
+
+
+@pytest.fixture
+def db_url(pg_admin: str, pg_url: str) -> Iterator[str]:
+    """A database of the test's own, named for the process while the test runs."""
+    url = new_database(pg_admin)
+    database.use([url])
+    yield url
+    database.use([pg_url])
+
+
+def ids(service: SearchService, q: str) -> set[str]:
+    return {hit.id for hit in service.search(SearchRequest(q=q, per_page=50)).hits}
+
+
+def tables(url: str) -> set[str]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'as_%'")
+        return {str(r[0]) for r in rows}
+
+
+def test_a_server_without_the_index_directory_serves_what_the_catalogue_publishes(
+    db_url: str, tmp_path: Path
+) -> None:
+    files = archive_files()
+    source = write_archive(tmp_path / "archive", files)
+    with pytest.raises(IndexMissing):
+        database_service([db_url]).search(SearchRequest(q="zebra"))
+    build_index(source, tmp_path / "index", engine="postgres")
+    service = database_service([db_url])
+    before = service.engine()
+    assert ids(service, "zebra") == {"en/notes/zebra.txt"}
+    (source / "en/notes/zebra.txt").write_text("An okapi, not a striped horse.\n")
+    report = build_index(source, tmp_path / "index")
+    assert (report.mode, report.updated) == ("update", 1)
+    time.sleep(0.6)  # the catalogue is polled twice a second
+    assert ids(service, "okapi") == {"en/notes/zebra.txt"}
+    assert ids(service, "zebra") == set()
+    assert service.info().generation == report.generation
+    # a request that started on the old generation still reads it whole
+    assert {h.id for h in before.search(SearchRequest(q="zebra")).hits} == {"en/notes/zebra.txt"}
+    service.close()
+
+
+KILLED_WRITER = """
+import sys, time
+from pathlib import Path
+from search.postgres_engine import database
+from search.postgres_engine.writer import PostgresWriter
+from search.article import Article
+database.use([sys.argv[1]])
+writer = PostgresWriter(Path(sys.argv[2]), database.database())
+writer.delete(["en/notes/zebra.txt"])
+writer.add(Article(id=f"n{i}.md", path=f"n{i}.md", title="Okapi", body="okapi") for i in range(900))
+print("written", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_killed_indexer_leaves_the_published_generation_served(
+    db_url: str, tmp_path: Path
+) -> None:
+    source = write_archive(tmp_path / "archive", archive_files())
+    report = build_index(source, tmp_path / "index", engine="postgres")
+    partial = tmp_path / "index" / "generations" / "gen-99999999999999999.partial-1"
+    partial.mkdir()
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, db_url, str(partial)],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "written"
+        service = database_service([db_url])
+        assert service.info().generation == report.generation  # the half-written one unseen
+        with pytest.raises(IndexLocked):  # one writer at a time
+            PostgresWriter(tmp_path / "gen-99999999999999998.partial-2", database.database())
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+    assert ids(service, "zebra") == {"en/notes/zebra.txt"}
+    assert ids(service, "okapi") == set()
+    assert not any("99999999999999999" in name for name in tables(db_url))
+    again = build_index(
+        source, tmp_path / "index", engine="postgres", rebuild=True
+    )  # the lock went with it
+    time.sleep(0.6)
+    assert service.info().generation == again.generation
+    service.close()
+
+
+def test_superseded_generations_are_dropped_after_the_grace_period(
+    db_url: str, tmp_path: Path
+) -> None:
+    source = write_archive(tmp_path / "archive", archive_files())
+    names = [build_index(source, tmp_path / "index", engine="postgres", rebuild=True).generation]
+    for _ in range(3):
+        names.append(
+            build_index(source, tmp_path / "index", engine="postgres", rebuild=True).generation
+        )
+    suffixes = {str(n).removeprefix("gen-") for n in names}
+    # the default grace (300 s) has not passed: every generation is still there
+    assert {t.rsplit("_g", 1)[1] for t in tables(db_url) if "_g" in t} == suffixes
+    with psycopg.connect(db_url) as conn:
+        dropped = collect_garbage(conn, grace=0, keep=2)
+    assert sorted(dropped) == sorted(str(n) for n in names[:2])
+    left = {t.rsplit("_g", 1)[1] for t in tables(db_url) if "_g" in t}
+    assert left == {str(n).removeprefix("gen-") for n in names[2:]}
+    service = database_service([db_url])
+    assert service.info().generation == names[-1]
+    service.close()
+
+
+def test_a_read_is_capped_by_the_request_time_and_is_read_only(db_url: str) -> None:
+    db = database.database()
+    started = time.perf_counter()
+    with pytest.raises(SearchTimeout), deadline.running(0.3):
+        db.fetch("SELECT pg_sleep(3)")
+    assert time.perf_counter() - started < 2.5
+    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        db.fetch("CREATE TABLE intruder (a integer)")
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        'tag:"\'); DROP TABLE as_current; --"',
+        "o'brien \\' zebra:* | !zebra",
+        "publication:\"x' OR '1'='1\"",
+        'title:"a <-> b" & zebra',
+        'author:"\'\\\\"',
+    ],
+)
+def test_query_text_never_becomes_sql_or_tsquery_syntax(
+    db_url: str, tmp_path: Path, q: str
+) -> None:
+    source = write_archive(tmp_path / "archive", archive_files())
+    build_index(source, tmp_path / "index", engine="postgres")
+    service = SearchService(tmp_path / "index")
+    result = service.search(SearchRequest(q=q, per_page=50))
+    assert result.total == len({h.id for h in result.hits})
+    assert "as_current" in tables(db_url)
+    assert ids(service, "zebra") == {"en/notes/zebra.txt"}
+    service.close()

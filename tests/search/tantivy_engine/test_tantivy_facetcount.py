@@ -1,0 +1,152 @@
+"""Filters and facet counts inside Tantivy (``facetcount``) give what the general way gives.
+
+An archive of generated articles with tags in several spellings (case, slug and
+word forms, entities), authors, publications, languages, dates and undated ones,
+indexed and then updated (two segments and deleted documents), is searched with
+random requests — selections and exclusions on every facet, date ranges, both
+match modes, several pages — once through ``TantivyEngine._engine_page`` and once
+through the mask over every match (``BaseEngine._masked_page``, which the facet
+reference test checks against a plain loop). Totals, pages, scores, notices and
+every facet value must agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+
+import pytest
+
+from indexer.build import build_index
+from search.engine_base import ANY_WORDS_NOTICE
+from search.query import parse_query
+from search.request import build_request
+from search.service import SearchService
+from search.tantivy_engine.reader import TantivyEngine
+from search.types import SearchRequest
+
+WORDS = ("harbour", "river", "drone", "market", "bank", "city", "war", "peace", "ferry", "salt")
+RARE = ("zebra", "quokka")
+"""Each in a few articles, never together: asking for both widens the query to any word."""
+TAGS = ("Strategy and Policy", "strategy-and-policy", "STRATEGY_AND_POLICY", "Travel", "travel",
+        "Rock &amp; Roll", "rock & roll", "Économie", "économie", "History")  # fmt: skip
+AUTHORS = ("Anna Smith", "anna smith", "Bo Li", "Chloé Martin")
+PUBLICATIONS = ("Review", "review", "Gazette", "")
+LANGS = ("en", "de", "fr")
+ARTICLES = 240
+
+
+def _article(rng: random.Random, n: int) -> str:
+    words = " ".join(rng.choices(WORDS, k=rng.randint(3, 30)) + rng.choices(RARE, k=n % 9 == 0))
+    tags = rng.sample(TAGS, rng.randint(0, 3))
+    meta = [f"title: {' '.join(rng.choices(WORDS, k=3))} {n}", f"lang: {rng.choice(LANGS)}"]
+    if rng.random() < 0.8:  # some undated
+        day = dt.date(2001, 1, 1) + dt.timedelta(days=rng.randrange(365 * 6))
+        meta.append(f"date: {day.isoformat()}")
+    if tags:
+        meta.append("tags: [" + ", ".join(f'"{t}"' for t in tags) + "]")
+    if rng.random() < 0.5:
+        meta.append(f"author: {rng.choice(AUTHORS)}")
+    publication = rng.choice(PUBLICATIONS)
+    if publication:
+        meta.append(f"publication: {publication}")
+    return "---\n" + "\n".join(meta) + "\n---\n\n" + words + "\n"
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TantivyEngine]:
+    rng = random.Random(18)
+    archive = tmp_path_factory.mktemp("archive")
+    for n in range(ARTICLES):
+        (archive / f"a{n:03d}.md").write_text(_article(rng, n), encoding="utf-8")
+    index = tmp_path_factory.mktemp("index")
+    assert build_index(archive, index, engine="tantivy").errors == []
+    for n in range(0, ARTICLES, 7):  # changed articles: deleted documents, a second segment
+        (archive / f"a{n:03d}.md").write_text(_article(rng, n + 1000), encoding="utf-8")
+    assert build_index(archive, index).updated > 0
+    service = SearchService(index)
+    found = service.engine()
+    assert isinstance(found, TantivyEngine)
+    yield found
+    service.close()
+
+
+def _request(rng: random.Random) -> SearchRequest:
+    raw: dict[str, list[str]] = {
+        "q": [" ".join(rng.sample(RARE if rng.random() < 0.2 else WORDS, rng.randint(1, 2)))],
+        "match": [rng.choice(("all", "any"))],
+        "page": [str(rng.randint(1, 3))],
+        "per_page": [str(rng.choice((1, 5, 10)))],
+    }
+    choices = {
+        "tag": (*TAGS, "nosuchtag"),
+        "author": AUTHORS,
+        "publication": PUBLICATIONS[:-1],
+        "lang": LANGS,
+        "year": ("2001", "2003", "2006", "undated"),
+        "month": ("2002-03", "2004-11"),
+    }
+    for facet, values in choices.items():
+        if rng.random() < 0.3:
+            raw[facet] = rng.sample(values, rng.randint(1, 2))
+        if rng.random() < 0.15:
+            raw[f"not_{facet}"] = rng.sample(values, 1)
+    if rng.random() < 0.2:
+        raw["from"] = [f"{rng.randint(2001, 2004)}-{rng.randint(1, 12):02d}"]
+    if rng.random() < 0.2:
+        raw["to"] = [str(rng.randint(2003, 2007))]
+    return build_request(raw)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_tantivy_facets_and_filters_are_the_general_ways(engine: TantivyEngine, seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(25):
+        request = _request(rng)
+        parsed = parse_query(request.q, request.match)
+        inside: list[str] = []
+        general: list[str] = []
+        page = engine._engine_page(parsed, request, inside)
+        assert page is not None
+        expected = engine._masked_page(parsed, request, general)
+        assert (page.total, page.parsed, inside) == (expected.total, expected.parsed, general)
+        assert [d for d, _ in page.ranked] == [d for d, _ in expected.ranked]
+        for (_, score), (_, other) in zip(page.ranked, expected.ranked, strict=True):
+            assert score == pytest.approx(other, abs=1e-6)
+        assert page.facets == expected.facets, request
+
+
+def test_the_random_requests_reach_every_case(engine: TantivyEngine) -> None:
+    """The comparison is not vacuous: some pages have hits, counts, filters and fallbacks."""
+    rng = random.Random(0)
+    requests = [_request(rng) for _ in range(200)]
+    pages = [engine._engine_page(parse_query(r.q, r.match), r, []) for r in requests if r.facets]
+    assert sum(1 for p in pages if p is not None and p.ranked) > 50
+    assert any(p is not None and p.facets["tag"] for p in pages)
+    assert any(r.filters.get("year") == ("undated",) or r.excludes for r in requests)
+    widened = [r for r in requests if r.match == "all" and len(r.q.split()) > 1]
+    assert any(_widened(engine, r) for r in widened)
+
+
+def _widened(engine: TantivyEngine, request: SearchRequest) -> bool:
+    notices: list[str] = []
+    engine._engine_page(parse_query(request.q, request.match), request, notices)
+    return ANY_WORDS_NOTICE in notices
+
+
+def test_date_order_and_browsing_take_the_general_way(engine: TantivyEngine) -> None:
+    for raw in ({"q": ["river"], "sort": ["newest"]}, {"q": [""]}):
+        request = build_request(raw)
+        assert engine._engine_page(parse_query(request.q, request.match), request, []) is None
+
+
+def test_the_general_way_is_not_what_the_engine_page_calls(
+    engine: TantivyEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_mask(*_args: object) -> None:
+        raise AssertionError("the mask over every match was built")
+
+    monkeypatch.setattr(engine, "_match", no_mask)
+    result = engine.search(build_request({"q": ["river"], "tag": ["travel"]}))
+    assert result.total > 0 and result.facets["tag"]
