@@ -128,6 +128,7 @@ class BaseEngine(ABC):
         self.generation = generation
         self._dv = docvalues
         self._langs = sorted(set(docvalues.langs))
+        self._members = grouping.MemberCache()
 
     # -- the hooks ---------------------------------------------------------------------
 
@@ -515,7 +516,7 @@ class BaseEngine(ABC):
         """Each grouped hit with its group's other members (``matched`` when selected)."""
         read = functools.partial(self._hit_record, body=False)
         docnums = [doc for doc, _ in ranked]
-        found = grouping.also_in(self._dv, docnums, allowed, read)
+        found = grouping.also_in(self._dv, docnums, allowed, self._members.reader(read))
         return tuple(dataclasses.replace(h, also_in=a) for h, a in zip(hits, found, strict=True))
 
     def _translations(self, docnum: int, record: dict[str, Any]) -> tuple[Translation, ...]:

@@ -270,9 +270,14 @@ def _stats(
     for kind in ("title", "body"):
         exact = lengths[f"len_{kind}_exact"][live]
         avgdl[f"{kind}_exact"] = float(exact.mean()) if count else 1.0
+        # A stemmed field's average over every article, as Whoosh and Tantivy average a
+        # field (articles in other languages count with length 0): averaged over its own
+        # language only, sisihagen's known-item MRR@10 was 0.499/0.619 (any/all), 0.515/0.634
+        # so, against Whoosh's 0.534/0.639; Cranfield and CISI (English only) are unchanged.
         for lang in set(stem_langs[live].tolist()) - {""}:
             rows = live & (stem_langs == lang)
-            avgdl[f"{kind}_{lang}"] = float(lengths[f"len_{kind}_stem"][rows].mean())
+            total = float(lengths[f"len_{kind}_stem"][rows].sum())
+            avgdl[f"{kind}_{lang}"] = total / max(1, count)
     extra = {"avgdl": {k: max(v, 1e-9) for k, v in avgdl.items()}, "articles": count}
     packed, names = pack_docvalues(dv, lengths, extra)
     return packed, names, size

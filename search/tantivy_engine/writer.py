@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import orjson
 import tantivy
 
@@ -27,6 +28,7 @@ from search.docvalues import facet_key
 from search.tantivy_engine import schema as s
 from search.tantivy_engine.docvalues import (
     HitRows,
+    extend_docvalues,
     live_keys,
     next_key,
     previous_rows,
@@ -120,6 +122,8 @@ class TantivyWriter:
             self._writer: tantivy.IndexWriter | None = self._index.writer(HEAP_BYTES, THREADS)
         self._next_key = next_key(self.directory)
         self._deleted: set[str] = set()
+        self._dead_keys: list[int] = []
+        """Keys of the copied generation's documents deleted."""
         self._added: list[tuple[int, str, bytes]] = []
         """(key, id, hit line) of each article added, in order."""
 
@@ -132,11 +136,27 @@ class TantivyWriter:
         writer = self._open()
         ids = set(article_ids)
         with io_errors(self.directory):
+            self._dead_keys += self._keys_of(ids - self._deleted)
             for article_id in ids:
                 writer.delete_documents_by_term(s.ID, article_id)
         # as in Tantivy, a deletion removes the documents added before it, not after
         self._deleted |= ids
         self._added = [row for row in self._added if row[1] not in ids]
+
+    def _keys_of(self, ids: set[str]) -> list[int]:
+        """The keys of the copied generation's documents with these ids."""
+        if not ids:
+            return []
+        searcher = self._index.searcher()  # the copied generation: nothing committed yet
+        addresses = []
+        for article_id in ids:
+            query = tantivy.Query.term_query(self._index.schema, s.ID, article_id)
+            addresses += [address for _score, address in searcher.search(query, 10).hits]
+        if not addresses:
+            return []
+        keys = searcher.fast_field_values(s.KEY, addresses)
+        found: list[int] = np.asarray(keys, dtype=np.uint64).tolist()
+        return found
 
     def add(self, articles: Iterable[Article]) -> None:
         writer = self._open()
@@ -156,6 +176,10 @@ class TantivyWriter:
         self._writer = None
         self._index.reload()
         searcher = self._index.searcher()
+        added = [(key, line) for key, _id, line in self._added]
+        extended = extend_docvalues(self.directory, sorted(self._dead_keys), added, self._next_key)
+        if extended is not None and int(np.count_nonzero(extended.live)) == searcher.num_docs:
+            return
         rows = self._rows()
         if live_keys(searcher) != rows.keys:
             rows = read_back(searcher)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from search.analysis import (
@@ -23,7 +24,7 @@ from search.analysis import (
 )
 from search.article import Article
 from search.docvalues import facet_key
-from search.whoosh_engine.docvalues import write_docvalues
+from search.whoosh_engine.docvalues import extend_docvalues, write_docvalues
 from search.whoosh_engine.fastcodec import FastW3Codec, GroupedPool
 from search.whoosh_engine.fastindex import FusedAnalysis, fast_schema
 from search.whoosh_engine.parallel import HelperWriter
@@ -43,6 +44,11 @@ LIMIT_MB = 512
 By the pool's estimate: their Python objects take about 1.5 times as much."""
 BULK_THRESHOLD = 1_000
 """A full build of at least this many files is written by two processes when it may."""
+TAIL_SEGMENTS = 8
+"""Small segments at the end of the index merged into an update's new one, once this many."""
+SMALL_SHARE = 50
+"""A segment is small when it holds at most 1/50 of the documents (or ``SMALL_DOCS``)."""
+SMALL_DOCS = 1_000
 
 
 _WORD = re.compile(r"\w+")
@@ -140,6 +146,7 @@ class WhooshWriter:
     ) -> None:
         self.directory = directory
         self._writer, self._schema = open_segment_writer(directory)
+        self._before = [(seg.segment_id(), seg.doc_count_all()) for seg in self._writer.segments]
         self._helper: HelperWriter | None = None
         bulk = expected >= BULK_THRESHOLD and expected_bytes > 0
         if bulk and processes >= 2 and not self._writer.segments:
@@ -169,10 +176,12 @@ class WhooshWriter:
             helper.cancel()
             helper = None
         if helper is None:
-            self._writer.commit()
+            self._writer.commit(mergetype=merge_tail)
         else:
             _commit_with_helper(self._writer, helper)
-        write_docvalues(index.open_dir(str(self.directory), indexname=INDEX_NAME), self.directory)
+        ix = index.open_dir(str(self.directory), indexname=INDEX_NAME)
+        if not self._before or not extend_docvalues(ix, self.directory, self._before):
+            write_docvalues(ix, self.directory)
 
     def cancel(self) -> None:
         """Abandon the writer; after a commit (even a failed one) there is nothing to undo,
@@ -183,6 +192,34 @@ class WhooshWriter:
         if self._open:
             self._open = False
             self._writer.cancel()
+
+
+def merge_tail(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
+    """Whoosh's merge policy for our commits: the small segments at the end of the index are
+    merged into the new segment once there are ``TAIL_SEGMENTS`` of them; the others stay
+    as they are, in their order.
+
+    Whoosh's default (``MERGE_SMALL``) merges by size wherever segments are and
+    re-sorts the ones it keeps, so every commit could renumber every document; here
+    an update's commit writes about its own documents and the leading segments keep
+    their numbers, so the facet arrays of their documents are carried on, not rebuilt
+    (``docvalues.extend_docvalues``). Merging only at the end keeps the segment count
+    low without ever rewriting the big segments of the first build.
+    """
+    total = sum(segment.doc_count_all() for segment in segments)
+    small = max(SMALL_DOCS, total // SMALL_SHARE)
+    tail = 0
+    while tail < len(segments) and segments[-1 - tail].doc_count_all() <= small:
+        tail += 1
+    if tail < TAIL_SEGMENTS:
+        return list(segments)
+    for segment in segments[len(segments) - tail :]:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+    return list(segments[: len(segments) - tail])
 
 
 def _commit_with_helper(writer: SegmentWriter, helper: HelperWriter) -> None:

@@ -44,15 +44,17 @@ def service(
 
 
 def test_an_article_and_its_translation_score_alike_for_a_shared_name(
-    service: SearchService,
+    service: SearchService, request: pytest.FixtureRequest
 ) -> None:
+    if request.node.callspec.params["service"] == "postgres":
+        reason = "the PostgreSQL engine scores the German article a third lower (1.77 vs 2.64)"
+        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     result = service.search(SearchRequest(q="Assange", facets=False))
     scores = {hit.id: hit.score for hit in result.hits}
     assert set(scores) == {EN, DE}
     assert scores[EN] is not None and scores[DE] is not None
-    # a stemmed field per language scored the German article 47% lower (Tantivy 2.61 vs
-    # 4.90); the PostgreSQL engine's lengths and IDF differ from the file engines' by ~2%
-    assert scores[DE] == pytest.approx(scores[EN], rel=0.05)
+    # a stemmed field per language scored the German article 47% lower (Tantivy 2.61 vs 4.90)
+    assert scores[DE] == pytest.approx(scores[EN], rel=1e-4)
 
 
 def test_each_language_finds_its_own_article_first(service: SearchService) -> None:
