@@ -328,14 +328,14 @@ def _stats(
     for kind in ("title", "body"):
         exact = lengths[f"len_{kind}_exact"][live]
         avgdl[f"{kind}_exact"] = float(exact.mean()) if count else 1.0
-        # A stemmed field's average over every article, as Whoosh and Tantivy average a
-        # field (articles in other languages count with length 0): averaged over its own
-        # language only, sisihagen's known-item MRR@10 was 0.499/0.619 (any/all), 0.515/0.634
-        # so, against Whoosh's 0.534/0.639; Cranfield and CISI (English only) are unchanged.
+        # Every language's stemmed field has the average length of all stemmed text over
+        # every article, as the other engines' one shared stemmed field has (docs/ranking.md):
+        # an article and its translation then score alike. Averaged over its own language
+        # only, sisihagen's known-item MRR@10 was 0.499/0.619 (any/all), 0.515/0.634 with
+        # the language's words over every article; Cranfield and CISI (English) unchanged.
+        shared = float(lengths[f"len_{kind}_stem"][live].sum()) / max(1, count)
         for lang in set(stem_langs[live].tolist()) - {""}:
-            rows = live & (stem_langs == lang)
-            total = float(lengths[f"len_{kind}_stem"][rows].sum())
-            avgdl[f"{kind}_{lang}"] = total / max(1, count)
+            avgdl[f"{kind}_{lang}"] = shared
     extra = {"avgdl": {k: max(v, 1e-9) for k, v in avgdl.items()}, "articles": count}
     packed, names = pack_docvalues(dv, lengths, extra)
     return packed, names, size
