@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -188,14 +188,19 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
         database.use(urls, publish_wait=settings.publish_wait, max_lag=settings.replica_max_lag)
 
-    def update(rebuild: bool = False, progress: _ProgressBar | None = None) -> BuildReport:
+    def update(
+        paths: Collection[str] | None = None,
+        rebuild: bool = False,
+        progress: _ProgressBar | None = None,
+    ) -> BuildReport:
         return build_index(
             args.path, args.index, rebuild=rebuild, config=config, progress=progress,
             engine=args.engine, default_engine=settings.engine, workers=settings.parse_workers,
+            paths=paths,
         )  # fmt: skip
 
     try:
-        report = update(args.rebuild, bar)
+        report = update(None, args.rebuild, bar)
     except SearchError as exc:
         print(f"archive-search: {exc.message}", file=sys.stderr)
         return 3

@@ -391,7 +391,7 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
         body, prose = text.text, text.prose
         display = display_markdown(source, mdx=mdx)
     return Extracted(
-        title=_plain(as_text(meta.get("title"))) or _heading_title(source),
+        title=_plain(as_text(meta.get("title"))) or _heading_title(source) or _nav_title(meta),
         body=body,
         prose=prose,
         source=display,
@@ -426,6 +426,16 @@ def _heading_title(source: str) -> str | None:
     first = source.lstrip("\n").split("\n", 1)[0]
     match = _H1.fullmatch(first.strip())
     return (inline_to_text(strip_tags(match.group(1))) or None) if match else None
+
+
+def _nav_title(meta: dict[str, object]) -> str | None:
+    """Eleventy's navigation plugin names a page by ``eleventyNavigation.title``, else its
+    ``key``: the name the site shows for a page with neither a title nor a heading."""
+    nav = meta.get("eleventynavigation")
+    if not isinstance(nav, dict):
+        return None
+    found = as_text(nav.get("title")) or as_text(nav.get("key"))
+    return _plain(found) if found else None
 
 
 def _first(meta: dict[str, object], keys: tuple[str, ...]) -> str | None:
