@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -106,6 +106,10 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     search.add_argument("--match", default="all", help="all (default) or any")
     search.add_argument("--page", default="1")
     search.add_argument("--per-page", default="10")
+    search.add_argument(
+        "--group", default="none", help="none (default) or translations: one hit per group"
+    )
+    search.add_argument("--lang-pref", default="", help="preferred languages, e.g. de,en")
     search.add_argument("--json", action="store_true", help="print the JSON API's response")
 
     serve = commands.add_parser(
@@ -184,14 +188,19 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
         database.use(urls, publish_wait=settings.publish_wait, max_lag=settings.replica_max_lag)
 
-    def update(rebuild: bool = False, progress: _ProgressBar | None = None) -> BuildReport:
+    def update(
+        paths: Collection[str] | None = None,
+        rebuild: bool = False,
+        progress: _ProgressBar | None = None,
+    ) -> BuildReport:
         return build_index(
             args.path, args.index, rebuild=rebuild, config=config, progress=progress,
             engine=args.engine, default_engine=settings.engine, workers=settings.parse_workers,
+            paths=paths,
         )  # fmt: skip
 
     try:
-        report = update(args.rebuild, bar)
+        report = update(None, args.rebuild, bar)
     except SearchError as exc:
         print(f"archive-search: {exc.message}", file=sys.stderr)
         return 3
@@ -288,7 +297,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     params: dict[str, list[str]] = {
         "q": [args.query], "tag": args.tag, "publication": args.publication, "lang": args.lang,
         "year": args.year, "sort": [args.sort], "match": [args.match], "page": [args.page],
-        "per_page": [args.per_page],
+        "per_page": [args.per_page], "group": [args.group], "lang_pref": [args.lang_pref],
     }  # fmt: skip
     if args.date_from:
         params["from"] = [args.date_from]
@@ -334,7 +343,10 @@ def _print_result(result: object) -> None:
     from search.types import SearchResult
 
     assert isinstance(result, SearchResult)
-    print(f"{result.total} results for {result.interpreted or '(everything)'} "
+    counted = f"{result.total} results"
+    if result.articles is not None:
+        counted = f"{result.total} translation groups ({result.articles} articles)"
+    print(f"{counted} for {result.interpreted or '(everything)'} "
           f"({result.took_ms:.0f} ms)")  # fmt: skip
     for notice in result.notices:
         print(f"note: {notice}")
@@ -345,6 +357,8 @@ def _print_result(result: object) -> None:
         meta = " · ".join(filter(None, [hit.date.isoformat() if hit.date else "", hit.lang,
                                         hit.publication or "", ", ".join(hit.tags)]))  # fmt: skip
         print(f"\n{rank}. {hit.title}\n   {hit.id}  {meta}")
+        if hit.also_in:
+            print("   also in: " + " · ".join(f"{t.lang} {t.id}" for t in hit.also_in))
         for snippet in hit.snippets[:1]:
             print("   " + re.sub(r"\s+", " ", snippet.text))
 

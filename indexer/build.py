@@ -33,15 +33,15 @@ import hashlib
 import shutil
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from indexer.config import ArchiveConfig, load_config
+from indexer import manifest as manifests
+from indexer.config import CONFIG_NAME, ArchiveConfig, load_config
 from indexer.discover import Candidate, Stat, discover
+from indexer.manifest import Entry, problem_dict
 from indexer.outcome import Problem
 from indexer.parse_pool import Parsed, parsed_files, worker_count
 from indexer.tables import table_articles, table_format
@@ -50,9 +50,9 @@ from search.article import Article
 from search.contract import EngineWriter
 from search.errors import BadRequest, IndexFormatError, IndexMissing, SearchError
 from search.registry import DEFAULT_ENGINE, check_engine, check_meta, format_version, open_writer
-from search.store import Generation, IndexStore, write_atomic
+from search.store import Generation, IndexStore
 
-MANIFEST = "manifest.json"
+MANIFEST = manifests.MANIFEST
 SKIPPED = "skipped: "
 """Manifest status prefix of a file left out on purpose, followed by the reason."""
 Progress = Callable[[int, int], None]
@@ -101,31 +101,9 @@ class BuildReport:
 
     def to_dict(self) -> dict[str, Any]:
         data = {k: v for k, v in self.__dict__.items() if k != "problems"}
-        data["warnings"] = [_problem_dict(p) for p in self.warnings]
-        data["errors"] = [_problem_dict(p) for p in self.errors]
+        data["warnings"] = [problem_dict(p) for p in self.warnings]
+        data["errors"] = [problem_dict(p) for p in self.errors]
         return data
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """What the manifest remembers of one file."""
-
-    hash: str
-    id: str | None
-    status: str
-    problems: tuple[Problem, ...] = ()
-    stat: Stat | None = None
-    """Size, mtime and ctime when the file was hashed; None: unknown (hash it again)."""
-    ids: tuple[str, ...] = ()
-    """The articles of a table file (``indexer.tables``), which has no single ``id``."""
-
-    @property
-    def all_ids(self) -> tuple[str, ...]:
-        return (self.id,) if self.id else self.ids
-
-    @property
-    def articles(self) -> int:
-        return len(self.all_ids) if self.status == "article" else 0
 
 
 def build_index(
@@ -138,13 +116,16 @@ def build_index(
     engine: str | None = None,
     default_engine: str = DEFAULT_ENGINE,
     workers: int | None = None,
+    paths: Collection[str] | None = None,
 ) -> BuildReport:
     """Index the archive at ``source`` into ``index_dir``; see the module docstring.
 
     ``engine`` (else ``default_engine``) applies to new and rebuilt indexes; an update
     keeps the engine the index was built with, and asking for another is a
     ``BadRequest``. ``workers``: processes that may parse and write (default: the
-    CPUs this process may use).
+    CPUs this process may use). ``paths``: the only files and folders (relative to
+    ``source``) that may have changed since the served generation, as a watcher
+    knows them; an update then looks at nothing else (``None``: the whole archive).
     """
     started = time.perf_counter()
     source = Path(source)
@@ -156,52 +137,111 @@ def build_index(
         report.mode = "rebuild" if rebuild else ("update" if base else "build")
         engine = _engine_for(base, engine, default_engine)
         report.engine = engine
-        old = _load_manifest(base) if base else {}
-        found = discover(source, config, {r: e.stat for r, e in old.items() if e.stat})
-        report.skipped_hidden = found.skipped_hidden
-        report.skipped_binary = list(found.skipped_binary)
-        report.skipped_filtered = found.skipped_filtered
-        report.skipped_unpublished = found.skipped_unpublished
-        report.problems.extend(found.problems)
-        report.files = len(found.candidates)
-        racy_after = time.time_ns() - RACY_SECONDS * 1_000_000_000
-        stats = {
-            c.relpath: _trusted(found.stats.get(c.relpath), racy_after) for c in found.candidates
-        }
-        checked, hashes = _check(found.candidates, old, stats, report, config.max_file_bytes)
-        changed = [c for c in found.candidates if _changed(c.relpath, old.get(c.relpath), hashes)]
-        removed = [rel for rel in old if rel not in stats]
+        saved = manifests.load(store.root, base)
+        old = saved.files
+        scan = _scan(source, config, saved, report, paths if saved.files else None)
+        stats = scan.stats
+        checked, hashes = _check(scan.candidates, old, stats, report, config.max_file_bytes)
+        changed = [c for c in scan.candidates if _changed(c.relpath, old.get(c.relpath), hashes)]
+        removed = scan.removed
+        touched = {*hashes, *removed, *(c.relpath for c in changed)}
         if base is not None and not changed and not removed:
             report.mode = "unchanged"
             report.unchanged = report.files
             report.generation = base.name
-            if checked != old:
+            if touched:
                 # record the times of files touched but unchanged, so they are not read again
-                write_atomic(base.path / MANIFEST, _dump_manifest(checked))
+                manifests.save(store.root, base, saved.changed(checked, touched))
             _finish(report, checked, base, started)
             return report
         partial = store.start_generation(base)
         try:
             update = _Update(
                 engine, config, checked, (stats, hashes), report, progress,
-                workers=worker_count(workers),
+                workers=worker_count(workers), removed=removed, owners=saved.owners(),
             )  # fmt: skip
             update.apply(partial, changed, removed)
             manifest = update.manifest
+            written = saved.changed(manifest, touched, update.owners)
+            written.save_files(partial)
             meta = {
                 "engine": engine,
                 "format_version": format_version(engine),
                 "source": str(source),
             }
-            meta["articles"] = sum(e.articles for e in manifest.values())
+            meta["articles"] = len(update.owners)  # every article id, with its file
             generation = store.publish(partial, meta)
         except BaseException:
+            manifests.forget(store.root)
             shutil.rmtree(partial, ignore_errors=True)
             raise
+        manifests.remember(store.root, generation, written)
         store.collect_garbage()
         report.generation = generation.name
         _finish(report, manifest, None, started)
         return report
+
+
+@dataclass
+class _Scan:
+    """What a run looks at: the candidates found, their trusted stats, the files gone."""
+
+    candidates: list[Candidate]
+    stats: dict[str, Stat | None]
+    removed: list[str]
+
+
+def _scan(
+    source: Path,
+    config: ArchiveConfig,
+    saved: manifests.Saved,
+    report: BuildReport,
+    paths: Collection[str] | None,
+) -> _Scan:
+    """The whole archive, or only ``paths`` and what lies below them (a watcher's batch); the
+    files of the manifest elsewhere are then taken as they were."""
+    old = saved.files
+    if paths is not None and (CONFIG_NAME in paths or "" in paths or "." in paths):
+        paths = None  # the configuration, or the root itself: everything may have changed
+    known = {r: e.stat for r, e in old.items() if e.stat} if paths is None else _KnownStats(old)
+    found = discover(source, config, known, only=paths)
+    report.skipped_hidden = found.skipped_hidden
+    report.skipped_binary = list(found.skipped_binary)
+    report.skipped_filtered = found.skipped_filtered
+    report.skipped_unpublished = found.skipped_unpublished
+    report.problems.extend(found.problems)
+    racy_after = time.time_ns() - RACY_SECONDS * 1_000_000_000
+    stats = {c.relpath: _trusted(found.stats.get(c.relpath), racy_after) for c in found.candidates}
+    if paths is None:
+        report.files = len(found.candidates)
+        return _Scan(found.candidates, stats, [rel for rel in old if rel not in stats])
+    folders = saved.folders()
+    removed = [rel for rel in _below(old, folders, paths) if rel not in stats]
+    report.files = len(old) - len(removed) + sum(1 for rel in stats if rel not in old)
+    return _Scan(found.candidates, stats, removed)
+
+
+class _KnownStats(dict[str, Stat]):
+    """The recorded stats of a manifest, looked up one by one (a watcher's batch asks for a
+    few): no copy of a hundred thousand entries."""
+
+    def __init__(self, manifest: dict[str, Entry]) -> None:
+        super().__init__()
+        self.manifest = manifest
+
+    def get(self, key: str, default: Any = None) -> Any:
+        entry = self.manifest.get(key)
+        return entry.stat if entry is not None and entry.stat is not None else default
+
+
+def _below(manifest: dict[str, Entry], folders: set[str], paths: Collection[str]) -> list[str]:
+    """The files of the manifest that are one of ``paths`` or inside one of them; the
+    manifest is searched only for paths that were folders (``folders``)."""
+    found = [path for path in paths if path in manifest]
+    prefixes = tuple(f"{path}/" for path in paths if path in folders)
+    if prefixes:
+        found += [rel for rel in manifest if rel.startswith(prefixes) and rel not in found]
+    return found
 
 
 def _served(store: IndexStore) -> Generation | None:
@@ -235,11 +275,11 @@ def _trusted(stat: Stat | None, racy_after_ns: int) -> Stat | None:
 
 def _check(
     candidates: list[Candidate],
-    old: dict[str, _Entry],
+    old: dict[str, Entry],
     stats: dict[str, Stat | None],
     report: BuildReport,
     max_bytes: int,
-) -> tuple[dict[str, _Entry], dict[str, str | None]]:
+) -> tuple[dict[str, Entry], dict[str, str | None]]:
     """The old manifest with the times of touched-but-unchanged files brought up to date,
     and the hash of each file the manifest knows whose size or time changed.
 
@@ -258,7 +298,7 @@ def _check(
     return old, hashes
 
 
-def _changed(rel: str, entry: _Entry | None, hashes: dict[str, str | None]) -> bool:
+def _changed(rel: str, entry: Entry | None, hashes: dict[str, str | None]) -> bool:
     """Whether a file must be parsed: it is new, unreadable, or its content changed."""
     if entry is None:
         return True
@@ -285,19 +325,24 @@ class _Update:
         self,
         engine: str,
         config: ArchiveConfig,
-        old: dict[str, _Entry],
+        old: dict[str, Entry],
         files: tuple[dict[str, Stat | None], dict[str, str | None]],
         report: BuildReport,
         progress: Progress | None,
         *,
         workers: int,
+        removed: list[str],
+        owners: dict[str, str],
     ) -> None:
         self.engine, self.config, self.old, self.workers = engine, config, old, workers
-        # the trusted stat of every candidate; the hashes of the files read before parsing
+        # the trusted stat of every candidate looked at; the hashes of the files read before
+        # parsing
         self.stats, self.hashed = files
         self.report, self.progress = report, progress
-        self.manifest = {rel: entry for rel, entry in old.items() if rel in self.stats}
-        self.owners = {i: rel for rel, e in self.manifest.items() for i in e.all_ids}
+        self.manifest = dict(old)
+        for rel in removed:
+            del self.manifest[rel]
+        self.owners = owners
 
     def apply(self, partial: Path, changed: list[Candidate], removed: list[str]) -> None:
         old = self.old
@@ -326,7 +371,6 @@ class _Update:
             writer.cancel()
             raise
         self.report.unchanged = self.report.files - len(changed)
-        write_atomic(partial / MANIFEST, _dump_manifest(self.manifest))
 
     def _articles(self, changed: list[Candidate], parsed: Iterator[Parsed]) -> Iterator[Article]:
         """Record the parsed changed files in the manifest, and yield their articles."""
@@ -346,7 +390,7 @@ class _Update:
             if article is None and outcome.skipped:
                 status = f"{SKIPPED}{outcome.skipped}"
             article_id = article.id if article else None
-            self.manifest[rel] = _Entry(
+            self.manifest[rel] = Entry(
                 result.digest or "", article_id, status, tuple(problems), self.stats[rel]
             )
             if self.progress:
@@ -380,7 +424,7 @@ class _Update:
         if digest is None and not problems:
             problems.append(Problem(rel, "cannot read file"))
         status = "article" if ids else "error"
-        entry = _Entry(digest or "", None, status, tuple(problems), self.stats[rel], tuple(ids))
+        entry = Entry(digest or "", None, status, tuple(problems), self.stats[rel], tuple(ids))
         self.manifest[rel] = entry
         if self.old.get(rel) and self.old[rel].status == "article":
             self.report.updated += len(ids)
@@ -433,75 +477,29 @@ def _open_writer(
 
 
 def _finish(
-    report: BuildReport, manifest: dict[str, _Entry], base: Generation | None, started: float
+    report: BuildReport, manifest: dict[str, Entry], base: Generation | None, started: float
 ) -> None:
-    """Totals, and the problems of unchanged files, which stay reported until they are fixed."""
+    """Totals, and the problems of unchanged files, which stay reported until they are fixed.
+
+    One pass over the manifest, touching only what most entries lack (problems, a status
+    other than ``article``): a watcher's update of one file runs this too."""
     seen = {p.path for p in report.problems}
-    for rel, entry in sorted(manifest.items()):
+    with_problems: list[str] = []
+    skips: Counter[str] = Counter()
+    articles = 0
+    for rel, entry in manifest.items():
+        if entry.problems:
+            with_problems.append(rel)
+        if entry.status == "article":
+            articles += 1 if entry.id else len(entry.ids)
+        elif entry.status.startswith(SKIPPED):
+            skips[entry.status[len(SKIPPED) :]] += 1
+    for rel in sorted(with_problems):
         if rel not in seen:
-            report.problems.extend(entry.problems)
-    skips = Counter(
-        e.status[len(SKIPPED) :] for e in manifest.values() if e.status.startswith(SKIPPED)
-    )
+            report.problems.extend(manifest[rel].problems)
     if report.skipped_unpublished:  # bundles and sections left out whole
         skips[UNPUBLISHED] += report.skipped_unpublished
     report.drafts = skips.pop("draft", 0)
     report.skipped = dict(sorted(skips.items()))
-    report.articles = sum(e.articles for e in manifest.values())
+    report.articles = articles
     report.seconds = round(time.perf_counter() - started, 3)
-
-
-def _load_manifest(generation: Generation) -> dict[str, _Entry]:
-    try:
-        raw = orjson.loads((generation.path / MANIFEST).read_bytes())
-    except (OSError, ValueError):  # orjson.JSONDecodeError is a ValueError
-        return {}  # no usable manifest: everything counts as changed
-    return {
-        rel: _Entry(
-            e["hash"],
-            e["id"],
-            e["status"],
-            _problems_of(rel, e["problems"]) if e["problems"] else (),
-            _stat_of(e),
-            tuple(e.get("ids", ())),
-        )
-        for rel, e in raw["files"].items()
-    }
-
-
-def _problems_of(rel: str, problems: list[dict[str, Any]]) -> tuple[Problem, ...]:
-    return tuple(Problem(rel, p["reason"], p["severity"], p.get("line")) for p in problems)
-
-
-def _stat_of(entry: dict[str, Any]) -> Stat | None:
-    """The recorded size and time; None in a manifest written before they were recorded."""
-    stat = entry.get("size"), entry.get("mtime_ns"), entry.get("ctime_ns")
-    if all(isinstance(value, int) for value in stat):
-        return stat  # type: ignore[return-value]
-    return None
-
-
-def _dump_manifest(manifest: dict[str, _Entry]) -> bytes:
-    """The manifest as UTF-8 JSON, by path (orjson: 26 MB for 100,000 files in a tenth of the
-    time of ``json``)."""
-    files = {
-        rel: {
-            "hash": e.hash,
-            "id": e.id,
-            "status": e.status,
-            "problems": [_problem_dict(p) for p in e.problems],
-            **({"ids": list(e.ids)} if e.ids else {}),
-            **({"size": e.stat[0], "mtime_ns": e.stat[1], "ctime_ns": e.stat[2]} if e.stat else {}),
-        }
-        for rel, e in sorted(manifest.items())
-    }
-    return orjson.dumps({"files": files})
-
-
-def _problem_dict(problem: Problem) -> dict[str, Any]:
-    return {
-        "path": problem.path,
-        "severity": problem.severity,
-        "reason": problem.reason,
-        "line": problem.line,
-    }

@@ -35,7 +35,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -147,8 +147,14 @@ def is_binary(head: bytes) -> bool:
 
 
 def discover(
-    root: Path, config: ArchiveConfig, known: Mapping[str, Stat] | None = None
+    root: Path,
+    config: ArchiveConfig,
+    known: Mapping[str, Stat] | None = None,
+    *,
+    only: Collection[str] | None = None,
 ) -> Discovery:
+    """The candidates under ``root``; with ``only``, those among these paths (relative to the
+    root) and below them, each looked at as the whole walk would see it."""
     found = Discovery(known=known)
     real_root = os.path.realpath(root)
     try:
@@ -156,11 +162,39 @@ def discover(
     except OSError as exc:
         found.problems.append(Problem(".", f"cannot list folder: {exc.strerror or exc}"))
         return found
+    walk = _Walk(root_fd, real_root, config, found)
     try:
-        _Walk(root_fd, real_root, config, found).folder(root_fd, "")
+        paths = None if only is None else _outermost(_index_folders(only))
+        if paths is None or "" in paths:
+            walk.folder(root_fd, "")
+        else:
+            for relpath in paths:
+                walk.path(relpath)
     finally:
         os.close(root_fd)
+    found.candidates.sort(key=lambda candidate: candidate.relpath)
     return found
+
+
+def _index_folders(paths: Collection[str]) -> list[str]:
+    """``paths``, with a bundle's or section's index file replaced by its folder: the
+    index decides whether the folder's pages are published (``indexer.unpublished``)."""
+    found = []
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        found.append(folder if name.lower() in (*LEAF_INDEX, *BRANCH_INDEX) else path)
+    return found
+
+
+def _outermost(paths: Collection[str]) -> list[str]:
+    """``paths`` without those inside another one of them, sorted ("" is the root)."""
+    if "" in paths:
+        return [""]
+    kept: list[str] = []
+    for path in sorted(paths):
+        if not kept or not path.startswith(f"{kept[-1]}/"):
+            kept.append(path)
+    return kept
 
 
 @dataclass
@@ -203,6 +237,48 @@ class _Walk:
                 self.symlink(relpath, here)
             elif entry.is_file(follow_symlinks=False):
                 self.consider(fd, entry, relpath, None, here)
+
+    def path(self, relpath: str) -> None:
+        """One file or folder named by its path, as ``folder`` would meet it in its parent,
+        with the published state the folders above it give it."""
+        *folders, name = relpath.split("/")
+        if any(part.startswith(".") or not part for part in relpath.split("/")):
+            return  # hidden, or not a plain path: the walk would not list it
+        opened: list[int] = []
+        try:
+            parent, published = self.root_fd, True
+            for i, folder in enumerate(folders):
+                if is_excluded("/".join(folders[: i + 1]), self.config.exclude):
+                    return
+                published = self.published_below(parent, _listed(parent), published)
+                parent = os.open(folder, DIR_FLAGS, dir_fd=parent)
+                opened.append(parent)
+            below = self.published_below(parent, _listed(parent), published)
+            here = published if name.lower() in BRANCH_INDEX else below
+            info = os.stat(name, dir_fd=parent, follow_symlinks=False)
+        except OSError:
+            return  # gone, or a folder on its way is (or became a link): nothing to find
+        finally:
+            for fd in opened:
+                os.close(fd)
+        if stat.S_ISDIR(info.st_mode):
+            if is_excluded(relpath, self.config.exclude):
+                self.found.skipped_filtered += 1
+            else:
+                parent_fd = (
+                    open_beneath(self.root_fd, "/".join(folders), DIR_FLAGS) if folders else None
+                )
+                try:
+                    self.subfolder(
+                        parent_fd if parent_fd is not None else self.root_fd, name, relpath, here
+                    )
+                finally:
+                    if parent_fd is not None:
+                        os.close(parent_fd)
+        elif stat.S_ISLNK(info.st_mode):
+            self.symlink(relpath, here)
+        elif stat.S_ISREG(info.st_mode):
+            self.consider(None, None, relpath, None, here)
 
     def published_below(self, fd: int, entries: list[os.DirEntry[str]], published: bool) -> bool:
         """Whether the pages of a folder are published, given its index files: a headless
@@ -287,7 +363,7 @@ class _Walk:
                 found.candidates.append(candidate)
                 return
         try:
-            head = _head(self.root_fd, fd, entry.name if entry else None, target)
+            head = _head(self.root_fd, fd, entry.name if entry else None, target or relpath)
         except OSError as exc:
             found.problems.append(_unreadable(relpath, "cannot read file", exc))
             return
@@ -299,18 +375,24 @@ class _Walk:
             found.candidates.append(candidate)
 
 
-def _head(root_fd: int, fd: int | None, name: str | None, target: str | None) -> bytes:
-    """The first bytes of a file listed in ``fd`` as ``name``, or of a link's ``target``."""
+def _head(root_fd: int, fd: int | None, name: str | None, target: str) -> bytes:
+    """The first bytes of a file listed in ``fd`` as ``name``, or else of ``target`` (a link's
+    target, or the file's own path) beneath the root."""
     if fd is not None and name is not None:
         handle = os.open(name, FILE_FLAGS, dir_fd=fd)
     else:
-        handle = open_beneath(root_fd, target or "")
+        handle = open_beneath(root_fd, target)
     try:
         if not stat.S_ISREG(os.fstat(handle).st_mode):
             raise UnsafePath(errno.EINVAL, "not a regular file (the archive changed)")
         return os.pread(handle, SNIFF_BYTES, 0)
     finally:
         os.close(handle)
+
+
+def _listed(fd: int) -> list[os.DirEntry[str]]:
+    with os.scandir(fd) as entries:
+        return sorted(entries, key=lambda entry: entry.name)
 
 
 def _front_matter(fd: int, name: str) -> dict[str, object] | None:

@@ -70,6 +70,7 @@ from indexer.normalise import (
     clean_line,
     normalise_tags,
     split_authors,
+    web_url,
 )
 from indexer.shortcodes import strip_shortcodes
 
@@ -88,6 +89,9 @@ _DATE_KEYS = DATE_KEYS
 _DATED_KEYS = (*DATE_KEYS, *PATH_KEYS, *MODIFIED_KEYS)
 _LANG_KEYS = ("lang", "language", "locale", "languagecode")
 _TRANSLATION_KEYS = ("translationkey", "translation_key")
+_URL_KEYS = ("canonical_url", "canonicalurl", "canonical", "url", "permalink", "link")
+"""Where front matter gives the page's address (jekyll-seo-tag's ``canonical_url``, Hugo's
+``url``, Eleventy's ``permalink``); only an absolute http(s) one is the article's."""
 """Hugo's ``translationKey``: pages sharing it are translations, wherever they are."""
 _TAG_KEYS = ("tags", "tag", "categories", "category", "keywords")
 _KEY_LINE = re.compile(r"^[\w\"'-]+\s*[:=]")
@@ -387,7 +391,7 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
         body, prose = text.text, text.prose
         display = display_markdown(source, mdx=mdx)
     return Extracted(
-        title=_plain(as_text(meta.get("title"))) or _heading_title(source),
+        title=_plain(as_text(meta.get("title"))) or _heading_title(source) or _nav_title(meta),
         body=body,
         prose=prose,
         source=display,
@@ -403,6 +407,7 @@ def extract(front: FrontMatter, *, mdx: bool = False) -> Extracted:
         issue=as_text(meta.get("issue")),
         image_credit=as_text(meta.get("image_credit")),
         translation_key=_first(meta, _TRANSLATION_KEYS),
+        source_url=next((u for k in _URL_KEYS if (u := web_url(meta.get(k)))), None),
         warnings=warnings,
     )
 
@@ -421,6 +426,16 @@ def _heading_title(source: str) -> str | None:
     first = source.lstrip("\n").split("\n", 1)[0]
     match = _H1.fullmatch(first.strip())
     return (inline_to_text(strip_tags(match.group(1))) or None) if match else None
+
+
+def _nav_title(meta: dict[str, object]) -> str | None:
+    """Eleventy's navigation plugin names a page by ``eleventyNavigation.title``, else its
+    ``key``: the name the site shows for a page with neither a title nor a heading."""
+    nav = meta.get("eleventynavigation")
+    if not isinstance(nav, dict):
+        return None
+    found = as_text(nav.get("title")) or as_text(nav.get("key"))
+    return _plain(found) if found else None
 
 
 def _first(meta: dict[str, object], keys: tuple[str, ...]) -> str | None:

@@ -67,6 +67,19 @@ def as_text(value: object) -> str | None:
     return clean_line(str(value)) or None
 
 
+_WEB_URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
+MAX_URL_CHARS = 2_000
+
+
+def web_url(value: object) -> str | None:
+    """``value`` when it is one absolute http(s) URL (what a page may link to), else None."""
+    text = as_text(value)
+    if text is None:
+        return None
+    text = text.strip()
+    return text if len(text) <= MAX_URL_CHARS and _WEB_URL.fullmatch(text) else None
+
+
 def as_list(value: object) -> list[str]:
     """A string or a list of strings as a list of trimmed, non-empty strings (no splitting)."""
     if isinstance(value, list | tuple):
@@ -317,5 +330,7 @@ class Extracted:
     issue: str | None = None
     image_credit: str | None = None
     translation_key: str | None = None
+    source_url: str | None = None
+    """An absolute http(s) URL the source gives for the article (``Article.source_url``)."""
     """A declared translation key (Hugo's ``translationKey``), as written."""
     warnings: list[str] = field(default_factory=list)

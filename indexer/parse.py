@@ -213,6 +213,7 @@ def make_article(
         if identifier is None or found.translation_key
         else None,
         content_hash=content_hash,
+        source_url=found.source_url,
     )
 
 

@@ -45,6 +45,7 @@ from indexer.normalise import (
     cut_at_word,
     normalise_tags,
     split_authors,
+    web_url,
 )
 from indexer.outcome import Problem
 from indexer.parse import make_article, without_surrogates
@@ -242,6 +243,7 @@ def row_fields(values: Mapping[str, object], mapping: Mapping[str, str]) -> Extr
         lang=get("lang") or None,
         authors=split_authors([get("authors")]),
         dates={"url": url} if url else {},  # a date in a URL, as in a permalink
+        source_url=web_url(url),
     )
 
 

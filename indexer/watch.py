@@ -26,10 +26,11 @@ partial generation is removed, the served one is untouched).
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
@@ -37,6 +38,7 @@ from typing import TextIO
 import watchfiles
 
 from indexer.build import BuildReport
+from indexer.config import CONFIG_NAME
 from indexer.outcome import printable
 from search.errors import SearchError
 
@@ -47,7 +49,11 @@ DEBOUNCE_MS = 1000
 TICK_MS = 1000
 """How often the loop wakes without events: the first catch-up, retries after a failure."""
 
-Update = Callable[[], BuildReport]
+FULL_SCAN_SECONDS = 600.0
+"""How often, at most, a batch looks at the whole archive rather than at its events' paths."""
+
+Update = Callable[[Collection[str] | None], BuildReport]
+"""Runs one update: of the given paths (relative to the archive), or of the whole archive."""
 
 
 def stop_on_signals() -> threading.Event:
@@ -71,22 +77,48 @@ def watch_archive(
     # the index may live inside the archive: its own writes must not wake the watcher (both
     # paths resolved, as the events' paths start with the watched path as given)
     ignore = watchfiles.DefaultFilter(ignore_paths=(str(Path(index_dir).resolve()),))
+    root = Path(source).resolve()
     _log(out, f"watching {printable(str(source))} for changes (Ctrl-C to stop)")
-    pending = True  # the first tick runs the update once the watch is live
+    # None: the whole archive. The first tick looks at it all once the watch is live, and
+    # so does a batch after ``FULL_SCAN_SECONDS``: a change no event told of (a link's
+    # target changed outside the archive, an overflowed event queue) waits no longer.
+    pending: set[str] | None = None
+    last_full = 0.0
     for changes in watchfiles.watch(
-        Path(source).resolve(), watch_filter=ignore, debounce=DEBOUNCE_MS, step=STEP_MS,
+        root, watch_filter=ignore, debounce=DEBOUNCE_MS, step=STEP_MS,
         stop_event=stop, rust_timeout=TICK_MS, yield_on_timeout=True, raise_interrupt=False,
     ):  # fmt: skip
-        if changes or pending:
-            pending = not _publish(update, len({path for _, path in changes}), out)
+        paths = {path for _, path in changes}
+        if pending is not None:
+            found = relative_paths(root, paths)
+            pending = None if found is None else pending | found
+        if time.monotonic() - last_full > FULL_SCAN_SECONDS:
+            pending = None
+        if pending is None or pending:
+            started = time.monotonic()
+            if _publish(update, pending, len(paths), out):
+                last_full = started if pending is None else last_full
+                pending = set()
     _log(out, "stopped")
 
 
-def _publish(update: Update, files: int, out: TextIO) -> bool:
+def relative_paths(root: Path, paths: Collection[str]) -> set[str] | None:
+    """The events' paths relative to ``root``; None (look at everything) when one is the root
+    itself, its configuration file, or outside it."""
+    found = set()
+    for path in paths:
+        rel = os.path.relpath(path, root).replace(os.sep, "/")
+        if rel in (".", CONFIG_NAME) or rel.startswith("../"):
+            return None
+        found.add(rel)
+    return found
+
+
+def _publish(update: Update, paths: Collection[str] | None, files: int, out: TextIO) -> bool:
     """Run one update and log what it published; False when it failed (try again later)."""
     started = time.perf_counter()
     try:
-        report = update()
+        report = update(paths)
     except SearchError as exc:
         _log(out, f"not published, will retry: {exc.message}")
         return False

@@ -41,3 +41,7 @@ class Article:
     translation_key: str | None = None
     """Articles sharing this key are translations of each other."""
     content_hash: str = ""
+    source_url: str | None = None
+    """The article's own address on the web, when the archive gives one (a table's
+    ``url``/``link``/``source`` column; front matter's ``canonical_url``, ``canonical``,
+    ``url``, ``permalink`` or ``link`` when absolute): stored and shown, not indexed."""

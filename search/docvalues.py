@@ -14,7 +14,6 @@ import html
 import io
 import json
 import re
-from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -127,6 +126,7 @@ class DocValues:
     """One (document, author) pair per distinct author of each document."""
     authors: tuple[str, ...] = ()
     author_labels: tuple[str, ...] = ()
+
     group: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     """Each document's translation group (documents sharing a translation key share it);
     empty in a generation saved before groups, where every document is its own group."""
@@ -177,23 +177,84 @@ class DocValues:
 
 class _Labels:
     """Keys (``facet_key``: case, slug or word form and entities folded) with the most
-    common original spelling as the label."""
+    common original spelling among the live documents as the label.
+
+    Every occurrence of a value is kept as (document, spelling id), so the labels can be
+    counted again after documents die or are added (``DocValuesBuilder.extend``) without
+    the records of the documents already in the arrays."""
 
     def __init__(self) -> None:
         self.ids: dict[str, int] = {}
-        self.spellings: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self.spelling_ids: dict[str, int] = {}
+        self.spellings: list[str] = []
+        self.spelling_key: list[int] = []
+        """The key id of each spelling."""
 
-    def add(self, value: str) -> int:
-        key = facet_key(value)
-        self.spellings[key][value] += 1
-        return self.ids.setdefault(key, len(self.ids))
+    @classmethod
+    def restore(
+        cls, keys: tuple[str, ...], spellings: list[str], spelling_key: list[int]
+    ) -> _Labels:
+        labels = cls()
+        labels.ids = {key: i for i, key in enumerate(keys)}
+        labels.spellings, labels.spelling_key = list(spellings), list(spelling_key)
+        labels.spelling_ids = {value: i for i, value in enumerate(spellings)}
+        return labels
+
+    def add(self, value: str) -> tuple[int, int]:
+        """The key id and spelling id of ``value``."""
+        sid = self.spelling_ids.get(value)
+        if sid is not None:
+            return self.spelling_key[sid], sid
+        kid = self.ids.setdefault(facet_key(value), len(self.ids))
+        sid = self.spelling_ids[value] = len(self.spellings)
+        self.spellings.append(value)
+        self.spelling_key.append(kid)
+        return kid, sid
 
     def keys(self) -> tuple[str, ...]:
         return tuple(self.ids)
 
-    def labels(self) -> tuple[str, ...]:
-        # most_common keeps first-seen order among ties, so the label is deterministic
-        return tuple(self.spellings[key].most_common(1)[0][0] for key in self.ids)
+    def labels(self, live_spellings: IntArray) -> tuple[str, ...]:
+        """Each key's most common spelling among ``live_spellings`` (one spelling id per live
+        occurrence); between equally common ones, the one that sorts first, so that a label
+        never depends on the order the documents were added in (an index kept current by
+        updates labels as a rebuild does)."""
+        if not self.spellings:
+            return ()
+        counts = np.bincount(live_spellings, minlength=len(self.spellings))
+        key = np.asarray(self.spelling_key, dtype=np.int64)
+        rank = np.empty(len(key), dtype=np.int64)
+        rank[sorted(range(len(key)), key=self.spellings.__getitem__)] = np.arange(len(key))
+        order = np.lexsort((rank, -counts, key))
+        first = order[np.concatenate(([True], key[order][1:] != key[order][:-1]))]
+        return tuple(self.spellings[i] for i in first.tolist())
+
+    def state(self, name: str) -> tuple[dict[str, IntArray], dict[str, list[Any]]]:
+        """What ``restore`` needs, as extra arrays and names to save."""
+        arrays = {f"{name}_spelling_key": np.asarray(self.spelling_key, dtype=np.int32)}
+        return arrays, {f"{name}_spellings": self.spellings}
+
+
+class _Occurrences:
+    """(document, spelling id) of every value of one facet, as arrays kept from a previous
+    generation (its first rows) plus lists of the rows added since."""
+
+    def __init__(self, docs: IntArray | None = None, spells: IntArray | None = None) -> None:
+        none = np.zeros(0, dtype=np.int32)
+        self.base_docs = docs if docs is not None else none
+        self.base_spells = spells if spells is not None else none
+        self.docs: list[int] = []
+        self.spells: list[int] = []
+
+    def arrays(self) -> tuple[IntArray, IntArray]:
+        docs = np.concatenate((self.base_docs, np.asarray(self.docs, dtype=np.int32)))
+        spells = np.concatenate((self.base_spells, np.asarray(self.spells, dtype=np.int32)))
+        return docs.astype(np.int32), spells.astype(np.int32)
+
+
+_SPELLED = ("tag", "author", "publication")
+Saved = tuple[DocValues, dict[str, npt.NDArray[Any]], dict[str, Any]]
+"""What ``load_docvalues`` reads: the arrays, and the extra arrays and names saved with them."""
 
 
 class DocValuesBuilder:
@@ -201,6 +262,8 @@ class DocValuesBuilder:
 
     Values are gathered in lists and put into arrays once in ``build``: a NumPy
     element assignment per field and document cost half of a commit's time.
+    ``extend`` starts from the saved arrays of a previous generation instead, keeping
+    its first rows, so an update adds the values of its new documents only.
     """
 
     def __init__(self, size: int) -> None:
@@ -213,9 +276,50 @@ class DocValuesBuilder:
         self.tag_id: list[int] = []
         self.author_doc: list[int] = []
         self.author_id: list[int] = []
+        self.langs, self.pubs, self.tags, self.authors = _Labels(), _Labels(), _Labels(), _Labels()
+        self.spelled = {name: _Occurrences() for name in _SPELLED}
         self.groups: list[int] = []
         self.group_ids: dict[str, int] = {}
-        self.langs, self.pubs, self.tags, self.authors = _Labels(), _Labels(), _Labels(), _Labels()
+        """Translation key → group: provisional in a new builder, final in an extended one."""
+        self.next_group = 0
+        """The next group id of an extended builder."""
+        self.base: DocValues | None = None
+        self.keep = 0
+        self.dead: list[int] = []
+
+    @classmethod
+    def extend(cls, saved: Saved, keep: int, size: int) -> DocValuesBuilder | None:
+        """A builder holding the first ``keep`` rows of ``saved`` (``load_docvalues``), for
+        ``size`` slots; None when they were saved without what this needs (rebuild instead)."""
+        dv, arrays, names = saved
+        if any(f"{name}_spellings" not in names for name in _SPELLED) or keep > dv.size:
+            return None
+        if "group_keys" not in names or dv.group.shape[0] != dv.size:
+            return None
+        builder = cls(size)
+        builder.base, builder.keep = dv, keep
+        builder.group_ids = dict(names["group_keys"])
+        builder.next_group = int(dv.group.max()) + 1 if dv.size else 0
+        builder.langs = _Labels.restore(dv.langs, list(dv.langs), list(range(len(dv.langs))))
+        for name, keys in (
+            ("tag", dv.tags),
+            ("author", dv.authors),
+            ("publication", dv.publications),
+        ):
+            labels = _Labels.restore(
+                keys, names[f"{name}_spellings"], arrays[f"{name}_spelling_key"].tolist()
+            )
+            setattr(
+                builder, {"tag": "tags", "author": "authors", "publication": "pubs"}[name], labels
+            )
+            docs, spells = arrays[f"{name}_spell_doc"], arrays[f"{name}_spell"]
+            kept = docs < keep
+            builder.spelled[name] = _Occurrences(docs[kept], spells[kept])
+        return builder
+
+    def kill(self, docnums: list[int]) -> None:
+        """Mark kept rows dead (documents deleted since the saved generation)."""
+        self.dead.extend(docnums)
 
     def add(self, docnum: int, record: Mapping[str, Any]) -> None:
         """``record`` as the engines store it: ISO ``date`` or None, ``lang``, ``publication``,
@@ -224,61 +328,141 @@ class DocValuesBuilder:
         date = record.get("date")
         # "yyyy-mm-dd" → yyyymmdd (dates are stored as ISO strings with four-digit years)
         self.dates.append(int(str(date).replace("-", "")) if date else 0)
-        self.lang_ids.append(self.langs.add(record["lang"]))
+        self.lang_ids.append(self.langs.add(record["lang"])[0])
         publication = record.get("publication")
-        self.pub_ids.append(self.pubs.add(publication) if publication else -1)
-        _pairs(docnum, record.get("tags"), self.tags, self.tag_doc, self.tag_id)
-        _pairs(docnum, record.get("authors"), self.authors, self.author_doc, self.author_id)
+        if publication:
+            kid, sid = self.pubs.add(publication)
+            self.spelled["publication"].docs.append(docnum)
+            self.spelled["publication"].spells.append(sid)
+        self.pub_ids.append(kid if publication else -1)
+        self._pairs(docnum, record.get("tags"), "tag", self.tag_doc, self.tag_id)
+        self._pairs(docnum, record.get("authors"), "author", self.author_doc, self.author_id)
         key = record.get("translation_key")
+        if self.base is not None:  # final ids: a key's group as saved, else a new one
+            group = self.group_ids.get(key) if key else None
+            if group is None:
+                group, self.next_group = self.next_group, self.next_group + 1
+                if key:
+                    self.group_ids[key] = group
+            self.groups.append(group)
+            return
         # an article without a key is a group of its own
         fresh = len(self.group_ids) + len(self.groups)
         self.groups.append(self.group_ids.setdefault(key, fresh) if key else fresh)
 
+    def _pairs(self, docnum: int, values: Any, name: str, docs: list[int], ids: list[int]) -> None:
+        """One (document, value) pair per distinct value (by key) of a many-valued facet."""
+        labels = self.tags if name == "tag" else self.authors
+        spelled = self.spelled[name]
+        seen: set[int] = set()
+        for value in values or ():
+            vid, sid = labels.add(value)
+            spelled.docs.append(docnum)
+            spelled.spells.append(sid)
+            if vid not in seen:
+                seen.add(vid)
+                docs.append(docnum)
+                ids.append(vid)
+
     def build(self) -> DocValues:
         docs = np.asarray(self.docs, dtype=np.intp)
         live = np.zeros(self.size, dtype=np.bool_)
-        live[docs] = True
         date = np.zeros(self.size, dtype=np.int32)
-        date[docs] = self.dates
         lang = np.zeros(self.size, dtype=np.int32)
-        lang[docs] = self.lang_ids
         publication = np.full(self.size, -1, dtype=np.int32)
+        base, keep = self.base, self.keep
+        if base is not None:
+            live[:keep], date[:keep] = base.live[:keep], base.date[:keep]
+            lang[:keep], publication[:keep] = base.lang[:keep], base.publication[:keep]
+            live[np.asarray(self.dead, dtype=np.intp)] = False
+        live[docs] = True
+        date[docs] = self.dates
+        lang[docs] = self.lang_ids
         publication[docs] = self.pub_ids
-        group = np.arange(self.size, dtype=np.int32)
-        if self.docs:
-            # dense ids: a dead slot keeps its own number, above every live group's
-            _, dense = np.unique(np.asarray(self.groups, dtype=np.int64), return_inverse=True)
-            group += len(self.docs)
-            group[docs] = dense
+        group = self._group(docs)
+        tag_doc, tag_id = self._kept("tag_doc", "tag_id", self.tag_doc, self.tag_id)
+        author_doc, author_id = self._kept(
+            "author_doc", "author_id", self.author_doc, self.author_id
+        )
+        labels = {}
+        for name in _SPELLED:
+            occ_docs, occ_spells = self.spelled[name].arrays()
+            labels[name] = self._labels(name).labels(occ_spells[live[occ_docs]])
         return DocValues(
             live=live,
             date=date,
             lang=lang,
             publication=publication,
-            tag_doc=np.asarray(self.tag_doc, dtype=np.int32),
-            tag_id=np.asarray(self.tag_id, dtype=np.int32),
+            tag_doc=tag_doc,
+            tag_id=tag_id,
             langs=self.langs.keys(),
             publications=self.pubs.keys(),
-            publication_labels=self.pubs.labels(),
+            publication_labels=labels["publication"],
             tags=self.tags.keys(),
-            tag_labels=self.tags.labels(),
-            author_doc=np.asarray(self.author_doc, dtype=np.int32),
-            author_id=np.asarray(self.author_id, dtype=np.int32),
+            tag_labels=labels["tag"],
+            author_doc=author_doc,
+            author_id=author_id,
             authors=self.authors.keys(),
-            author_labels=self.authors.labels(),
+            author_labels=labels["author"],
             group=group,
         )
 
+    def _group(self, docs: IndexArray) -> IntArray:
+        """Each slot's translation group; in a new builder, dense ids (a dead slot keeps its
+        own number, above every live group's), and ``group_ids`` made final."""
+        group = np.arange(self.size, dtype=np.int32)
+        if self.base is not None:
+            group[: self.keep] = self.base.group[: self.keep]
+            group[docs] = self.groups
+            return group
+        if self.docs:
+            provisional = np.asarray(self.groups, dtype=np.int64)
+            unique, dense = np.unique(provisional, return_inverse=True)
+            group += len(self.docs)
+            group[docs] = dense
+            final = np.searchsorted(
+                unique, np.asarray(list(self.group_ids.values()), dtype=np.int64)
+            )
+            self.group_ids = dict(zip(self.group_ids, final.tolist(), strict=True))
+        return group
 
-def _pairs(docnum: int, values: Any, labels: _Labels, docs: list[int], ids: list[int]) -> None:
-    """One (document, value) pair per distinct value (by key) of a many-valued facet."""
-    seen: set[int] = set()
-    for value in values or ():
-        vid = labels.add(value)
-        if vid not in seen:
-            seen.add(vid)
-            docs.append(docnum)
-            ids.append(vid)
+    def _labels(self, name: str) -> _Labels:
+        return {"tag": self.tags, "author": self.authors, "publication": self.pubs}[name]
+
+    def _kept(
+        self, doc_field: str, id_field: str, docs: list[int], ids: list[int]
+    ) -> tuple[IntArray, IntArray]:
+        """A many-valued facet's pairs: the kept rows' ones, then the added ones."""
+        new_docs, new_ids = np.asarray(docs, dtype=np.int32), np.asarray(ids, dtype=np.int32)
+        if self.base is None:
+            return new_docs, new_ids
+        old_docs, old_ids = getattr(self.base, doc_field), getattr(self.base, id_field)
+        kept = old_docs < self.keep
+        return (
+            np.concatenate((old_docs[kept], new_docs)).astype(np.int32),
+            np.concatenate((old_ids[kept], new_ids)).astype(np.int32),
+        )
+
+    def save(
+        self,
+        directory: Path,
+        *,
+        arrays: Mapping[str, npt.NDArray[Any]] | None = None,
+        names: Mapping[str, Any] | None = None,
+    ) -> DocValues:
+        """Build, and save the arrays with what ``extend`` needs to carry them on."""
+        dv = self.build()
+        extra_arrays: dict[str, npt.NDArray[Any]] = dict(arrays or {})
+        extra_names: dict[str, Any] = dict(names or {})
+        extra_names["group_keys"] = self.group_ids
+        for name in _SPELLED:
+            state_arrays, state_names = self._labels(name).state(name)
+            occ_docs, occ_spells = self.spelled[name].arrays()
+            extra_arrays |= state_arrays
+            extra_arrays[f"{name}_spell_doc"], extra_arrays[f"{name}_spell"] = occ_docs, occ_spells
+            extra_names |= state_names
+        save_docvalues(dv, directory, arrays=extra_arrays, names=extra_names)
+        return dv
 
 
 def pack_docvalues(

@@ -136,6 +136,7 @@ class BaseEngine(ABC):
         self.generation = generation
         self._dv = docvalues
         self._langs = sorted(set(docvalues.langs))
+        self._members = grouping.MemberCache()
 
     # -- the hooks ---------------------------------------------------------------------
 
@@ -291,6 +292,7 @@ class BaseEngine(ABC):
             lang_source=record.get("lang_source") or "default",
             lang_name=display_name(record["lang"]),
             modified=_date(record.get("modified")),
+            source_url=record.get("source_url"),
         )
 
     def related(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
@@ -527,7 +529,7 @@ class BaseEngine(ABC):
         """Each grouped hit with its group's other members (``matched`` when selected)."""
         read = functools.partial(self._hit_record, body=False)
         docnums = [doc for doc, _ in ranked]
-        found = grouping.also_in(self._dv, docnums, allowed, read)
+        found = grouping.also_in(self._dv, docnums, allowed, self._members.reader(read))
         return tuple(dataclasses.replace(h, also_in=a) for h, a in zip(hits, found, strict=True))
 
     def _translations(self, docnum: int, record: dict[str, Any]) -> tuple[Translation, ...]:

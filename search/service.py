@@ -60,6 +60,10 @@ class PublishedSource(Protocol):
 
     def load(self, name: str) -> Generation: ...
 
+    def servers(self) -> list[dict[str, object]]:
+        """Each server behind the source as last seen (for ``/healthz``); [] if none."""
+        ...
+
 
 class SearchService:
     def __init__(self, index_dir: Path, *, source: PublishedSource | None = None) -> None:
@@ -215,17 +219,22 @@ class SearchService:
         return found
 
     def health(self) -> dict[str, object]:
-        """Whether an index is served and which generation; never raises."""
+        """Whether an index is served and which generation, and the database servers behind
+        it with their roles (a replica down is not unhealth while another answers); never
+        raises."""
+        servers = {"servers": self._source.servers()} if self._source is not None else {}
         try:
             info = self.info()
         except SearchError as exc:
-            return {"status": "unavailable", "error": {"code": exc.code, "message": exc.message}}
+            error = {"code": exc.code, "message": exc.message}
+            return {"status": "unavailable", "error": error, **servers}
         return {
             "status": "ok",
             "generation": info.generation,
             "engine": info.engine,
             "articles": info.articles,
             "created": info.created,
+            **servers,
         }
 
     def close(self) -> None:

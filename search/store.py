@@ -71,11 +71,17 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def fsync_tree(path: Path) -> None:
-    """Flush every file below ``path`` and then the directories themselves to disk."""
+def fsync_tree(path: Path, *, skip_linked: bool = False) -> None:
+    """Flush every file below ``path`` and then the directories themselves to disk.
+
+    ``skip_linked``: leave out files with more than one link, the files a new generation
+    shares with the one it was copied from (``start_generation``), flushed when that
+    one was published; an update then flushes what it wrote, not the whole index."""
     for dirpath, _dirs, files in os.walk(path):
         for name in files:
-            fsync_path(Path(dirpath) / name)
+            file = Path(dirpath) / name
+            if not skip_linked or file.stat(follow_symlinks=False).st_nlink == 1:
+                fsync_path(file)
         fsync_path(Path(dirpath))
 
 
@@ -203,7 +209,7 @@ class IndexStore:
         created = dt.datetime.now(dt.UTC).isoformat()
         meta = {**meta, "generation": name, "id": secrets.token_hex(8), "created": created}
         (partial / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        fsync_tree(partial)
+        fsync_tree(partial, skip_linked=True)
         final = self.generations_dir / name
         os.rename(partial, final)
         fsync_path(self.generations_dir)

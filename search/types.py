@@ -167,6 +167,8 @@ class ArticleView:
     """The language's name in itself (English, Deutsch, 한국어)."""
     modified: dt.date | None = None
     """The last modification the file states (``lastmod``, ``updated``, ``modified``)."""
+    source_url: str | None = None
+    """The article's own address on the web (``Article.source_url``): an http(s) URL."""
 
 
 @dataclass(frozen=True, slots=True)

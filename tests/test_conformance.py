@@ -644,9 +644,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("eleventy", "docs/quicktips/tag-pages.md", "title"): _SITE_TITLE_KEY,
     ("eleventy", "blog/2023-07-17-community-survey-results.md", "title"): _SITE_TITLE_KEY,
     ("eleventy", "blog/2024-02-23-eight-million.md", "title"): _SITE_TITLE_KEY,
-    ("eleventy", "docs/languages/html.md", "title"): (
-        "no title key and no heading: the name is in eleventyNavigation.key"
-    ),
     ("eleventy", "docs/languages/html.md", "summary"): "a table's cells start the summary",
     ("eleventy", "blog/2024-02-23-eight-million.md", "summary"): (
         "the text inside a Liquid {% if %} block is kept (it shows only when data is there)"

@@ -202,7 +202,17 @@ def schemas() -> JSON:
                 "image_credit": NSTR,
                 "summary": STR,
                 "source_format": {"type": "string", "enum": ["markdown", "text"]},
-                "source": STR,
+                "source": {
+                    "type": "string",
+                    "description": "The body's Markdown (or text) as the page renders it: "
+                    "template tags, shortcodes, MDX statements and JSX reduced to their text",
+                },
+                "source_url": {
+                    "type": ["string", "null"],
+                    "format": "uri",
+                    "description": "The article's own address on the web, when the archive "
+                    "gives one (a table's url column, front matter's canonical URL)",
+                },
                 "html": {"type": "string", "description": "The body as sanitised HTML"},
                 "text": STR,
                 "translations": {"type": "array", "items": ref("Translation")},
@@ -236,6 +246,20 @@ def schemas() -> JSON:
                 "articles": INT,
                 "created": STR,
                 "error": obj({"code": STR, "message": STR}),
+                "servers": {
+                    "type": "array",
+                    "description": "PostgreSQL servers (postgres engine): role, whether it "
+                    "answers, seconds behind the primary (null: no primary seen)",
+                    "items": obj(
+                        {
+                            "host": STR,
+                            "up": {"type": "boolean"},
+                            "role": {"type": "string", "enum": ["primary", "standby"]},
+                            "lag": {"type": ["number", "null"]},
+                            "timeline": INT,
+                        }
+                    ),
+                },
             },
             "required": ["status"],
             "additionalProperties": False,

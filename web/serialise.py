@@ -198,6 +198,7 @@ def article_json(
         "summary": view.summary,
         "source_format": view.source_format,
         "source": view.source,
+        "source_url": view.source_url,
         "html": article_html(view),
         "text": view.body,
         "translations": [

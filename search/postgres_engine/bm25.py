@@ -33,26 +33,61 @@ def length_column(field: str) -> str:
     return f"len_{kind}_{'exact' if lang == 'exact' else 'stem'}"
 
 
-def postings(
-    db: Database, terms: sql.Identifier, wanted: Iterable[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int16]]]:
-    """df, document numbers and term frequencies of each wanted (field, term)."""
-    pairs = list(dict.fromkeys(wanted))
-    if not pairs:
-        return {}
+Postings = dict[tuple[str, str], tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int16]]]
+"""(field, term) → df, document numbers, term frequencies."""
+
+
+def weights_of(terms: Iterable[ScoreTerm]) -> dict[tuple[str, str], float]:
+    """Each (field, term) with its weight; a term given twice weighs twice, as BM25 counts a
+    query's repeated words."""
+    weights: dict[tuple[str, str], float] = {}
+    for field, term, weight in terms:
+        weights[(field, term)] = weights.get((field, term), 0.0) + weight
+    return weights
+
+
+def postings_query(
+    terms: sql.Identifier, pairs: Iterable[tuple[str, str]]
+) -> tuple[sql.Composed, tuple[list[str], list[str]]] | None:
+    """The query reading the postings of ``pairs`` (None for none), for ``read_postings``."""
+    wanted = list(dict.fromkeys(pairs))
+    if not wanted:
+        return None
     query = sql.SQL(
         "SELECT v.field, v.term, v.df, v.docs, v.tfs FROM unnest(%s::text[], %s::text[]) "
         "AS q(f, t) JOIN {} v ON v.field = q.f AND v.term = q.t"
     ).format(terms)
-    out = {}
-    rows = db.fetch(query, ([f for f, _ in pairs], [t for _, t in pairs]))
-    for field, term, df, docs, tfs in rows:
-        out[(field, term)] = (
+    return query, ([f for f, _ in wanted], [t for _, t in wanted])
+
+
+def read_postings(rows: Iterable[tuple[str, str, int, bytes, bytes]]) -> Postings:
+    return {
+        (field, term): (
             int(df),
             np.frombuffer(docs, dtype=">i4").astype(np.int32),
             np.frombuffer(tfs, dtype=">i2").astype(np.int16),
         )
-    return out
+        for field, term, df, docs, tfs in rows
+    }
+
+
+def score(
+    found: Postings,
+    weights: Mapping[tuple[str, str], float],
+    size: int,
+    doc_count: int,
+    lengths: Mapping[str, npt.NDArray[np.int32]],
+    avgdl: Mapping[str, float],
+) -> FloatArray:
+    """BM25 of every document from the postings ``found`` of the weighted terms."""
+    total = np.zeros(size, dtype=np.float64)
+    for (field, term), (df, docs, tfs) in found.items():
+        idf = math.log(1 + (doc_count - df + 0.5) / (df + 0.5))
+        lens = lengths[length_column(field)][docs].astype(np.float64)
+        norm = K1 * (1 - B + B * lens / avgdl.get(field, 1.0))
+        tf = tfs.astype(np.float64)
+        total[docs] += weights[(field, term)] * idf * tf * (K1 + 1) / (tf + norm)
+    return total
 
 
 def scores(
@@ -64,16 +99,8 @@ def scores(
     lengths: Mapping[str, npt.NDArray[np.int32]],
     avgdl: Mapping[str, float],
 ) -> FloatArray:
-    """BM25 of every document for ``terms`` (weights of a repeated term add up)."""
-    weights: dict[tuple[str, str], float] = {}
-    for field, term, weight in terms:
-        weights[(field, term)] = weights.get((field, term), 0.0) + weight
-    total = np.zeros(size, dtype=np.float64)
-    found = postings(db, terms_table, weights)
-    for (field, term), (df, docs, tfs) in found.items():
-        idf = math.log(1 + (doc_count - df + 0.5) / (df + 0.5))
-        lens = lengths[length_column(field)][docs].astype(np.float64)
-        norm = K1 * (1 - B + B * lens / avgdl.get(field, 1.0))
-        tf = tfs.astype(np.float64)
-        total[docs] += weights[(field, term)] * idf * tf * (K1 + 1) / (tf + norm)
-    return total
+    """BM25 of every document for ``terms``, the postings read in one query."""
+    weights = weights_of(terms)
+    asked = postings_query(terms_table, weights)
+    rows = db.fetch(*asked) if asked is not None else []
+    return score(read_postings(rows), weights, size, doc_count, lengths, avgdl)

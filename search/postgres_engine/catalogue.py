@@ -67,6 +67,13 @@ class CatalogueSource:
             self._seen = (now, identity)
         return identity
 
+    def servers(self) -> list[dict[str, object]]:
+        """Each server's role, whether it answers and its lag, as the health check saw them."""
+        try:
+            return self.db.servers.status()
+        except Exception:  # /healthz never fails: an empty list says nothing is known
+            return []
+
     def load(self, name: str) -> Generation:
         query = sql.SQL("SELECT meta FROM {} WHERE name = %s").format(s.CATALOGUE)
         rows = self.db.fetch(query, (name,))

@@ -24,7 +24,15 @@ from typing import Any
 from psycopg import sql
 
 from search import querycompile, ranking
-from search.analysis import EXACT, WORD_PATTERN, exact_text, exact_tokens, stem_text
+from search.analysis import (
+    EXACT,
+    SNOWBALL,
+    STEM,
+    WORD_PATTERN,
+    exact_text,
+    exact_tokens,
+    stem_text,
+)
 from search.postgres_engine import schema as s
 from search.postgres_engine.database import Database
 from search.query import And, FieldTerm, MatchAll, Node, Not, Or, ParsedQuery, Phrase, Word
@@ -60,21 +68,16 @@ TRUE = Cond(sql.SQL("TRUE"), ())
 def _matching(matches: tuple[Match, ...], terms: tuple[ScoreTerm, ...]) -> Cond:
     """The OR of ``matches``, those on the same column and language merged into one."""
     merged: dict[tuple[str, str | None], list[str]] = {}
-    for col, lang, query in matches:
-        merged.setdefault((col, lang), []).append(query)
+    for col, _lang, query in matches:  # a stem carries its language: columns merge
+        merged.setdefault((col, None), []).append(query)
     parts: list[sql.Composable] = []
     params: list[Any] = []
     combined: list[Match] = []
     for (col, lang), queries in merged.items():
         text = queries[0] if len(queries) == 1 else " | ".join(f"({q})" for q in queries)
         combined.append((col, lang, text))
-        test = sql.SQL("{} @@ %s::tsquery").format(sql.Identifier(col))
-        if lang is None:
-            parts.append(test)
-            params.append(text)
-        else:
-            parts.append(sql.SQL("(stem_lang = %s AND {})").format(test))
-            params += [lang, text]
+        parts.append(sql.SQL("{} @@ %s::tsquery").format(sql.Identifier(col)))
+        params.append(text)
     joined = parts[0] if len(parts) == 1 else sql.SQL("({})").format(sql.SQL(" OR ").join(parts))
     return Cond(joined, tuple(params), terms, tuple(combined))
 
@@ -91,6 +94,27 @@ def tsquery_phrase(tokens: Tokens) -> str:
         gap = max(1, position - before)
         parts.append(f"<{gap}> {tsquery_term(token)}" if gap != 1 else f"<-> {tsquery_term(token)}")
     return " ".join(parts)
+
+
+def _named(field: str, term: str) -> str:
+    """A term as its column holds it: stems carry their language (``en:war``)."""
+    _col, lang = s.column(field)
+    return term if lang is None else f"{lang}:{term}"
+
+
+_SHARED_STEM_FIELDS = frozenset({f"title_{STEM}", f"body_{STEM}"})
+
+
+def own_field(field: str, text: str) -> tuple[str, str] | None:
+    """The compiler's shared stemmed field and tagged term (``body_stem``, ``en:war``) as this
+    engine's per-language field and stem (``body_en``, ``war``); other fields as they are.
+    None for a tag without stemmed rows here (``_``: languages without a stemmer)."""
+    if field not in _SHARED_STEM_FIELDS:
+        return field, text
+    lang, _, stem = text.partition(":")
+    if lang not in SNOWBALL:
+        return None
+    return f"{field.partition('_')[0]}_{lang}", stem
 
 
 def _weight(field: str) -> float:
@@ -110,20 +134,29 @@ class Vocabulary:
         self._lock = threading.Lock()
 
     def doc_freqs(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        missing = [p for p in dict.fromkeys(pairs) if p not in self._df]
+        missing = self.missing(pairs)
         if missing:
-            query = sql.SQL(
-                "SELECT q.f, q.t, coalesce(v.df, 0) FROM unnest(%s::text[], %s::text[]) AS q(f, t) "
-                "LEFT JOIN {} v ON v.field = q.f AND v.term = q.t"
-            ).format(self.terms)
-            rows = self.db.fetch(query, ([f for f, _ in missing], [t for _, t in missing]))
-            found = {(f, t): int(df) for f, t, df in rows}
-            with self._lock:
-                if len(self._df) > _DF_CACHE:
-                    self._df.clear()
-                self._df.update(found)
+            found = {(f, t): int(df) for f, t, df in self.db.fetch(*self.query(missing))}
+            self.remember(found)
             return {p: found.get(p, self._df.get(p, 0)) for p in pairs}
         return {p: self._df[p] for p in pairs}
+
+    def missing(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [p for p in dict.fromkeys(pairs) if p not in self._df]
+
+    def query(self, pairs: Sequence[tuple[str, str]]) -> tuple[sql.Composed, tuple[Any, ...]]:
+        """The statement reading the document frequencies of ``pairs``: rows (field, term, df)."""
+        statement = sql.SQL(
+            "SELECT q.f, q.t, coalesce(v.df, 0) FROM unnest(%s::text[], %s::text[]) AS q(f, t) "
+            "LEFT JOIN {} v ON v.field = q.f AND v.term = q.t"
+        ).format(self.terms)
+        return statement, ([f for f, _ in pairs], [t for _, t in pairs])
+
+    def remember(self, found: dict[tuple[str, str], int]) -> None:
+        with self._lock:
+            if len(self._df) > _DF_CACHE:
+                self._df.clear()
+            self._df.update(found)
 
     def doc_freq(self, field: str, term: str) -> int:
         return self.doc_freqs([(field, term)])[(field, term)]
@@ -182,33 +215,51 @@ class Stems:
         self._cache: dict[tuple[str, tuple[str, ...]], dict[str, Tokens]] = {}
         self._lock = threading.Lock()
 
-    def tokens(self, text: str, lang: str, langs: tuple[str, ...]) -> Tokens:
+    def tokens(self, text: str, lang: str, langs: tuple[str, ...], terms: sql.Identifier) -> Tokens:
         found = self._cache.get((text, langs))
         if found is None:
-            found = self.prefetch([text], langs)[text]
+            found = self.prefetch([text], langs, terms)[text]
         return found.get(lang, [])
 
     def prefetch(
-        self, texts: Sequence[str], langs: tuple[str, ...]
+        self, texts: Sequence[str], langs: tuple[str, ...], terms: sql.Identifier
     ) -> dict[str, dict[str, Tokens]]:
         """The stems of each text in each language, asked in one query for those not known."""
-        known = {t: self._cache[(t, langs)] for t in texts if (t, langs) in self._cache}
+        known = self.known(texts, langs)
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if not missing:
             return known
-        found: dict[str, dict[str, Tokens]] = {t: {} for t in missing}
-        inputs = [s.stem_input(t) for t in missing]
-        if langs and any(inputs):
-            query = (
-                "SELECT w.i, l.lang, u.lexeme, u.positions "
-                "FROM unnest(%s::text[]) WITH ORDINALITY AS w(word, i) "
-                "CROSS JOIN unnest(%s::text[], %s::regconfig[]) AS l(lang, cfg) "
-                "CROSS JOIN LATERAL unnest(to_tsvector(l.cfg, w.word)) AS u"
-            )
-            configs = [s.REGCONFIG[lang] for lang in langs]
-            for i, lang, lexeme, positions in self.db.fetch(query, (inputs, list(langs), configs)):
-                tokens = found[missing[int(i) - 1]].setdefault(lang, [])
-                tokens.extend((int(p), str(lexeme)) for p in positions or ())
+        rows = self.db.fetch(*self.query(missing, langs, terms)) if langs else []
+        return {**known, **self.remember(missing, langs, rows)}
+
+    def known(self, texts: Sequence[str], langs: tuple[str, ...]) -> dict[str, dict[str, Tokens]]:
+        return {t: self._cache[(t, langs)] for t in texts if (t, langs) in self._cache}
+
+    def query(
+        self, texts: Sequence[str], langs: tuple[str, ...], terms: sql.Identifier
+    ) -> tuple[sql.Composed, tuple[Any, ...]]:
+        """The statement stemming ``texts`` in each language, with each stem's document
+        frequencies in the title and body fields of ``terms``: rows (text number from 1,
+        language, stem, positions, title df, body df)."""
+        statement = sql.SQL(
+            "SELECT w.i, l.lang, u.lexeme, u.positions, coalesce(t.df, 0), coalesce(b.df, 0) "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS w(word, i) "
+            "CROSS JOIN unnest(%s::text[], %s::regconfig[]) AS l(lang, cfg) "
+            "CROSS JOIN LATERAL unnest(to_tsvector(l.cfg, w.word)) AS u "
+            "LEFT JOIN {} t ON t.field = 'title_' || l.lang AND t.term = u.lexeme "
+            "LEFT JOIN {} b ON b.field = 'body_' || l.lang AND b.term = u.lexeme"
+        ).format(terms, terms)
+        configs = [s.REGCONFIG[lang] for lang in langs]
+        return statement, ([s.stem_input(t) for t in texts], list(langs), configs)
+
+    def remember(
+        self, texts: Sequence[str], langs: tuple[str, ...], rows: Sequence[Any]
+    ) -> dict[str, dict[str, Tokens]]:
+        """The stems of ``texts`` from the rows of ``query``, remembered."""
+        found: dict[str, dict[str, Tokens]] = {t: {} for t in texts}
+        for i, lang, lexeme, positions, *_df in rows:
+            tokens = found[texts[int(i) - 1]].setdefault(lang, [])
+            tokens.extend((int(p), str(lexeme)) for p in positions or ())
         for tokens_by_lang in found.values():
             for tokens in tokens_by_lang.values():
                 tokens.sort()
@@ -216,7 +267,7 @@ class Stems:
             if len(self._cache) > _DF_CACHE:
                 self._cache.clear()
             self._cache.update({(t, langs): v for t, v in found.items()})
-        return {**known, **found}
+        return found
 
 
 class PostgresBackend:
@@ -228,19 +279,44 @@ class PostgresBackend:
         self.langs = langs
 
     def prefetch(self, parsed: ParsedQuery) -> None:
-        """Stems and document frequencies of every word of ``parsed`` in two round trips,
-        before the compiler asks for them one by one."""
+        """Stems and document frequencies of every word of ``parsed``, before the compiler
+        asks for them one by one: one round trip (the stems of words not seen before with
+        their frequencies, and the frequencies of the other forms, in one pipeline)."""
         texts = list(_query_texts(parsed.root))
-        stems = self.stems.prefetch([stem_text(t) for t in texts], self.langs)
+        keys = list(dict.fromkeys(stem_text(t) for t in texts))
+        known = self.stems.known(keys, self.langs)
+        unseen = [k for k in keys if k not in known and s.stem_input(k)] if self.langs else []
         pairs: list[tuple[str, str]] = []
         for text in texts:
             for _, token in self.tokens(exact_text(text), EXACT):
                 pairs += [("title_exact", token), ("body_exact", token)]
-            for lang, tokens in stems.get(stem_text(text), {}).items():
+            for lang, tokens in known.get(stem_text(text), {}).items():
                 for _, token in tokens:
                     pairs += [(f"title_{lang}", token), (f"body_{lang}", token)]
-        if pairs:
-            self.vocab.doc_freqs(pairs)
+        missing = self.vocab.missing(pairs)
+        if not unseen and not missing:
+            return
+        stemming = self.stems.query(unseen, self.langs, self.vocab.terms) if unseen else None
+        counting = self.vocab.query(missing) if missing else None
+
+        def both(conn: Any) -> tuple[list[Any], list[Any]]:
+            with conn.cursor() as stemmed, conn.cursor() as counted:
+                if stemming is not None:
+                    stemmed.execute(*stemming)
+                if counting is not None:
+                    counted.execute(*counting)
+                return (
+                    stemmed.fetchall() if stemming is not None else [],
+                    counted.fetchall() if counting is not None else [],
+                )
+
+        stem_rows, df_rows = self.vocab.db.read(both)
+        found = {(f, t): int(df) for f, t, df in df_rows}
+        for _i, lang, lexeme, _positions, title_df, body_df in stem_rows:
+            found[(f"title_{lang}", str(lexeme))] = int(title_df)
+            found[(f"body_{lang}", str(lexeme))] = int(body_df)
+        self.vocab.remember(found)
+        self.stems.remember(unseen, self.langs, stem_rows)
 
     def title_field(self, lang: str) -> str:
         return f"title_{lang}"
@@ -251,13 +327,14 @@ class PostgresBackend:
     def tokens(self, text: str, lang: str) -> Tokens:
         if lang == EXACT:
             return list(enumerate(exact_tokens(text)))
-        return self.stems.tokens(text, lang, self.langs)
+        return self.stems.tokens(text, lang, self.langs, self.vocab.terms)
 
     def has_term(self, field: str, text: str) -> bool:
-        return self.vocab.doc_freq(field, text) > 0
+        return self.doc_freq(field, text) > 0
 
     def doc_freq(self, field: str, text: str) -> int:
-        return self.vocab.doc_freq(field, text)
+        own = own_field(field, text)
+        return 0 if own is None else self.vocab.doc_freq(*own)
 
     def doc_count(self) -> int:
         return self.vocab.count
@@ -275,16 +352,20 @@ class PostgresBackend:
         return _matching(((col, lang, value),), terms)
 
     def term(self, field: str, text: str) -> Cond:
+        own = own_field(field, text)
+        assert own is not None, (field, text)  # the compiler asks has_term first
+        field, text = own
         if field in _TEXT_FIELDS:
             if field == "tags":
                 return Cond(sql.SQL("tags @> ARRAY[%s]::text[]"), (text,))
             return Cond(sql.SQL("{} = %s").format(sql.Identifier(field)), (text,))
         terms = ((field, text, _weight(field)),) if field != "author" else ()
-        return self._match(field, tsquery_term(text), terms)
+        return self._match(field, tsquery_term(_named(field, text)), terms)
 
     def phrase(self, field: str, tokens: Tokens) -> Cond:
         terms = tuple((field, t, _weight(field)) for _, t in tokens) if field != "author" else ()
-        return self._match(field, tsquery_phrase(tokens), terms)
+        named = [(position, _named(field, token)) for position, token in tokens]
+        return self._match(field, tsquery_phrase(named), terms)
 
     def boosted(self, query: Cond, factor: float) -> Cond:
         terms = tuple((f, t, w * factor) for f, t, w in query.terms)

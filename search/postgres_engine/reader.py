@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import psycopg
 import Stemmer
 from psycopg import sql
 
@@ -32,7 +33,7 @@ from search.highlight import TermMatcher, query_terms
 from search.postgres_engine import bm25
 from search.postgres_engine import schema as s
 from search.postgres_engine.database import Database
-from search.postgres_engine.querybuild import Cond, PostgresBackend, Stems, Vocabulary, build_query
+from search.postgres_engine.querybuild import PostgresBackend, Stems, Vocabulary, build_query
 from search.query import ParsedQuery
 from search.store import Generation
 
@@ -82,17 +83,26 @@ class PostgresEngine(BaseEngine):
         if cond is None or self._dv.size == 0:
             return Match(_NOTHING, mask, np.zeros(self._dv.size))
         query = sql.SQL("SELECT docnum FROM {} WHERE {}").format(self._docs, cond.sql)
-        found = [row[0] for row in self._db.fetch(query, cond.params, binary=True)]
+        weights = bm25.weights_of(cond.terms)
+        asked = bm25.postings_query(self._terms, weights)
+
+        def both(conn: psycopg.Connection) -> tuple[list[Any], list[Any]]:
+            # The matching and the postings travel in one pipeline: one round trip.
+            with conn.cursor(binary=True) as matching, conn.cursor() as postings:
+                matching.execute(query, cond.params)
+                if asked is not None:
+                    postings.execute(*asked)
+                return matching.fetchall(), postings.fetchall() if asked is not None else []
+
+        rows, posting_rows = self._db.read(both, indexes=True)
+        found = [row[0] for row in rows]
         if found:
             mask[np.asarray(found, dtype=np.intp)] = True
-        scores = self._scores(cond)
-        return Match(cond, mask & base, scores)
-
-    def _scores(self, cond: Cond) -> bm25.FloatArray:
-        return bm25.scores(
-            self._db, self._terms, cond.terms, self._dv.size, self._count, self._lengths,
-            self._avgdl,
+        scores = bm25.score(
+            bm25.read_postings(posting_rows), weights, self._dv.size, self._count,
+            self._lengths, self._avgdl,
         )  # fmt: skip
+        return Match(cond, mask & base, scores)
 
     def _top(self, match: Match, allowed: BoolArray | None, limit: int) -> Ranked:
         assert match.scores is not None
@@ -169,11 +179,13 @@ class PostgresEngine(BaseEngine):
         own language's stemmed body, or the exact body; ranked by BM25 over those words."""
         lang = stem_lang(record["lang"]) or EXACT
         field, column = f"body_{lang}", ("body_stem" if lang != EXACT else "body_exact")
+        named = len(lang) + 1 if lang != EXACT else 0  # stems carry their language: "en:"
         query = sql.SQL(
-            "SELECT u.lexeme, cardinality(u.positions) FROM {} d, unnest(d.{}) u "
+            "SELECT substr(u.lexeme, %s), cardinality(u.positions) FROM {} d, unnest(d.{}) u "
             "WHERE d.docnum = %s"
         ).format(self._docs, sql.Identifier(column))
-        counts = Counter({str(t): int(n or 1) for t, n in self._db.fetch(query, (docnum,))})
+        rows = self._db.fetch(query, (named + 1, docnum))
+        counts = Counter({str(t): int(n or 1) for t, n in rows})
         stops = stop_words(record["lang"]) if lang == EXACT else frozenset()
         words = [t for t in counts if t not in stops]
         dfs = self._vocab.doc_freqs([(field, t) for t in words])

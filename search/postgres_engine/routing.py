@@ -52,8 +52,9 @@ T = TypeVar("T")
 
 DEFAULT_MAX_LAG = 10.0
 """Seconds a replica may trail the primary and still answer searches."""
-DEFAULT_POOL_SIZE = 4
-"""Connections per host and process: a gunicorn worker's threads (``ARCHIVE_SEARCH_SLOTS``)."""
+DEFAULT_POOL_SIZE = 6
+"""Connections per host and process: a gunicorn worker's requests at once
+(``ARCHIVE_SEARCH_SLOTS``, 4) and two more for the catalogue poll and an engine opening."""
 CHECK_INTERVAL = 1.0
 RETRY_DOWN = 3.0
 _POSITION = (
@@ -248,7 +249,8 @@ class Databases:
             with self._pool(host).connection(timeout=self.connect_timeout) as conn:
                 return fn(conn)
         except PoolTimeout as exc:
-            self._mark_down(host, exc)
+            # Every connection busy, or none can be opened: another host may answer; the
+            # health check, not a busy pool, decides whether this one is down.
             raise _HostFailed(str(exc)) from exc
         except pgerrors.SerializationFailure as exc:
             # "canceling statement due to conflict with recovery": the standby replayed a

@@ -100,8 +100,23 @@ def column(field: str) -> tuple[str, str | None]:
     return f"{kind}_stem", lang
 
 
+NAMED_FUNCTION = sql.Identifier("as_named_stems")
+_NAMED_BODY = r"""
+SELECT coalesce(string_agg(
+    '''' || replace(replace(lang || ':' || u.lexeme, '\', '\\'), '''', '''''')
+    || ''':' || array_to_string(u.positions, ','), ' '), '')::tsvector
+FROM unnest(v) u
+"""
+
 CATALOGUE_DDL: list[sql.SQL | sql.Composed] = [
     sql.SQL("CREATE EXTENSION IF NOT EXISTS fuzzystrmatch"),
+    # Each stem of a stemmed column carries its language ("en:war", "de:war"), so one
+    # ``title_stem @@ 'en:war' | 'de:war'`` is answered by the GIN index alone, without a
+    # language test rechecked on every matching row's vectors.
+    sql.SQL(
+        "CREATE OR REPLACE FUNCTION {}(lang text, v tsvector) RETURNS tsvector "
+        "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS {}"
+    ).format(NAMED_FUNCTION, sql.Literal(_NAMED_BODY)),
     sql.SQL(
         "CREATE TABLE IF NOT EXISTS {} (name text PRIMARY KEY, meta jsonb NOT NULL, "
         "published_at timestamptz NOT NULL DEFAULT now(), retired_at timestamptz)"

@@ -10,15 +10,20 @@ with one fast-field read and a binary search. The hit table (``hittable``) is
 written in the same pass, in the same dense order.
 
 The writer knows what a commit changed: the rows of the generation it copied,
-minus the deleted ids, plus the added articles under new (larger) keys. So a
-commit builds the arrays from hit lines in hand, never from the stored records
-(reading 100,000 of those back was most of the time of a one-article update);
-only when the live keys Tantivy reports differ from those rows (a bug) are the
-stored records read back.
+minus the deleted ids, plus the added articles under new (larger) keys. An
+update therefore carries the saved arrays on (``extend_docvalues``): the rows
+of deleted documents stay in place as dead rows (``live`` false), the added
+documents are appended (their keys are larger, so key order holds), and only
+their hit lines are written, as a new part of the hit table. Its cost is the
+change, not the archive. Once dead rows or parts pile up, a commit writes the
+live rows whole again from the hit lines in hand (``write_docvalues``), never
+from the stored records; only when the live keys Tantivy reports differ from
+those rows (a bug) are the stored records read back.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,12 +33,24 @@ import numpy.typing as npt
 import orjson
 import tantivy
 
-from search.docvalues import DocValues, DocValuesBuilder, save_docvalues
+from search.docvalues import NAMES, DocValues, DocValuesBuilder, Saved
 from search.docvalues import load_docvalues as _load
-from search.tantivy_engine.hittable import OffsetArray, hit_line, read_hit_lines, write_hit_lines
+from search.tantivy_engine.hittable import (
+    FILE,
+    PART_GLOB,
+    OffsetArray,
+    hit_line,
+    part_name,
+    read_hit_lines,
+    write_hit_lines,
+)
 from search.tantivy_engine.schema import BODY, KEY, RECORD
 
 KeyArray = npt.NDArray[np.uint64]
+MAX_PARTS = 16
+"""Hit table parts (one per update) before a commit writes the table whole again."""
+MAX_DEAD_SHARE = 0.2
+"""Share of dead rows (deleted or replaced documents) before a commit drops them."""
 
 
 def stored_body(doc: tantivy.Document) -> str:
@@ -93,41 +110,90 @@ def live_keys(searcher: tantivy.Searcher) -> list[int]:
 
 
 def previous_rows(directory: Path) -> HitRows:
-    """The rows of the generation ``directory`` was copied from (none for a new index)."""
+    """The live rows of the generation ``directory`` was copied from (none for a new index)."""
     try:
-        _dv, keys, offsets = load_docvalues(directory)
+        dv, keys, offsets, parts = load_docvalues(directory)
     except FileNotFoundError:
         return HitRows()
-    return HitRows(keys.tolist(), read_hit_lines(directory, offsets))
+    lines = read_hit_lines(directory, offsets, parts)
+    live = dv.live.tolist()
+    return HitRows(
+        [k for k, alive in zip(keys.tolist(), live, strict=True) if alive],
+        [line for line, alive in zip(lines, live, strict=True) if alive],
+    )
 
 
 def write_docvalues(rows: HitRows, directory: Path, next_key: int) -> None:
     """Save the facet arrays and the hit table of ``rows``, the generation's live documents.
 
     ``next_key`` is saved too, so a key is never given to two documents, even
-    across generations.
+    across generations. Hit table parts of earlier updates are removed.
     """
     builder = DocValuesBuilder(len(rows.lines))
     for docnum, line in enumerate(rows.lines):
         builder.add(docnum, orjson.loads(line))
+    for part in directory.glob(PART_GLOB):
+        part.unlink()
     offsets = write_hit_lines(rows.lines, directory)
     arrays = {"keys": np.asarray(rows.keys, dtype=np.uint64), "hit_offsets": offsets}
-    save_docvalues(builder.build(), directory, arrays=arrays, names={"next_key": next_key})
+    builder.save(directory, arrays=arrays, names={"next_key": next_key, "hit_parts": [FILE]})
 
 
-def load_docvalues(directory: Path) -> tuple[DocValues, KeyArray, OffsetArray]:
-    """The facet arrays, the sorted document keys (dense number i has ``keys[i]``) and the
-    offsets of the hit table's lines."""
-    dv, arrays, _names = _load(directory)
+def extend_docvalues(
+    directory: Path, dead_keys: list[int], added: list[tuple[int, bytes]], next_key: int
+) -> DocValues | None:
+    """Carry the saved arrays of the copied generation on: the rows of ``dead_keys`` dead, the
+    ``added`` (key, hit line) rows appended, their lines in a new hit table part.
+
+    Only the new rows are decoded and only their lines written: the cost of an update
+    is its change, not the archive. None when the saved arrays cannot be carried on
+    (saved by an older version, or too many dead rows or parts: then the caller
+    writes them whole, which drops the dead rows).
+    """
+    try:
+        saved = _load(directory)
+    except FileNotFoundError:
+        return None
+    old, keys, offsets, parts = _split(saved)
+    dead = np.searchsorted(keys, np.asarray(dead_keys, dtype=np.uint64))
+    dead_rows = int(np.count_nonzero(~old.live)) + len(dead_keys)
+    if len(parts) >= MAX_PARTS or dead_rows > MAX_DEAD_SHARE * (old.size + len(added)):
+        return None
+    builder = DocValuesBuilder.extend(saved, old.size, old.size + len(added))
+    if builder is None or not np.array_equal(keys[dead], np.asarray(dead_keys, dtype=np.uint64)):
+        return None
+    builder.kill(dead.tolist())
+    for docnum, (_key, line) in enumerate(added, old.size):
+        builder.add(docnum, orjson.loads(line))
+    arrays = {"keys": keys, "hit_offsets": offsets}
+    if added:
+        name = part_name(added[0][0])
+        new = write_hit_lines([line for _key, line in added], directory, name, int(offsets[-1]))
+        arrays = {
+            "keys": np.concatenate((keys, np.asarray([k for k, _ in added], dtype=np.uint64))),
+            "hit_offsets": np.concatenate((offsets, new[1:])),
+        }
+        parts = [*parts, name]
+    return builder.save(directory, arrays=arrays, names={"next_key": next_key, "hit_parts": parts})
+
+
+def load_docvalues(directory: Path) -> tuple[DocValues, KeyArray, OffsetArray, list[str]]:
+    """The facet arrays, the sorted document keys (dense number i has ``keys[i]``, live or
+    not), the offsets of the hit table's lines and the files of the hit table."""
+    return _split(_load(directory))
+
+
+def _split(saved: Saved) -> tuple[DocValues, KeyArray, OffsetArray, list[str]]:
+    dv, arrays, names = saved
     keys: KeyArray = arrays["keys"]
     offsets: OffsetArray = arrays["hit_offsets"]
-    return dv, keys, offsets
+    return dv, keys, offsets, list(names.get("hit_parts", [FILE]))
 
 
 def next_key(directory: Path) -> int:
     """The first key not used by the generation being extended (0 for a new index)."""
     try:
-        _dv, _arrays, names = _load(directory)
+        names = json.loads((directory / NAMES).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return 0
     return int(names["next_key"])

@@ -11,7 +11,9 @@ workers through the page cache) and decodes only the lines of the hits it shows.
 
 from __future__ import annotations
 
+import bisect
 import mmap
+import os
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
@@ -24,6 +26,8 @@ import orjson
 from search.store import write_atomic
 
 FILE = "hits.jsonl"
+PART_GLOB = "hits-*.jsonl"
+"""The parts added by updates since the last whole hit table (``part_name``)."""
 HIT_FIELDS = (
     "id", "path", "title", "date", "tags", "publication", "lang", "summary", "authors",
     "translation_key",
@@ -38,17 +42,30 @@ def hit_line(record: Mapping[str, Any]) -> bytes:
     return orjson.dumps({name: record.get(name) for name in HIT_FIELDS}) + b"\n"
 
 
-def write_hit_lines(lines: Sequence[bytes], directory: Path) -> OffsetArray:
-    """Write ``lines`` (in dense order); their offsets, one more than lines."""
+def write_hit_lines(
+    lines: Sequence[bytes], directory: Path, name: str = FILE, start: int = 0
+) -> OffsetArray:
+    """Write ``lines`` (in dense order) into the part ``name``; their offsets, one more than
+    lines, counted from ``start`` (the bytes of the parts before this one)."""
     offsets = np.zeros(len(lines) + 1, dtype=np.int64)
+    offsets[0] = start
     np.cumsum([len(line) for line in lines], out=offsets[1:])
-    write_atomic(directory / FILE, b"".join(lines))
+    offsets[1:] += start
+    write_atomic(directory / name, b"".join(lines))
     return offsets
 
 
-def read_hit_lines(directory: Path, offsets: OffsetArray) -> list[bytes]:
+def part_name(first_key: int) -> str:
+    """The hit table part holding the lines of an update whose first new key is ``first_key``:
+    keys are never reused, so neither are part names."""
+    return f"hits-{first_key}.jsonl"
+
+
+def read_hit_lines(
+    directory: Path, offsets: OffsetArray, parts: Sequence[str] = (FILE,)
+) -> list[bytes]:
     """The lines ``write_hit_lines`` wrote, for the next generation to keep the unchanged ones."""
-    data = (directory / FILE).read_bytes()
+    data = b"".join((directory / part).read_bytes() for part in parts)
     bounds: list[int] = offsets.tolist()
     if (bounds[-1] if bounds else 0) != len(data):
         raise ValueError(f"{directory / FILE} does not match its offsets")
@@ -56,31 +73,48 @@ def read_hit_lines(directory: Path, offsets: OffsetArray) -> list[bytes]:
 
 
 class HitTable:
-    """The hit lines of one generation, mapped read-only."""
+    """The hit lines of one generation, mapped read-only: one file, or the file of the last
+    full commit followed by a part per update since (``parts``), read as if concatenated."""
 
-    def __init__(self, directory: Path, offsets: OffsetArray) -> None:
+    def __init__(
+        self, directory: Path, offsets: OffsetArray, parts: Sequence[str] = (FILE,)
+    ) -> None:
         # Python ints: indexing a list is cheaper than converting NumPy scalars on every hit
         self._offsets: list[int] = offsets.tolist()
-        self._map: mmap.mmap | None = None
-        size = self._offsets[-1] if self._offsets else 0
-        with open(directory / FILE, "rb") as fh:
-            if size > 0:  # an empty file cannot be mapped
-                self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        if (len(self._map) if self._map is not None else 0) != size:
+        self._maps: list[mmap.mmap | None] = []
+        self._starts: list[int] = []
+        """The byte offset each part starts at."""
+        size = 0
+        for part in parts:
+            with open(directory / part, "rb") as fh:
+                length = os.fstat(fh.fileno()).st_size
+                # an empty file cannot be mapped
+                self._maps.append(
+                    mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if length else None
+                )
+            self._starts.append(size)
+            size += length
+        if size != (self._offsets[-1] if self._offsets else 0):
+            self.close()
             raise ValueError(f"{directory / FILE} does not match its offsets")
 
     def __len__(self) -> int:
         return max(0, len(self._offsets) - 1)
 
     def __getitem__(self, docnum: int) -> dict[str, Any]:
-        if self._map is None or not 0 <= docnum < len(self):
+        if not 0 <= docnum < len(self):
             raise IndexError(docnum)
-        found: dict[str, Any] = orjson.loads(
-            self._map[self._offsets[docnum] : self._offsets[docnum + 1]]
-        )
+        start, end = self._offsets[docnum], self._offsets[docnum + 1]
+        part = bisect.bisect_right(self._starts, start) - 1
+        found_map = self._maps[part] if part >= 0 else None
+        if found_map is None or start == end:
+            raise IndexError(docnum)
+        base = self._starts[part]
+        found: dict[str, Any] = orjson.loads(found_map[start - base : end - base])
         return found
 
     def close(self) -> None:
-        if self._map is not None:
-            self._map.close()
-            self._map = None
+        for found_map in self._maps:
+            if found_map is not None:
+                found_map.close()
+        self._maps = []

@@ -17,6 +17,7 @@ with NumPy, without Python code per hit.
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter
 from operator import itemgetter
 from typing import Any
@@ -27,7 +28,15 @@ import tantivy
 from tantivy import Occur, Query
 
 from search import deadline
-from search.analysis import EXACT, exact_text, stem_lang, stem_text, stopwords
+from search.analysis import (
+    EXACT,
+    STEM,
+    stem_analysis,
+    stem_tag,
+    stem_term,
+    stem_text,
+    stopwords,
+)
 from search.docvalues import BoolArray
 from search.engine_base import ANY_WORDS_NOTICE, BaseEngine, Match, Page, Ranked, Top
 from search.errors import NotFound
@@ -80,11 +89,13 @@ class TantivyEngine(BaseEngine):
         self._searcher = self._index.searcher()
         self._schema = self._index.schema
         self._vocab = Vocabulary(self._searcher)
-        docvalues, self._keys, offsets = load_docvalues(generation.path)
+        docvalues, self._keys, offsets, parts = load_docvalues(generation.path)
         super().__init__(generation, docvalues)
-        self._hit_table = HitTable(generation.path, offsets)
+        self._hit_table = HitTable(generation.path, offsets, parts)
         self._by_key = _key_table(self._keys)
-        self._addresses = self._all_addresses()
+        self._live_count = max(1, int(np.count_nonzero(docvalues.live)))
+        self._address_table: list[tantivy.DocAddress | None] | None = None
+        self._address_lock = threading.Lock()
 
     def close(self) -> None:
         # Tantivy frees its searcher and memory maps when the objects are dropped.
@@ -190,12 +201,12 @@ class TantivyEngine(BaseEngine):
         return [(int(dense[i]), float(scores[i])) for i in order]
 
     def _record(self, docnum: int) -> dict[str, Any]:
-        return self._stored(self._addresses[docnum])
+        return self._stored(self._address_at(docnum))
 
     def _hit_record(self, docnum: int, body: bool) -> dict[str, Any]:
         record = self._hit_table[docnum]
         if body:
-            record["body"] = stored_body(self._searcher.doc(self._addresses[docnum]))
+            record["body"] = stored_body(self._searcher.doc(self._address_at(docnum)))
         return record
 
     def _docnum(self, article_id: str) -> int:
@@ -244,19 +255,30 @@ class TantivyEngine(BaseEngine):
             return dense
         return np.searchsorted(self._keys, found).astype(np.intp)
 
-    def _all_addresses(self) -> list[tantivy.DocAddress]:
-        """Every live document's address, by dense number.
+    def _address_at(self, docnum: int) -> tantivy.DocAddress:
+        address = self._addresses()[docnum]
+        if address is None:
+            raise NotFound(f"no live article at {docnum}")
+        return address
+
+    def _addresses(self) -> list[tantivy.DocAddress | None]:
+        """Every live document's address by dense number (None for a dead row), made on first
+        use: opening a new generation, as a server does after every update, stays cheap.
 
         The searcher never changes, so every address a search returns is one of these.
         """
-        if self._dv.size == 0:
-            return []
-        hits = self._searcher.search(Query.all_query(), limit=self._dv.size, count=False).hits
-        addresses: list[tantivy.DocAddress] = list(map(_ADDRESS, hits))
-        table: list[tantivy.DocAddress] = list(addresses)
-        for number, address in zip(self._dense(addresses).tolist(), addresses, strict=True):
-            table[number] = address
-        return table
+        table = self._address_table
+        if table is not None:
+            return table
+        with self._address_lock:
+            if self._address_table is None:
+                hits = self._searcher.search(Query.all_query(), limit=max(1, self._dv.size)).hits
+                addresses = list(map(_ADDRESS, hits)) if self._dv.size else []
+                found: list[tantivy.DocAddress | None] = [None] * self._dv.size
+                for number, address in zip(self._dense(addresses).tolist(), addresses, strict=True):
+                    found[number] = address
+                self._address_table = found
+            return self._address_table
 
     def _stored(self, address: tantivy.DocAddress) -> dict[str, Any]:
         return stored_record(self._searcher.doc(address))
@@ -270,23 +292,25 @@ class TantivyEngine(BaseEngine):
         raise NotFound(f"no article with id {article_id!r}")
 
     def _more_like(self, record: dict[str, Any]) -> Query | None:
-        """Its most telling words (tf·idf, found in other articles too, not stop words) in its
-        own language's stemmed field, or the exact field."""
-        lang = stem_lang(record["lang"]) or EXACT
+        """Its most telling words (tf·idf, found in other articles too, not stop words) in the
+        stemmed field, analysed and tagged in its own language."""
+        tag = stem_tag(record["lang"])
         text = f"{record['title']}\n{(record.get('body') or '')[:MLT_TEXT_CHARS]}"
-        prepared = stem_text(text) if lang != EXACT else exact_text(text)
-        # the stemmed fields leave stop words out already; the exact field keeps them
-        stops = stopwords(record["lang"]) if lang == EXACT else frozenset()
-        counts = Counter(t for t in analyse(prepared, lang) if t not in stops)
-        total = max(1, self._dv.size)
+        analysis = stem_analysis(tag)
+        # the stemmed fields leave a stemmer's stop words out; the plain ones keep them
+        stops = stopwords(record["lang"]) if analysis == EXACT else frozenset()
+        stems = (t for t in analyse(stem_text(text), analysis) if t not in stops)
+        counts = Counter(stem_term(tag, t) for t in stems)
+        total = self._live_count
+        field = s.body_field(STEM)
         weighted = []
         for term, tf in counts.items():
-            df = self._vocab.doc_freq(s.body_field(lang), term)
+            df = self._vocab.doc_freq(field, term)
             if df >= 2:
                 weighted.append((tf * math.log(1 + total / df), term))
         best = sorted(weighted, reverse=True)[:MLT_TERMS]
         if not best:
             return None
         return Query.boolean_query(
-            [(Occur.Should, Query.term_query(self._schema, s.body_field(lang), t)) for _, t in best]
+            [(Occur.Should, Query.term_query(self._schema, field, t)) for _, t in best]
         )

@@ -10,15 +10,25 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import orjson
 import tantivy
 
-from search.analysis import EXACT, exact_text, stem_lang, stem_text
+from search.analysis import (
+    EXACT,
+    STEM,
+    exact_text,
+    stem_analysis,
+    stem_tag,
+    stem_text,
+    tagged_text,
+)
 from search.article import Article
 from search.docvalues import facet_key
 from search.tantivy_engine import schema as s
 from search.tantivy_engine.docvalues import (
     HitRows,
+    extend_docvalues,
     live_keys,
     next_key,
     previous_rows,
@@ -53,8 +63,8 @@ def article_hit_line(article: Article) -> bytes:
 
 
 def to_document(article: Article, key: int) -> tantivy.Document:
-    """The Tantivy document for one article: its text goes into the exact fields, and into
-    its own language's stemmed fields when it has a stemmer."""
+    """The Tantivy document for one article: its text goes into the exact fields, and,
+    analysed in its own language and tagged with it, into the stemmed fields."""
     doc = tantivy.Document()
     doc.add_text(s.ID, article.id)
     doc.add_unsigned(s.KEY, key)
@@ -64,10 +74,10 @@ def to_document(article: Article, key: int) -> tantivy.Document:
     doc.add_text(s.SPELL, f"{article.title}\n{article.body}")
     doc.add_text(s.title_field(EXACT), exact_text(article.title))
     doc.add_text(s.body_field(EXACT), exact_text(article.body))
-    lang = stem_lang(article.lang)
-    if lang is not None:
-        doc.add_text(s.title_field(lang), stem_text(article.title))
-        doc.add_text(s.body_field(lang), stem_text(article.body))
+    lang = stem_tag(article.lang)
+    stemmer = s.analyser(stem_analysis(lang))
+    doc.add_text(s.title_field(STEM), tagged_text(lang, stemmer.analyze(stem_text(article.title))))
+    doc.add_text(s.body_field(STEM), tagged_text(lang, stemmer.analyze(stem_text(article.body))))
     for tag in dict.fromkeys(facet_key(tag) for tag in article.tags):
         doc.add_text(s.TAGS, tag)
     if article.publication:
@@ -112,6 +122,8 @@ class TantivyWriter:
             self._writer: tantivy.IndexWriter | None = self._index.writer(HEAP_BYTES, THREADS)
         self._next_key = next_key(self.directory)
         self._deleted: set[str] = set()
+        self._dead_keys: list[int] = []
+        """Keys of the copied generation's documents deleted."""
         self._added: list[tuple[int, str, bytes]] = []
         """(key, id, hit line) of each article added, in order."""
 
@@ -124,11 +136,27 @@ class TantivyWriter:
         writer = self._open()
         ids = set(article_ids)
         with io_errors(self.directory):
+            self._dead_keys += self._keys_of(ids - self._deleted)
             for article_id in ids:
                 writer.delete_documents_by_term(s.ID, article_id)
         # as in Tantivy, a deletion removes the documents added before it, not after
         self._deleted |= ids
         self._added = [row for row in self._added if row[1] not in ids]
+
+    def _keys_of(self, ids: set[str]) -> list[int]:
+        """The keys of the copied generation's documents with these ids."""
+        if not ids:
+            return []
+        searcher = self._index.searcher()  # the copied generation: nothing committed yet
+        addresses = []
+        for article_id in ids:
+            query = tantivy.Query.term_query(self._index.schema, s.ID, article_id)
+            addresses += [address for _score, address in searcher.search(query, 10).hits]
+        if not addresses:
+            return []
+        keys = searcher.fast_field_values(s.KEY, addresses)
+        found: list[int] = np.asarray(keys, dtype=np.uint64).tolist()
+        return found
 
     def add(self, articles: Iterable[Article]) -> None:
         writer = self._open()
@@ -148,6 +176,10 @@ class TantivyWriter:
         self._writer = None
         self._index.reload()
         searcher = self._index.searcher()
+        added = [(key, line) for key, _id, line in self._added]
+        extended = extend_docvalues(self.directory, sorted(self._dead_keys), added, self._next_key)
+        if extended is not None and int(np.count_nonzero(extended.live)) == searcher.num_docs:
+            return
         rows = self._rows()
         if live_keys(searcher) != rows.keys:
             rows = read_back(searcher)

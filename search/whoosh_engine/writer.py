@@ -10,16 +10,32 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from search.analysis import EXACT, exact_text, stem_lang, stem_text
+from search.analysis import (
+    EXACT,
+    STEM,
+    exact_text,
+    stem_analysis,
+    stem_tag,
+    stem_text,
+    tagged_text,
+)
 from search.article import Article
 from search.docvalues import facet_key
-from search.whoosh_engine.docvalues import write_docvalues
+from search.whoosh_engine.docvalues import extend_docvalues, write_docvalues
 from search.whoosh_engine.fastcodec import FastW3Codec, GroupedPool
-from search.whoosh_engine.fastindex import fast_schema
+from search.whoosh_engine.fastindex import FusedAnalysis, fast_schema
 from search.whoosh_engine.parallel import HelperWriter
-from search.whoosh_engine.schema import SPELL_FIELD, body_field, build_schema, date_key, title_field
+from search.whoosh_engine.schema import (
+    SPELL_FIELD,
+    analyser,
+    body_field,
+    build_schema,
+    date_key,
+    title_field,
+)
 
 INDEX_NAME = "articles"
 LIMIT_MB = 512
@@ -28,6 +44,11 @@ LIMIT_MB = 512
 By the pool's estimate: their Python objects take about 1.5 times as much."""
 BULK_THRESHOLD = 1_000
 """A full build of at least this many files is written by two processes when it may."""
+TAIL_SEGMENTS = 8
+"""Small segments at the end of the index merged into an update's new one, once this many."""
+SMALL_SHARE = 50
+"""A segment is small when it holds at most 1/50 of the documents (or ``SMALL_DOCS``)."""
+SMALL_DOCS = 1_000
 
 
 _WORD = re.compile(r"\w+")
@@ -39,9 +60,25 @@ def spelling_words(text: str) -> str:
     return " ".join(dict.fromkeys(_WORD.findall(text.lower())))
 
 
+_STEMMERS: dict[str, FusedAnalysis] = {}
+"""One fused analyser per language, each remembering the term of every word it has seen."""
+_STEMMER_WORDS = 2_000_000
+"""A stemmer forgets its words beyond this many (a ``--watch`` process lives long)."""
+
+
+def stemmed_text(lang: str, text: str) -> str:
+    """The stemmed fields' text of ``text`` in ``lang``: analysed by the language's analyser
+    (as queries are), tagged with it."""
+    tag = stem_tag(lang)
+    found = _STEMMERS.get(tag)
+    if found is None or len(found) > _STEMMER_WORDS:
+        found = _STEMMERS[tag] = FusedAnalysis(analyser(stem_analysis(tag)))
+    return tagged_text(tag, found.terms(stem_text(text))[0])
+
+
 def to_document(article: Article) -> dict[str, Any]:
-    """The Whoosh document for one article: its text goes into the exact fields, and into its
-    own language's stemmed fields when it has a stemmer."""
+    """The Whoosh document for one article: its text goes into the exact fields, and,
+    analysed in its own language and tagged with it, into the stemmed fields."""
     record = dataclasses.asdict(article)
     del record["body"], record["source"]
     record["date"] = article.date.isoformat() if article.date else None
@@ -58,10 +95,8 @@ def to_document(article: Article) -> dict[str, Any]:
         title_field(EXACT): exact_text(article.title),
         body_field(EXACT): exact_text(article.body),
     }
-    lang = stem_lang(article.lang)
-    if lang is not None:
-        doc[title_field(lang)] = stem_text(article.title)
-        doc[body_field(lang)] = stem_text(article.body)
+    doc[title_field(STEM)] = stemmed_text(article.lang, article.title)
+    doc[body_field(STEM)] = stemmed_text(article.lang, article.body)
     if article.tags:
         doc["tags"] = ",".join(facet_key(tag) for tag in article.tags)
     if article.publication:
@@ -111,6 +146,7 @@ class WhooshWriter:
     ) -> None:
         self.directory = directory
         self._writer, self._schema = open_segment_writer(directory)
+        self._before = [(seg.segment_id(), seg.doc_count_all()) for seg in self._writer.segments]
         self._helper: HelperWriter | None = None
         bulk = expected >= BULK_THRESHOLD and expected_bytes > 0
         if bulk and processes >= 2 and not self._writer.segments:
@@ -140,10 +176,12 @@ class WhooshWriter:
             helper.cancel()
             helper = None
         if helper is None:
-            self._writer.commit()
+            self._writer.commit(mergetype=merge_tail)
         else:
             _commit_with_helper(self._writer, helper)
-        write_docvalues(index.open_dir(str(self.directory), indexname=INDEX_NAME), self.directory)
+        ix = index.open_dir(str(self.directory), indexname=INDEX_NAME)
+        if not self._before or not extend_docvalues(ix, self.directory, self._before):
+            write_docvalues(ix, self.directory)
 
     def cancel(self) -> None:
         """Abandon the writer; after a commit (even a failed one) there is nothing to undo,
@@ -154,6 +192,34 @@ class WhooshWriter:
         if self._open:
             self._open = False
             self._writer.cancel()
+
+
+def merge_tail(writer: SegmentWriter, segments: list[Any]) -> list[Any]:
+    """Whoosh's merge policy for our commits: the small segments at the end of the index are
+    merged into the new segment once there are ``TAIL_SEGMENTS`` of them; the others stay
+    as they are, in their order.
+
+    Whoosh's default (``MERGE_SMALL``) merges by size wherever segments are and
+    re-sorts the ones it keeps, so every commit could renumber every document; here
+    an update's commit writes about its own documents and the leading segments keep
+    their numbers, so the facet arrays of their documents are carried on, not rebuilt
+    (``docvalues.extend_docvalues``). Merging only at the end keeps the segment count
+    low without ever rewriting the big segments of the first build.
+    """
+    total = sum(segment.doc_count_all() for segment in segments)
+    small = max(SMALL_DOCS, total // SMALL_SHARE)
+    tail = 0
+    while tail < len(segments) and segments[-1 - tail].doc_count_all() <= small:
+        tail += 1
+    if tail < TAIL_SEGMENTS:
+        return list(segments)
+    for segment in segments[len(segments) - tail :]:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+    return list(segments[: len(segments) - tail])
 
 
 def _commit_with_helper(writer: SegmentWriter, helper: HelperWriter) -> None:

@@ -85,3 +85,22 @@ def test_search_json_urls_are_those_the_api_writes(demo: Path) -> None:
             (h["url"], h["api_url"]) for h in api_hits
         ]
         assert cli_hits[0]["url"].startswith(public + "/articles/")
+
+
+def test_search_groups_translations(tmp_path: Path) -> None:
+    from tests.contract.archive import write_archive
+    from tests.contract.grouping_archive import grouping_files
+
+    index = tmp_path / "index"
+    build_index(write_archive(tmp_path / "archive", grouping_files()), index)
+    done = _run("search", "karabakh", "--index", str(index), "--group", "translations",
+                "--lang-pref", "ru")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("4 translation groups (8 articles) for karabakh")
+    assert (
+        "ru/news/summit.md" in done.stdout
+        and "en/news/summit.md" not in done.stdout.split("also in")[0]
+    )
+    assert "also in: de de/news/summit.md · en en/news/summit.md · fr fr/news/summit.md" in (
+        done.stdout
+    )

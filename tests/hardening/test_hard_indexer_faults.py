@@ -52,7 +52,7 @@ FAULTY = textwrap.dedent(
         structfile.StructFile.write = write
     elif mode == "eio-fsync":
         import search.store
-        search.store.fsync_tree = lambda path: fail(errno.EIO)
+        search.store.fsync_tree = lambda path, **_: fail(errno.EIO)
     elif mode == "enospc-current":
         import search.store
         real_atomic = search.store.write_atomic

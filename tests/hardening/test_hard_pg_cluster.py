@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import psycopg
 import pytest
 
 from archive_search.pgcluster import Cluster, Node
 from tests.conftest import new_pg_cluster
 from tests.hardening.conftest import MARKER, Server, marked, run_index, write_state
+from web.openapi import openapi_document
 
 ARTICLES = 120
 CLIENTS = 3
@@ -103,6 +105,14 @@ def wait_for(condition: Any, timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
+def health(server: Server, node: Node) -> tuple[str, bool | None]:
+    """/healthz's status and whether it says ``node`` answers (checked against OpenAPI)."""
+    body = server.get("/healthz").json()
+    jsonschema.validate(body, openapi_document()["components"]["schemas"]["Health"])
+    up = [s["up"] for s in body.get("servers", []) if s["host"] == f"127.0.0.1:{node.port}"]
+    return body["status"], up[0] if up else None
+
+
 def check(load: Load, states: dict[str, int]) -> None:
     assert load.failures == [], load.failures[:5]
     wrong = [(g, t) for g, t in load.replies if g not in states or t != marked(states[g], ARTICLES)]
@@ -129,10 +139,13 @@ def test_a_replica_killed_and_restarted_under_load_fails_no_search(
         cluster.kill(victim)
         after_kill = load.count()
         wait_for(lambda: load.count() > after_kill + 100, 30, "searches go on")
+        # /healthz stays ok and says which server is down (as the answering worker sees it)
+        wait_for(lambda: health(server, victim) == ("ok", False), 10, "/healthz shows it down")
         cluster.start(victim)
         started = transactions(victim)
         time.sleep(6)  # the routers' next checks find it (every second, down hosts every 3 s)
         assert transactions(victim) - started > 60, "the restarted replica got no searches"
+        wait_for(lambda: health(server, victim) == ("ok", True), 10, "/healthz shows it back")
     assert {t for _, t in load.replies} == {marked(0, ARTICLES)}
     check(load, {load.replies[0][0]: 0})
 

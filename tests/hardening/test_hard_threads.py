@@ -38,7 +38,7 @@ def _answer(service: SearchService, params: dict[str, list[str]]) -> bytes:
     return orjson.dumps(result, default=str, option=orjson.OPT_SORT_KEYS)
 
 
-@pytest.mark.parametrize("engine", ["whoosh", "tantivy"])
+@pytest.mark.parametrize("engine", ["whoosh", "tantivy", "postgres"])
 def test_threads_sharing_one_engine_get_the_answers_one_thread_gets(
     tmp_path: Path, engine: str
 ) -> None:

@@ -21,6 +21,7 @@ from indexer import parse_pool
 from indexer.build import MANIFEST, build_index
 from indexer.config import load_config
 from indexer.discover import discover
+from indexer.manifest import DELTA
 from search.service import SearchService
 from search.store import IndexStore
 from search.types import SearchRequest
@@ -65,8 +66,16 @@ def _comparable(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _manifest(index: Path) -> dict[str, Any]:
+    """The served manifest as JSON: ``manifest.json`` with its delta applied."""
     current = IndexStore(index).current()
     data: dict[str, Any] = json.loads((current.path / MANIFEST).read_text(encoding="utf-8"))
+    if (current.path / DELTA).exists():
+        delta = json.loads((current.path / DELTA).read_text(encoding="utf-8"))["files"]
+        for rel, entry in delta.items():
+            if entry is None:
+                data["files"].pop(rel, None)
+            else:
+                data["files"][rel] = entry
     return data
 
 

@@ -244,3 +244,16 @@ def test_huge_markdown_body_is_indexed_as_text_with_a_warning() -> None:
     assert result.article is not None
     assert "<b>" not in result.article.body and "[x" in result.article.body
     assert any("without Markdown" in p.reason for p in result.problems)
+
+
+def test_eleventy_navigation_names_a_page_without_title_or_heading() -> None:
+    def title(front: str, body: str = "Text of the page.\n") -> str:
+        outcome = parse_bytes("docs/page.md", f"---\n{front}---\n{body}".encode(), CONFIG)
+        assert outcome.article is not None
+        return outcome.article.title
+
+    assert title("eleventyNavigation:\n  key: HTML\n  order: 1\n") == "HTML"
+    assert title("eleventyNavigation:\n  key: html\n  title: The HTML page\n") == "The HTML page"
+    assert title("title: Given\neleventyNavigation:\n  key: Nav\n") == "Given"
+    assert title("eleventyNavigation:\n  key: Nav\n", "# Heading\n\nText.\n") == "Heading"
+    assert title("eleventyNavigation: yes\n") == "page"  # the file name, as before

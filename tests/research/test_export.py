@@ -29,7 +29,7 @@ lang: en
 
 The harbour report number {n}. Ships came in.
 """
-ENGINES = ("whoosh", "tantivy")
+ENGINES = ("whoosh", "tantivy", "postgres")
 
 
 def _write(archive: Path, count: int, start: int = 0) -> None:

@@ -66,3 +66,21 @@ def test_grouping_parameters() -> None:
     for bad in ({"group": ["all"]}, {"lang_pref": ["de,12"]}, {"lang_pref": ["x" * 401]}):
         with pytest.raises(BadRequest):
             build_request(bad)
+
+
+def test_member_cache_reads_each_member_once_up_to_its_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reads: list[int] = []
+
+    def read(docnum: int) -> dict[str, str]:
+        reads.append(docnum)
+        return {"id": f"a{docnum}", "lang": "de", "title": f"T{docnum}", "summary": "s"}
+
+    monkeypatch.setattr(grouping.MemberCache, "LIMIT", 2)
+    member = grouping.MemberCache().reader(read)
+    assert [member(n) for n in (1, 2, 1, 3, 3, 2)] == [
+        ("a1", "de", "T1"), ("a2", "de", "T2"), ("a1", "de", "T1"),
+        ("a3", "de", "T3"), ("a3", "de", "T3"), ("a2", "de", "T2"),
+    ]  # fmt: skip
+    assert reads == [1, 2, 3, 3]  # the third member is over the limit: read every time

@@ -191,6 +191,13 @@ def test_after_the_primary_dies_reads_go_on_and_a_promoted_replica_takes_writes(
             wait_until(lambda: sum(load.served.values()) > before + 100, 20, "reads go on")
         assert load.failures == []
         assert set(load.results) <= {10, 11}
+        # the old primary comes back as a primary too: the promoted one, on the higher
+        # timeline, keeps the writes
+        cluster.start(cluster.primary)
+        wait_until(lambda: db.status()[0]["up"] is True, 10, "the old primary is seen again")
+        assert [s["role"] for s in db.status()[:2]] == ["primary", "primary"]
+        with db.primary() as conn:
+            assert conn.info.port == heir.port
 
 
 def test_a_forked_child_opens_its_own_connections(pg_cluster: Cluster, db: Databases) -> None:
@@ -235,3 +242,17 @@ def test_require_keeps_reads_off_a_standby_that_has_not_replayed(pg_cluster: Clu
             assert (rows == 2) == (position >= written)
         finally:
             pause_replay(late, False)
+
+
+def test_a_busy_pool_is_not_a_dead_host(pg_cluster: Cluster) -> None:
+    with Databases([pg_cluster.primary.url], pool_size=1, connect_timeout=1) as db:
+        holding = threading.Thread(
+            target=db.read, args=(lambda c: c.execute("SELECT pg_sleep(3)"),)
+        )
+        holding.start()
+        time.sleep(0.5)
+        with pytest.raises(DatabaseUnavailable, match="couldn't get a connection"):
+            db.read(lambda c: c.execute("SELECT 1"))
+        assert db.status()[0]["up"] is True
+        holding.join()
+        assert db.read(lambda c: c.execute("SELECT 1").fetchone()) == (1,)
