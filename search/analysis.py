@@ -1,17 +1,19 @@
-"""How text becomes terms, engine-neutral: one exact field, one stemmed field per language.
+"""How text becomes terms, engine-neutral: one exact field pair and one stemmed field pair.
 
 Every article's title and body are indexed twice (docs/ranking.md):
 
-- **exact** (``title_exact``, ``body_exact``), shared by every language: each
-  word as written, case-folded by the engine's analyser and accent-folded
-  here (:func:`exact_text`: ASCII folding of Latin letters, ``ё`` → ``е``),
-  with positions. Phrases, prefixes and fuzzy words are matched here, and
-  every word is indexed, stop words included, so BM25 weighs them.
-- **stemmed** (``title_en``, ``body_de``…), one pair per language with a
-  Snowball stemmer (:data:`SNOWBALL`): the word as written (accents kept,
-  ``ё`` → ``е``) run through that language's stemmer, without positions. An
-  article in a language without a stemmer (``und``, ``ja``, ``pl``…) has only
-  the exact field.
+- **exact** (``title_exact``, ``body_exact``): each word as written, case-folded
+  by the engine's analyser and accent-folded here (:func:`exact_text`: ASCII
+  folding of Latin letters, ``ё`` → ``е``), with positions. Phrases, prefixes
+  and fuzzy words are matched here, and every word is indexed, stop words
+  included, so BM25 weighs them.
+- **stemmed** (``title_stem``, ``body_stem``), without positions: the words as
+  written (accents kept, ``ё`` → ``е``) run through the article's own language's
+  Snowball stemmer (:data:`SNOWBALL`), its stop words left out, each term tagged
+  with the language (``de:krieg``, :func:`stem_term`). An article in a language
+  without a stemmer (``und``, ``ja``, ``pl``…) has its words lower-cased there,
+  tagged :data:`PLAIN`. Both fields are shared by every language, so BM25 sees
+  one average length and one document count for all.
 
 Chinese, Japanese and Korean have no spaces between words: runs of their
 characters are indexed as overlapping character bigrams (:func:`cjk_bigrams`,
@@ -34,6 +36,14 @@ as Tantivy's simple tokenizer splits text."""
 
 EXACT = "exact"
 """The suffix of the exact fields: ``title_exact``, ``body_exact``."""
+
+STEM = "stem"
+"""The suffix of the stemmed fields, shared by every language: ``title_stem``, ``body_stem``."""
+
+PLAIN = "_"
+"""The tag of the stemmed-field terms of languages without a stemmer: their words as
+written (lower-cased, accents kept), so every article has stemmed fields of its true length
+and scores in them like an article of any other language."""
 
 SNOWBALL: dict[str, str] = {
     "ar": "arabic",
@@ -62,8 +72,35 @@ STEM_LANGS: tuple[str, ...] = tuple(SNOWBALL)
 
 
 def stem_lang(code: str) -> str | None:
-    """The language whose stemmed fields hold text in ``code``, or None (exact field only)."""
+    """The Snowball language of text in ``code``, or None (no stemmer)."""
     return code if code in SNOWBALL else None
+
+
+def stem_tag(code: str) -> str:
+    """The tag of the stemmed-field terms of an article in ``code``: its Snowball language,
+    or :data:`PLAIN`. Each stemmed term is tagged with its language (``de:krieg``), so one
+    language's stem never matches another's (Italian ``nato`` → ``nat``, Russian ``NAT``),
+    while the field, shared by every article, gives BM25 one average length for all."""
+    return code if code in SNOWBALL else PLAIN
+
+
+def stem_analysis(tag: str) -> str:
+    """The analyser of a stemmed-field tag: its Snowball language, or the exact one."""
+    return tag if tag in SNOWBALL else EXACT
+
+
+def stem_term(tag: str, stem: str) -> str:
+    """One term of the stemmed fields: ``en:terror``."""
+    return f"{tag}:{stem}"
+
+
+def tagged_text(tag: str, stems: list[str]) -> str:
+    """The stemmed fields' text for an article's analysed words ``stems`` (already stemmed,
+    stop words left out): the tagged terms separated by spaces, split by the field's
+    whitespace tokenizer."""
+    if not stems:
+        return ""
+    return f"{tag}:" + f" {tag}:".join(stems)
 
 
 @cache
@@ -171,14 +208,20 @@ def stem_text(text: str) -> str:
 
 __all__ = [
     "EXACT",
+    "PLAIN",
     "SNOWBALL",
+    "STEM",
     "STEM_LANGS",
     "cjk_bigrams",
     "exact_text",
     "exact_tokens",
     "fold",
+    "stem_analysis",
     "stem_lang",
     "stem_stopwords",
+    "stem_tag",
+    "stem_term",
     "stem_text",
     "stopwords",
+    "tagged_text",
 ]

@@ -1,11 +1,12 @@
 """Our query AST → an engine's query objects, by rules written once for every engine.
 
-Text is indexed twice (``search.analysis``): in exact fields shared by every
-language (words as written, folded, with positions) and in stemmed fields per
-language. A free word matches either: its folded form in the exact fields, or
-its stem in the stemmed fields of each stemmed language present in the index
-(stemmed the German way in German fields only). An exact match scores in both,
-so it ranks above an inflected form. Phrases, prefixes and fuzzy words are
+Text is indexed twice (``search.analysis``): in exact fields (words as written,
+folded, with positions) and in stemmed fields whose terms are tagged with their
+language (``de:krieg``), both shared by every language. A free word matches
+either: its folded form in the exact fields, or its stem in each language present
+in the index, tagged with that language (stemmed the German way for German
+articles only). An exact match scores in both, so it ranks above an inflected
+form. Phrases, prefixes and fuzzy words are
 matched on the exact fields only: a phrase means those words in that order, and
 fuzzy edits are counted on the written word. Terms absent from a field are left
 out of the query: the query stays small, and a word found nowhere makes its AND
@@ -34,7 +35,16 @@ from dataclasses import dataclass, field
 from typing import Final, Generic, Protocol, TypeAlias, TypeVar
 
 from search import deadline, limits, ranking
-from search.analysis import EXACT, exact_text, stem_lang, stem_text, stopwords
+from search.analysis import (
+    EXACT,
+    STEM,
+    exact_text,
+    stem_analysis,
+    stem_tag,
+    stem_term,
+    stem_text,
+    stopwords,
+)
 from search.docvalues import facet_key
 from search.errors import QueryTooComplex
 from search.query import (
@@ -120,11 +130,12 @@ class _Build(Generic[Q]):
     """Every language code present in the index (stemmed or not)."""
     notices: list[str] = field(default_factory=list)
     clauses: int = 0
-    stem_langs: tuple[str, ...] = ()
+    stem_tags: tuple[str, ...] = ()
+    """The stemmed-field tags of the languages present (``analysis.stem_tag``)."""
     weak: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        self.stem_langs = tuple(sorted({s for s in map(stem_lang, self.langs) if s}))
+        self.stem_tags = tuple(sorted(set(map(stem_tag, self.langs))))
         self.weak = frozenset().union(*(stopwords(code) for code in self.langs))
 
     def count(self, n: int = 1) -> None:
@@ -293,21 +304,34 @@ def _text(text: str, b: _Build[Q], *, title_only: bool, stems: bool) -> _Built[Q
         if all(b.backend.has_term(fieldname, token) for _, token in tokens):
             b.count(len(tokens))
             parts.append(_terms(b, fieldname, tokens))
-    if stems and len(tokens) == 1 and ranking.EXACT_WEIGHT != 1 and b.stem_langs:
+    word = stems and len(tokens) == 1
+    weak = word and tokens[0][1] in b.weak
+    if word and b.stem_tags:
         # the word is also looked up stemmed: its exact match is a bonus on top
-        parts = [b.backend.boosted(part, ranking.EXACT_WEIGHT) for part in parts]
-    if stems and len(tokens) == 1:
-        for lang in b.stem_langs:
-            stemmed = b.backend.tokens(stem_text(text), lang)
-            if len(stemmed) != 1:
-                continue
-            for fieldname in _fields(b, lang, title_only):
-                if b.backend.has_term(fieldname, stemmed[0][1]):
+        if ranking.EXACT_WEIGHT != 1:
+            parts = [b.backend.boosted(part, ranking.EXACT_WEIGHT) for part in parts]
+        terms = _stem_terms(text, b, tokens[0][1] if weak else None)
+        for fieldname in _fields(b, STEM, title_only):
+            for term in terms:
+                if b.backend.has_term(fieldname, term):
                     b.count()
-                    parts.append(b.backend.term(fieldname, stemmed[0][1]))
+                    parts.append(b.backend.term(fieldname, term))
     either = _either(b, parts)
-    weak = stems and len(tokens) == 1 and tokens[0][1] in b.weak
     return _Soft(either) if weak else either
+
+
+def _stem_terms(text: str, b: _Build[Q], stop: str | None = None) -> list[str]:
+    """A word's stemmed-field terms: its stem in each language present, tagged with it, but
+    in the languages that have ``stop`` (its exact form) as a stop word: German "war" is
+    looked up as English ``en:war`` (finding "wars"), not as a German word."""
+    terms = []
+    for tag in b.stem_tags:
+        if stop is not None and stop in stopwords(tag):
+            continue
+        stemmed = b.backend.tokens(stem_text(text), stem_analysis(tag))
+        if len(stemmed) == 1:
+            terms.append(stem_term(tag, stemmed[0][1]))
+    return terms
 
 
 def _terms(b: _Build[Q], fieldname: str, tokens: Tokens) -> Q:

@@ -1,13 +1,15 @@
-"""Ranking weights shared by every engine, set once and checked by ``make bench``."""
+"""Ranking weights shared by every engine, set once and checked by ``make bench``.
+
+Both engines score each field with BM25 (k1 1.2, b 0.75, IDF ``ln(1 + (N - n + 0.5) /
+(n + 0.5))``) and add the fields' scores; docs/ranking.md has the sweeps behind each value.
+"""
 
 from __future__ import annotations
 
-TITLE_BOOST = 1.5
-"""Weight of a title match against a body match (1.0): titles name the subject, but on the
-judged collections every boost above 1 costs a little nDCG, so the title is kept just above
-the body (docs/decisions/0153-title-weight-1-5.md has the sweep). Whoosh applies it as a BM25F
-field weight; Tantivy, which scores each field with its own BM25, multiplies the title
-clause's score by it."""
+TITLE_BOOST = 0.25
+"""Weight of a title field's score beside the body's (1.0), applied at query time by both
+engines. A title is short and its words rare among titles, so its own BM25 is already high:
+at 1.5 a single title word outranked an article holding every word of the query."""
 
 LONG_OR = 16
 """An OR of more words than this leaves out its very common words (``querycompile``)."""
@@ -15,9 +17,6 @@ COMMON_SHARE = 0.25
 """A word found in more than this share of the articles is very common."""
 WEAK_DROPPED_FROM_OR = 3
 """An OR of this many words or more (``match=any`` of a sentence) leaves out its stop words
-when it has other words: they match most articles and blur the ranking (Cranfield
-nDCG@10 0.384 -> 0.395 when dropped, 0.371 when only scored). A shorter OR keeps them."""
-EXACT_WEIGHT = 0.25
-"""Weight of a word's exact-field match beside its stemmed match (both score): the exact
-form is a bonus, not a second full vote (Cranfield 0.385 at 1, 0.395 at 0.5, 0.398 at
-0.25; CISI 0.356, 0.358, 0.362)."""
+when it has other words; a shorter OR keeps them."""
+EXACT_WEIGHT = 1.0
+"""Weight of a word's exact-field match beside its stemmed match (both score)."""

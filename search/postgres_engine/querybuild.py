@@ -24,7 +24,15 @@ from typing import Any
 from psycopg import sql
 
 from search import querycompile, ranking
-from search.analysis import EXACT, WORD_PATTERN, exact_text, exact_tokens, stem_text
+from search.analysis import (
+    EXACT,
+    SNOWBALL,
+    STEM,
+    WORD_PATTERN,
+    exact_text,
+    exact_tokens,
+    stem_text,
+)
 from search.postgres_engine import schema as s
 from search.postgres_engine.database import Database
 from search.query import And, FieldTerm, MatchAll, Node, Not, Or, ParsedQuery, Phrase, Word
@@ -92,6 +100,21 @@ def _named(field: str, term: str) -> str:
     """A term as its column holds it: stems carry their language (``en:war``)."""
     _col, lang = s.column(field)
     return term if lang is None else f"{lang}:{term}"
+
+
+_SHARED_STEM_FIELDS = frozenset({f"title_{STEM}", f"body_{STEM}"})
+
+
+def own_field(field: str, text: str) -> tuple[str, str] | None:
+    """The compiler's shared stemmed field and tagged term (``body_stem``, ``en:war``) as this
+    engine's per-language field and stem (``body_en``, ``war``); other fields as they are.
+    None for a tag without stemmed rows here (``_``: languages without a stemmer)."""
+    if field not in _SHARED_STEM_FIELDS:
+        return field, text
+    lang, _, stem = text.partition(":")
+    if lang not in SNOWBALL:
+        return None
+    return f"{field.partition('_')[0]}_{lang}", stem
 
 
 def _weight(field: str) -> float:
@@ -307,10 +330,11 @@ class PostgresBackend:
         return self.stems.tokens(text, lang, self.langs, self.vocab.terms)
 
     def has_term(self, field: str, text: str) -> bool:
-        return self.vocab.doc_freq(field, text) > 0
+        return self.doc_freq(field, text) > 0
 
     def doc_freq(self, field: str, text: str) -> int:
-        return self.vocab.doc_freq(field, text)
+        own = own_field(field, text)
+        return 0 if own is None else self.vocab.doc_freq(*own)
 
     def doc_count(self) -> int:
         return self.vocab.count
@@ -328,6 +352,9 @@ class PostgresBackend:
         return _matching(((col, lang, value),), terms)
 
     def term(self, field: str, text: str) -> Cond:
+        own = own_field(field, text)
+        assert own is not None, (field, text)  # the compiler asks has_term first
+        field, text = own
         if field in _TEXT_FIELDS:
             if field == "tags":
                 return Cond(sql.SQL("tags @> ARRAY[%s]::text[]"), (text,))

@@ -28,7 +28,15 @@ import tantivy
 from tantivy import Occur, Query
 
 from search import deadline
-from search.analysis import EXACT, exact_text, stem_lang, stem_text, stopwords
+from search.analysis import (
+    EXACT,
+    STEM,
+    stem_analysis,
+    stem_tag,
+    stem_term,
+    stem_text,
+    stopwords,
+)
 from search.docvalues import BoolArray
 from search.engine_base import ANY_WORDS_NOTICE, BaseEngine, Match, Page, Ranked, Top
 from search.errors import NotFound
@@ -284,23 +292,25 @@ class TantivyEngine(BaseEngine):
         raise NotFound(f"no article with id {article_id!r}")
 
     def _more_like(self, record: dict[str, Any]) -> Query | None:
-        """Its most telling words (tf·idf, found in other articles too, not stop words) in its
-        own language's stemmed field, or the exact field."""
-        lang = stem_lang(record["lang"]) or EXACT
+        """Its most telling words (tf·idf, found in other articles too, not stop words) in the
+        stemmed field, analysed and tagged in its own language."""
+        tag = stem_tag(record["lang"])
         text = f"{record['title']}\n{(record.get('body') or '')[:MLT_TEXT_CHARS]}"
-        prepared = stem_text(text) if lang != EXACT else exact_text(text)
-        # the stemmed fields leave stop words out already; the exact field keeps them
-        stops = stopwords(record["lang"]) if lang == EXACT else frozenset()
-        counts = Counter(t for t in analyse(prepared, lang) if t not in stops)
+        analysis = stem_analysis(tag)
+        # the stemmed fields leave a stemmer's stop words out; the plain ones keep them
+        stops = stopwords(record["lang"]) if analysis == EXACT else frozenset()
+        stems = (t for t in analyse(stem_text(text), analysis) if t not in stops)
+        counts = Counter(stem_term(tag, t) for t in stems)
         total = self._live_count
+        field = s.body_field(STEM)
         weighted = []
         for term, tf in counts.items():
-            df = self._vocab.doc_freq(s.body_field(lang), term)
+            df = self._vocab.doc_freq(field, term)
             if df >= 2:
                 weighted.append((tf * math.log(1 + total / df), term))
         best = sorted(weighted, reverse=True)[:MLT_TERMS]
         if not best:
             return None
         return Query.boolean_query(
-            [(Occur.Should, Query.term_query(self._schema, s.body_field(lang), t)) for _, t in best]
+            [(Occur.Should, Query.term_query(self._schema, field, t)) for _, t in best]
         )

@@ -1,10 +1,11 @@
 """The Tantivy schema and its analysers: defined once, used by the writer and the searcher.
 
 The layout mirrors the Whoosh schema (see ``search.analysis``): exact fields
-shared by every language (``title_exact``, ``body_exact``, with positions) and
-stemmed fields per Snowball language (``title_en``, ``body_de``…, frequencies
-only), each analysed by a Tantivy analyser of the same parts; the writer and the
-query side feed them ``analysis.exact_text`` / ``analysis.stem_text``. Facet-like fields
+(``title_exact``, ``body_exact``, with positions) and stemmed fields
+(``title_stem``, ``body_stem``, frequencies only), both shared by every language.
+The writer stems each article with its own language's analyser here and adds the
+tagged terms (``analysis.tagged_text``), which the stemmed fields split at spaces;
+the query side stems a word with the same analysers. Facet-like fields
 (``tags``, ``publication``, ``lang``, ``translation_key``, ``id``) hold whole
 values through the ``raw`` tokenizer, case-folded by the writer.
 
@@ -20,10 +21,10 @@ from pathlib import Path
 
 import tantivy
 
-from search.analysis import EXACT, SNOWBALL, STEM_LANGS, stem_stopwords
+from search.analysis import EXACT, SNOWBALL, STEM, STEM_LANGS, stem_stopwords
 from search.types import FacetName
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 """Bumped whenever the schema or the stored layout changes: older indexes are refused.
 
 2: the body is stored apart from the rest of the record, and the hit table
@@ -34,7 +35,8 @@ Snowball for 18 languages.
 5: the stemmed fields leave out their language's stop words (the exact fields keep them).
 6: tags and publications are indexed as their facet key (``docvalues.facet_key``).
 7: each keyed facet's keys in a fast field, counted by Tantivy's aggregations
-(``facetcount``)."""
+(``facetcount``).
+8: one stemmed field pair shared by every language, its terms tagged with the language."""
 
 INDEX_SUBDIR = "tantivy"
 ANALYSER_LANGS: tuple[str, ...] = (*STEM_LANGS, EXACT)
@@ -128,10 +130,9 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field(SPELL, tokenizer_name=SPELL_ANALYSER, index_option="basic")
     builder.add_text_field(title_field(EXACT), tokenizer_name=analyser_name(EXACT))
     builder.add_text_field(body_field(EXACT), tokenizer_name=analyser_name(EXACT))
-    for lang in STEM_LANGS:  # phrases are matched on the exact fields only
-        name = analyser_name(lang)
-        builder.add_text_field(title_field(lang), tokenizer_name=name, index_option="freq")
-        builder.add_text_field(body_field(lang), tokenizer_name=name, index_option="freq")
+    # phrases are matched on the exact fields only; the writer adds analysed, tagged terms
+    builder.add_text_field(title_field(STEM), tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field(body_field(STEM), tokenizer_name="whitespace", index_option="freq")
     return builder.build()
 
 

@@ -14,7 +14,15 @@ import numpy as np
 import orjson
 import tantivy
 
-from search.analysis import EXACT, exact_text, stem_lang, stem_text
+from search.analysis import (
+    EXACT,
+    STEM,
+    exact_text,
+    stem_analysis,
+    stem_tag,
+    stem_text,
+    tagged_text,
+)
 from search.article import Article
 from search.docvalues import facet_key
 from search.tantivy_engine import schema as s
@@ -55,8 +63,8 @@ def article_hit_line(article: Article) -> bytes:
 
 
 def to_document(article: Article, key: int) -> tantivy.Document:
-    """The Tantivy document for one article: its text goes into the exact fields, and into
-    its own language's stemmed fields when it has a stemmer."""
+    """The Tantivy document for one article: its text goes into the exact fields, and,
+    analysed in its own language and tagged with it, into the stemmed fields."""
     doc = tantivy.Document()
     doc.add_text(s.ID, article.id)
     doc.add_unsigned(s.KEY, key)
@@ -66,10 +74,10 @@ def to_document(article: Article, key: int) -> tantivy.Document:
     doc.add_text(s.SPELL, f"{article.title}\n{article.body}")
     doc.add_text(s.title_field(EXACT), exact_text(article.title))
     doc.add_text(s.body_field(EXACT), exact_text(article.body))
-    lang = stem_lang(article.lang)
-    if lang is not None:
-        doc.add_text(s.title_field(lang), stem_text(article.title))
-        doc.add_text(s.body_field(lang), stem_text(article.body))
+    lang = stem_tag(article.lang)
+    stemmer = s.analyser(stem_analysis(lang))
+    doc.add_text(s.title_field(STEM), tagged_text(lang, stemmer.analyze(stem_text(article.title))))
+    doc.add_text(s.body_field(STEM), tagged_text(lang, stemmer.analyze(stem_text(article.body))))
     for tag in dict.fromkeys(facet_key(tag) for tag in article.tags):
         doc.add_text(s.TAGS, tag)
     if article.publication:

@@ -50,6 +50,10 @@ class FusedAnalysis:
         self._terms: dict[str, str | None] = {}
         """Raw token → term: unbounded, a build sees each distinct spelling once."""
 
+    def __len__(self) -> int:
+        """Distinct raw words seen so far."""
+        return len(self._terms)
+
     def term(self, raw: str) -> str | None:
         """Computes and remembers one raw token's term (``terms`` looks the cache up first)."""
         text = raw.lower()

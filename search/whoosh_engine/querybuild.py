@@ -3,7 +3,7 @@
 The rules (languages, stop words, absent terms, expansion limits, clause
 counting) live in the compiler; this module says how Whoosh spells a term, a
 phrase and a boolean combination, and how its reader answers term lookups.
-The title boost is the title fields' ``field_boost`` in the schema.
+Title terms and phrases carry ``ranking.TITLE_BOOST``, as in the Tantivy engine.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from whoosh import query as wq
 from whoosh.matching import AndNotMatcher
 from whoosh.reading import IndexReader
 
-from search import deadline, limits, querycompile
+from search import deadline, limits, querycompile, ranking
 from search.analysis import exact_tokens, stem_lang, stem_text
 from search.highlight import TermMatcher, query_terms
 from search.query import ParsedQuery
@@ -76,10 +76,10 @@ class WhooshBackend:
         return found
 
     def term(self, field: str, text: str) -> wq.Query:
-        return _CheckedTerm(field, text)
+        return _CheckedTerm(field, text, boost=_boost(field))
 
     def phrase(self, field: str, tokens: Tokens) -> wq.Query:
-        return wq.Phrase(field, [token for _, token in tokens])
+        return wq.Phrase(field, [token for _, token in tokens], boost=_boost(field))
 
     def boosted(self, query: wq.Query, factor: float) -> wq.Query:
         return query.with_boost(query.boost * factor)
@@ -103,6 +103,10 @@ class WhooshBackend:
 
     def date_range(self, start: int, end: int | None) -> wq.Query:
         return wq.NumericRange("date", start, end)
+
+
+def _boost(field: str) -> float:
+    return ranking.TITLE_BOOST if field.startswith("title_") else 1.0
 
 
 class _AndNotMatcher(AndNotMatcher):  # type: ignore[misc]  # Whoosh has no type hints

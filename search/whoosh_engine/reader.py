@@ -22,7 +22,7 @@ from whoosh.collectors import (
 from whoosh.query import Query
 
 from search import deadline, limits
-from search.analysis import EXACT, stem_lang
+from search.analysis import STEM
 from search.docvalues import BoolArray
 from search.engine_base import BaseEngine, Match, Ranked
 from search.errors import NotFound, SearchTimeout
@@ -34,7 +34,7 @@ from search.whoosh_engine.querybuild import build_query, highlight_terms, match_
 from search.whoosh_engine.schema import body_field
 from search.whoosh_engine.searchers import SearcherPool
 from search.whoosh_engine.spelling import completions, suggest_query
-from search.whoosh_engine.writer import INDEX_NAME
+from search.whoosh_engine.writer import INDEX_NAME, stemmed_text
 
 MLT_TEXT_CHARS = 5_000
 """More-like-this picks its key terms from the start of the article: enough to find its subject."""
@@ -106,9 +106,15 @@ class WhooshEngine(BaseEngine):
 
     def _related(self, docnum: int, record: dict[str, Any], limit: int) -> Ranked:
         text = f"{record['title']}\n{record['body'][:MLT_TEXT_CHARS]}"
-        field = body_field(stem_lang(record["lang"]) or EXACT)
+        field = body_field(STEM)
         with self._searchers.borrow() as searcher:
-            found = searcher.more_like(docnum, field, text=text, top=limit, numterms=MLT_TERMS)
+            found = searcher.more_like(
+                docnum,
+                field,
+                text=stemmed_text(record["lang"], text),
+                top=limit,
+                numterms=MLT_TERMS,
+            )
             return [(hit.docnum, hit.score) for hit in found]
 
     def _matcher(self, parsed: ParsedQuery, lang: str) -> TermMatcher:

@@ -1,11 +1,12 @@
 """The Whoosh schema and its analysers: defined once, used by the writer and the searcher.
 
-Text is indexed as ``search.analysis`` lays it out: one exact field pair shared by
-every language (``title_exact``, ``body_exact``: words as written, folded, with
-positions) and one stemmed pair per Snowball language (``title_en``, ``body_de``…:
-no positions). The writer feeds the exact fields ``analysis.exact_text`` and the
-stemmed ones ``analysis.stem_text`` of each text; queries go through the same
-functions, so both sides see the same terms.
+Text is indexed as ``search.analysis`` lays it out: one exact field pair
+(``title_exact``, ``body_exact``: words as written, folded, with positions) and
+one stemmed pair (``title_stem``, ``body_stem``: no positions), both shared by
+every language. The writer feeds the exact fields ``analysis.exact_text`` of each
+text, and the stemmed ones the terms its own language's analyser here makes of
+``analysis.stem_text``, tagged (``analysis.tagged_text``); queries go through the
+same functions and analysers, so both sides see the same terms.
 """
 
 from __future__ import annotations
@@ -17,19 +18,20 @@ import Stemmer
 from whoosh import analysis, fields
 from whoosh.analysis import Analyzer
 
-from search import ranking
-from search.analysis import EXACT, SNOWBALL, STEM_LANGS, WORD_PATTERN, stem_stopwords
+from search.analysis import EXACT, SNOWBALL, STEM, STEM_LANGS, WORD_PATTERN, stem_stopwords
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 """Bumped whenever the schema or the stored layout changes: older indexes are refused.
 
 2: exact fields shared by every language, stemmed fields without positions,
 PyStemmer's Snowball stemmers.
 3: the stemmed fields leave out their language's stop words (the exact fields keep them).
-4: tags and publications are indexed as their facet key (``docvalues.facet_key``)."""
+4: tags and publications are indexed as their facet key (``docvalues.facet_key``).
+5: one stemmed field pair shared by every language, its terms tagged with the language;
+the title weight is applied at query time (``querybuild``), not stored in the postings."""
 
 ANALYSER_LANGS: tuple[str, ...] = (*STEM_LANGS, EXACT)
-"""Every analyser the text fields use: each stemmed language's, and the exact one."""
+"""Every analyser of words: each stemmed language's, and the exact one."""
 SPELL_FIELD = "spell"
 """Each distinct word of an article once, unstemmed: the vocabulary of did-you-mean."""
 
@@ -71,6 +73,13 @@ def analyser(lang: str) -> Analyzer:
     return chain
 
 
+@cache
+def tagged_analyser() -> Analyzer:
+    """The stemmed fields' analyser: their text is already analysed and tagged
+    (``en:terror en:war``), so it is only split at spaces."""
+    return analysis.RegexTokenizer(r"\S+") | analysis.LowercaseFilter()
+
+
 def title_field(lang: str) -> str:
     return f"title_{lang}"
 
@@ -95,13 +104,10 @@ def build_schema() -> fields.Schema:
         translation_key=fields.ID(stored=True),
     )
     schema.add(SPELL_FIELD, fields.TEXT(analyzer=analyser(EXACT), phrase=False))
-    boost = ranking.TITLE_BOOST
-    schema.add(title_field(EXACT), fields.TEXT(analyzer=analyser(EXACT), field_boost=boost))
+    schema.add(title_field(EXACT), fields.TEXT(analyzer=analyser(EXACT)))
     schema.add(body_field(EXACT), fields.TEXT(analyzer=analyser(EXACT)))
-    for lang in STEM_LANGS:
-        title = fields.TEXT(analyzer=analyser(lang), field_boost=boost, phrase=False)
-        schema.add(title_field(lang), title)
-        schema.add(body_field(lang), fields.TEXT(analyzer=analyser(lang), phrase=False))
+    schema.add(title_field(STEM), fields.TEXT(analyzer=tagged_analyser(), phrase=False))
+    schema.add(body_field(STEM), fields.TEXT(analyzer=tagged_analyser(), phrase=False))
     return schema
 
 

@@ -13,14 +13,29 @@ from whoosh import index
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from search.analysis import EXACT, exact_text, stem_lang, stem_text
+from search.analysis import (
+    EXACT,
+    STEM,
+    exact_text,
+    stem_analysis,
+    stem_tag,
+    stem_text,
+    tagged_text,
+)
 from search.article import Article
 from search.docvalues import facet_key
 from search.whoosh_engine.docvalues import extend_docvalues, write_docvalues
 from search.whoosh_engine.fastcodec import FastW3Codec, GroupedPool
-from search.whoosh_engine.fastindex import fast_schema
+from search.whoosh_engine.fastindex import FusedAnalysis, fast_schema
 from search.whoosh_engine.parallel import HelperWriter
-from search.whoosh_engine.schema import SPELL_FIELD, body_field, build_schema, date_key, title_field
+from search.whoosh_engine.schema import (
+    SPELL_FIELD,
+    analyser,
+    body_field,
+    build_schema,
+    date_key,
+    title_field,
+)
 
 INDEX_NAME = "articles"
 LIMIT_MB = 512
@@ -45,9 +60,25 @@ def spelling_words(text: str) -> str:
     return " ".join(dict.fromkeys(_WORD.findall(text.lower())))
 
 
+_STEMMERS: dict[str, FusedAnalysis] = {}
+"""One fused analyser per language, each remembering the term of every word it has seen."""
+_STEMMER_WORDS = 2_000_000
+"""A stemmer forgets its words beyond this many (a ``--watch`` process lives long)."""
+
+
+def stemmed_text(lang: str, text: str) -> str:
+    """The stemmed fields' text of ``text`` in ``lang``: analysed by the language's analyser
+    (as queries are), tagged with it."""
+    tag = stem_tag(lang)
+    found = _STEMMERS.get(tag)
+    if found is None or len(found) > _STEMMER_WORDS:
+        found = _STEMMERS[tag] = FusedAnalysis(analyser(stem_analysis(tag)))
+    return tagged_text(tag, found.terms(stem_text(text))[0])
+
+
 def to_document(article: Article) -> dict[str, Any]:
-    """The Whoosh document for one article: its text goes into the exact fields, and into its
-    own language's stemmed fields when it has a stemmer."""
+    """The Whoosh document for one article: its text goes into the exact fields, and,
+    analysed in its own language and tagged with it, into the stemmed fields."""
     record = dataclasses.asdict(article)
     del record["body"], record["source"]
     record["date"] = article.date.isoformat() if article.date else None
@@ -64,10 +95,8 @@ def to_document(article: Article) -> dict[str, Any]:
         title_field(EXACT): exact_text(article.title),
         body_field(EXACT): exact_text(article.body),
     }
-    lang = stem_lang(article.lang)
-    if lang is not None:
-        doc[title_field(lang)] = stem_text(article.title)
-        doc[body_field(lang)] = stem_text(article.body)
+    doc[title_field(STEM)] = stemmed_text(article.lang, article.title)
+    doc[body_field(STEM)] = stemmed_text(article.lang, article.body)
     if article.tags:
         doc["tags"] = ",".join(facet_key(tag) for tag in article.tags)
     if article.publication:

@@ -9,9 +9,16 @@ words sharing one prefix for the expansion cap.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
+from indexer.build import build_index
 from search.registry import ENGINES as ENGINES  # every registered engine meets the contract
+from search.service import SearchService
+from search.types import SearchRequest
 
 
 def _md(title: str, body: str, **meta: str) -> str:
@@ -132,3 +139,23 @@ def write_archive(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+@contextmanager
+def served(
+    files: dict[str, str], engine: str, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> Iterator[SearchService]:
+    """A service over ``files`` indexed by ``engine``, closed at the end of the block."""
+    archive = write_archive(tmp_path_factory.mktemp(f"{name}-archive"), files)
+    index = tmp_path_factory.mktemp(f"{name}-{engine}")
+    report = build_index(archive, index, engine=engine)
+    assert report.errors == [], report.errors
+    opened = SearchService(index)
+    try:
+        # The first facet count loads a locale per language for the language names (about
+        # 0.07 s each): done here, so that no test's search runs into the time cap on a busy
+        # machine.
+        opened.search(SearchRequest())
+        yield opened
+    finally:
+        opened.close()

@@ -13,10 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from indexer.build import build_index
 from search.service import SearchService
 from search.types import SearchRequest, SearchResult
-from tests.contract.archive import ENGINES, write_archive
+from tests.contract.archive import ENGINES, served
 
 
 def _md(title: str, body: str, lang: str) -> str:
@@ -91,16 +90,8 @@ ALL = set(FILES)
 def service(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SearchService]:
-    archive = write_archive(tmp_path_factory.mktemp("analysis-archive"), FILES)
-    index = tmp_path_factory.mktemp(f"analysis-{request.param}")
-    report = build_index(archive, index, engine=str(request.param))
-    assert report.errors == [], report.errors
-    opened = SearchService(index)
-    # The first facet count loads a locale per language for the language names (about 0.07 s
-    # each): done here, so that no test's search runs into the time cap on a busy machine.
-    opened.search(SearchRequest())
-    yield opened
-    opened.close()
+    with served(FILES, str(request.param), tmp_path_factory, "analysis") as opened:
+        yield opened
 
 
 def run(service: SearchService, q: str, **options: object) -> SearchResult:

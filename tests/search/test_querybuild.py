@@ -11,7 +11,7 @@ from whoosh import index
 from whoosh import query as wq
 
 from search import limits
-from search.analysis import EXACT, exact_text, stem_text
+from search.analysis import EXACT, STEM, exact_text
 from search.errors import QueryTooComplex
 from search.highlight import TermMatcher
 from search.query import And, MatchAll, Not, ParsedQuery, Word, parse_query
@@ -22,6 +22,7 @@ from search.whoosh_engine.querybuild import (
     match_spans,
 )
 from search.whoosh_engine.schema import body_field, build_schema, title_field
+from search.whoosh_engine.writer import stemmed_text
 
 ZETAS = " ".join(f"zeta{i:03d}" for i in range(limits.MAX_EXPANSIONS + 30))
 
@@ -78,8 +79,8 @@ def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
             fields = {k: v for k, v in doc.items() if k not in ("title", "body")}
             fields[title_field(EXACT)] = exact_text(doc["title"])
             fields[body_field(EXACT)] = exact_text(doc["body"])
-            fields[title_field(doc["lang"])] = stem_text(doc["title"])
-            fields[body_field(doc["lang"])] = stem_text(doc["body"])
+            fields[title_field(STEM)] = stemmed_text(doc["lang"], doc["title"])
+            fields[body_field(STEM)] = stemmed_text(doc["lang"], doc["body"])
             writer.add_document(**fields)
         writer.commit(merge=False)
     with ix.searcher() as searcher:

@@ -23,6 +23,7 @@ from search.query import ParsedQuery, parse_query
 from search.service import SearchService
 from search.types import SearchRequest
 from search.whoosh_engine.querybuild import build_query
+from search.whoosh_engine.searchers import open_searcher
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
@@ -103,7 +104,7 @@ def test_fast_path_matches_plain_whoosh(sisihagen_index: Path) -> None:
     service = SearchService(sisihagen_index)
     engine: Any = service.engine()
     # the test reaches inside on purpose: it checks the engine against plain Whoosh usage
-    searcher = engine._searchers._ix.searcher()
+    searcher = open_searcher(engine._searchers._ix)  # the engine's BM25
     records = {docnum: fields["record"] for docnum, fields in searcher.reader().iter_docs()}
     compared = 0
     for q in QUERIES:
