@@ -9,6 +9,7 @@ times drift on a shared machine, ratios measured in the same run much less.
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -52,27 +53,65 @@ def open_engine(engine: str, index_dir: Path) -> Peer:
 
 
 def time_mode(peer: Peer, mode: str, lines: list[QueryLine], budget: float) -> dict[str, Any]:
-    """One pass over the query lines (or as many as ``budget`` seconds allow)."""
+    """One pass over the query lines (or as many as ``budget`` seconds allow): wall time,
+    and CPU time of this thread (what a query costs, without the waits for a core that
+    make most of the tail on a shared machine), and the collector's pauses inside it."""
     durations: list[float] = []
+    cpu: list[float] = []
     totals: list[int] = []
     errors = 0
     deadline = time.perf_counter() + budget
-    for line in lines:
-        if time.perf_counter() > deadline:
-            break
-        started = time.perf_counter()
-        try:
-            totals.append(peer.search(line, mode))
-        except (SearchError, ValueError):
-            errors += 1
-            continue
-        durations.append(time.perf_counter() - started)
+    with GcPauses() as pauses:
+        for line in lines:
+            if time.perf_counter() > deadline:
+                break
+            started, used = time.perf_counter(), time.thread_time()
+            try:
+                totals.append(peer.search(line, mode))
+            except (SearchError, ValueError):
+                errors += 1
+                continue
+            durations.append(time.perf_counter() - started)
+            cpu.append(time.thread_time() - used)
+    cpu_ms = summary_ms(cpu)
     return {
         **summary_ms(durations),
+        "cpu_median_ms": cpu_ms["median_ms"],
+        "cpu_p99_ms": cpu_ms["p99_ms"],
+        **pauses.figures(),
         "errors": errors,
         "zero_hit_queries": totals.count(0),
         "hits_total": sum(totals),
     }
+
+
+class GcPauses:
+    """The garbage collector's full (oldest generation) passes while the block runs."""
+
+    def __init__(self) -> None:
+        self.pauses: list[float] = []
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses.append(time.perf_counter() - self._started)
+
+    def __enter__(self) -> GcPauses:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def figures(self) -> dict[str, float | int]:
+        return {
+            "gc_full_passes": len(self.pauses),
+            "gc_full_ms_max": round(max(self.pauses, default=0.0) * 1000, 2),
+        }
 
 
 def latency(engine: str, index_dir: Path, lines: list[QueryLine], budget: float) -> dict[str, Any]:

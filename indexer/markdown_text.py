@@ -32,7 +32,14 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from indexer.markup_tags import MDX_STEPS, STEPS, code_spans, unescape_shortcodes
+from indexer.markup_tags import (
+    DISPLAY_MDX_STEPS,
+    MDX_STEPS,
+    STEPS,
+    Step,
+    code_spans,
+    unescape_shortcodes,
+)
 from indexer.shortcodes import (
     READABLE_PARAMS,
     readable_text,
@@ -143,7 +150,14 @@ class Marks:
         return text.replace(_OPEN, "").replace(_CLOSE, "")
 
 
-def protect(markdown: str, marks: Marks, *, mdx: bool = False, dedent: bool = True) -> str:
+def protect(
+    markdown: str,
+    marks: Marks,
+    *,
+    mdx: bool = False,
+    dedent: bool = True,
+    steps: tuple[Step, ...] | None = None,
+) -> str:
     """``markdown`` with every tag of ``markup_tags.STEPS`` put aside as a placeholder, fenced
     code blocks left as they are (``{% highlight %}`` blocks become fenced code first) but
     moved to the left margin (unless not ``dedent``): a fence indented inside a component
@@ -153,7 +167,8 @@ def protect(markdown: str, marks: Marks, *, mdx: bool = False, dedent: bool = Tr
         markdown = markdown.replace(_OPEN, "").replace(_CLOSE, "")
     text = code_spans(markdown)
     out: list[str] = []
-    steps = MDX_STEPS if mdx else STEPS
+    if steps is None:
+        steps = MDX_STEPS if mdx else STEPS
     for index, segment in enumerate(_fence_split(text)):
         if index % 2 == 0:
             for step in steps:
@@ -180,9 +195,11 @@ class _AsWritten(Marks):
 def display_markdown(markdown: str, *, mdx: bool = False) -> str:
     """The body as the article page renders it: still Markdown, but what the generator
     would have replaced (the tags of step 1) is its readable words, as in the indexed
-    text; inside code (fenced or inline) everything stays as written."""
+    text; inside code (fenced or inline) everything stays as written. In MDX, fences move
+    to the left margin as in the text (a fence indented in a component is still code)."""
     marks = _AsWritten()
-    protected = protect(markdown, marks, mdx=mdx, dedent=False)
+    steps = DISPLAY_MDX_STEPS if mdx else STEPS
+    protected = protect(markdown, marks, mdx=mdx, dedent=mdx, steps=steps)
     return _BLANK_RUNS.sub("\n\n", marks.read(protected))
 
 

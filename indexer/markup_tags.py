@@ -231,8 +231,9 @@ def _statement_end(text: str, start: int) -> int:
 
 # ---- JSX ------------------------------------------------------------------------------------
 
-_JSX_START = re.compile(r"<(/?)([A-Z][\w.]*|(?=/?>))")
-_MDX_START = re.compile(r"<(/?)([A-Za-z][\w.:-]*|(?=/?>))")
+_JSX_START = re.compile(r"(?<!\\)<(/?)([A-Z][\w.]*|(?=/?>))")
+_MDX_START = re.compile(r"(?<!\\)<(/?)([A-Za-z][\w.:-]*|(?=/?>))")
+"""A tag opens with ``<``, not with an escaped ``\\<`` (a literal: ``Promise\\<Response\\>``)."""
 _MDX_HIDDEN = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.DOTALL | re.I)
 _JSX_COMMENT = re.compile(r"\{/\*.*?\*/\}", re.DOTALL)
 _PROP = re.compile(
@@ -256,6 +257,15 @@ def mdx_tags(text: str, mark: Mark) -> str:
     if "<" in text:
         text = _MDX_HIDDEN.sub(lambda m: mark(m[0], ""), text)
     return _jsx(text, mark, _MDX_START)
+
+
+def mdx_components(text: str, mark: Mark) -> str:
+    """For a page rendered from MDX: component tags (capitalised) → their readable props,
+    ``<script>``/``<style>``/``<template>`` gone whole; lowercase HTML tags stay for the
+    renderer and its sanitiser (``<code>`` in a type signature stays code)."""
+    if "<" in text:
+        text = _MDX_HIDDEN.sub(lambda m: mark(m[0], ""), text)
+    return _jsx(text, mark, _JSX_START)
 
 
 def _jsx(text: str, mark: Mark, start: re.Pattern[str]) -> str:
@@ -365,6 +375,10 @@ MDX_STEPS: tuple[Step, ...] = (
     kramdown,
 )
 """For MDX: statements before tags (an import names components)."""
+DISPLAY_MDX_STEPS: tuple[Step, ...] = tuple(
+    mdx_components if step is mdx_tags else step for step in MDX_STEPS
+)
+"""For the page of an MDX file (``markdown_text.display_markdown``): HTML tags stay."""
 LINE_STEPS: tuple[Step, ...] = (shortcodes, template_tags, jsx, kramdown)
 """For one line of metadata (a title), where nothing is code."""
 
@@ -377,6 +391,7 @@ def strip_tags(text: str) -> str:
 
 
 __all__ = [
+    "DISPLAY_MDX_STEPS",
     "LINE_STEPS",
     "MDX_STEPS",
     "STEPS",
@@ -388,6 +403,7 @@ __all__ = [
     "jsx",
     "jsx_readable",
     "kramdown",
+    "mdx_components",
     "mdx_statements",
     "mdx_tags",
     "shortcodes",

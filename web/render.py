@@ -102,10 +102,12 @@ def _capped_inline(state: StateCore) -> None:
             state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
+@lru_cache(maxsize=2)
+def _markdown(mdx: bool = False) -> MarkdownIt:
     md = MarkdownIt("commonmark").enable("table")
     md.core.ruler.at("inline", _capped_inline)
+    if mdx:
+        md.disable("code")  # MDX has no indented code: indentation in a component is layout
     return md
 
 
@@ -120,8 +122,9 @@ def sanitise(html: str) -> str:
     )
 
 
-def render_markdown(source: str) -> str:
-    return nest_headings(unwrap_empty_links(sanitise(_markdown().render(strip_shortcodes(source)))))
+def render_markdown(source: str, *, mdx: bool = False) -> str:
+    html = _markdown(mdx).render(strip_shortcodes(source))
+    return nest_headings(unwrap_empty_links(sanitise(html)))
 
 
 _EMPTY_LINK = re.compile(r'<a href=""[^>]*>(.*?)</a>', re.DOTALL)
@@ -156,15 +159,17 @@ def render_text(source: str) -> str:
     return "\n".join(f"<p>{part}</p>" for part in parts)
 
 
-def render_article(source: str, source_format: str) -> Markup:
-    """Safe HTML for an article body; the only place besides snippets that is marked safe."""
+def render_article(source: str, source_format: str, *, mdx: bool = False) -> Markup:
+    """Safe HTML for an article body; the only place besides snippets that is marked safe.
+    ``mdx``: the body came from an MDX file (no indented code blocks)."""
     markdown = source_format == "markdown" and len(source) <= MAX_MARKDOWN_CHARS
     if not markdown:
         return Markup(render_text(source))  # noqa: S704 - escaped
-    key = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16)
+    key = digest.digest() + (b"x" if mdx else b"")
     html = _CACHE.get(key)
     if html is None:
-        html = render_markdown(source)
+        html = render_markdown(source, mdx=mdx)
         _CACHE.put(key, html)
     return Markup(html)  # noqa: S704 - sanitised by nh3
 
@@ -203,4 +208,5 @@ _CACHE = _HtmlCache(CACHE_CHARS)
 
 def article_html(view: ArticleView) -> Markup:
     """The article page's body and the API's ``html``: the source as written, else the text."""
-    return render_article(view.source or view.body, view.source_format)
+    mdx = view.path.lower().endswith(".mdx")
+    return render_article(view.source or view.body, view.source_format, mdx=mdx)

@@ -20,6 +20,7 @@ import numpy as np
 import tantivy
 from tantivy import FieldType, Occur, Query
 
+from search import facets as facets_module
 from search.docvalues import CountArray, DocValues, facet_key
 from search.facets import keyed_values, month_values, months_offered, year_values
 from search.tantivy_engine import schema as s
@@ -124,19 +125,47 @@ def count_facets(
     counted: dict[FacetName, tuple[FacetValue, ...]] = {"month": ()}
     for own, facets in groups.items():
         others = [q for f, q in filters.items() if f != own]
-        found = searcher.aggregate(narrowed(query, others), _aggregations(dv, facets))
+        scope = narrowed(query, others)
+        found = searcher.aggregate(
+            scope, _aggregations(dv, facets, facets_module.MAX_FACET_VALUES + 1)
+        )
+        short = [f for f in facets if f in s.FACET_FIELDS and not _complete(dv, request, f, found)]
+        if short:  # ties across the cut, or a selected value past it: every value, then
+            found |= searcher.aggregate(scope, _aggregations(dv, short, None))
         counted.update(_values(dv, request, facets, found))
     return {facet: counted[facet] for facet in FACET_NAMES}
 
 
-def _aggregations(dv: DocValues, facets: list[FacetName]) -> dict[str, Any]:
+def _complete(
+    dv: DocValues, request: SearchRequest, facet: FacetName, found: dict[str, Any]
+) -> bool:
+    """Whether the buckets returned hold every value ``keyed_values`` shows: the most
+    frequent ones, beyond ties, and the selected and excluded ones."""
+    result = found[facet]
+    if not result.get("sum_other_doc_count"):
+        return True  # every value with a count is there
+    counts = [bucket["doc_count"] for bucket in result["buckets"]]
+    shown = facets_module.MAX_FACET_VALUES
+    if len(counts) <= shown or counts[shown - 1] == counts[-1]:
+        return False  # a value left out may count as much as one shown
+    keyed = dv.keyed[facet]
+    asked = request.filters.get(facet, ()) + request.excludes.get(facet, ())
+    special = {keyed.keys[i] for i in keyed.ids_of({facet_key(v) for v in asked})}
+    return special <= {bucket["key"] for bucket in result["buckets"]}
+
+
+def _aggregations(dv: DocValues, facets: list[FacetName], top: int | None) -> dict[str, Any]:
+    """The aggregations counting ``facets``: at most ``top`` values of a keyed facet (all
+    when None), the most frequent first."""
     aggs: dict[str, Any] = {}
     for facet in facets:
         if facet in s.FACET_FIELDS:
-            # every key of the generation: each segment's counts are exact, and so the sum
-            size = max(1, len(dv.keyed[facet].keys))
+            # each segment counts every key of the generation, so every count returned is
+            # exact (an error bound of 0); only the number of values returned is cut
+            keys = max(1, len(dv.keyed[facet].keys))
+            size = keys if top is None else min(top, keys)
             field = s.FACET_FIELDS[facet]
-            aggs[facet] = {"terms": {"field": field, "size": size, "segment_size": size}}
+            aggs[facet] = {"terms": {"field": field, "size": size, "segment_size": keys}}
         else:
             interval = 10000 if facet == "year" else 100
             aggs[facet] = {"histogram": {"field": s.DATE, "interval": interval, "min_doc_count": 1}}

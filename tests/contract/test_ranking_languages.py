@@ -44,11 +44,8 @@ def service(
 
 
 def test_an_article_and_its_translation_score_alike_for_a_shared_name(
-    service: SearchService, request: pytest.FixtureRequest
+    service: SearchService,
 ) -> None:
-    if request.node.callspec.params["service"] == "postgres":
-        reason = "the PostgreSQL engine scores the German article a third lower (1.77 vs 2.64)"
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     result = service.search(SearchRequest(q="Assange", facets=False))
     scores = {hit.id: hit.score for hit in result.hits}
     assert set(scores) == {EN, DE}
