@@ -257,7 +257,7 @@ class Databases:
             # change (an old generation dropped) under the query; the host itself is fine.
             raise _HostFailed(str(exc)) from exc
         except psycopg.OperationalError as exc:
-            if conn is not None and not conn.broken:
+            if conn is not None and not conn.broken and not _server_going(exc):
                 raise  # the query's own failure (statement_timeout): not the host's
             self._mark_down(host, exc)
             raise _HostFailed(str(exc)) from exc
@@ -469,6 +469,14 @@ class Databases:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _server_going(exc: psycopg.Error) -> bool:
+    """The server is shutting down or crashed (57P01-03, "terminating connection due to
+    unexpected postmaster exit") or the connection failed (class 08): the host's failure,
+    reported before the connection itself reads as broken."""
+    state = exc.sqlstate or ""
+    return state in ("57P01", "57P02", "57P03") or state.startswith("08")
 
 
 class _HostFailed(Exception):

@@ -60,3 +60,15 @@ def test_database_settings_are_read_and_checked() -> None:
     for bad in ("-1", "nan", "inf", "soon", "٣"):
         with pytest.raises(SettingsError, match="ARCHIVE_SEARCH_REPLICA_MAX_LAG"):
             Settings.from_env({"ARCHIVE_SEARCH_REPLICA_MAX_LAG": bad})
+
+
+def test_a_server_shutting_down_is_the_hosts_failure_a_cancelled_query_is_not() -> None:
+    from psycopg import errors
+
+    from search.postgres_engine.routing import _server_going
+
+    assert _server_going(errors.AdminShutdown("unexpected postmaster exit"))
+    assert _server_going(errors.CrashShutdown("crash of another server process"))
+    assert _server_going(errors.ConnectionFailure("lost"))
+    assert not _server_going(errors.QueryCanceled("statement timeout"))
+    assert not _server_going(errors.SerializationFailure("conflict with recovery"))
