@@ -41,12 +41,12 @@ def bench_database() -> Iterator[str]:
     url = server.primary.url
     log(f"postgres: a server for the bench on port {server.primary.port}")
     os.environ[ENV] = url
-    database.use([url])
+    previous = database.use([url])  # a test session's database is named again after
     try:
         yield url
     finally:
-        database.use(None)
-        database.close_all()
+        database.restore(previous)
+        database.close([url])
         os.environ.pop(ENV, None)
         server.stop_all()
         shutil.rmtree(root, ignore_errors=True)

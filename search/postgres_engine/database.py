@@ -106,17 +106,28 @@ class Database:
 
 _lock = threading.Lock()
 _opened: dict[tuple[str, ...], Database] = {}
-_current: tuple[tuple[str, ...], dict[str, Any]] | None = None
+Named = tuple[tuple[str, ...], dict[str, Any]]
+_current: Named | None = None
 
 
-def use(urls: Sequence[str] | str | None, **options: Any) -> None:
+def use(urls: Sequence[str] | str | None, **options: Any) -> Named | None:
     """Name the database this process's PostgreSQL indexes live in (None: none); ``options``
-    go to ``Database`` (``publish_wait``, ``max_lag``…)."""
+    go to ``Database`` (``publish_wait``, ``max_lag``…). Returns what was named before, for
+    ``restore`` after a temporary change (a bench run inside a test session)."""
     global _current
     if isinstance(urls, str):
         urls = (urls,)
     with _lock:
+        previous = _current
         _current = (tuple(urls), options) if urls else None
+    return previous
+
+
+def restore(named: Named | None) -> None:
+    """Name again what ``use`` returned."""
+    global _current
+    with _lock:
+        _current = named
 
 
 def database() -> Database:
@@ -132,6 +143,14 @@ def database() -> Database:
         if found is None:
             found = _opened[urls] = Database(urls, **options)
         return found
+
+
+def close(urls: Sequence[str]) -> None:
+    """Close the database of ``urls`` if this process opened it (the others stay open)."""
+    with _lock:
+        opened = _opened.pop(tuple(urls), None)
+    if opened is not None:
+        opened.close()
 
 
 def close_all() -> None:

@@ -284,7 +284,12 @@ def test_quick_bench_runs_every_engine(news20: Path, tmp_path: Path) -> None:
     assert main(["--quick", "--only", "compare,load", "--output", str(tmp_path)]) == 0
     results = json.loads((tmp_path / "latest.json").read_text(encoding="utf-8"))
     small = results["compare"]["main"]
-    assert set(small["engines"]) == {"whoosh", "tantivy", "raw-tantivy", "fts5"}
+    from bench import postgres
+
+    expected = {"whoosh", "tantivy", "raw-tantivy", "fts5"} | (
+        {"postgres"} if postgres.available() else set()
+    )
+    assert set(small["engines"]) == expected
     for engine in small["engines"].values():
         assert engine["build"]["articles"] == 300
         assert engine["latency"]["snippets"]["n"] > 0
