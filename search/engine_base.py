@@ -552,3 +552,19 @@ def _narrowed(sel: Selection, request: SearchRequest) -> BoolArray | None:
 
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+def top_scored(match: Match, allowed: BoolArray | None, limit: int) -> Ranked:
+    """The ``limit`` best of ``match``'s dense scores (only ``allowed`` documents if given),
+    best first, ties in document order: ``_top`` of the engines that score every match."""
+    assert match.scores is not None
+    docs = np.flatnonzero(match.mask if allowed is None else allowed)
+    scores = match.scores[docs]
+    if len(docs) > limit > 0:
+        # Sorting thousands of matches for one page is most of the cost: keep those
+        # scoring at least the limit-th best score (ties included), still in dense order.
+        cut = len(docs) - limit
+        keep = scores >= np.partition(scores, cut)[cut]
+        docs, scores = docs[keep], scores[keep]
+    order = np.argsort(-scores, kind="stable")[:limit]
+    return [(int(docs[i]), float(scores[i])) for i in order]

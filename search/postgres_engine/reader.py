@@ -27,7 +27,7 @@ from search import querycompile, spelling
 from search.analysis import EXACT, SNOWBALL, exact_text, exact_tokens, stem_lang, stem_stopwords
 from search.analysis import stopwords as stop_words
 from search.docvalues import BoolArray, DocValues, unpack_docvalues
-from search.engine_base import BaseEngine, Match, Ranked
+from search.engine_base import BaseEngine, Match, Ranked, top_scored
 from search.errors import IndexUnavailable, NotFound
 from search.highlight import TermMatcher, query_terms
 from search.postgres_engine import bm25
@@ -105,15 +105,7 @@ class PostgresEngine(BaseEngine):
         return Match(cond, mask & base, scores)
 
     def _top(self, match: Match, allowed: BoolArray | None, limit: int) -> Ranked:
-        assert match.scores is not None
-        docs = np.flatnonzero(match.mask if allowed is None else allowed)
-        scores = match.scores[docs]
-        if len(docs) > limit > 0:
-            cut = len(docs) - limit
-            keep = scores >= np.partition(scores, cut)[cut]
-            docs, scores = docs[keep], scores[keep]
-        order = np.argsort(-scores, kind="stable")[:limit]
-        return [(int(docs[i]), float(scores[i])) for i in order]
+        return top_scored(match, allowed, limit)
 
     # -- stored records ----------------------------------------------------------------------
 

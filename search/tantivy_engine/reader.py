@@ -38,7 +38,7 @@ from search.analysis import (
     stopwords,
 )
 from search.docvalues import BoolArray
-from search.engine_base import ANY_WORDS_NOTICE, BaseEngine, Match, Page, Ranked, Top
+from search.engine_base import ANY_WORDS_NOTICE, BaseEngine, Match, Page, Ranked, Top, top_scored
 from search.errors import NotFound
 from search.highlight import TermMatcher
 from search.query import ParsedQuery, any_words
@@ -119,17 +119,7 @@ class TantivyEngine(BaseEngine):
         return Match(query, mask & base, scores)
 
     def _top(self, match: Match, allowed: BoolArray | None, limit: int) -> Ranked:
-        assert match.scores is not None
-        docs = np.flatnonzero(match.mask if allowed is None else allowed)
-        scores = match.scores[docs]
-        if len(docs) > limit > 0:
-            # Sorting thousands of matches for one page is most of the cost: keep those
-            # scoring at least the limit-th best score (ties included), still in dense order.
-            cut = len(docs) - limit
-            keep = scores >= np.partition(scores, cut)[cut]
-            docs, scores = docs[keep], scores[keep]
-        order = np.argsort(-scores, kind="stable")[:limit]
-        return [(int(docs[i]), float(scores[i])) for i in order]
+        return top_scored(match, allowed, limit)
 
     def _top_direct(self, parsed: ParsedQuery, limit: int, notices: list[str]) -> Top | None:
         """The best ``limit`` hits and the count from Tantivy, ranked as ``_top`` ranks them."""
