@@ -187,8 +187,8 @@ class Runner:
         results["generated"] = made
         if not with_whoosh:
             results["whoosh_skipped"] = (
-                f"Whoosh and PostgreSQL build a few hundred articles/s here: {self.scaled:,} articles"
-                " twice (end to end and engine only) would take hours"
+                "Whoosh and PostgreSQL build a few hundred articles/s here: "
+                f"{self.scaled:,} articles twice (end to end and engine only) would take hours"
             )
         return results
 

@@ -40,14 +40,15 @@ def _changed(source: Path, count: int, round_no: int) -> str:
     return word
 
 
-def measure(name: str, changes: tuple[int, ...], work: Path) -> dict[str, Any]:
-    """Build ``name`` on postgres in the named database, then time each update."""
+def measure(folder: Path, changes: tuple[int, ...], work: Path) -> dict[str, Any]:
+    """Build the corpus at ``folder`` on postgres in the named database, then time each
+    update."""
     from indexer.build import build_index
     from search.service import SearchService
     from search.types import SearchRequest
 
     source = work / "source"
-    shutil.copytree(corpus(name), source)
+    shutil.copytree(folder, source)
     index = work / "index"
     started = time.perf_counter()
     built = build_index(source, index, rebuild=True, engine="postgres")
@@ -55,7 +56,7 @@ def measure(name: str, changes: tuple[int, ...], work: Path) -> dict[str, Any]:
         "articles": built.indexed,
         "build_seconds": round(time.perf_counter() - started, 1),
     }
-    log(f"pgupdate: {name} built in {results['build_seconds']} s")
+    log(f"pgupdate: {folder.name} built in {results['build_seconds']} s")
     for number, count in enumerate(changes):
         word = _changed(source, count, number)
         started = time.perf_counter()
@@ -91,10 +92,10 @@ def run(name: str, changes: tuple[int, ...], before: Path | None) -> dict[str, A
         out: dict[str, Any] = {}
         if before is not None:
             log(f"pgupdate: the code of {before} first")
-            args = ["--corpus", name, "--changes", ",".join(map(str, changes)), "--json"]
+            args = ["--corpus", str(corpus(name)), "--changes", ",".join(map(str, changes))]
             env = {**os.environ, "PYTHONPATH": str(before), ENV: _other_database(url, "before")}
             child = subprocess.run(
-                [sys.executable, "-m", "bench.pgupdate", *args],
+                [sys.executable, "-m", "bench.pgupdate", *args, "--json"],
                 cwd=before,
                 env=env,
                 stdout=subprocess.PIPE,
@@ -103,13 +104,14 @@ def run(name: str, changes: tuple[int, ...], before: Path | None) -> dict[str, A
             )
             out["before"] = json.loads(child.stdout.strip().splitlines()[-1])
         with tempfile.TemporaryDirectory(prefix="pgupdate-", dir="/tmp") as tmp:
-            out["after" if before is not None else "now"] = measure(name, changes, Path(tmp))
+            found = measure(corpus(name), changes, Path(tmp))
+            out["after" if before is not None else "now"] = found
         return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pgupdate", description=__doc__)
-    parser.add_argument("--corpus", default="sisihagen")
+    parser.add_argument("--corpus", default="sisihagen", help="a corpus name, or a folder")
     parser.add_argument("--changes", default=",".join(map(str, CHANGES)))
     parser.add_argument("--before", type=Path, default=None, help="another checkout, run first")
     parser.add_argument("--json", action="store_true", help="one line of JSON (for --before)")
@@ -117,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     changes = tuple(int(c) for c in args.changes.split(","))
     if args.json:  # the child of --before: the server and database are the parent's
         with bench_database(), tempfile.TemporaryDirectory(prefix="pgupdate-", dir="/tmp") as tmp:
-            print(json.dumps(measure(args.corpus, changes, Path(tmp))))
+            print(json.dumps(measure(Path(args.corpus), changes, Path(tmp))))
         return 0
     print(json.dumps(run(args.corpus, changes, args.before), indent=2))
     return 0
