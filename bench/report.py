@@ -132,6 +132,7 @@ def million(r: dict[str, Any]) -> list[str]:
     header = ["engine", *(f"{label} p50" for _, label in MODES)]
     header += [f"{label} p99" for _, label in MODES]
     lines += ["Medians and p99 (ms, in-process):", "", *table(header, rows)]
+    lines += cpu_table(r["engines"])
     h = r["http"]
     lines += [
         f"HTTP (gunicorn, {h['workers']} workers, {h['clients']} connections from "
@@ -141,6 +142,27 @@ def million(r: dict[str, Any]) -> list[str]:
         "",
     ]
     return lines
+
+
+def cpu_table(engines: dict[str, Any]) -> list[str]:
+    """CPU time per search (the searching thread's), median and p99 per mode, and the median's
+    ratio to raw Tantivy's: on a shared machine wall time is mostly waiting for a core."""
+    base = engines.get("raw-tantivy", {}).get("latency", {})
+    rows = []
+    for name, e in engines.items():
+        row = [ENGINE_NAMES.get(name, name)]
+        for mode, _ in MODES:
+            x = e["latency"][mode]
+            if "cpu_median_ms" not in x:
+                return []  # a run from before CPU time was recorded
+            low = base.get(mode, {}).get("cpu_median_ms")
+            ratio = f" ({x['cpu_median_ms'] / low:.2f}×)" if low else ""
+            row += [f"{_cell(x['cpu_median_ms'])}{ratio}", x["cpu_p99_ms"]]
+        rows.append(row)
+    header = ["engine"]
+    for _, label in MODES:
+        header += [f"{label} CPU p50 (× raw)", f"{label} CPU p99"]
+    return ["CPU per search (ms, the searching thread's time):", "", *table(header, rows)]
 
 
 def http(r: dict[str, Any]) -> list[str]:
