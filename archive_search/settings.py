@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from search import limits
 from search.registry import DEFAULT_ENGINE, ENGINES
 
 DEFAULT_INDEX = "var/index"
@@ -74,6 +75,8 @@ ENVIRONMENT: dict[str, str] = {
     f"still answer searches (default {DEFAULT_REPLICA_MAX_LAG:g})",
     "ARCHIVE_SEARCH_PUBLISH_WAIT": "seconds a PostgreSQL publish waits for the replicas to replay "
     f"the new generation (default {DEFAULT_PUBLISH_WAIT:g}; 0: do not wait)",
+    "ARCHIVE_SEARCH_TIME_LIMIT": "seconds a search may take before it is stopped with the "
+    f"search_timeout error (default {limits.SEARCH_TIME_LIMIT:g})",
 }
 
 
@@ -103,6 +106,8 @@ class Settings:
     """PostgreSQL URLs (``split_urls``); () when unset."""
     replica_max_lag: float = DEFAULT_REPLICA_MAX_LAG
     publish_wait: float = DEFAULT_PUBLISH_WAIT
+    search_time_limit: float | None = None
+    """Set by the web app's factory as ``limits.SEARCH_TIME_LIMIT``; None: left as it is."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -142,6 +147,8 @@ class Settings:
                                      "ARCHIVE_SEARCH_REPLICA_MAX_LAG", DEFAULT_REPLICA_MAX_LAG),
             publish_wait=_seconds(env.get("ARCHIVE_SEARCH_PUBLISH_WAIT"),
                                   "ARCHIVE_SEARCH_PUBLISH_WAIT", DEFAULT_PUBLISH_WAIT),
+            search_time_limit=_seconds(env.get("ARCHIVE_SEARCH_TIME_LIMIT"),
+                                       "ARCHIVE_SEARCH_TIME_LIMIT", 0.0) or None,
         )  # fmt: skip
 
 

@@ -26,8 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from bench import compare, generate, load
-from bench.builds import build_in_child
+from bench.builds import OURS, build_in_child
 from bench.common import MB, QueryLine, log
+from search.errors import SearchError
+from search.registry import check_meta
+from search.store import IndexStore
 
 ARTICLES = 1_000_000
 ENGINES = ("tantivy", "raw-tantivy")
@@ -70,10 +73,24 @@ def fitting(wanted: int, folder: Path, done: bool) -> tuple[int, str]:
     return max(0, int(holds) // 1000 * 1000), reason
 
 
+def readable(engine: str, index_dir: Path) -> bool:
+    """Whether the kept index is one this code reads: our engine's generation is of the
+    current format (a raw Tantivy index has no format of ours)."""
+    if engine not in OURS:
+        return index_dir.is_dir()
+    try:
+        check_meta(IndexStore(index_dir).current())
+    except SearchError as exc:
+        log(f"million: the kept {engine} index is not read by this code ({exc}); rebuilding")
+        return False
+    return True
+
+
 def cached_build(engine: str, source: Path, index_dir: Path) -> dict[str, Any]:
-    """The build's figures, from an earlier run in the same folder when there was one."""
+    """The build's figures, from an earlier run in the same folder when there was one and
+    its index is still readable (an index of an older format is built again)."""
     saved = index_dir.with_name(f"build-{engine}.json")
-    if saved.is_file() and index_dir.is_dir():
+    if saved.is_file() and readable(engine, index_dir):
         log(f"million: {engine} built by an earlier run, figures from {saved}")
         figures: dict[str, Any] = json.loads(saved.read_text(encoding="utf-8"))
         figures["reused"] = True

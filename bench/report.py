@@ -95,6 +95,7 @@ def compare(r: dict[str, Any]) -> list[str]:
         name = r["main"]["archive"]
         title = "The three real corpora (sisihagen, bbc, 20news)" if name == "real" else name
         lines += side_by_side(title, r["main"])
+        lines += latency_table(r["main"]["engines"])
     return lines
 
 
@@ -104,7 +105,19 @@ def scaled(r: dict[str, Any]) -> list[str]:
     lines = ["## Scaled archive (generated)", "",
              f"{g['articles']} articles, {g['mb']} MB, generated in {g['seconds']} s.{skipped}",
              ""]  # fmt: skip
-    return lines + side_by_side("Generated archive", r)
+    return lines + side_by_side("Generated archive", r) + latency_table(r["engines"])
+
+
+def latency_table(engines: dict[str, Any]) -> list[str]:
+    """Medians and p99 of each engine for top-10, facets and snippets."""
+    rows = [
+        [ENGINE_NAMES.get(n, n), *(e["latency"][m]["median_ms"] for m, _ in MODES),
+         *(e["latency"][m]["p99_ms"] for m, _ in MODES)]
+        for n, e in engines.items()
+    ]  # fmt: skip
+    header = ["engine", *(f"{label} p50" for _, label in MODES)]
+    header += [f"{label} p99" for _, label in MODES]
+    return ["Medians and p99 (ms, in-process):", "", *table(header, rows)]
 
 
 def million(r: dict[str, Any]) -> list[str]:
@@ -124,14 +137,8 @@ def million(r: dict[str, Any]) -> list[str]:
     if reused:
         lines += [f"Build figures of {', '.join(reused)} from an earlier run of this part.", ""]
     lines += side_by_side(f"Generated archive of {r['articles']:,}", r)
-    rows = [
-        [ENGINE_NAMES[n], *(e["latency"][m]["median_ms"] for m, _ in MODES),
-         *(e["latency"][m]["p99_ms"] for m, _ in MODES)]
-        for n, e in r["engines"].items()
-    ]  # fmt: skip
-    header = ["engine", *(f"{label} p50" for _, label in MODES)]
-    header += [f"{label} p99" for _, label in MODES]
-    lines += ["Medians and p99 (ms, in-process):", "", *table(header, rows)]
+    lines += latency_table(r["engines"])
+    lines += cpu_table(r["engines"])
     h = r["http"]
     lines += [
         f"HTTP (gunicorn, {h['workers']} workers, {h['clients']} connections from "
@@ -141,6 +148,27 @@ def million(r: dict[str, Any]) -> list[str]:
         "",
     ]
     return lines
+
+
+def cpu_table(engines: dict[str, Any]) -> list[str]:
+    """CPU time per search (the searching thread's), median and p99 per mode, and the median's
+    ratio to raw Tantivy's: on a shared machine wall time is mostly waiting for a core."""
+    base = engines.get("raw-tantivy", {}).get("latency", {})
+    rows = []
+    for name, e in engines.items():
+        row = [ENGINE_NAMES.get(name, name)]
+        for mode, _ in MODES:
+            x = e["latency"][mode]
+            if "cpu_median_ms" not in x:
+                return []  # a run from before CPU time was recorded
+            low = base.get(mode, {}).get("cpu_median_ms")
+            ratio = f" ({x['cpu_median_ms'] / low:.2f}×)" if low else ""
+            row += [f"{_cell(x['cpu_median_ms'])}{ratio}", x["cpu_p99_ms"]]
+        rows.append(row)
+    header = ["engine"]
+    for _, label in MODES:
+        header += [f"{label} CPU p50 (× raw)", f"{label} CPU p99"]
+    return ["CPU per search (ms, the searching thread's time):", "", *table(header, rows)]
 
 
 def http(r: dict[str, Any]) -> list[str]:

@@ -29,6 +29,7 @@ changed and deletes exactly its old rows.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import shutil
 import time
@@ -40,6 +41,7 @@ from typing import Any
 
 from indexer import manifest as manifests
 from indexer.config import CONFIG_NAME, ArchiveConfig, load_config
+from indexer.cost import estimate_text
 from indexer.discover import Candidate, Stat, discover
 from indexer.manifest import Entry, problem_dict
 from indexer.outcome import Problem
@@ -87,6 +89,15 @@ class BuildReport:
     notes: dict[str, int] = field(default_factory=dict)
     """Counts of the notes of the files read in this run (``undated (tried date, …)``)."""
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds of each step of the run, in order (``scan``, ``write``, ``commit``, …): where an
+    update's time goes, logged by ``--watch`` and read by ``bench.freshness``."""
+
+    def lap(self, phase: str, since: float) -> float:
+        """Add the time since ``since`` to ``phase``; the time now, for the next lap."""
+        now = time.perf_counter()
+        self.phases[phase] = round(self.phases.get(phase, 0.0) + now - since, 4)
+        return now
 
     @property
     def warnings(self) -> list[Problem]:
@@ -139,10 +150,12 @@ def build_index(
         report.engine = engine
         saved = manifests.load(store.root, base)
         old = saved.files
+        lap = report.lap("manifest", started)
         scan = _scan(source, config, saved, report, paths if saved.files else None)
         stats = scan.stats
         checked, hashes = _check(scan.candidates, old, stats, report, config.max_file_bytes)
         changed = [c for c in scan.candidates if _changed(c.relpath, old.get(c.relpath), hashes)]
+        lap = report.lap("scan", lap)
         removed = scan.removed
         touched = {*hashes, *removed, *(c.relpath for c in changed)}
         if base is not None and not changed and not removed:
@@ -155,15 +168,18 @@ def build_index(
             _finish(report, checked, base, started)
             return report
         partial = store.start_generation(base)
+        lap = report.lap("copy", lap)
         try:
             update = _Update(
                 engine, config, checked, (stats, hashes), report, progress,
                 workers=worker_count(workers), removed=removed, owners=saved.owners(),
             )  # fmt: skip
             update.apply(partial, changed, removed)
+            lap = time.perf_counter()
             manifest = update.manifest
             written = saved.changed(manifest, touched, update.owners)
             written.save_files(partial)
+            lap = report.lap("manifest", lap)
             meta = {
                 "engine": engine,
                 "format_version": format_version(engine),
@@ -171,12 +187,14 @@ def build_index(
             }
             meta["articles"] = len(update.owners)  # every article id, with its file
             generation = store.publish(partial, meta)
+            lap = report.lap("publish", lap)
         except BaseException:
             manifests.forget(store.root)
             shutil.rmtree(partial, ignore_errors=True)
             raise
         manifests.remember(store.root, generation, written)
         store.collect_garbage()
+        report.lap("collect", lap)
         report.generation = generation.name
         _finish(report, manifest, None, started)
         return report
@@ -347,9 +365,11 @@ class _Update:
     def apply(self, partial: Path, changed: list[Candidate], removed: list[str]) -> None:
         old = self.old
         fresh = not self.old
+        lap = time.perf_counter()
         writer = _open_writer(
-            self.engine, partial, changed if fresh else [], self.stats, self.workers
+            self.engine, partial, changed if fresh else [], self.stats, self.workers, self.config
         )
+        lap = self.report.lap("open", lap)
         try:
             touched = [old[rel] for rel in removed] + [
                 old[c.relpath] for c in changed if c.relpath in old
@@ -366,7 +386,11 @@ class _Update:
             for candidate in changed:
                 if candidate.relpath in tables:
                     writer.add(self._table(candidate, tables[candidate.relpath]))
+            lap = self.report.lap("write", lap)  # parsing included: workers feed the writer
             writer.commit()
+            self.report.lap("commit", lap)
+            # the engine's own split of its commit (merges waited for, facet arrays), if any
+            self.report.phases.update(getattr(writer, "phases", {}))
         except BaseException:
             writer.cancel()
             raise
@@ -456,17 +480,24 @@ def _hash_file(candidate: Candidate) -> tuple[str | None, int]:
 
 
 def _open_writer(
-    engine: str, partial: Path, added: list[Candidate], stats: dict[str, Stat | None], workers: int
+    engine: str,
+    partial: Path,
+    added: list[Candidate],
+    stats: dict[str, Stat | None],
+    workers: int,
+    config: ArchiveConfig,
 ) -> EngineWriter:
     """A writer on the copy of the served generation; a corrupt copy is an ``IndexFormatError``.
 
     ``added`` are the files a full build will add: their number and size (from the
-    stat taken when they were found) let the engine tune the build."""
+    stat taken when they were found), and the estimate of their text, let the engine
+    tune the build."""
     size = sum(stat[0] for stat in map(stats.get, (c.relpath for c in added)) if stat)
     try:
         return open_writer(
-            engine, partial, expected=len(added), expected_bytes=size, processes=workers
-        )
+            engine, partial, expected=len(added), expected_bytes=size, processes=workers,
+            estimate_text=functools.partial(estimate_text, added, stats, config),
+        )  # fmt: skip
     except (SearchError, OSError):  # OSError: the disk, not the files (the CLI says so)
         raise
     except Exception as exc:  # the engine's own errors when its files are damaged

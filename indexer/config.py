@@ -5,7 +5,8 @@ message naming the key)::
 
     # Language of articles that declare none, sit in no language folder and
     # whose language is not detected with confidence (a code such as "en";
-    # "und" = undetermined, analysed without stemming).
+    # "und" = undetermined, analysed without stemming). Without it, the
+    # language the site generator's configuration names (indexer.site_language).
     default_lang = "en"
 
     # Detect the language of such articles from their text (default true);
@@ -43,11 +44,13 @@ The file itself is never indexed as an article.
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.safe_read import DEFAULT_MAX_FILE_BYTES
+from indexer.site_language import SiteLanguage, site_language
 from search.languages import NEUTRAL, normalise_lang
 
 CONFIG_NAME = "archive-search.toml"
@@ -77,6 +80,8 @@ class ArchiveConfig:
     detect_lang: bool = True
     tables: dict[str, dict[str, str]] = field(default_factory=dict)
     """Glob → (field → column) for tabular files."""
+    site_lang: SiteLanguage | None = None
+    """The generator's default language, when ``default_lang`` is not set here."""
 
     def publication_for(self, relpath: str) -> str | None:
         """The configured publication of the deepest folder prefix of ``relpath``, if any."""
@@ -93,7 +98,7 @@ def load_config(root: Path, explicit: Path | None = None) -> ArchiveConfig:
     """The configuration: ``explicit`` (must exist), else the root's file, else defaults."""
     path = explicit if explicit is not None else root / CONFIG_NAME
     if explicit is None and not path.is_file():
-        return ArchiveConfig()
+        return ArchiveConfig(site_lang=site_language(str(root)))
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError as exc:
@@ -102,7 +107,10 @@ def load_config(root: Path, explicit: Path | None = None) -> ArchiveConfig:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
-    return config_from_mapping(data, str(path))
+    config = config_from_mapping(data, str(path))
+    if "default_lang" in data:
+        return config
+    return dataclasses.replace(config, site_lang=site_language(str(root)))
 
 
 def config_from_mapping(data: dict[str, object], where: str = CONFIG_NAME) -> ArchiveConfig:

@@ -186,6 +186,7 @@ def make_article(
         config.default_lang,
         f"{found.title or ''}\n{prose}",
         detect if config.detect_lang else None,
+        config.site_lang.lang if config.site_lang else None,
     )
     if lang_warning:
         warnings.append(lang_warning)

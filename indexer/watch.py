@@ -134,10 +134,11 @@ def batch_line(report: BuildReport, files: int, seconds: float) -> str:
     """One log line for one batch: files changed on disk, what was published, how long it took."""
     if report.mode == "unchanged":
         return f"{files} files changed, no article changed ({seconds:.2f} s)"
+    steps = ", ".join(f"{name} {secs * 1000:.0f}" for name, secs in report.phases.items())
     return (
         f"{files} files changed: published generation {report.generation} in {seconds:.2f} s "
         f"({report.indexed} articles new, {report.updated} updated, {report.removed} removed; "
-        f"{report.articles} in the index)"
+        f"{report.articles} in the index) [ms: {steps}]"
     )
 
 

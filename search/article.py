@@ -32,7 +32,7 @@ class Article:
     tags: tuple[str, ...] = ()
     publication: str | None = None
     lang: str = "und"
-    lang_source: Literal["declared", "folder", "detected", "default"] = "default"
+    lang_source: Literal["declared", "folder", "detected", "site", "default"] = "default"
     """What decided ``lang``: a declaration, the language folder, detection, the default."""
     authors: tuple[str, ...] = ()
     volume: str | None = None

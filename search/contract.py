@@ -109,6 +109,9 @@ class BuildHints:
     """Articles a full build will add (0 for an update)."""
     expected_bytes: int = 0
     """Size of the files they come from."""
+    estimate_text: Callable[[], int] | None = None
+    """Estimates the characters of text (titles and bodies) they hold (``indexer.cost``,
+    which parses a sample of the files: called only by an engine that splits by it)."""
     processes: int = 1
     """Processes the build may use."""
 

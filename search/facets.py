@@ -177,23 +177,43 @@ def keyed_values(
     dv: DocValues, facet: FacetName, counts: CountArray, request: SearchRequest
 ) -> tuple[FacetValue, ...]:
     """Values with a count (or selected, or excluded), by count then case-folded label;
-    ``counts`` has one count per key of ``facet`` (however an engine counted them).
+    ``counts`` has one count per key of ``facet`` (however an engine counted them)."""
+    ids = np.flatnonzero(counts)
+    return counted_values(dv, facet, ids, counts[ids], request)
 
-    Only those are ever shown, so only those are sorted and built; the label order is
-    ranked once per ``DocValues``. The rank breaks label ties by key order, as the stable
-    sort of every key by ``(-count, label.casefold())`` this replaces did.
+
+def counted_values(
+    dv: DocValues,
+    facet: FacetName,
+    ids: IndexArray,
+    counts: CountArray,
+    request: SearchRequest,
+) -> tuple[FacetValue, ...]:
+    """``keyed_values`` from the keys with a count only: ``counts[i]`` (> 0) is the count of
+    key ``ids[i]`` (distinct ids), every other key counts 0. An engine that hands back
+    one count per value found (Tantivy's buckets) needs no array over every key.
+
+    Only the values shown are sorted and built; the label order is ranked once per
+    ``DocValues``. The rank breaks label ties by key order, as the stable sort of every
+    key by ``(-count, label.casefold())`` this replaces did.
     """
     keyed = dv.keyed[facet]
     selected = {facet_key(v) for v in request.filters.get(facet, ())}
     excluded = {facet_key(v) for v in request.excludes.get(facet, ())}
     special = keyed.ids_of(selected | excluded)
-    ids = np.flatnonzero(counts)
-    if special:
-        ids = np.union1d(ids, np.asarray(sorted(special), dtype=np.intp))
     # one key per value, in display order: by count, then by label rank (unique)
-    order = keyed.rank - counts * len(keyed.keys)
-    shown = _smallest(ids, order[ids], MAX_FACET_VALUES)
-    shown += sorted(special.difference(shown), key=lambda i: int(order[i]))
+    width = len(keyed.keys)
+    order = keyed.rank[ids] - counts * width
+    at = _smallest(order, MAX_FACET_VALUES)
+    shown: list[int] = ids[at].tolist()
+    found: list[int] = counts[at].tolist()
+    rest = special.difference(shown)
+    if rest:  # selected or excluded values past the cut, or without a count
+        among = np.isin(ids, np.asarray(sorted(rest), dtype=np.intp))
+        count_of = dict(zip(ids[among].tolist(), counts[among].tolist(), strict=True))
+        extra = sorted(rest, key=lambda i: int(keyed.rank[i]) - count_of.get(i, 0) * width)
+        shown += extra
+        found += [count_of.get(i, 0) for i in extra]
     return tuple(
         FacetValue(
             keyed.keys[i],
@@ -202,17 +222,17 @@ def keyed_values(
             keyed.folded[i] in selected,
             keyed.folded[i] in excluded,
         )
-        for i, count in zip(shown, counts[shown].tolist(), strict=True)
+        for i, count in zip(shown, found, strict=True)
     )
 
 
-def _smallest(ids: IndexArray, keys: CountArray, limit: int) -> list[int]:
-    """The ``limit`` ids of smallest (distinct) keys, in key order: only those are sorted."""
-    if len(ids) > limit:
+def _smallest(keys: CountArray, limit: int) -> IndexArray:
+    """Positions of the ``limit`` smallest (distinct) ``keys``, in key order: only those
+    are sorted."""
+    if len(keys) > limit:
         part = np.argpartition(keys, limit - 1)[:limit]
-        ids, keys = ids[part], keys[part]
-    result: list[int] = ids[np.argsort(keys)].tolist()
-    return result
+        return part[np.argsort(keys[part])]
+    return np.argsort(keys)
 
 
 def year_values(dv: DocValues, slots: CountArray, request: SearchRequest) -> tuple[FacetValue, ...]:

@@ -9,6 +9,7 @@ imported only when one of its factories is called.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from search import postgres_engine, tantivy_engine, whoosh_engine
@@ -57,11 +58,18 @@ def check_meta(generation: Generation) -> EngineSpec:
 
 
 def open_writer(
-    engine: str, directory: Path, *, expected: int = 0, expected_bytes: int = 0, processes: int = 1
+    engine: str,
+    directory: Path,
+    *,
+    expected: int = 0,
+    expected_bytes: int = 0,
+    estimate_text: Callable[[], int] | None = None,
+    processes: int = 1,
 ) -> EngineWriter:
     """A writer on ``directory``. What a full build will add (``expected`` articles from files
-    of ``expected_bytes``) and the processes it may use let an engine tune bulk builds."""
-    hints = BuildHints(expected=expected, expected_bytes=expected_bytes, processes=processes)
+    of ``expected_bytes``, whose characters of text ``estimate_text`` estimates) and the
+    processes it may use let an engine tune bulk builds."""
+    hints = BuildHints(expected, expected_bytes, estimate_text, processes)
     return engine_spec(engine).open_writer(directory, hints)
 
 

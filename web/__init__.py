@@ -40,6 +40,7 @@ from typing import Any
 from flask import Flask
 
 from archive_search.settings import Settings
+from search import limits
 from web import (
     admission,
     compression,
@@ -57,6 +58,8 @@ from web.context import SERVICE_KEY
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     settings = Settings.from_env()
+    if settings.search_time_limit is not None:  # the process's cap on every search
+        limits.SEARCH_TIME_LIMIT = settings.search_time_limit
     app.config.from_mapping(
         INDEX_DIR=str(settings.index_dir),
         RATELIMIT=settings.rate_limit,

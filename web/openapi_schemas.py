@@ -192,7 +192,7 @@ def schemas() -> JSON:
                 "lang_name": {"type": "string", "description": "The language's own name"},
                 "lang_source": {
                     "type": "string",
-                    "enum": ["declared", "folder", "detected", "default"],
+                    "enum": ["declared", "folder", "detected", "site", "default"],
                     "description": "What decided lang",
                 },
                 "modified": DATE,

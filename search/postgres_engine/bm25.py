@@ -20,6 +20,7 @@ from psycopg import sql
 
 from search.postgres_engine.database import Database
 from search.postgres_engine.querybuild import ScoreTerm
+from search.postgres_engine.schema import Terms
 
 K1 = 1.2
 B = 0.75
@@ -47,7 +48,7 @@ def weights_of(terms: Iterable[ScoreTerm]) -> dict[tuple[str, str], float]:
 
 
 def postings_query(
-    terms: sql.Identifier, pairs: Iterable[tuple[str, str]]
+    terms: Terms, pairs: Iterable[tuple[str, str]]
 ) -> tuple[sql.Composed, tuple[list[str], list[str]]] | None:
     """The query reading the postings of ``pairs`` (None for none), for ``read_postings``."""
     wanted = list(dict.fromkeys(pairs))
@@ -55,8 +56,8 @@ def postings_query(
         return None
     query = sql.SQL(
         "SELECT v.field, v.term, v.df, v.docs, v.tfs FROM unnest(%s::text[], %s::text[]) "
-        "AS q(f, t) JOIN {} v ON v.field = q.f AND v.term = q.t"
-    ).format(terms)
+        "AS q(f, t) JOIN {} v ON v.field = q.f AND v.term = q.t AND {}"
+    ).format(terms.table, terms.visible("v"))
     return query, ([f for f, _ in wanted], [t for _, t in wanted])
 
 
@@ -92,7 +93,7 @@ def score(
 
 def scores(
     db: Database,
-    terms_table: sql.Identifier,
+    terms_table: Terms,
     terms: Iterable[ScoreTerm],
     size: int,
     doc_count: int,

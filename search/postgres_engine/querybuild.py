@@ -125,7 +125,7 @@ class Vocabulary:
     """Document frequencies, stems and expansions of one generation, asked of the database
     and remembered (a generation never changes)."""
 
-    def __init__(self, db: Database, terms: sql.Identifier, doc_count: int) -> None:
+    def __init__(self, db: Database, terms: s.Terms, doc_count: int) -> None:
         self.db = db
         self.terms = terms
         self.count = doc_count
@@ -148,8 +148,8 @@ class Vocabulary:
         """The statement reading the document frequencies of ``pairs``: rows (field, term, df)."""
         statement = sql.SQL(
             "SELECT q.f, q.t, coalesce(v.df, 0) FROM unnest(%s::text[], %s::text[]) AS q(f, t) "
-            "LEFT JOIN {} v ON v.field = q.f AND v.term = q.t"
-        ).format(self.terms)
+            "LEFT JOIN {} v ON v.field = q.f AND v.term = q.t AND {}"
+        ).format(self.terms.table, self.terms.visible("v"))
         return statement, ([f for f, _ in pairs], [t for _, t in pairs])
 
     def remember(self, found: dict[tuple[str, str], int]) -> None:
@@ -164,9 +164,9 @@ class Vocabulary:
     def prefixed(self, field: str, prefix: str, limit: int) -> list[tuple[str, int]]:
         """Terms of ``field`` starting with ``prefix``, the ``limit`` most frequent."""
         query = sql.SQL(
-            "SELECT term, df FROM {} WHERE field = %s AND term >= %s AND term < %s "
+            "SELECT term, df FROM {} v WHERE field = %s AND term >= %s AND term < %s AND {} "
             "ORDER BY df DESC, term LIMIT %s"
-        ).format(self.terms)
+        ).format(self.terms.table, self.terms.visible("v"))
         key = ("prefix", field, prefix, limit)
         found = self._expansions.get(key)
         if found is None:
@@ -180,10 +180,10 @@ class Vocabulary:
         if not word:
             return []
         query = sql.SQL(
-            "SELECT term, df FROM {} WHERE field = %s AND term >= %s AND term < %s "
+            "SELECT term, df FROM {} v WHERE field = %s AND term >= %s AND term < %s AND {} "
             "AND CASE WHEN char_length(term) BETWEEN %s AND %s "
             "THEN levenshtein_less_equal(term, %s, %s) <= %s ELSE false END"
-        ).format(self.terms)
+        ).format(self.terms.table, self.terms.visible("v"))
         first = word[0]
         low, high = max(1, len(word) - edits), len(word) + edits
         key = ("fuzzy", field, word, edits)
@@ -215,14 +215,14 @@ class Stems:
         self._cache: dict[tuple[str, tuple[str, ...]], dict[str, Tokens]] = {}
         self._lock = threading.Lock()
 
-    def tokens(self, text: str, lang: str, langs: tuple[str, ...], terms: sql.Identifier) -> Tokens:
+    def tokens(self, text: str, lang: str, langs: tuple[str, ...], terms: s.Terms) -> Tokens:
         found = self._cache.get((text, langs))
         if found is None:
             found = self.prefetch([text], langs, terms)[text]
         return found.get(lang, [])
 
     def prefetch(
-        self, texts: Sequence[str], langs: tuple[str, ...], terms: sql.Identifier
+        self, texts: Sequence[str], langs: tuple[str, ...], terms: s.Terms
     ) -> dict[str, dict[str, Tokens]]:
         """The stems of each text in each language, asked in one query for those not known."""
         known = self.known(texts, langs)
@@ -236,7 +236,7 @@ class Stems:
         return {t: self._cache[(t, langs)] for t in texts if (t, langs) in self._cache}
 
     def query(
-        self, texts: Sequence[str], langs: tuple[str, ...], terms: sql.Identifier
+        self, texts: Sequence[str], langs: tuple[str, ...], terms: s.Terms
     ) -> tuple[sql.Composed, tuple[Any, ...]]:
         """The statement stemming ``texts`` in each language, with each stem's document
         frequencies in the title and body fields of ``terms``: rows (text number from 1,
@@ -246,9 +246,9 @@ class Stems:
             "FROM unnest(%s::text[]) WITH ORDINALITY AS w(word, i) "
             "CROSS JOIN unnest(%s::text[], %s::regconfig[]) AS l(lang, cfg) "
             "CROSS JOIN LATERAL unnest(to_tsvector(l.cfg, w.word)) AS u "
-            "LEFT JOIN {} t ON t.field = 'title_' || l.lang AND t.term = u.lexeme "
-            "LEFT JOIN {} b ON b.field = 'body_' || l.lang AND b.term = u.lexeme"
-        ).format(terms, terms)
+            "LEFT JOIN {} t ON t.field = 'title_' || l.lang AND t.term = u.lexeme AND {} "
+            "LEFT JOIN {} b ON b.field = 'body_' || l.lang AND b.term = u.lexeme AND {}"
+        ).format(terms.table, terms.visible("t"), terms.table, terms.visible("b"))
         configs = [s.REGCONFIG[lang] for lang in langs]
         return statement, ([s.stem_input(t) for t in texts], list(langs), configs)
 

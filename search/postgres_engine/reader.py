@@ -51,7 +51,7 @@ class PostgresEngine(BaseEngine):
 
     def __init__(self, generation: Generation, db: Database) -> None:
         self._db = db
-        self._docs, self._terms, stats = s.tables(generation.name)
+        stats = s.tables(generation.name)[2]
         try:
             rows = db.fetch(sql.SQL("SELECT arrays, names, size FROM {}").format(stats))
         except IndexUnavailable as exc:
@@ -62,6 +62,10 @@ class PostgresEngine(BaseEngine):
             raise IndexUnavailable(f"generation {generation.name} has no statistics")
         docvalues, self._lengths, names = _load(rows[0][0], rows[0][1])
         super().__init__(generation, docvalues)
+        # an update reads the table set of the rebuild it descends from, as of its own seq:
+        # the docs rows its live mask and size name, the vocabulary rows ``visible`` to it
+        self._docs, terms, _ = s.tables(str(names.get("tables", generation.name)))
+        self._terms = s.Terms(terms, int(names.get("seq", 0)))
         self._avgdl: dict[str, float] = names["avgdl"]
         self._count = int(np.count_nonzero(docvalues.live))
         self._vocab = Vocabulary(db, self._terms, self._count)
@@ -96,9 +100,8 @@ class PostgresEngine(BaseEngine):
                 return matching.fetchall(), postings.fetchall() if asked is not None else []
 
         rows, posting_rows = self._db.read(both, indexes=True)
-        found = [row[0] for row in rows]
-        if found:
-            mask[np.asarray(found, dtype=np.intp)] = True
+        found = np.asarray([row[0] for row in rows], dtype=np.intp)
+        mask[found[found < self._dv.size]] = True  # rows of later updates are not this one's
         scores = bm25.score(
             bm25.read_postings(posting_rows), weights, self._dv.size, self._count,
             self._lengths, self._avgdl,
@@ -152,18 +155,24 @@ class PostgresEngine(BaseEngine):
             raise NotFound(f"no article numbered {docnum}")
         return fetched
 
+    def _seen(self, rows: list[Any]) -> list[int]:
+        """The document numbers among ``rows`` this generation sees (the docs table also holds
+        the versions earlier updates replaced and later updates added)."""
+        size, live = self._dv.size, self._dv.live
+        return [d for (d, *_) in rows if d < size and live[d]]
+
     def _docnum(self, article_id: str) -> int:
         query = sql.SQL("SELECT docnum FROM {} WHERE id = %s").format(self._docs)
-        rows = self._db.fetch(query, (article_id,))
-        if not rows:
+        found = self._seen(self._db.fetch(query, (article_id,)))
+        if not found:
             raise NotFound(f"no article with id {article_id!r}")
-        return int(rows[0][0])
+        return found[0]
 
     def _translation_docnums(self, key: str) -> list[int]:
-        query = sql.SQL(
-            "SELECT docnum FROM {} WHERE translation_key = %s ORDER BY docnum LIMIT 100"
-        ).format(self._docs)
-        return [int(r[0]) for r in self._db.fetch(query, (key,))]
+        query = sql.SQL("SELECT docnum FROM {} WHERE translation_key = %s ORDER BY docnum").format(
+            self._docs
+        )
+        return self._seen(self._db.fetch(query, (key,)))[:100]
 
     # -- more like this ----------------------------------------------------------------------
 

@@ -1,16 +1,25 @@
 """The tables of one generation, the catalogue that says which generation is served, and
 how an article's text becomes ``tsvector`` values.
 
-Per generation ``gNNN`` (the number of the store's generation ``gen-NNN``)::
+A rebuild ``gNNN`` (the number of the store's generation ``gen-NNN``) writes a table
+set; the updates after it write their rows into the same tables, copy-on-write, so the
+GIN indexes are kept (docs/postgres.md, "Publishing")::
 
-    as_docs_gNNN   one row per article: dense ``docnum``, the stored record and body, and
-                   five tsvectors with GIN indexes (exact title/body/authors from our
-                   own analysis; stemmed title/body through the row's regconfig)
-    as_terms_gNNN  the vocabulary: (field, term) → document frequency and postings
+    as_docs_gNNN   one row per article version: dense ``docnum`` (an update gives a changed
+                   article a new one), the stored record and body, and five tsvectors with
+                   GIN indexes (exact title/body/authors from our own analysis; stemmed
+                   title/body through the row's regconfig)
+    as_gone_gNNN   docnum → the update (``seq``) that deleted or replaced that version
+    as_terms_gNNN  the vocabulary: (field, term, born) → document frequency and postings
                    (docnums and term frequencies as big-endian int4/int2 bytes), for BM25,
-                   prefix and fuzzy expansion, did-you-mean and completions
-    as_stats_gNNN  one row: the facet arrays (``search.docvalues``), field lengths and
-                   average lengths, loaded once when a reader opens the generation
+                   prefix and fuzzy expansion, did-you-mean and completions; a row is seen
+                   by the generations ``born <= seq < died`` (``visible``)
+
+and per generation, rebuilt or updated::
+
+    as_stats_gNNN  one row: the facet arrays (``search.docvalues``) whose live mask and size
+                   say which docs rows the generation sees, field lengths, average lengths,
+                   and the table set and ``seq`` it reads; loaded once when a reader opens it
 
 and two catalogue tables shared by every generation::
 
@@ -24,6 +33,7 @@ Table names are made only from names matching ``_NAME`` and quoted with
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from psycopg import sql
 
@@ -78,11 +88,32 @@ def tables(generation: str) -> tuple[sql.Identifier, sql.Identifier, sql.Identif
     )
 
 
+def gone_table(generation: str) -> sql.Identifier:
+    """The table of the docs rows the updates of ``generation``'s table set replaced."""
+    return sql.Identifier(f"as_gone_{table_suffix(generation)}")
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The vocabulary table of a table set as generation ``seq`` of that set sees it."""
+
+    table: sql.Identifier
+    seq: int
+
+    def visible(self, alias: str) -> sql.Composed:
+        """The condition on the rows (of this table, aliased ``alias``) the generation sees:
+        born at or before it and not replaced by it or an earlier update. ``seq`` is a
+        number from the stats row, never user text."""
+        return sql.SQL("({a}.born <= {g} AND ({a}.died IS NULL OR {a}.died > {g}))").format(
+            a=sql.Identifier(alias), g=sql.Literal(int(self.seq))
+        )
+
+
 def generation_bytes(generation: str) -> int:
-    """Bytes the generation's tables and indexes take in the database (for the bench)."""
+    """Bytes a rebuilt generation's tables and indexes take in the database (for the bench)."""
     from search.postgres_engine.database import database
 
-    names = [t.as_string() for t in tables(generation)]
+    names = [t.as_string() for t in (*tables(generation), gone_table(generation))]
     query = (
         "SELECT coalesce(sum(pg_total_relation_size(to_regclass(n))), 0) FROM unnest(%s::text[]) n"
     )
@@ -132,7 +163,7 @@ def docs_ddl(docs: sql.Identifier) -> sql.Composed:
     return sql.SQL(
         """CREATE TABLE {} (
         docnum integer PRIMARY KEY,
-        id text COLLATE "C" NOT NULL UNIQUE,
+        id text COLLATE "C" NOT NULL,
         lang text NOT NULL,
         stem_lang text NOT NULL,
         cfg regconfig NOT NULL,
@@ -163,7 +194,7 @@ def index_ddl(docs: sql.Identifier, suffix: str) -> list[sql.Composed]:
                 sql.Identifier(f"as_{name}_{suffix}"), docs, sql.Identifier(name)
             )
         )
-    for name in ("date", "translation_key", "lang", "publication"):
+    for name in ("id", "date", "translation_key", "lang", "publication"):
         out.append(
             sql.SQL("CREATE INDEX {} ON {} ({})").format(
                 sql.Identifier(f"as_{name}_{suffix}"), docs, sql.Identifier(name)
@@ -176,8 +207,14 @@ def terms_ddl(terms: sql.Identifier) -> sql.Composed:
     return sql.SQL(
         'CREATE TABLE {} (field text COLLATE "C" NOT NULL, term text COLLATE "C" NOT NULL, '
         "df integer NOT NULL, docs bytea NOT NULL, tfs bytea NOT NULL, "
-        "PRIMARY KEY (field, term))"
+        "born integer NOT NULL DEFAULT 0, died integer, PRIMARY KEY (field, term, born))"
     ).format(terms)
+
+
+def gone_ddl(gone: sql.Identifier) -> sql.Composed:
+    return sql.SQL("CREATE TABLE {} (docnum integer PRIMARY KEY, seq integer NOT NULL)").format(
+        gone
+    )
 
 
 def stats_ddl(stats: sql.Identifier) -> sql.Composed:

@@ -87,12 +87,22 @@ def _nul_free(text: str) -> str:
 
 
 class PostgresWriter:
-    """Writes the generation whose store directory is ``directory`` into ``db``."""
+    """Writes the generation whose store directory is ``directory`` into ``db``.
+
+    A rebuild creates a table set of its own (``seq`` 0). An update of the published
+    generation writes into that generation's table set, copy-on-write: added and changed
+    articles are new docs rows (new docnums, indexed by the kept GIN indexes as they are
+    inserted), replaced and deleted ones are listed in the gone table, and the vocabulary
+    rows of the words they hold are replaced by rows ``born`` at the update's ``seq`` (the
+    old ones ``died`` there). A reader of an older generation keeps seeing exactly its own
+    rows (its live mask and size; ``Terms.visible``), whether or not the update committed.
+    An update starting from a generation that is no longer the published one copies the
+    rows that generation sees into a new table set first (the slow path of before)."""
 
     def __init__(self, directory: Path, db: Database) -> None:
         self.directory = Path(directory)
         self.name = generation_name(self.directory)
-        self.docs, self.terms, self.stats = s.tables(self.name)
+        self.stats = s.tables(self.name)[2]
         self._pending: list[Article] = []
         self._db = db
         self._stack = contextlib.ExitStack()
@@ -109,42 +119,87 @@ class PostgresWriter:
             raise RuntimeError("the writer was already committed or cancelled")
         return self._conn
 
+    def _use_set(self, name: str, seq: int) -> None:
+        self._set, self._seq = name, seq
+        self.docs, self.terms, _ = s.tables(name)
+        self.gone = s.gone_table(name)
+
     def _begin(self, base: str | None) -> None:
         conn = self._open()
         locked = conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (s.LOCK_KEY,)).fetchone()
         if not (locked and locked[0]):
             raise IndexLocked("another indexer is writing this database; wait for it to finish")
-        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}, {}, {}").format(*s.tables(self.name)))
-        conn.execute(s.docs_ddl(self.docs))
-        self._base, self._deleted = base, set[int]()
-        if base is not None:
-            old_docs = s.tables(base)[0]
-            exists = conn.execute("SELECT to_regclass(%s)", (old_docs.as_string(conn),)).fetchone()
-            if not exists or exists[0] is None:
-                raise IndexFormatError(
-                    f"the database no longer holds generation {base}, which this update "
-                    "starts from: rebuild with 'archive-search index PATH --rebuild'"
-                )
-            conn.execute(sql.SQL("INSERT INTO {} SELECT * FROM {}").format(self.docs, old_docs))
+        own = (*s.tables(self.name), s.gone_table(self.name))
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}, {}, {}, {}").format(*own))
+        self._deleted = set[int]()
+        self._in_place, size = False, 0
+        if base is None:
+            self._use_set(self.name, 0)
+            self._create_set(conn)
+        else:
+            names, size = _base_stats(conn, base)
+            base_set, base_seq = str(names.get("tables", base)), int(names.get("seq", 0))
+            current = conn.execute(sql.SQL("SELECT name FROM {}").format(s.CURRENT)).fetchone()
+            if current is not None and current[0] == base:
+                self._in_place = True
+                self._use_set(base_set, base_seq + 1)
+            else:  # an older generation: the rows it sees, into a table set of our own
+                self._use_set(self.name, 1)
+                self._create_set(conn)
+                self._copy_seen(conn, s.tables(base_set), s.gone_table(base_set), base_seq, size)
         found = conn.execute(
             sql.SQL("SELECT coalesce(max(docnum) + 1, 0) FROM {}").format(self.docs)
-        )
-        row = found.fetchone()
-        self._next = self._base_next = int(row[0]) if row else 0
+        ).fetchone()
+        self._next = self._base_next = max(size, int(found[0]) if found else 0)
         columns = ", ".join(
             f"{c} {t}" for c, t in zip(_STAGING_COLUMNS, _STAGING_TYPES, strict=True)
         )
         conn.execute(f"CREATE TEMPORARY TABLE as_staging ({columns}) ON COMMIT DROP")
 
+    def _create_set(self, conn: psycopg.Connection) -> None:
+        conn.execute(s.docs_ddl(self.docs))
+        conn.execute(s.gone_ddl(self.gone))
+        conn.execute(s.terms_ddl(self.terms))
+
+    def _copy_seen(
+        self,
+        conn: psycopg.Connection,
+        tables: tuple[sql.Identifier, ...],
+        gone: sql.Identifier,
+        seq: int,
+        size: int,
+    ) -> None:
+        """The docs and vocabulary rows generation ``seq`` of a table set sees (``born`` 0)."""
+        docs, terms, _ = tables
+        conn.execute(
+            sql.SQL(
+                "INSERT INTO {} SELECT d.* FROM {} d WHERE d.docnum < %s AND NOT EXISTS "
+                "(SELECT 1 FROM {} g WHERE g.docnum = d.docnum AND g.seq <= %s)"
+            ).format(self.docs, docs, gone),
+            (size, seq),
+        )
+        conn.execute(
+            sql.SQL(
+                "INSERT INTO {} (field, term, df, docs, tfs) "
+                "SELECT v.field, v.term, v.df, v.docs, v.tfs FROM {} v WHERE {}"
+            ).format(self.terms, terms, s.Terms(terms, seq).visible("v"))
+        )
+
     def delete(self, article_ids: Iterable[str]) -> None:
         self._flush()
         ids = list(set(article_ids))
-        if ids:
-            gone = self._open().execute(
-                sql.SQL("DELETE FROM {} WHERE id = ANY(%s) RETURNING docnum").format(self.docs),
-                (ids,),
-            )
-            self._deleted |= {int(r[0]) for r in gone.fetchall() if int(r[0]) < self._base_next}
+        if not ids:
+            return
+        conn = self._open()
+        rows = conn.execute(
+            sql.SQL(
+                "INSERT INTO {gone} (docnum, seq) SELECT d.docnum, %s FROM {docs} d "
+                "WHERE d.id = ANY(%s) AND NOT EXISTS "
+                "(SELECT 1 FROM {gone} g WHERE g.docnum = d.docnum) RETURNING docnum"
+            ).format(gone=self.gone, docs=self.docs),
+            (self._seq, ids),
+        ).fetchall()
+        self._deleted |= {int(r[0]) for r in rows if int(r[0]) < self._base_next}
 
     def add(self, articles: Iterable[Article]) -> None:
         for article in articles:
@@ -169,23 +224,25 @@ class PostgresWriter:
     def commit(self) -> None:
         self._flush()
         conn = self._open()
-        suffix = s.table_suffix(self.name)
-        for statement in s.index_ddl(self.docs, suffix):
-            conn.execute(statement)
-        conn.execute(s.terms_ddl(self.terms))
-        if self._base is None:
-            every = _TERMS_OF.format(docs=self.docs, where=sql.SQL(""))
-            conn.execute(sql.SQL("INSERT INTO {} ").format(self.terms) + every)
+        if not self._in_place:
+            for statement in s.index_ddl(self.docs, s.table_suffix(self._set)):
+                conn.execute(statement)
+        if self._seq == 0:
+            every = _TERMS_OF.format(docs=self.docs, where=self._live_rows(0))
+            conn.execute(
+                sql.SQL("INSERT INTO {} (field, term, df, docs, tfs) ").format(self.terms) + every
+            )
         else:
-            self._patch_terms(conn, self._base)
+            self._patch_terms(conn)
         conn.execute(s.stats_ddl(self.stats))
-        arrays, names, size = _stats(conn, self.docs, self._next)
+        arrays, names, size = _stats(conn, self.docs, self.gone, self._next, self._set, self._seq)
         conn.execute(
             sql.SQL("INSERT INTO {} (arrays, names, size) VALUES (%s, %s, %s)").format(self.stats),
             (arrays, json.dumps(names, ensure_ascii=False), size),
         )
-        conn.execute(sql.SQL("ANALYZE {}").format(self.docs))
-        conn.execute(sql.SQL("ANALYZE {}").format(self.terms))
+        if not self._in_place:  # an update's few rows leave the planner's statistics right
+            conn.execute(sql.SQL("ANALYZE {}").format(self.docs))
+            conn.execute(sql.SQL("ANALYZE {}").format(self.terms))
         meta = {
             "engine": ENGINE_NAME,
             "format_version": s.FORMAT_VERSION,
@@ -193,6 +250,8 @@ class PostgresWriter:
             "id": secrets.token_hex(8),
             "created": dt.datetime.now(dt.UTC).isoformat(),
             "articles": int(names["articles"]),
+            "tables": self._set,
+            "seq": self._seq,
         }
         publish(conn, self.name, meta)
         conn.commit()
@@ -207,21 +266,27 @@ class PostgresWriter:
             servers = self._db.servers
             servers.wait_for_replay(servers.current_lsn(), self._db.publish_wait)
 
-    def _patch_terms(self, conn: psycopg.Connection, base: str) -> None:
-        """An update's vocabulary: the base generation's, with the postings of only the words
-        the deleted and added articles hold rewritten (deleted document numbers taken out,
-        added ones appended: they are larger, so the postings stay in order). Regrouping
-        every article's vectors took two thirds of an update on sisihagen."""
-        base_docs, base_terms, _ = s.tables(base)
-        conn.execute(sql.SQL("INSERT INTO {} SELECT * FROM {}").format(self.terms, base_terms))
-        newer = _TERMS_OF.format(docs=self.docs, where=sql.SQL("WHERE d.docnum >= %s"))
-        added = read_postings(conn.execute(newer, (self._base_next,)).fetchall())
+    def _live_rows(self, since: int) -> sql.Composed:
+        """``WHERE``: the docs rows from docnum ``since`` on that no update replaced."""
+        return sql.SQL(
+            "WHERE d.docnum >= {} AND NOT EXISTS (SELECT 1 FROM {} g WHERE g.docnum = d.docnum)"
+        ).format(sql.Literal(since), self.gone)
+
+    def _patch_terms(self, conn: psycopg.Connection) -> None:
+        """The update's vocabulary: the rows of only the words the deleted and added articles
+        hold are replaced (deleted document numbers taken out, added ones appended: they are
+        larger, so the postings stay in order); the replaced rows die at this ``seq``, the new
+        ones are born at it, so readers of the base generation keep reading theirs.
+        Regrouping every article's vectors took two thirds of an update on sisihagen."""
+        newer = _TERMS_OF.format(docs=self.docs, where=self._live_rows(self._base_next))
+        added = read_postings(conn.execute(newer).fetchall())
         removed: Postings = {}
         if self._deleted:
-            older = _TERMS_OF.format(docs=base_docs, where=sql.SQL("WHERE d.docnum = ANY(%s)"))
+            older = _TERMS_OF.format(docs=self.docs, where=sql.SQL("WHERE d.docnum = ANY(%s)"))
             removed = read_postings(conn.execute(older, (sorted(self._deleted),)).fetchall())
         touched = sorted(set(added) | set(removed))
-        asked = postings_query(self.terms, touched)
+        base = s.Terms(self.terms, self._seq - 1)
+        asked = postings_query(base, touched)
         if asked is None:
             return
         old = read_postings(conn.execute(*asked).fetchall())
@@ -236,19 +301,20 @@ class PostgresWriter:
                 tfs = np.concatenate([tfs, added[key][2]])
             if len(docs):
                 rows.append(
-                    (*key, len(docs), docs.astype(">i4").tobytes(), tfs.astype(">i2").tobytes())
-                )
+                    (*key, len(docs), docs.astype(">i4").tobytes(), tfs.astype(">i2").tobytes(),
+                     self._seq)
+                )  # fmt: skip
         conn.execute(
             sql.SQL(
-                "DELETE FROM {} WHERE (field, term) IN "
-                "(SELECT * FROM unnest(%s::text[], %s::text[]))"
-            ).format(self.terms),
-            ([f for f, _ in touched], [t for _, t in touched]),
+                "UPDATE {} v SET died = %s WHERE (v.field, v.term) IN "
+                "(SELECT * FROM unnest(%s::text[], %s::text[])) AND {}"
+            ).format(self.terms, base.visible("v")),
+            (self._seq, [f for f, _ in touched], [t for _, t in touched]),
         )
         with (
             conn.cursor() as cur,
             cur.copy(
-                sql.SQL("COPY {} (field, term, df, docs, tfs) FROM STDIN").format(self.terms)
+                sql.SQL("COPY {} (field, term, df, docs, tfs, born) FROM STDIN").format(self.terms)
             ) as copy,
         ):
             for row in rows:
@@ -298,17 +364,24 @@ _TERMS_OF = sql.SQL(
 
 
 def _stats(
-    conn: psycopg.Connection, docs: sql.Identifier, size: int
+    conn: psycopg.Connection,
+    docs: sql.Identifier,
+    gone: sql.Identifier,
+    size: int,
+    table_set: str,
+    seq: int,
 ) -> tuple[bytes, dict[str, Any], int]:
-    """The facet arrays and field lengths of every live document, and the average lengths."""
+    """The facet arrays and field lengths of every live document (the docs rows no update
+    replaced), the average lengths, and the table set and ``seq`` readers look up."""
     builder = DocValuesBuilder(size)
     lengths = {name: np.zeros(size, dtype=np.int32) for name in LENGTH_FIELDS}
     stem_langs = np.full(size, "", dtype=object)
     query = sql.SQL(
         "SELECT docnum, record->>'date', lang, translation_key, record->'publication', "
         "record->'tags', record->'authors', stem_lang, len_title_exact, len_body_exact, "
-        "len_title_stem, len_body_stem FROM {} ORDER BY docnum"
-    ).format(docs)
+        "len_title_stem, len_body_stem FROM {} d WHERE NOT EXISTS "
+        "(SELECT 1 FROM {} g WHERE g.docnum = d.docnum) ORDER BY docnum"
+    ).format(docs, gone)
     count = 0
     with conn.cursor() as cur:
         for row in cur.stream(query):
@@ -336,7 +409,12 @@ def _stats(
         shared = float(lengths[f"len_{kind}_stem"][live].sum()) / max(1, count)
         for lang in set(stem_langs[live].tolist()) - {""}:
             avgdl[f"{kind}_{lang}"] = shared
-    extra = {"avgdl": {k: max(v, 1e-9) for k, v in avgdl.items()}, "articles": count}
+    extra = {
+        "avgdl": {k: max(v, 1e-9) for k, v in avgdl.items()},
+        "articles": count,
+        "tables": table_set,
+        "seq": seq,
+    }
     packed, names = pack_docvalues(dv, lengths, extra)
     return packed, names, size
 
@@ -365,30 +443,91 @@ def collect_garbage(
     conn: psycopg.Connection, *, grace: float = GRACE_SECONDS, keep: int = KEEP_GENERATIONS
 ) -> list[str]:
     """Drop generations retired over ``grace`` seconds ago, keeping the newest ``keep``
-    (the served one among them); returns the names dropped. A drop that would wait for
-    a reader's lock is left for the next writer."""
+    (the served one among them), and a table set once no kept generation reads it; then
+    delete the rows no kept generation sees (replaced at or before the oldest kept ``seq``
+    of their set). Returns the names dropped. A drop that would wait for a reader's lock is
+    left for the next writer."""
     rows = conn.execute(
         sql.SQL(
-            "SELECT name, retired_at IS NOT NULL "
+            "SELECT name, meta, retired_at IS NOT NULL "
             "AND retired_at < now() - make_interval(secs => %s) "
             "FROM {} ORDER BY published_at DESC, name DESC"
         ).format(s.CATALOGUE),
         (grace,),
     ).fetchall()
     conn.commit()
-    dropped = []
-    for rank, (name, expired) in enumerate(rows):
+    kept: dict[str, int] = {}  # table set → the oldest seq a kept generation reads
+    doomed = []
+    for rank, (name, meta, expired) in enumerate(rows):
+        table_set, seq = _set_of(name, meta)
         if rank < keep or not expired:
-            continue
-        try:
-            with conn.transaction():
-                conn.execute("SELECT set_config('lock_timeout', '2s', true)")
-                conn.execute(sql.SQL("DROP TABLE IF EXISTS {}, {}, {}").format(*s.tables(name)))
-                conn.execute(sql.SQL("DELETE FROM {} WHERE name = %s").format(s.CATALOGUE), (name,))
+            kept[table_set] = min(seq, kept.get(table_set, seq))
+        else:
+            doomed.append((name, table_set))
+    dropped = []
+    for name, table_set in doomed:
+        doomed_tables = [s.tables(name)[2]]
+        if table_set not in kept:
+            doomed_tables += [*s.tables(table_set)[:2], s.gone_table(table_set)]
+        if _locked_out(
+            conn,
+            sql.SQL("DROP TABLE IF EXISTS {}").format(sql.SQL(", ").join(doomed_tables)),
+            (sql.SQL("DELETE FROM {} WHERE name = %s").format(s.CATALOGUE), (name,)),
+        ):
             dropped.append(name)
-        except psycopg.errors.LockNotAvailable:
-            continue
+    for table_set, oldest in kept.items():
+        docs, terms, _ = s.tables(table_set)
+        gone = s.gone_table(table_set)
+        _locked_out(
+            conn,
+            sql.SQL(
+                "DELETE FROM {} WHERE docnum IN (SELECT docnum FROM {} WHERE seq <= %s)"
+            ).format(docs, gone),
+            (sql.SQL("DELETE FROM {} WHERE seq <= %s").format(gone), (oldest,)),
+            (sql.SQL("DELETE FROM {} WHERE died <= %s").format(terms), (oldest,)),
+            first=(oldest,),
+        )
     return dropped
+
+
+def _locked_out(
+    conn: psycopg.Connection,
+    statement: sql.Composed,
+    *more: tuple[sql.Composed, tuple[Any, ...]],
+    first: tuple[Any, ...] = (),
+) -> bool:
+    """Run the statements in one transaction unless a lock is held over 2 s (False)."""
+    try:
+        with conn.transaction():
+            conn.execute("SELECT set_config('lock_timeout', '2s', true)")
+            conn.execute(statement, first or None)
+            for query, params in more:
+                conn.execute(query, params)
+        return True
+    except (psycopg.errors.LockNotAvailable, psycopg.errors.UndefinedTable):
+        return False
+
+
+def _set_of(name: str, meta: Any) -> tuple[str, int]:
+    """The table set a catalogued generation reads and its ``seq`` there."""
+    meta = json.loads(meta) if isinstance(meta, str) else (meta or {})
+    return str(meta.get("tables", name)), int(meta.get("seq", 0))
+
+
+def _base_stats(conn: psycopg.Connection, base: str) -> tuple[dict[str, Any], int]:
+    """The stats names and size of the generation an update starts from."""
+    stats = s.tables(base)[2]
+    exists = conn.execute("SELECT to_regclass(%s)", (stats.as_string(conn),)).fetchone()
+    if not exists or exists[0] is None:
+        raise IndexFormatError(
+            f"the database no longer holds generation {base}, which this update "
+            "starts from: rebuild with 'archive-search index PATH --rebuild'"
+        )
+    row = conn.execute(sql.SQL("SELECT names, size FROM {}").format(stats)).fetchone()
+    if row is None:
+        raise IndexFormatError(f"generation {base} has no statistics: rebuild")
+    names = json.loads(row[0]) if isinstance(row[0], str) else row[0]
+    return dict(names), int(row[1])
 
 
 def generation_name(directory: Path) -> str:

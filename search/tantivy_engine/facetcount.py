@@ -22,7 +22,7 @@ from tantivy import FieldType, Occur, Query
 
 from search import facets as facets_module
 from search.docvalues import CountArray, DocValues, facet_key
-from search.facets import keyed_values, month_values, months_offered, year_values
+from search.facets import counted_values, month_values, months_offered, year_values
 from search.tantivy_engine import schema as s
 from search.types import FACET_NAMES, UNDATED, FacetName, FacetValue, SearchRequest
 
@@ -113,26 +113,35 @@ def count_facets(
     request: SearchRequest,
     query: Query,
     filters: dict[FacetName, Query],
+    total: int,
 ) -> dict[FacetName, tuple[FacetValue, ...]]:
     """Every facet's values for ``query`` (the matches within the date range), each facet
     counted with every filter but its own: one aggregation for the facets without a
-    filter, one more per filtered facet."""
+    filter, one more per filtered facet. ``total`` is how many documents match ``query``
+    and every filter (the page's total), the undated ones' count's starting point.
+
+    A keyed facet without a single key in the generation (no article has an author)
+    is not counted at all: each aggregation reads its column for every match."""
     months = bool(months_offered(request))
     groups: dict[FacetName | None, list[FacetName]] = {}
     for facet in FACET_NAMES:
-        if facet != "month" or months:
-            groups.setdefault(facet if facet in filters else None, []).append(facet)
-    counted: dict[FacetName, tuple[FacetValue, ...]] = {"month": ()}
+        if facet == "month" and not months:
+            continue
+        if facet in s.FACET_FIELDS and not dv.keyed[facet].keys:
+            continue
+        groups.setdefault(facet if facet in filters else None, []).append(facet)
+    counted: dict[FacetName, tuple[FacetValue, ...]] = dict.fromkeys(FACET_NAMES, ())
     for own, facets in groups.items():
         others = [q for f, q in filters.items() if f != own]
         scope = narrowed(query, others)
-        found = searcher.aggregate(
-            scope, _aggregations(dv, facets, facets_module.MAX_FACET_VALUES + 1)
-        )
+        # every filter applies to the facets without one: their scope's count is the total
+        known = total if own is None else None
+        top = facets_module.MAX_FACET_VALUES + 1
+        found = searcher.aggregate(scope, _aggregations(dv, facets, top, known is None))
         short = [f for f in facets if f in s.FACET_FIELDS and not _complete(dv, request, f, found)]
         if short:  # ties across the cut, or a selected value past it: every value, then
-            found |= searcher.aggregate(scope, _aggregations(dv, short, None))
-        counted.update(_values(dv, request, facets, found))
+            found |= searcher.aggregate(scope, _aggregations(dv, short, None, False))
+        counted.update(_values(dv, request, facets, found, known))
     return {facet: counted[facet] for facet in FACET_NAMES}
 
 
@@ -154,9 +163,12 @@ def _complete(
     return special <= {bucket["key"] for bucket in result["buckets"]}
 
 
-def _aggregations(dv: DocValues, facets: list[FacetName], top: int | None) -> dict[str, Any]:
+def _aggregations(
+    dv: DocValues, facets: list[FacetName], top: int | None, count: bool
+) -> dict[str, Any]:
     """The aggregations counting ``facets``: at most ``top`` values of a keyed facet (all
-    when None), the most frequent first."""
+    when None), the most frequent first; with ``count``, the documents counted too (for
+    the undated ones, when no other count of the same documents is known)."""
     aggs: dict[str, Any] = {}
     for facet in facets:
         if facet in s.FACET_FIELDS:
@@ -169,26 +181,29 @@ def _aggregations(dv: DocValues, facets: list[FacetName], top: int | None) -> di
         else:
             interval = 10000 if facet == "year" else 100
             aggs[facet] = {"histogram": {"field": s.DATE, "interval": interval, "min_doc_count": 1}}
-    if "year" in facets:  # the undated ones are the rest
+    if count and "year" in facets:  # the undated ones are the rest
         aggs[_COUNT] = {"value_count": {"field": s.KEY}}
     return aggs
 
 
 def _values(
-    dv: DocValues, request: SearchRequest, facets: list[FacetName], found: dict[str, Any]
+    dv: DocValues,
+    request: SearchRequest,
+    facets: list[FacetName],
+    found: dict[str, Any],
+    total: int | None,
 ) -> dict[FacetName, tuple[FacetValue, ...]]:
     values: dict[FacetName, tuple[FacetValue, ...]] = {}
     for facet in facets:
         buckets = found[facet]["buckets"]
         if facet in s.FACET_FIELDS:
             index = dv.keyed[facet].index
-            counts = np.zeros(len(index), dtype=np.int64)
-            for bucket in buckets:
-                counts[index[bucket["key"]]] = bucket["doc_count"]
-            values[facet] = keyed_values(dv, facet, counts, request)
+            ids = np.fromiter((index[b["key"]] for b in buckets), np.intp, len(buckets))
+            counts = np.fromiter((b["doc_count"] for b in buckets), np.int64, len(buckets))
+            values[facet] = counted_values(dv, facet, ids, counts, request)
         elif facet == "year":
-            total = int(found[_COUNT]["value"])
-            values[facet] = year_values(dv, _year_slots(dv, buckets, total), request)
+            counted = int(found[_COUNT]["value"]) if total is None else total
+            values[facet] = year_values(dv, _year_slots(dv, buckets, counted), request)
         else:
             values[facet] = month_values(dv, _month_slots(dv, buckets), request)
     return values

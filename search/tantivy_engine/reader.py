@@ -164,7 +164,9 @@ class TantivyEngine(BaseEngine):
         facets = {}
         if request.facets:
             in_scope = facetcount.narrowed(query, base)
-            facets = facetcount.count_facets(self._searcher, self._dv, request, in_scope, filters)
+            facets = facetcount.count_facets(
+                self._searcher, self._dv, request, in_scope, filters, top.total
+            )
         return Page(parsed, top.total, ranked, facets)
 
     def _query(self, parsed: ParsedQuery, notices: list[str]) -> Query:

@@ -7,6 +7,7 @@ import dataclasses
 import errno
 import os
 import re
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -126,6 +127,8 @@ class TantivyWriter:
         """Keys of the copied generation's documents deleted."""
         self._added: list[tuple[int, str, bytes]] = []
         """(key, id, hit line) of each article added, in order."""
+        self.phases: dict[str, float] = {}
+        """Seconds of the steps of ``commit``, for the build report."""
 
     def _open(self) -> tantivy.IndexWriter:
         if self._writer is None:
@@ -168,12 +171,25 @@ class TantivyWriter:
 
     def commit(self) -> None:
         writer = self._open()
+        started = time.perf_counter()
         with io_errors(self.directory):
             writer.commit()
+            committed = time.perf_counter()
             # Merges run in the background; waiting for them leaves a settled segment set in
             # the directory (and the writer's lock released) before the store publishes it.
             writer.wait_merging_threads()
         self._writer = None
+        merged = time.perf_counter()
+        self.phases = {
+            "tantivy commit": round(committed - started, 4),
+            "tantivy merges": round(merged - committed, 4),
+        }
+        try:
+            self._commit_docvalues()
+        finally:
+            self.phases["facet arrays"] = round(time.perf_counter() - merged, 4)
+
+    def _commit_docvalues(self) -> None:
         self._index.reload()
         searcher = self._index.searcher()
         added = [(key, line) for key, _id, line in self._added]

@@ -22,6 +22,7 @@ def _open_writer(directory: Path, hints: BuildHints) -> EngineWriter:
         directory,
         expected=hints.expected,
         expected_bytes=hints.expected_bytes,
+        estimate_text=hints.estimate_text,
         processes=hints.processes,
     )
 

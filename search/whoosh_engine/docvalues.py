@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from whoosh.index import Index
+from whoosh.reading import SegmentReader
 
 from search.docvalues import DocValues, DocValuesBuilder
 from search.docvalues import load_docvalues as _load
@@ -39,7 +40,11 @@ def write_docvalues(ix: Index, directory: Path) -> None:
 def extend_docvalues(ix: Index, directory: Path, before: SegmentIds) -> bool:
     """Carry on the arrays saved in ``directory`` for the segments ``before`` (those of the
     copied generation) that the commit left in place; False when they cannot be (saved by
-    an older version): then ``write_docvalues``."""
+    an older version): then ``write_docvalues``.
+
+    Only the segments after the kept ones are opened: a reader over the whole index
+    opens every segment's term files, which cost more than the rest of the update
+    (0.3 s of 0.85 s on a 2,233-article index of ten segments, loaded machine)."""
     segments = ix._segments()  # Whoosh has no public list of segments
     kept = 0
     for (segid, count), segment in zip(before, segments, strict=False):
@@ -47,21 +52,25 @@ def extend_docvalues(ix: Index, directory: Path, before: SegmentIds) -> bool:
             break
         kept += 1
     keep = sum(count for _segid, count in before[:kept])
-    with ix.reader() as reader:
+    try:
+        saved = _load(directory)
+    except FileNotFoundError:
+        return False
+    builder = DocValuesBuilder.extend(saved, keep, sum(s.doc_count_all() for s in segments))
+    if builder is None:
+        return False
+    offset = 0
+    for segment in segments[:kept]:
+        builder.kill([offset + docnum for docnum in segment.deleted_docs()])
+        offset += segment.doc_count_all()
+    for segment in segments[kept:]:
+        reader = SegmentReader(ix.storage, ix.schema, segment)
         try:
-            saved = _load(directory)
-        except FileNotFoundError:
-            return False
-        builder = DocValuesBuilder.extend(saved, keep, reader.doc_count_all())
-        if builder is None:
-            return False
-        offset = 0
-        for segment in segments[:kept]:
-            builder.kill([offset + docnum for docnum in segment.deleted_docs()])
-            offset += segment.doc_count_all()
-        for docnum in range(keep, reader.doc_count_all()):
-            if not reader.is_deleted(docnum):
-                builder.add(docnum, reader.stored_fields(docnum)["record"])
+            for docnum, fields in reader.iter_docs():  # the live documents only
+                builder.add(offset + docnum, fields["record"])
+        finally:
+            reader.close()
+        offset += segment.doc_count_all()
     builder.save(directory)
     return True
 

@@ -1,8 +1,8 @@
 """A full Whoosh build written by two processes, to the same documents in the same order.
 
 Whoosh is pure Python: one writer keeps one core busy. In a full build a helper
-process writes the first part of the articles (about half of their text, by
-size) into a segment of its own, while this process writes the rest into
+process writes the first part of the articles (about half of their cost, counted
+in characters of text) into a segment of its own, while this process writes the rest into
 another; the helper's segment is listed first. Documents keep the numbers a
 one-process build gives them, so the facet arrays, the ties between equal
 scores and every result stay the same (``tests/search/whoosh_engine/test_whoosh_parallel.py``).
@@ -35,19 +35,20 @@ from typing import Any
 from search.article import Article
 
 SPOOL_BYTES = 4 * 1024 * 1024
-"""Articles handed over per spool file (UTF-8 bytes of their text)."""
-HELPER_SHARE = 0.45
-"""The helper takes articles until their text reaches this share of the files' size.
+"""Articles handed over per spool file (characters of their text)."""
+HELPER_SHARE = 0.5
+"""The helper takes articles until their text reaches this share of the build's estimated text.
 
-Whoosh's time grows with the text it indexes (1–1.4 s of a core per MB here,
-nothing measurable per article); before parsing, the indexer knows only the
-size of the files, and their text is ~90% of it on the real corpora (81 of 89
-MB: front matter, markup and mail headers are not indexed as text). 0.45
-gives the helper about half of the text, and this process, which also spools
-and reads the parsed files, a little less. Text is not all alike: newsgroup
-mail, with its many distinct words, costs ~1.4 s per MB against ~1 s for the
-blog and the news, so on the real archive (newsgroups first) the helper
-finishes last."""
+Whoosh's time follows the characters of text it indexes, whatever the archive:
+1,428–1,447 ns a character on the three real corpora (``indexer.cost``, which
+also estimates a build's text before it is parsed). Split by bytes of file, as
+it was, the newsgroups (more text per byte than Russian posts, whose letters
+take two bytes, and no front matter) weighed less than they cost, and on the
+real archive the helper, which takes them first, finished last. This process
+also receives and spools the helper's articles, but that is small beside
+indexing them: half and half."""
+TEXT_PER_BYTE = 0.9
+"""Characters of text per byte of file, when the build gives no estimate of its text."""
 
 
 OpenSegment = Callable[[Path], tuple[Any, Any]]
@@ -61,9 +62,9 @@ class WriterFailed(OSError):
     fails as when the index cannot be written, and the served index stays as it was."""
 
 
-def text_bytes(article: Article) -> int:
-    """What an article weighs for splitting a build: its title and body, in UTF-8 bytes."""
-    return len(article.title.encode("utf-8")) + len(article.body.encode("utf-8"))
+def text_cost(article: Article) -> int:
+    """What an article weighs for splitting a build: the characters of its title and body."""
+    return len(article.title) + len(article.body)
 
 
 class HelperWriter:
@@ -72,15 +73,15 @@ class HelperWriter:
     def __init__(
         self,
         directory: Path,
-        expected_bytes: int,
+        expected_text: int,
         open_segment: OpenSegment,
         to_document: ToDocument,
     ) -> None:
         """``open_segment`` and ``to_document`` run in the helper: module-level functions
         (or partials of them), which the forkserver can pickle by name."""
         self.directory = directory
-        self._share = int(expected_bytes * HELPER_SHARE)
-        """Bytes of text the helper still takes; the first article past it is the last."""
+        self._share = int(expected_text * HELPER_SHARE)
+        """Characters of text the helper still takes; the first article past it is the last."""
         context = multiprocessing.get_context("forkserver")
         jobs_in, self._jobs = context.Pipe(duplex=False)
         self._result, result_out = context.Pipe(duplex=False)
@@ -101,7 +102,7 @@ class HelperWriter:
         """Hand ``article`` to the helper if its share is not full yet; False once it is."""
         if self._closed:
             return False
-        weight = text_bytes(article)
+        weight = text_cost(article)
         self._batch.append(article)
         self._batch_bytes += weight
         self._share -= weight

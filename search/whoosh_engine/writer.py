@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from search.docvalues import facet_key
 from search.whoosh_engine.docvalues import extend_docvalues, write_docvalues
 from search.whoosh_engine.fastcodec import FastW3Codec, GroupedPool
 from search.whoosh_engine.fastindex import FusedAnalysis, fast_schema
-from search.whoosh_engine.parallel import HelperWriter
+from search.whoosh_engine.parallel import TEXT_PER_BYTE, HelperWriter
 from search.whoosh_engine.schema import (
     SPELL_FIELD,
     analyser,
@@ -137,12 +138,18 @@ class WhooshWriter:
     The directory is a private ``.partial`` generation: nothing here is visible
     to readers until the store publishes it. A full build of ``BULK_THRESHOLD`` files
     or more (``expected``, of ``expected_bytes``) that may use two processes hands
-    the first part of it, about half its text, to a second writer process
-    (``parallel``).
+    the first part of it, about half its text (by ``estimate_text``, else by the files'
+    size), to a second writer process (``parallel``).
     """
 
     def __init__(
-        self, directory: Path, *, expected: int = 0, expected_bytes: int = 0, processes: int = 1
+        self,
+        directory: Path,
+        *,
+        expected: int = 0,
+        expected_bytes: int = 0,
+        estimate_text: Callable[[], int] | None = None,
+        processes: int = 1,
     ) -> None:
         self.directory = directory
         self._writer, self._schema = open_segment_writer(directory)
@@ -150,13 +157,16 @@ class WhooshWriter:
         self._helper: HelperWriter | None = None
         bulk = expected >= BULK_THRESHOLD and expected_bytes > 0
         if bulk and processes >= 2 and not self._writer.segments:
+            text = estimate_text() if estimate_text else int(expected_bytes * TEXT_PER_BYTE)
             self._helper = HelperWriter(
                 directory,
-                expected_bytes,
+                text,
                 functools.partial(open_segment_writer, lock=False),  # the parent holds the lock
                 to_document,
             )
         self._open = True
+        self.phases: dict[str, float] = {}
+        """Seconds of the steps of ``commit``, for the build report."""
 
     def delete(self, article_ids: Iterable[str]) -> None:
         for article_id in article_ids:
@@ -175,13 +185,19 @@ class WhooshWriter:
         if helper is not None and not helper.added:
             helper.cancel()
             helper = None
+        started = time.perf_counter()
         if helper is None:
             self._writer.commit(mergetype=merge_tail)
         else:
             _commit_with_helper(self._writer, helper)
+        committed = time.perf_counter()
         ix = index.open_dir(str(self.directory), indexname=INDEX_NAME)
         if not self._before or not extend_docvalues(ix, self.directory, self._before):
             write_docvalues(ix, self.directory)
+        self.phases = {
+            "whoosh commit": round(committed - started, 4),
+            "facet arrays": round(time.perf_counter() - committed, 4),
+        }
 
     def cancel(self) -> None:
         """Abandon the writer; after a commit (even a failed one) there is nothing to undo,

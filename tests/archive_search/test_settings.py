@@ -51,6 +51,26 @@ def test_every_variable_is_read() -> None:
     )
 
 
+def test_the_search_time_limit_is_set_for_the_web_process(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from search import limits
+    from web import create_app
+
+    assert Settings.from_env({"ARCHIVE_SEARCH_TIME_LIMIT": "7.5"}).search_time_limit == 7.5
+    assert Settings.from_env({"ARCHIVE_SEARCH_TIME_LIMIT": "0"}).search_time_limit is None
+    with pytest.raises(SettingsError, match="bad ARCHIVE_SEARCH_TIME_LIMIT"):
+        Settings.from_env({"ARCHIVE_SEARCH_TIME_LIMIT": "-2"})
+    monkeypatch.setattr(limits, "SEARCH_TIME_LIMIT", 2.0)
+    monkeypatch.setenv("ARCHIVE_SEARCH_INDEX", str(tmp_path / "index"))
+    monkeypatch.setenv("ARCHIVE_SEARCH_TIME_LIMIT", "7.5")
+    create_app()
+    assert limits.SEARCH_TIME_LIMIT == 7.5
+    monkeypatch.delenv("ARCHIVE_SEARCH_TIME_LIMIT")
+    create_app()  # unset: the cap is left as it is
+    assert limits.SEARCH_TIME_LIMIT == 7.5
+
+
 def test_empty_values_count_as_unset() -> None:
     assert Settings.from_env(dict.fromkeys(ENVIRONMENT, "  ")) == Settings()
 

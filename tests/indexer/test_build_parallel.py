@@ -62,7 +62,9 @@ def archive(tmp_path: Path) -> Path:
 
 
 def _comparable(report: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in report.items() if k not in ("index_dir", "seconds", "generation")}
+    return {
+        k: v for k, v in report.items() if k not in ("index_dir", "seconds", "generation", "phases")
+    }
 
 
 def _manifest(index: Path) -> dict[str, Any]:

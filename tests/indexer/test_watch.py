@@ -7,6 +7,7 @@ shows, with a timeout: no test measures how fast, only that nothing is lost.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -166,5 +167,32 @@ def test_a_burst_of_1000_files_is_published_whole(
         _until(lambda: _total(service, "quillwort") == 500, "500 deletions", watcher)
         batches = watcher.text().count("published generation")
         assert 2 <= batches < 1000, "bursts are batched, not published file by file"
+    finally:
+        watcher.stop(signal.SIGTERM)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_watcher_killed_in_the_middle_of_a_burst_loses_nothing(
+    archive: Path, tmp_path: Path, service: SearchService, engine: str
+) -> None:
+    """``kill -9`` while the burst's batches are being published (not between them, as above):
+    the restarted watcher publishes every file, renamed folders and deletions included."""
+    index, log = tmp_path / "ix", tmp_path / "watch.log"
+    watcher = Watcher(archive, index, engine, log)
+    for n in range(300):
+        body = f"Quillwort note {n} of folder{n // 50}x."
+        _write(archive, f"burst/{n // 50}/{n}.md", f"Dispatch {n}", body)
+    _until(lambda: "published generation" in watcher.text(), "a first batch", watcher)
+    watcher.stop(signal.SIGKILL)  # the rest of the burst may be half-published, or not at all
+    (archive / "burst" / "0").rename(archive / "burst" / "renamed")
+    shutil.rmtree(archive / "burst" / "5")
+    watcher = Watcher(archive, index, engine, log)
+    try:
+        _until(lambda: _total(service, "quillwort") == 250, "the burst after a restart", watcher)
+        renamed = _paths(service, "folder0x")
+        assert len(renamed) == 50
+        assert all(path.startswith("burst/renamed/") for path in renamed)
+        assert _paths(service, "folder5x") == set()
     finally:
         watcher.stop(signal.SIGTERM)

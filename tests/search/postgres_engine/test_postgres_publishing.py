@@ -16,10 +16,10 @@ import psycopg
 import pytest
 
 from indexer.build import build_index
-from search import deadline
+from search import deadline, limits
 from search.errors import IndexLocked, IndexMissing, SearchTimeout
 from search.postgres_engine import database
-from search.postgres_engine.writer import PostgresWriter, collect_garbage
+from search.postgres_engine.writer import BASE_FILE, PostgresWriter, collect_garbage
 from search.service import SearchService, database_service
 from search.types import SearchRequest
 from tests.conftest import ROOT
@@ -28,8 +28,11 @@ from tests.pgserver import new_database
 
 
 @pytest.fixture
-def db_url(pg_admin: str, pg_url: str) -> Iterator[str]:
-    """A database of the test's own, named for the process while the test runs."""
+def db_url(pg_admin: str, pg_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A database of the test's own, named for the process while the test runs. These tests
+    are about what is read, not how fast: a search may take 30 s on a loaded machine (the
+    time cap has its own test below, with its own limit)."""
+    monkeypatch.setattr(limits, "SEARCH_TIME_LIMIT", 30.0)
     url = new_database(pg_admin)
     database.use([url])
     yield url
@@ -69,6 +72,68 @@ def test_a_server_without_the_index_directory_serves_what_the_catalogue_publishe
     service.close()
 
 
+def _rows(url: str, query: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(query).fetchone()
+        return int(row[0]) if row else -1
+
+
+def test_updates_write_into_the_published_tables_and_each_generation_reads_its_own_rows(
+    db_url: str, tmp_path: Path
+) -> None:
+    source = write_archive(tmp_path / "archive", archive_files())
+    first = build_index(source, tmp_path / "index", engine="postgres")
+    suffix = str(first.generation).removeprefix("gen-")
+    service = database_service([db_url])
+    old = service.engine()
+    zebra = source / "en/notes/zebra.txt"
+    zebra.write_text("An okapi, not a striped horse.\n")
+    second = build_index(source, tmp_path / "index")
+    (source / "en/notes/okapi.txt").write_text("Another okapi.\n")
+    third = build_index(source, tmp_path / "index")
+    assert (second.mode, third.mode) == ("update", "update")
+    # no table set of their own: the rebuild's docs table got the new versions
+    assert {t.rsplit("_g", 1)[1] for t in tables(db_url) if t.startswith("as_docs_")} == {suffix}
+    assert _rows(db_url, f"SELECT count(*) FROM as_gone_g{suffix}") == 1
+    time.sleep(0.6)
+    new = service.engine()
+    for engine, title in ((old, "Zebra <script>"), (new, "An okapi")):
+        assert engine.article("en/notes/zebra.txt").title.startswith(title)
+    assert {h.id for h in old.search(SearchRequest(q="okapi")).hits} == set()
+    assert {h.id for h in new.search(SearchRequest(q="okapi")).hits} == {
+        "en/notes/zebra.txt", "en/notes/okapi.txt",
+    }  # fmt: skip
+    assert old.info().articles + 1 == new.info().articles
+    # once only the newest generation is kept, the rows no one sees are deleted
+    with psycopg.connect(db_url) as conn:
+        collect_garbage(conn, grace=0, keep=1)
+    assert _rows(db_url, f"SELECT count(*) FROM as_gone_g{suffix}") == 0
+    assert _rows(db_url, f"SELECT count(*) FROM as_terms_g{suffix} WHERE died IS NOT NULL") == 0
+    docs = _rows(db_url, f"SELECT count(*) FROM as_docs_g{suffix}")
+    assert docs == new.info().articles
+    assert ids(service, "okapi") == {"en/notes/zebra.txt", "en/notes/okapi.txt"}
+    assert ids(service, "zebra") == set()
+    service.close()
+
+
+def test_an_update_from_a_generation_no_longer_published_copies_what_it_sees(
+    db_url: str, tmp_path: Path
+) -> None:
+    source = write_archive(tmp_path / "archive", archive_files())
+    build_index(source, tmp_path / "one", engine="postgres")
+    other = build_index(source, tmp_path / "two", engine="postgres")  # published after
+    (source / "en/notes/zebra.txt").write_text("An okapi, not a striped horse.\n")
+    report = build_index(source, tmp_path / "one")  # starts from the first one
+    assert report.mode == "update"
+    docs = {t for t in tables(db_url) if t.startswith("as_docs_")}
+    assert f"as_docs_g{str(report.generation).removeprefix('gen-')}" in docs
+    service = database_service([db_url])
+    assert service.info().generation == report.generation != other.generation
+    assert ids(service, "okapi") == {"en/notes/zebra.txt"}
+    assert ids(service, "zebra") == set()
+    service.close()
+
+
 KILLED_WRITER = """
 import sys, time
 from pathlib import Path
@@ -91,6 +156,9 @@ def test_a_killed_indexer_leaves_the_published_generation_served(
     report = build_index(source, tmp_path / "index", engine="postgres")
     partial = tmp_path / "index" / "generations" / "gen-99999999999999999.partial-1"
     partial.mkdir()
+    # an update of the published generation: it writes into the served tables themselves
+    base = tmp_path / "index" / "generations" / str(report.generation) / BASE_FILE
+    (partial / BASE_FILE).write_bytes(base.read_bytes())
     child = subprocess.Popen(
         [sys.executable, "-c", KILLED_WRITER, db_url, str(partial)],
         cwd=ROOT, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -109,6 +177,8 @@ def test_a_killed_indexer_leaves_the_published_generation_served(
     assert ids(service, "zebra") == {"en/notes/zebra.txt"}
     assert ids(service, "okapi") == set()
     assert not any("99999999999999999" in name for name in tables(db_url))
+    suffix = str(report.generation).removeprefix("gen-")
+    assert _rows(db_url, f"SELECT count(*) FROM as_docs_g{suffix}") == report.indexed
     again = build_index(
         source, tmp_path / "index", engine="postgres", rebuild=True
     )  # the lock went with it

@@ -84,13 +84,30 @@ def test_an_update_patches_the_vocabulary_to_what_a_rebuild_writes(
         assert (report.mode, report.updated, report.removed, report.indexed) == (
             "update", 1, 1, 1,
         )  # fmt: skip
-        docs, terms, _ = schema.tables(str(report.generation))
         with psycopg.connect(url) as conn:
-            patched = conn.execute(sql.SQL("SELECT * FROM {} ORDER BY 1, 2").format(terms))
+            # the update wrote into the rebuild's tables: what it sees is what a rebuild of
+            # the rows it sees would hold (the rebuild's vocabulary kept for its readers)
+            seen = conn.execute("SELECT meta FROM as_current JOIN as_catalogue USING (name)")
+            meta = seen.fetchone()[0]  # type: ignore[index]
+            assert meta["seq"] == 1 and meta["tables"] != report.generation
+            docs, table, _ = schema.tables(meta["tables"])
+            terms = schema.Terms(table, meta["seq"])
+            patched = conn.execute(
+                sql.SQL("SELECT field, term, df, docs, tfs FROM {} v WHERE {} ORDER BY 1, 2")
+                .format(table, terms.visible("v"))
+            )  # fmt: skip
             got = patched.fetchall()
-            every = _TERMS_OF.format(docs=docs, where=sql.SQL(""))
+            live = sql.SQL(
+                "WHERE NOT EXISTS (SELECT 1 FROM {} g WHERE g.docnum = d.docnum)"
+            ).format(schema.gone_table(meta["tables"]))
+            every = _TERMS_OF.format(docs=docs, where=live)
             want = conn.execute(sql.SQL("SELECT * FROM ({}) t ORDER BY 1, 2").format(every))
             assert got == want.fetchall()
+            base = schema.Terms(table, 0)  # the rebuild's readers still see the old words
+            old = conn.execute(
+                sql.SQL("SELECT field, term FROM {} v WHERE {}").format(table, base.visible("v"))
+            ).fetchall()
+            assert ("body_exact", "night") in set(old) and ("body_exact", "dawn") not in set(old)
         assert ("body_exact", "dawn") in {(f, t) for f, t, *_ in got}
         assert ("body_exact", "night") not in {(f, t) for f, t, *_ in got}
     finally:

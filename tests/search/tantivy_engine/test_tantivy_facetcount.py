@@ -157,3 +157,59 @@ def test_the_general_way_is_not_what_the_engine_page_calls(
     monkeypatch.setattr(engine, "_match", no_mask)
     result = engine.search(build_request({"q": ["river"], "tag": ["travel"]}))
     assert result.total > 0 and result.facets["tag"]
+
+
+class _Recording:
+    """A searcher that notes the aggregations asked of it."""
+
+    def __init__(self, searcher: object) -> None:
+        self._searcher = searcher
+        self.asked: list[dict[str, object]] = []
+
+    def aggregate(self, query: object, aggs: dict[str, object]) -> object:
+        self.asked.append(aggs)
+        return self._searcher.aggregate(query, aggs)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._searcher, name)
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TantivyEngine]:
+    """Articles without authors or publications, some undated."""
+    archive = tmp_path_factory.mktemp("plain")
+    for n in range(40):
+        date = f"date: 200{n % 5}-0{n % 9 + 1}-1{n % 10}\n" if n % 4 else ""
+        text = f"---\ntitle: river {n}\n{date}tags: [{TAGS[n % 4]!r}]\n---\n\nriver bank {n}\n"
+        (archive / f"p{n:02d}.md").write_text(text, encoding="utf-8")
+    index = tmp_path_factory.mktemp("plain-index")
+    assert build_index(archive, index, engine="tantivy").errors == []
+    service = SearchService(index)
+    found = service.engine()
+    assert isinstance(found, TantivyEngine)
+    yield found
+    service.close()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [{"q": ["river"]}, {"q": ["river"], "year": ["2001"]}, {"q": ["bank"], "year": ["undated"]}],
+)
+def test_only_what_can_count_is_aggregated(
+    plain: TantivyEngine, raw: dict[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No aggregation over a facet no article has, and the documents counted again only
+    for a year facet whose scope is not the page's (the year's own filter is left out)."""
+    recording = _Recording(plain._searcher)
+    monkeypatch.setattr(plain, "_searcher", recording)
+    request = build_request(raw)
+    parsed = parse_query(request.q, request.match)
+    page = plain._engine_page(parsed, request, [])
+    assert page is not None
+    expected = plain._masked_page(parsed, request, [])
+    assert (page.total, page.facets) == (expected.total, expected.facets)
+    assert page.facets["author"] == () and page.facets["publication"] == ()
+    assert any(v.value == "undated" for v in page.facets["year"])
+    asked = {name for aggs in recording.asked for name in aggs}
+    assert not asked & {"author", "publication"}
+    assert ("count" in asked) == ("year" in raw)

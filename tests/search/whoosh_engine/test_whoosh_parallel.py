@@ -24,7 +24,7 @@ from search.docvalues import load_docvalues
 from search.request import build_request
 from search.service import SearchService
 from search.store import IndexStore
-from search.whoosh_engine.parallel import HELPER_SHARE, WriterFailed, text_bytes
+from search.whoosh_engine.parallel import HELPER_SHARE, WriterFailed, text_cost
 from search.whoosh_engine.writer import BULK_THRESHOLD as BULK
 from search.whoosh_engine.writer import INDEX_NAME, WhooshWriter
 
@@ -95,10 +95,12 @@ def _articles(count: int) -> list[Article]:
     ]
 
 
-def test_the_helper_writes_the_first_part_by_size(tmp_path: Path) -> None:
+def test_the_helper_writes_the_first_part_by_cost(tmp_path: Path) -> None:
     articles = _articles(60)
-    total = sum(text_bytes(a) for a in articles)
-    writer = WhooshWriter(tmp_path, expected=BULK, expected_bytes=total, processes=2)
+    total = sum(text_cost(a) for a in articles)
+    writer = WhooshWriter(
+        tmp_path, expected=BULK, expected_bytes=10**9, estimate_text=lambda: total, processes=2
+    )
     writer.add(articles)
     writer.commit()
 
@@ -106,13 +108,13 @@ def test_the_helper_writes_the_first_part_by_size(tmp_path: Path) -> None:
     assert first[1] == [a.id for a in articles]
     assert not list(tmp_path.glob("spool-*"))  # every spool file was read and removed
     share = int(total * HELPER_SHARE)
-    taken = next(n for n in range(1, 61) if sum(map(text_bytes, articles[:n])) >= share)
+    taken = next(n for n in range(1, 61) if sum(map(text_cost, articles[:n])) >= share)
     assert (first[0], second[0]) == (taken, 60 - taken)
 
 
 def test_one_process_when_not_asked_or_the_index_has_documents(tmp_path: Path) -> None:
     articles = _articles(30)
-    total = sum(text_bytes(a) for a in articles)
+    total = sum(text_cost(a) for a in articles)
     writer = WhooshWriter(tmp_path, expected=BULK, expected_bytes=total, processes=1)
     writer.add(articles[:10])
     writer.commit()
