@@ -85,6 +85,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="keep the million part's archive and indexes here (reused by a later run)",
     )
+    parser.add_argument(
+        "--engines",
+        default="",
+        help=f"comma-separated engines of compare/scaled (default all): {','.join(ENGINES)}",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="folder for latest.json/.md")
     parser.add_argument(
         "--merge",
@@ -97,6 +102,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     unknown = sorted(set(args.parts) - set(PARTS))
     if unknown:
         parser.error(f"unknown part(s) {', '.join(unknown)}; choose from {', '.join(PARTS)}")
+    args.engines = [e.strip() for e in args.engines.split(",") if e.strip()] or list(ENGINES)
+    if bad := sorted(set(args.engines) - set(ENGINES)):
+        parser.error(f"unknown engine(s) {', '.join(bad)}; choose from {', '.join(ENGINES)}")
     return args
 
 
@@ -110,6 +118,8 @@ class Runner:
         lines = read_query_lines(QUERIES / "mixed.txt")
         self.lines: list[QueryLine] = lines[:QUICK_QUERIES] if self.quick else lines
         self.compared: dict[str, Any] = {}
+        pg = postgres.available()
+        self.engines = tuple(e for e in ENGINES if e in args.engines and (pg or e != "postgres"))
 
     def archive(self) -> Path:
         """The archive every engine is built on: the real corpora, or a tiny generated one."""
@@ -122,9 +132,8 @@ class Runner:
 
     def compare_runs(self) -> dict[str, Any]:
         budget = 5.0 if self.quick else 25.0
-        engines = ENGINES if postgres.available() else tuple(e for e in ENGINES if e != "postgres")
         self.compared["main"] = compare.run(
-            self.archive(), self.work, engines, self.lines, budget=budget
+            self.archive(), self.work, self.engines, self.lines, budget=budget
         )
         return self.compared
 
@@ -180,9 +189,8 @@ class Runner:
         log(f"scaled: generating {self.scaled} articles")
         made = generate.generate(target, self.scaled)
         with_whoosh = self.scaled <= WHOOSH_SCALED_MAX
-        engines = ("whoosh", *FAST) if with_whoosh else FAST
-        if with_whoosh and postgres.available():  # a database server: bench.postgres
-            engines = (*engines, "postgres")
+        wanted = ("whoosh", *FAST, "postgres") if with_whoosh else FAST
+        engines = tuple(e for e in self.engines if e in wanted)
         results = compare.run(target, self.work, engines, self.lines, budget=30.0)
         results["generated"] = made
         if not with_whoosh:
@@ -221,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         "skipped": {},
     }
     status = 0
+    text = ""
     with contextlib.ExitStack() as stack:
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="archive-search-bench-"))
         if postgres.available() and set(args.parts) & POSTGRES_PARTS:
@@ -233,6 +242,18 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"{name}: skipped, {exc}")
                 results["skipped"][name] = f"{exc}" + (" (a failure under CI)" if IN_CI else "")
                 status = 1 if IN_CI else status
+            except Exception as exc:  # one broken part must not lose the others' figures
+                log(f"{name}: failed, {type(exc).__name__}: {exc}")
+                results["skipped"][name] = f"failed: {type(exc).__name__}: {exc}"
+                status = 1
+            text = write(args, results, started)
+    print(text)
+    return status
+
+
+def write(args: argparse.Namespace, results: dict[str, Any], started: float) -> str:
+    """Record the parts run so far (after each part, so a later failure loses nothing)."""
+    results = dict(results, machine=dict(results["machine"]))
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     if args.merge:
@@ -243,8 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     (args.output / "latest.md").write_text(text, encoding="utf-8")
     if not args.quick and args.output == RESULTS:
         (RESULTS.parent / "RESULTS.md").write_text(text, encoding="utf-8")
-    print(text)
-    return status
+    return text
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Indexing rates of several versions of the code, measured in one interleaved run.
 
 ``python -m bench.buildrate --rev f4bd631 --rev main --rev . [corpus …]`` extracts each
-revision (``git archive``; ``.`` is this working tree as it is) into a temporary folder
+revision (``git archive``; ``.`` is this working tree as it is; ``REV:nodetect`` builds
+with ``detect_lang = false``, to tell detection's share) into a temporary folder
 and times full builds of each corpus with each engine, one child process per build run
 from that folder with this virtualenv's interpreter (every revision's dependencies must
 be installed in it). The versions alternate inside every round, ``--rounds`` rounds, so
@@ -28,8 +29,14 @@ CHILD = """
 import json, sys, time
 from pathlib import Path
 from indexer.build import build_index
+options = {}
+if sys.argv[4:] == ["nodetect"]:
+    from indexer.config import ArchiveConfig
+    options["config"] = ArchiveConfig(detect_lang=False)
 started = time.perf_counter()
-report = build_index(Path(sys.argv[1]), Path(sys.argv[2]), rebuild=True, engine=sys.argv[3])
+report = build_index(
+    Path(sys.argv[1]), Path(sys.argv[2]), rebuild=True, engine=sys.argv[3], **options
+)
 print(json.dumps({"articles": report.articles, "seconds": time.perf_counter() - started}))
 """
 
@@ -47,12 +54,12 @@ def extract(rev: str, work: Path) -> Path:
     return target
 
 
-def build_rate(tree: Path, source: Path, engine: str, work: Path) -> float:
+def build_rate(tree: Path, source: Path, engine: str, work: Path, *options: str) -> float:
     """Articles per second of one full build by the code in ``tree``, in a child process."""
     target = work / "index"
     env = {**os.environ, "PYTHONPATH": str(tree)}
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(source), str(target), engine],
+        [sys.executable, "-c", CHILD, str(source), str(target), engine, *options],
         cwd=tree,
         env=env,
         check=True,
@@ -74,7 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     engines = args.engines.split(",")
     with tempfile.TemporaryDirectory(prefix="buildrate-") as tmp:
         work = Path(tmp)
-        trees = {rev: extract(rev, work) for rev in args.rev}
+        sources = {
+            rev: extract(rev, work) for rev in dict.fromkeys(r.split(":")[0] for r in args.rev)
+        }
+        trees = {rev: sources[rev.split(":")[0]] for rev in args.rev}
         rates: dict[tuple[str, str, str], list[float]] = {}
         for round_ in range(args.rounds):
             for name in args.corpora:
@@ -82,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                     # the order of the versions turns each round, so none is always first
                     revs = args.rev[round_ % len(args.rev) :] + args.rev[: round_ % len(args.rev)]
                     for rev in revs:
-                        rate = build_rate(trees[rev], corpus(name), engine, work)
+                        options = rev.split(":")[1:]
+                        rate = build_rate(trees[rev], corpus(name), engine, work, *options)
                         rates.setdefault((name, engine, rev), []).append(rate)
                         print(f"round {round_ + 1} {name} {engine} {rev}: {rate:.0f}/s", flush=True)
         print("\nmedian articles/s (ratio to the first revision):")

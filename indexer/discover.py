@@ -56,7 +56,14 @@ from indexer.safe_read import (
     open_root,
     read_beneath,
 )
-from indexer.unpublished import BRANCH_INDEX, LEAF_INDEX, bundle_unpublished, cascaded
+from indexer.unpublished import (
+    BRANCH_INDEX,
+    LEAF_INDEX,
+    UNPUBLISHED_EVERYTHING,
+    Cascades,
+    bundle_unpublished,
+    cascade_rules,
+)
 
 SNIFF_BYTES = 8192
 INDEX_FRONT_BYTES = 65_536
@@ -208,9 +215,15 @@ class _Walk:
     config: ArchiveConfig
     found: Discovery
 
-    def folder(self, fd: int, prefix: str, published: bool = True) -> None:
-        """List a folder; ``published``: whether the sections above leave its pages
-        published (``indexer.unpublished``)."""
+    def cascades(self) -> Cascades:
+        """The build rules above the root: none (the language for a cascade's ``lang``)."""
+        site = self.config.site_lang
+        return Cascades(site_lang=site.lang if site else "en")
+
+    def folder(self, fd: int, prefix: str, published: Cascades | None = None) -> None:
+        """List a folder; ``published``: the build rules the sections above cascade to its
+        pages (``indexer.unpublished``)."""
+        published = published if published is not None else self.cascades()
         found = self.found
         try:
             with os.scandir(fd) as entries:
@@ -246,7 +259,7 @@ class _Walk:
             return  # hidden, or not a plain path: the walk would not list it
         opened: list[int] = []
         try:
-            parent, published = self.root_fd, True
+            parent, published = self.root_fd, self.cascades()
             for i, folder in enumerate(folders):
                 if is_excluded("/".join(folders[: i + 1]), self.config.exclude):
                     return
@@ -280,10 +293,12 @@ class _Walk:
         elif stat.S_ISREG(info.st_mode):
             self.consider(None, None, relpath, None, here)
 
-    def published_below(self, fd: int, entries: list[os.DirEntry[str]], published: bool) -> bool:
-        """Whether the pages of a folder are published, given its index files: a headless
+    def published_below(
+        self, fd: int, entries: list[os.DirEntry[str]], published: Cascades
+    ) -> Cascades:
+        """The build rules of the pages of a folder, given its index files: a headless
         leaf bundle's ``index.md`` unpublishes the folder (itself included), a section's
-        ``_index.md`` cascades its ``build`` to everything below it."""
+        ``_index.md`` cascades its ``build`` to the pages below it that its targets match."""
         for entry in entries:
             name = entry.name.lower()
             if name in LEAF_INDEX or name in BRANCH_INDEX:
@@ -291,12 +306,14 @@ class _Walk:
                 if meta is None:
                     continue
                 if name in LEAF_INDEX and bundle_unpublished(meta):
-                    return False
-                if name in BRANCH_INDEX and (rule := cascaded(meta)) is not None:
-                    published = rule
+                    return published.below(UNPUBLISHED_EVERYTHING)
+                if name in BRANCH_INDEX:
+                    published = published.below(cascade_rules(meta))
         return published
 
-    def subfolder(self, parent: int, name: str, relpath: str, published: bool = True) -> None:
+    def subfolder(
+        self, parent: int, name: str, relpath: str, published: Cascades | None = None
+    ) -> None:
         try:
             fd = os.open(name, DIR_FLAGS, dir_fd=parent)
         except OSError as exc:
@@ -307,7 +324,7 @@ class _Walk:
         finally:
             os.close(fd)
 
-    def symlink(self, relpath: str, published: bool = True) -> None:
+    def symlink(self, relpath: str, published: Cascades | None = None) -> None:
         target = os.path.realpath(f"{self.root}/{relpath}")
         inside = os.path.commonpath([self.root, target]) == self.root and target != self.root
         try:
@@ -340,7 +357,7 @@ class _Walk:
         entry: os.DirEntry[str] | None,
         relpath: str,
         target: str | None,
-        published: bool = True,
+        published: Cascades | None = None,
     ) -> None:
         """Whether a file (or a link's ``target``) is a text file to parse."""
         found = self.found
@@ -351,7 +368,7 @@ class _Walk:
         ):
             found.skipped_filtered += 1
             return
-        if not published:
+        if published is not None and not published.publishes(relpath):
             found.skipped_unpublished += 1
             return
         candidate = Candidate(f"{self.root}/{relpath}", relpath, self.root, target)

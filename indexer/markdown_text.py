@@ -200,7 +200,25 @@ def display_markdown(markdown: str, *, mdx: bool = False) -> str:
     marks = _AsWritten()
     steps = DISPLAY_MDX_STEPS if mdx else STEPS
     protected = protect(markdown, marks, mdx=mdx, dedent=mdx, steps=steps)
-    return _BLANK_RUNS.sub("\n\n", marks.read(protected))
+    text = marks.read(protected)
+    return _BLANK_RUNS.sub("\n\n", tag_lines_apart(text) if mdx else text)
+
+
+_TAG_LINE = re.compile(r"^[ \t]*<[^\n]*>[ \t]*$", re.MULTILINE)
+
+
+def tag_lines_apart(mdx: str) -> str:
+    """MDX's flow elements (a line that is a tag or an element: ``<details>``,
+    ``<summary>Show me</summary>``, ``</Box>``) with a blank line around each, outside
+    fences. MDX ends such an element at its line and reads the next as Markdown;
+    CommonMark runs an HTML block on to the next blank line, and a fence right after
+    ``<summary>…</summary>`` was shown as text, its import lines and all."""
+    parts = _fence_split(mdx)
+    for index in range(0, len(parts), 2):
+        parts[index] = _TAG_LINE.sub(lambda m: f"\n{m[0]}\n", parts[index])
+        if index + 1 < len(parts) and parts[index] and not parts[index].endswith("\n"):
+            parts[index] += "\n"
+    return "".join(parts)
 
 
 def _fence_split(text: str) -> list[str]:

@@ -1,5 +1,6 @@
-"""Whole-archive checks of the text chain on the real corpora: no title, summary or text
-(outside code) holds an HTML entity, a template tag, an MDX import line or a JSX tag."""
+"""Whole-archive checks of the text chain on the real corpora: no title, summary, text or
+rendered page (outside code) holds an HTML entity, a template tag, an MDX import line or a
+JSX tag."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from indexer.markdown_text import body_text
 from indexer.parse import parse_file
 from search.article import Article
 from tests.conftest import corpus_path
+from web.render import render_article
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 CORPORA = ["sisihagen", "bbc", "20news", "astro-docs", "hugo-docs", "jekyll-posts", "eleventy"]
@@ -74,6 +76,47 @@ def test_no_markup_is_left_in_titles_summaries_and_text(name: str) -> None:
                 bad.setdefault(f"{article.path} {field}", []).extend(found[:3])
     assert checked > 90
     assert bad == {}
+
+
+_RENDERED_CODE = re.compile(r"<(code|pre)\b.*?</\1>", re.DOTALL)
+_TAG = re.compile(r"<[^<>]*>")
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|td|th|blockquote|div)>|<br\s*/?>")
+
+
+def rendered_text(article: Article) -> str:
+    """What a reader sees of the article's page outside code: its body rendered as the page
+    renders it, code elements left out, tags dropped, entities read (once)."""
+    page = str(
+        render_article(article.source, article.source_format, mdx=article.path.endswith(".mdx"))
+    )
+    page = _BLOCK_END.sub("\n", _RENDERED_CODE.sub(" ", page))
+    return html.unescape(_TAG.sub("", page))
+
+
+@pytest.mark.parametrize("name", CORPORA)
+def test_no_markup_is_left_on_the_rendered_pages(name: str) -> None:
+    root = corpus_path(name)
+    config = ArchiveConfig()
+    bad: dict[str, list[str]] = {}
+    for candidate in discover(root, config).candidates:
+        article = parse_file(root, candidate, config).article
+        if article is None or article.source_format != "markdown":
+            continue
+        if found := residue(rendered_text(article), markdown=True):
+            bad[article.path] = found[:3]
+    assert bad == {}
+
+
+def test_the_rendered_check_sees_what_the_page_shows() -> None:
+    article = Article(
+        id="x.mdx",
+        path="x.mdx",
+        title="x",
+        body="",
+        source="import A from 'a';\n\nText &amp; <Card title='x'>\n\n`import B from 'b'`\n",
+        source_format="markdown",
+    )
+    assert residue(rendered_text(article), markdown=True) == ["import A from '"]
 
 
 def test_the_residue_check_finds_what_it_looks_for() -> None:

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from indexer.build import build_index
-from indexer.unpublished import UNPUBLISHED, cascaded, not_published
+from indexer.unpublished import (
+    UNPUBLISHED,
+    Cascades,
+    cascade_rules,
+    cascaded,
+    hugo_glob,
+    logical_path,
+    not_published,
+)
 from search.service import SearchService
 from search.types import SearchRequest
 
@@ -27,10 +35,15 @@ FILES = {
     "content/notes/open/_index.md": "+++\ntitle = 'Open'\n[[cascade]]\n[cascade.build]\n"
     "render = 'always'\n+++\nOpen notes.\n",
     "content/notes/open/c.md": "---\ntitle: Note C\n---\n" + BODY,
-    # a cascade limited by a target is not evaluated: the pages stay
+    # a cascade limited by a target applies to the pages it matches, as Hugo evaluates it:
+    # kind page (not the sections), a path glob, the production environment
     "content/aimed/_index.md": "---\ntitle: Aimed\ncascade:\n- target:\n    kind: page\n"
-    "  build:\n    render: never\n---\nAimed.\n",
+    "    path: '{/aimed/drafts,/aimed/drafts/**}'\n  build:\n    render: never\n"
+    "- _target:\n    environment: development\n  build:\n    render: never\n---\nAimed.\n",
     "content/aimed/d.md": "---\ntitle: Note D\n---\n" + BODY,
+    "content/aimed/drafts/_index.md": "---\ntitle: Drafts section\n---\n" + BODY,
+    "content/aimed/drafts/e.md": "---\ntitle: Note E\n---\n" + BODY,
+    "content/aimed/drafts/f/index.md": "---\ntitle: Note F\n---\n" + BODY,
     # a page's own build options (and the old _build key with a boolean)
     "content/own/never.md": "---\ntitle: Never\nbuild:\n  render: never\n---\n" + BODY,
     "content/own/old.md": "---\ntitle: Old\n_build:\n  render: false\n---\n" + BODY,
@@ -47,6 +60,7 @@ PUBLISHED = {
     "content/notes/open/c.md",
     "content/aimed/_index.md",
     "content/aimed/d.md",
+    "content/aimed/drafts/_index.md",
     "content/own/always.md",
     "content/own/headless.md",
     "site/thanks.md",
@@ -105,3 +119,40 @@ def test_not_published(meta: dict[str, object], name: str, expected: bool) -> No
 )
 def test_cascaded(meta: dict[str, object], expected: bool | None) -> None:
     assert cascaded(meta) is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "subject", "expected"),
+    [
+        ("{/books,/books/**}", "/books", True),
+        ("{/books,/books/**}", "/books/a/b", True),
+        ("{/books,/books/**}", "/bookshelf", False),
+        ("/books/*", "/books/a", True),
+        ("/books/*", "/books/a/b", False),
+        ("{taxonomy,term}", "term", True),
+        ("p?ge", "page", True),
+        ("[!s]ection", "section", False),
+        ("{staging,production}", "production", True),
+    ],
+)
+def test_hugo_globs(pattern: str, subject: str, expected: bool) -> None:
+    assert bool(hugo_glob(pattern).fullmatch(subject)) is expected
+
+
+def test_logical_paths_and_kinds() -> None:
+    assert logical_path("content/Notes/A.md") == ("/notes/a", "page")
+    assert logical_path("notes/_index.md") == ("/notes", "section")
+    assert logical_path("notes/b/index.md") == ("/notes/b", "page")
+    assert logical_path("_index.md") == ("/", "home")
+
+
+def test_targets_by_language_and_the_closest_first() -> None:
+    rules = cascade_rules({"cascade": [{"target": {"lang": "de"}, "build": {"render": "never"}}]})
+    cascades = Cascades(site_lang="fr").below(rules)
+    assert not cascades.publishes("de/post.md")
+    assert cascades.publishes("en/post.md")
+    assert cascades.publishes("post.md")  # the site's language, fr
+    assert not Cascades(site_lang="de").below(rules).publishes("post.md")
+    # a closer section's untargeted rule decides before the farther one
+    closer = cascades.below(cascade_rules({"cascade": {"build": {"render": "always"}}}))
+    assert closer.publishes("de/post.md")
