@@ -95,6 +95,7 @@ def compare(r: dict[str, Any]) -> list[str]:
         name = r["main"]["archive"]
         title = "The three real corpora (sisihagen, bbc, 20news)" if name == "real" else name
         lines += side_by_side(title, r["main"])
+        lines += latency_table(r["main"]["engines"])
     return lines
 
 
@@ -104,7 +105,19 @@ def scaled(r: dict[str, Any]) -> list[str]:
     lines = ["## Scaled archive (generated)", "",
              f"{g['articles']} articles, {g['mb']} MB, generated in {g['seconds']} s.{skipped}",
              ""]  # fmt: skip
-    return lines + side_by_side("Generated archive", r)
+    return lines + side_by_side("Generated archive", r) + latency_table(r["engines"])
+
+
+def latency_table(engines: dict[str, Any]) -> list[str]:
+    """Medians and p99 of each engine for top-10, facets and snippets."""
+    rows = [
+        [ENGINE_NAMES.get(n, n), *(e["latency"][m]["median_ms"] for m, _ in MODES),
+         *(e["latency"][m]["p99_ms"] for m, _ in MODES)]
+        for n, e in engines.items()
+    ]  # fmt: skip
+    header = ["engine", *(f"{label} p50" for _, label in MODES)]
+    header += [f"{label} p99" for _, label in MODES]
+    return ["Medians and p99 (ms, in-process):", "", *table(header, rows)]
 
 
 def million(r: dict[str, Any]) -> list[str]:
@@ -124,14 +137,7 @@ def million(r: dict[str, Any]) -> list[str]:
     if reused:
         lines += [f"Build figures of {', '.join(reused)} from an earlier run of this part.", ""]
     lines += side_by_side(f"Generated archive of {r['articles']:,}", r)
-    rows = [
-        [ENGINE_NAMES[n], *(e["latency"][m]["median_ms"] for m, _ in MODES),
-         *(e["latency"][m]["p99_ms"] for m, _ in MODES)]
-        for n, e in r["engines"].items()
-    ]  # fmt: skip
-    header = ["engine", *(f"{label} p50" for _, label in MODES)]
-    header += [f"{label} p99" for _, label in MODES]
-    lines += ["Medians and p99 (ms, in-process):", "", *table(header, rows)]
+    lines += latency_table(r["engines"])
     lines += cpu_table(r["engines"])
     h = r["http"]
     lines += [
