@@ -35,6 +35,8 @@ TEMPLATE_EXTENSIONS = frozenset(
 )
 DATA_FOLDERS = frozenset({"_data"})
 """Jekyll's and Eleventy's global data folder."""
+CONFIG_NAMES = frozenset({"pelicanconf.py", "publishconf.py"})
+"""Pelican's settings, Python modules beside the content (read for the site's language)."""
 
 
 def site_file_kind(relpath: str, text: str) -> str | None:
@@ -43,6 +45,8 @@ def site_file_kind(relpath: str, text: str) -> str | None:
     if DATA_FOLDERS.intersection(segments[:-1]):
         return DATA_FILE
     name = segments[-1]
+    if name in CONFIG_NAMES:
+        return DATA_FILE
     extension = name.rsplit(".", 1)[-1] if "." in name else ""
     if extension in TEMPLATE_EXTENSIONS or name.endswith((".11ty.js", ".11ty.cjs")):
         return TEMPLATE_FILE

@@ -16,6 +16,7 @@ from indexer.site_files import DATA_FILE, TEMPLATE_FILE, site_file_kind
         ("blog/blog.json", '{"layout": "post", "tags": ["posts"]}', DATA_FILE),
         ("posts/meta.yml", "layout: post", DATA_FILE),
         ("_data/site.js", "module.exports = {}", DATA_FILE),
+        ("pelicanconf.py", "AUTHOR = 'x'\nDEFAULT_LANG = 'en'\n", DATA_FILE),
         ("_data/authors/me.md", "# Me", DATA_FILE),
         ("news/_content.gotmpl", "{{ $u := 1 }}", TEMPLATE_FILE),
         ("layouts/base.njk", "<html>{{ content }}</html>", TEMPLATE_FILE),

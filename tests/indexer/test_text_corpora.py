@@ -15,6 +15,7 @@ from indexer.markdown_text import body_text
 from indexer.parse import parse_file
 from search.article import Article
 from tests.conftest import corpus_path
+from web import render
 from web.render import render_article
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
@@ -94,7 +95,12 @@ def rendered_text(article: Article) -> str:
 
 
 @pytest.mark.parametrize("name", CORPORA)
-def test_no_markup_is_left_on_the_rendered_pages(name: str) -> None:
+def test_no_markup_is_left_on_the_rendered_pages(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the page's time budget for inline markup shows later paragraphs as their text on a
+    # loaded machine: the check is of the markup, not of the machine's speed
+    monkeypatch.setattr(render, "INLINE_SECONDS", 3600.0)
     root = corpus_path(name)
     config = ArchiveConfig()
     bad: dict[str, list[str]] = {}
