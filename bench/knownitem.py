@@ -10,7 +10,9 @@ consecutive characters). The article the words came from is the one right
 answer; the score is the mean reciprocal rank of that article in the first ten
 hits (MRR@10), per language and overall, for ``match=any`` and ``match=all``,
 the default, which widens to any word when no article has them all (the peers
-are asked the same way). Every engine searches the same
+are asked the same way). Navigational queries (``title``: an article's title
+typed as the query, ``PER_LANG`` articles per language drawn by the same seeded
+program, the default mode) are scored the same way. Every engine searches the same
 extracted text (the records our indexer makes): our engines through
 ``SearchService``, SQLite FTS5 with ``bm25()`` and raw Tantivy with its
 ``en_stem`` analyser, as ``bench.peers`` builds them.
@@ -25,7 +27,7 @@ import sqlite3
 import tempfile
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import tantivy
@@ -44,6 +46,8 @@ SEED = 20261207
 PER_LANG = 25
 K = 10
 MODES = ("any", "all")
+TITLE = "title"
+"""The navigational set's key beside the modes: titles as queries, in the default mode."""
 _SENTENCE = re.compile(r"[^.!?。！？\n]{20,}")
 _MARKS = "".join(
     chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")
@@ -59,21 +63,37 @@ Search = Callable[[str, str], list[str]]
 """(query, mode) → ranked ids."""
 
 
-def make_queries(articles: list[Article], seed: int = SEED) -> list[Query]:
-    rng = random.Random(seed)
+def _shuffled(articles: list[Article], rng: random.Random) -> Iterator[tuple[str, list[Article]]]:
+    """Each language's articles in a seeded order (shuffled as the caller reaches it)."""
     by_lang: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         by_lang[article.lang].append(article)
-    queries: list[Query] = []
     for lang in sorted(by_lang):
         pool = sorted(by_lang[lang], key=lambda a: a.id)
         rng.shuffle(pool)
+        yield lang, pool
+
+
+def make_queries(articles: list[Article], seed: int = SEED) -> list[Query]:
+    rng = random.Random(seed)
+    queries: list[Query] = []
+    for lang, pool in _shuffled(articles, rng):
         for article in pool:
             if sum(q[0] == lang for q in queries) >= PER_LANG:
                 break
             text = _query_from(article.body, rng)
             if text:
                 queries.append((lang, text, article.id))
+    return queries
+
+
+def make_title_queries(articles: list[Article], seed: int = SEED) -> list[Query]:
+    """``PER_LANG`` articles of each language, drawn by a seeded program, each with its
+    title's words (as written, punctuation left out) as the query."""
+    queries: list[Query] = []
+    for lang, pool in _shuffled(articles, random.Random(seed + 1)):
+        titled = [(a, " ".join(_WORD.findall(a.title))) for a in pool]
+        queries += [(lang, text, a.id) for a, text in titled if text][:PER_LANG]
     return queries
 
 
@@ -176,7 +196,11 @@ def _measure(name: str, engines: list[str], work: Path) -> dict[str, dict[str, d
     articles, _files, _bytes = load_records(source)
     ids = [a.id for a in articles]
     queries = make_queries(articles)
-    log(f"known-item: {len(queries)} queries over {len(articles)} articles of {name}")
+    titles = make_title_queries(articles)
+    log(
+        f"known-item: {len(queries)} sentence and {len(titles)} title queries over "
+        f"{len(articles)} articles of {name}"
+    )
     results: dict[str, dict[str, dict[str, float]]] = {}
     for engine in engines:
         folder = work / f"knownitem-{name}-{engine}"
@@ -191,6 +215,7 @@ def _measure(name: str, engines: list[str], work: Path) -> dict[str, dict[str, d
             build_raw(articles, folder)
             search = raw_tantivy(folder)
         results[engine] = {mode: mrr(queries, search, mode) for mode in MODES}
+        results[engine][TITLE] = mrr(titles, search, "all")
         close()
     return results
 
@@ -205,7 +230,7 @@ def run(work: Path, *, quick: bool) -> dict[str, object]:
 
 
 def report(results: dict[str, object]) -> list[str]:
-    lines = ["## Known-item search (MRR@10, queries from the articles' sentences)", ""]
+    lines = ["## Known-item search (MRR@10, queries from the articles' sentences and titles)", ""]
     lines += ["| archive | engine | mode | all | per language |", "|---|---|---|---|---|"]
     for name, by_engine in results.items():
         assert isinstance(by_engine, dict)

@@ -21,11 +21,9 @@ import functools
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import numpy as np
-import numpy.typing as npt
 
 from search import deadline, exporting, grouping, kwic, spelling, trends
 from search.analysis import EXACT, stem_lang
@@ -33,12 +31,12 @@ from search.docvalues import BoolArray, DocValues
 from search.errors import NotFound
 from search.exporting import ExportPlan
 from search.facets import base_mask, combine, count_facets, facet_masks
-from search.grouping import Ranked as Ranked
 from search.highlight import TermMatcher
 from search.ids import resolve_candidates
 from search.kwic import Concordance, KwicOptions
 from search.languages import display_name
 from search.query import ParsedQuery, any_words, parse_query
+from search.selection import Match, Page, Ranked, Selection, Top
 from search.snippets import highlight_all, make_snippets
 from search.store import Generation
 from search.timeline import histogram
@@ -57,7 +55,6 @@ from search.types import (
     Translation,
 )
 
-DATE_FACETS = frozenset({"year", "month"})
 SNIPPET_SCAN_CHARS: int | None = 100_000
 """How much of a body is scanned for the words to show in snippets (None: all of it).
 
@@ -67,64 +64,6 @@ ten long bodies on one page were a search's slowest part. A reader judges a resu
 its first matches, as search engines' highlighters assume (Elasticsearch's stops at a
 million characters); the article page still marks every match (``?hl=``)."""
 ANY_WORDS_NOTICE = "No article has all of the words; showing articles with any of them."
-FloatArray = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """What an engine's query matched: a mask over document numbers, and its own query."""
-
-    query: object | None
-    """The engine's query object; None when the request has no query (everything matches)."""
-    mask: BoolArray
-    scores: FloatArray | None = None
-    """A score per document number, for engines that score every match anyway."""
-
-
-@dataclass(frozen=True, slots=True)
-class Top:
-    """An engine's best matches of a query, ranked without a mask over every match."""
-
-    ranked: Ranked
-    total: int
-    """How many documents matched in all."""
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """One page of a search: the query it ended up as (maybe widened), and what it found."""
-
-    parsed: ParsedQuery
-    total: int
-    ranked: Ranked
-    facets: dict[FacetName, tuple[FacetValue, ...]]
-    histogram: Histogram | None = None
-    allowed: BoolArray | None = None
-    """Grouped by translations: the selected articles (``total`` counts their groups)."""
-    articles: int | None = None
-    """Grouped by translations: how many articles the groups hold."""
-
-
-@dataclass(frozen=True, slots=True)
-class Selection:
-    """The documents a request selects, and the masks they were selected by."""
-
-    parsed: ParsedQuery
-    """The query as matched (widened to any word when no article had all of them)."""
-    match: Match
-    """What the query matched among the live documents, before any filter."""
-    in_range: BoolArray
-    """Live documents inside the request's date range."""
-    masks: dict[FacetName, BoolArray]
-    allowed: BoolArray
-    """The selected documents: matched, in range, through every facet filter."""
-
-    def timeline_docs(self) -> BoolArray:
-        """The selection with the date filters (range, year, month) left out, as facets
-        leave their own out: the timeline shows where else in time the matches are."""
-        return combine(
-            self.match.mask, {f: m for f, m in self.masks.items() if f not in DATE_FACETS}
-        )
 
 
 class BaseEngine(ABC):
@@ -401,7 +340,7 @@ class BaseEngine(ABC):
         """The page, total and facets through a mask over every match: works for any request."""
         sel = self.select(parsed, request, notices)
         total = int(np.count_nonzero(sel.allowed))
-        ranked = self._rank(request, sel.match, _narrowed(sel, request), sel.allowed, total)
+        ranked = self._rank(request, sel.match, sel.narrowed(request), sel.allowed, total)
         facets, found = self._counted(sel, request, notices)
         return Page(sel.parsed, total, ranked, facets, found)
 
@@ -420,22 +359,12 @@ class BaseEngine(ABC):
     def _grouped_page(
         self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]
     ) -> Page:
-        """One page of translation groups (``search.grouping``): the article order with
-        each group's later members left out, each group shown by its preferred member."""
+        """One page of translation groups (``search.grouping``)."""
         sel = self.select(parsed, request, notices)
-        articles = int(np.count_nonzero(sel.allowed))
-        total = grouping.count_groups(self._dv, sel.allowed)
-        start = (request.page - 1) * request.per_page
-        end = min(start + request.per_page, total)
+        top = None
         if request.sort == "relevance" and sel.match.query is not None:
-            top = functools.partial(self._top, sel.match, _narrowed(sel, request))
-            firsts = grouping.firsts_by_rank(self._dv, top, articles, end)[start:end]
-        else:
-            firsts = grouping.firsts_by_date(self._dv, sel.allowed, request.sort, end)[start:end]
-        ranked = [
-            (grouping.shown_member(self._dv, doc, sel.allowed, request.lang_pref), score)
-            for doc, score in firsts
-        ]
+            top = functools.partial(self._top, sel.match, sel.narrowed(request))
+        total, articles, ranked = grouping.grouped_page(self._dv, sel.allowed, request, top)
         facets, found = self._counted(sel, request, notices)
         return Page(sel.parsed, total, ranked, facets, found, sel.allowed, articles)
 
@@ -544,27 +473,5 @@ class BaseEngine(ABC):
         return tuple(sorted(found, key=lambda t: (t.lang, t.id)))
 
 
-def _narrowed(sel: Selection, request: SearchRequest) -> BoolArray | None:
-    """The selection, when filters left out some of the query's matches (else None)."""
-    narrowed = bool(sel.masks) or request.date_from is not None or request.date_to is not None
-    return sel.allowed if narrowed else None
-
-
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
-
-
-def top_scored(match: Match, allowed: BoolArray | None, limit: int) -> Ranked:
-    """The ``limit`` best of ``match``'s dense scores (only ``allowed`` documents if given),
-    best first, ties in document order: ``_top`` of the engines that score every match."""
-    assert match.scores is not None
-    docs = np.flatnonzero(match.mask if allowed is None else allowed)
-    scores = match.scores[docs]
-    if len(docs) > limit > 0:
-        # Sorting thousands of matches for one page is most of the cost: keep those
-        # scoring at least the limit-th best score (ties included), still in dense order.
-        cut = len(docs) - limit
-        keep = scores >= np.partition(scores, cut)[cut]
-        docs, scores = docs[keep], scores[keep]
-    order = np.argsort(-scores, kind="stable")[:limit]
-    return [(int(docs[i]), float(scores[i])) for i in order]

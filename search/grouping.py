@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from search.docvalues import BoolArray, CountArray, DocValues, IndexArray, IntArray
-from search.types import Sort, Translation
+from search.types import SearchRequest, Sort, Translation
 
 Ranked = list[tuple[int, float | None]]
 """(dense document number, score or None) in display order."""
@@ -111,6 +111,25 @@ def members_of(dv: DocValues, docnums: Sequence[int]) -> dict[int, list[int]]:
     for doc in np.flatnonzero(chosen[groups] & dv.live).tolist():
         found[int(groups[doc])].append(int(doc))
     return found
+
+
+def grouped_page(
+    dv: DocValues, allowed: BoolArray, request: SearchRequest, top: Callable[[int], Ranked] | None
+) -> tuple[int, int, Ranked]:
+    """One page of translation groups: how many groups and articles ``allowed`` (the
+    selection) holds, and the page, each group in the article order (relevance when
+    ``top`` ranks the selection: ``top(n)`` its ``n`` best, else ``request.sort``'s date
+    order) with its later members left out, shown by its preferred member."""
+    articles = int(np.count_nonzero(allowed))
+    total = count_groups(dv, allowed)
+    start = (request.page - 1) * request.per_page
+    end = min(start + request.per_page, total)
+    if top is not None:
+        firsts = firsts_by_rank(dv, top, articles, end)[start:end]
+    else:
+        firsts = firsts_by_date(dv, allowed, request.sort, end)[start:end]
+    page = [(shown_member(dv, doc, allowed, request.lang_pref), score) for doc, score in firsts]
+    return total, articles, page
 
 
 def firsts_by_rank(dv: DocValues, top: Callable[[int], Ranked], articles: int, end: int) -> Ranked:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Final, Generic, Protocol, TypeAlias, TypeVar
+from typing import Final, Generic, Protocol, TypeAlias, TypeVar, cast
 
 from search import deadline, limits, ranking
 from search.analysis import (
@@ -89,7 +89,12 @@ class Backend(Protocol[Q]):
         """Terms of ``field`` within ``edits`` edits of ``text``, with document frequencies."""
 
     def term(self, field: str, text: str) -> Q: ...
-    def phrase(self, field: str, tokens: Tokens) -> Q: ...
+    def phrase(self, field: str, tokens: Tokens) -> Q:
+        """Matches ``tokens`` in order. A backend whose phrase query adds score only to the
+        documents holding the phrase says so with a true ``scores_phrases`` attribute, and
+        plain queries get a phrase clause (``_phrase_bonus``); one scoring a phrase's words
+        wherever they occur would only reweigh them."""
+
     def boosted(self, query: Q, factor: float) -> Q:
         """``query`` with its score multiplied by ``factor``."""
 
@@ -169,7 +174,35 @@ def compile_query(
     built = _hard(_node(parsed.root, build))
     if built is None or isinstance(built, _Nothing):
         return None  # only stop words: like Lucene, match nothing rather than everything
-    return built
+    bonus = _phrase_bonus(parsed.root, build)
+    return built if bonus is None else backend.combine([built], [bonus], [])
+
+
+def _phrase_bonus(root: Node, b: _Build[Q]) -> Q | None:
+    """A plain query's words (two or more, nothing but words: what a reader types from
+    memory) as a phrase in the exact fields, an optional clause weighted
+    ``ranking.PHRASE_BOOST``: an article holding the words together, in the order typed,
+    ranks above one holding them apart (proximity for relevance, as Solr's ``pf`` or
+    Elasticsearch's ``match_phrase`` beside its ``match`` do). It never changes which
+    articles match, only their order."""
+    if not getattr(b.backend, "scores_phrases", False):
+        return None
+    words = root.children if isinstance(root, (And, Or)) else ()
+    if not 2 <= len(words) <= ranking.PHRASE_MAX_WORDS:
+        return None
+    if not all(isinstance(word, Word) for word in words):
+        return None
+    tokens = b.backend.tokens(exact_text(" ".join(cast(Word, w).text for w in words)), EXACT)
+    if len(tokens) < 2 or b.clauses + 2 * len(tokens) > limits.MAX_CLAUSES:
+        return None
+    parts = []
+    for fieldname in _fields(b, EXACT, False):
+        if all(b.backend.has_term(fieldname, token) for _, token in tokens):
+            b.count(len(tokens))
+            parts.append(b.backend.boosted(_terms(b, fieldname, tokens), ranking.PHRASE_BOOST))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else b.backend.any_of(parts)
 
 
 def _hard(built: _Built[Q]) -> _Hard[Q] | None:

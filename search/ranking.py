@@ -20,3 +20,8 @@ WEAK_DROPPED_FROM_OR = 3
 when it has other words; a shorter OR keeps them."""
 EXACT_WEIGHT = 1.0
 """Weight of a word's exact-field match beside its stemmed match (both score)."""
+PHRASE_BOOST = 4.0
+"""Weight of a plain query's words found together, in order, as a phrase in the exact fields
+(``querycompile``), beside each word's own score."""
+PHRASE_MAX_WORDS = 12
+"""A plain query of more words than this gets no phrase clause (a long OR of a question)."""

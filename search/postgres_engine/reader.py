@@ -27,7 +27,7 @@ from search import querycompile, spelling
 from search.analysis import EXACT, SNOWBALL, exact_text, exact_tokens, stem_lang, stem_stopwords
 from search.analysis import stopwords as stop_words
 from search.docvalues import BoolArray, DocValues, unpack_docvalues
-from search.engine_base import BaseEngine, Match, Ranked, top_scored
+from search.engine_base import BaseEngine
 from search.errors import IndexUnavailable, NotFound
 from search.highlight import TermMatcher, query_terms
 from search.postgres_engine import bm25
@@ -35,6 +35,7 @@ from search.postgres_engine import schema as s
 from search.postgres_engine.database import Database
 from search.postgres_engine.querybuild import PostgresBackend, Stems, Vocabulary, build_query
 from search.query import ParsedQuery
+from search.selection import Match, Ranked, top_scored
 from search.store import Generation
 
 MLT_TERMS = 12

@@ -25,6 +25,9 @@ from search.tantivy_engine.vocab import Vocabulary
 class TantivyBackend:
     """Query objects and term lookups for one Tantivy schema and searcher vocabulary."""
 
+    scores_phrases = True
+    """A phrase query scores by the phrase's own frequency (``querycompile._phrase_bonus``)."""
+
     def __init__(self, schema: tantivy.Schema, vocab: Vocabulary) -> None:
         self.schema = schema
         self.vocab = vocab

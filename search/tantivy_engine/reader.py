@@ -38,10 +38,11 @@ from search.analysis import (
     stopwords,
 )
 from search.docvalues import BoolArray
-from search.engine_base import ANY_WORDS_NOTICE, BaseEngine, Match, Page, Ranked, Top, top_scored
+from search.engine_base import ANY_WORDS_NOTICE, BaseEngine
 from search.errors import NotFound
 from search.highlight import TermMatcher
 from search.query import ParsedQuery, any_words
+from search.selection import Match, Page, Ranked, Top, top_scored
 from search.store import Generation
 from search.tantivy_engine import facetcount
 from search.tantivy_engine import schema as s

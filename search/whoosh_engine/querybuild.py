@@ -35,6 +35,10 @@ the term list in order, and asking every candidate's frequency costs a lookup ea
 class WhooshBackend:
     """Query objects and term lookups for one Whoosh reader."""
 
+    scores_phrases = True
+    """A phrase query scores only the documents holding the phrase (its words' scores there:
+    ``querycompile._phrase_bonus``)."""
+
     def __init__(self, reader: IndexReader) -> None:
         self.reader = reader
 

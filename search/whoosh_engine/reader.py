@@ -24,10 +24,11 @@ from whoosh.query import Query
 from search import deadline, limits
 from search.analysis import STEM
 from search.docvalues import BoolArray
-from search.engine_base import BaseEngine, Match, Ranked
+from search.engine_base import BaseEngine
 from search.errors import NotFound, SearchTimeout
 from search.highlight import TermMatcher
 from search.query import ParsedQuery
+from search.selection import Match, Ranked
 from search.store import Generation
 from search.whoosh_engine.docvalues import load_docvalues
 from search.whoosh_engine.querybuild import build_query, highlight_terms, match_spans
