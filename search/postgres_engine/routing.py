@@ -471,12 +471,22 @@ class Databases:
         self.close()
 
 
-def _server_going(exc: psycopg.Error) -> bool:
+def _server_going(exc: BaseException) -> bool:
     """The server is shutting down or crashed (57P01-03, "terminating connection due to
     unexpected postmaster exit") or the connection failed (class 08): the host's failure,
-    reported before the connection itself reads as broken."""
-    state = exc.sqlstate or ""
-    return state in ("57P01", "57P02", "57P03") or state.startswith("08")
+    reported before the connection itself reads as broken. The error may be the one it
+    caused: leaving the pipeline after a 57P01 raises "cannot exit pipeline mode while
+    busy" (no state) with the 57P01 as its context, which a replica's ``kill -9`` under
+    load turned into a 500."""
+    seen: BaseException | None = exc
+    for _ in range(5):  # the error and the ones it was raised while handling
+        if seen is None:
+            return False
+        state = (seen.sqlstate or "") if isinstance(seen, psycopg.Error) else ""
+        if state in ("57P01", "57P02", "57P03") or state.startswith("08"):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class _HostFailed(Exception):

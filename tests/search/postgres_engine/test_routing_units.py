@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict
 
@@ -72,3 +73,13 @@ def test_a_server_shutting_down_is_the_hosts_failure_a_cancelled_query_is_not() 
     assert _server_going(errors.ConnectionFailure("lost"))
     assert not _server_going(errors.QueryCanceled("statement timeout"))
     assert not _server_going(errors.SerializationFailure("conflict with recovery"))
+    # psycopg leaving a pipeline after the server went: its own error, the cause as context
+    try:
+        try:
+            raise errors.AdminShutdown("terminating connection due to unexpected postmaster exit")
+        except errors.AdminShutdown:
+            raise psycopg.OperationalError("cannot exit pipeline mode while busy")  # noqa: B904
+    except psycopg.OperationalError as exc:
+        assert exc.__cause__ is None and exc.__context__ is not None
+        assert _server_going(exc)
+    assert not _server_going(psycopg.OperationalError("cannot exit pipeline mode while busy"))
