@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import io
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 
 from search.languages import display_name
 from search.store import write_atomic
@@ -560,12 +560,14 @@ def save_docvalues(
     """Write ``dv`` (and an engine's own extra ``arrays`` and ``names``) into ``directory``."""
     packed, labels = pack_docvalues(dv, arrays, names)
     write_atomic(directory / ARRAYS, packed)
-    write_atomic(directory / NAMES, json.dumps(labels, ensure_ascii=False))
+    # orjson: the names of a large archive are megabytes, written on every update (a watcher's);
+    # the json module took 0.13 s of a 0.42 s update at 24,543 articles
+    write_atomic(directory / NAMES, orjson.dumps(labels))
 
 
 def load_docvalues(
     directory: Path,
 ) -> tuple[DocValues, dict[str, npt.NDArray[Any]], dict[str, Any]]:
     """The arrays saved by ``save_docvalues``, with the extra arrays and names."""
-    names: dict[str, Any] = json.loads((directory / NAMES).read_text(encoding="utf-8"))
+    names: dict[str, Any] = orjson.loads((directory / NAMES).read_bytes())
     return unpack_docvalues(directory / ARRAYS, names)

@@ -65,11 +65,12 @@ def open_writer(
     expected_bytes: int = 0,
     estimate_text: Callable[[], int] | None = None,
     processes: int = 1,
+    work: Path | None = None,
 ) -> EngineWriter:
     """A writer on ``directory``. What a full build will add (``expected`` articles from files
     of ``expected_bytes``, whose characters of text ``estimate_text`` estimates) and the
-    processes it may use let an engine tune bulk builds."""
-    hints = BuildHints(expected, expected_bytes, estimate_text, processes)
+    processes it may use let an engine tune bulk builds; ``work``: ``BuildHints.work``."""
+    hints = BuildHints(expected, expected_bytes, estimate_text, processes, work)
     return engine_spec(engine).open_writer(directory, hints)
 
 
