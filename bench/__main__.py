@@ -102,7 +102,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--engines",
         default="",
-        help=f"comma-separated engines of compare/scaled (default all): {','.join(ENGINES)}",
+        help="comma-separated engines of compare, scaled, knownitem and relevance (default "
+        f"all; knownitem leaves Whoosh out under --quick): {','.join(ENGINES)}",
     )
     parser.add_argument("--output", type=Path, default=RESULTS, help="folder for latest.json/.md")
     parser.add_argument(
@@ -116,7 +117,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     unknown = sorted(set(args.parts) - set(PARTS))
     if unknown:
         parser.error(f"unknown part(s) {', '.join(unknown)}; choose from {', '.join(PARTS)}")
-    args.engines = [e.strip() for e in args.engines.split(",") if e.strip()] or list(ENGINES)
+    args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    args.engines_given = bool(args.engines)
+    args.engines = args.engines or list(ENGINES)
     if bad := sorted(set(args.engines) - set(ENGINES)):
         parser.error(f"unknown engine(s) {', '.join(bad)}; choose from {', '.join(ENGINES)}")
     return args
@@ -135,6 +138,8 @@ class Runner:
         self.compared: dict[str, Any] = {}
         pg = postgres.available()
         self.engines = tuple(e for e in ENGINES if e in args.engines and (pg or e != "postgres"))
+        self.asked: tuple[str, ...] | None = self.engines if args.engines_given else None
+        """The engines ``--engines`` names, for the parts whose own default differs."""
 
     def archive(self) -> Path:
         """The archive every engine is built on: the real corpora, or a tiny generated one."""
@@ -187,13 +192,13 @@ class Runner:
             seconds = 4.0 if self.quick else 20.0
             return pgcluster.run(self.archive(), self.lines, self.work, seconds=seconds)
         if name == "knownitem":
-            return knownitem.run(self.work, quick=self.quick)
+            return knownitem.run(self.work, quick=self.quick, engines=self.asked)
         if name == "grouping":
             return grouping.run(self.work, self.lines, quick=self.quick)
         if name == "research":
             engines = ("whoosh", "tantivy")
             return research.run({e: self.index_of(e) for e in engines}, quick=self.quick)
-        return relevance.run(self.work, quick=not self.full)
+        return relevance.run(self.work, quick=not self.full, engines=self.engines)
 
     def load(self) -> dict[str, Any]:
         """The hardening load test: on the default engine (Whoosh); ``--full`` adds Tantivy."""

@@ -27,7 +27,7 @@ import sqlite3
 import tempfile
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import tantivy
@@ -220,13 +220,22 @@ def _measure(name: str, engines: list[str], work: Path) -> dict[str, dict[str, d
     return results
 
 
-def run(work: Path, *, quick: bool) -> dict[str, object]:
-    """The ``knownitem`` part of ``make bench``: sisihagen and astro-docs, our Tantivy engine
-    beside FTS5 and raw Tantivy (``--full`` adds the Whoosh engine: ten minutes a build)."""
-    engines = ["tantivy", "fts5", "raw-tantivy"] + ([] if quick else ["whoosh"])
-    if postgres.available():
-        engines.append("postgres")
-    return {name: measure(name, engines, work) for name in ("sisihagen", "astro-docs")}
+ENGINES = ("tantivy", "fts5", "raw-tantivy", "whoosh", "postgres")
+
+
+def engines_of(asked: Sequence[str] | None, *, quick: bool) -> list[str]:
+    """The engines of the part, in the report's order: those ``asked`` (``--engines``), else
+    all but the Whoosh engine under ``--quick`` (ten minutes a build); PostgreSQL only where
+    a server can run."""
+    wanted = set(asked) if asked is not None else set(ENGINES) - ({"whoosh"} if quick else set())
+    return [e for e in ENGINES if e in wanted and (e != "postgres" or postgres.available())]
+
+
+def run(work: Path, *, quick: bool, engines: Sequence[str] | None = None) -> dict[str, object]:
+    """The ``knownitem`` part of ``make bench``: sisihagen and astro-docs, our engines beside
+    FTS5 and raw Tantivy (``engines_of``)."""
+    chosen = engines_of(engines, quick=quick)
+    return {name: measure(name, chosen, work) for name in ("sisihagen", "astro-docs")}
 
 
 def report(results: dict[str, object]) -> list[str]:
