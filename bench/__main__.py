@@ -1,5 +1,5 @@
 """``python -m bench [--quick | --full] [--only PARTS]``, PARTS from compare, http, load,
-relevance, research, knownitem, suggest, pgcluster, grouping, scaled, million.
+relevance, research, knownitem, suggest, pgcluster, grouping, scaled, million, freshness, tail.
 
 Default (``make bench``, ~15 minutes): the four engines side by side on the
 three real corpora (sisihagen, bbc, 20news: 24,543 articles), HTTP through
@@ -9,6 +9,10 @@ archive and the title-weight sweep. ``--quick`` runs everything small on a
 tiny generated archive (a smoke test, under three minutes). ``--only million``
 (``make bench-million``) builds a generated million-article archive on the Tantivy
 engine and raw Tantivy (``bench.million``: an hour or more on two cores).
+``--only freshness,tail`` times file write → searchable through a watcher and HTTP on the
+real corpora and on ``--scaled`` generated articles (``bench.freshness``), and the tail of
+faceted searches with snippets at ``--scaled`` (``bench.tail``), both engines beside raw
+Tantivy; ``--kept-dir DIR`` keeps their archives and indexes for a later run (``bench.kept``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 from bench import (
     archive,
     compare,
+    freshness,
     generate,
     grouping,
     knownitem,
@@ -35,6 +40,7 @@ from bench import (
     relevance,
     research,
     suggest,
+    tail,
 )
 from bench.builds import ENGINES
 from bench.common import (
@@ -50,7 +56,7 @@ from bench.common import (
 from bench.report import render
 
 PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest", "pgcluster",
-         "grouping", "scaled", "million")  # fmt: skip
+         "grouping", "scaled", "million", "freshness", "tail")  # fmt: skip
 DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest",
                  "pgcluster", "grouping")  # fmt: skip
 FULL_PARTS = (*DEFAULT_PARTS, "scaled")
@@ -67,6 +73,8 @@ WHOOSH_SCALED_MAX = 200_000
 SCALED = 100_000
 QUICK_ARTICLES = 300
 QUICK_QUERIES = 25
+FRESHNESS_ROUNDS = 10
+QUICK_ROUNDS = 3
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -84,6 +92,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         default=None,
         help="keep the million part's archive and indexes here (reused by a later run)",
+    )
+    parser.add_argument(
+        "--kept-dir",
+        type=Path,
+        default=None,
+        help="keep the freshness and tail parts' archives and indexes here (reused later)",
     )
     parser.add_argument(
         "--engines",
@@ -118,6 +132,7 @@ class Runner:
         self.work, self.quick, self.full, self.scaled = work, args.quick, args.full, args.scaled
         self.million = QUICK_MILLION if args.quick else args.million
         self.million_dir: Path = args.million_dir or work / "million"
+        self.kept_dir: Path = args.kept_dir or work / "kept"
         lines = read_query_lines(QUERIES / "mixed.txt")
         self.lines: list[QueryLine] = lines[:QUICK_QUERIES] if self.quick else lines
         self.compared: dict[str, Any] = {}
@@ -162,6 +177,13 @@ class Runner:
             return self.scaled_run()
         if name == "million":
             return million.run(self.million_dir, self.lines, self.million)
+        if name == "freshness":
+            sizes: list[int | str] = [QUICK_ARTICLES] if self.quick else ["real", self.scaled]
+            rounds = QUICK_ROUNDS if self.quick else FRESHNESS_ROUNDS
+            return freshness.run(self.kept_dir, sizes, rounds)
+        if name == "tail":
+            size = QUICK_ARTICLES if self.quick else self.scaled
+            return tail.run_part(self.kept_dir, size, self.lines)
         if name == "suggest":
             engines = ("whoosh", "tantivy")
             return suggest.run({e: self.index_of(e) for e in engines}, self.lines)
