@@ -85,6 +85,35 @@ class _Keyed:
 
 
 @dataclass(frozen=True, eq=False)
+class _ByDoc:
+    """(document, value) pairs grouped by document: the values of document ``d`` are
+    ``values[starts[d]:starts[d + 1]]``. Counting the values of a few documents reads
+    their own pairs only, not a mask entry for every pair of the archive."""
+
+    starts: IndexArray
+    values: IntArray
+
+    @classmethod
+    def build(cls, docs: IntArray, values: IntArray, size: int) -> _ByDoc:
+        order = np.argsort(docs, kind="stable")
+        starts = np.searchsorted(docs[order], np.arange(size + 1)).astype(np.intp)
+        return cls(starts, values[order])
+
+    def of(self, docnums: IndexArray) -> IntArray:
+        """The values of ``docnums``, every pair of each."""
+        starts = self.starts[docnums]
+        lengths = self.starts[docnums + 1] - starts
+        total = int(lengths.sum())
+        if not total:
+            return self.values[:0]
+        # each pair's position: its document's start plus its place among that document's
+        ends = np.cumsum(lengths)
+        place = np.arange(total, dtype=np.intp) - np.repeat(ends - lengths - starts, lengths)
+        found: IntArray = self.values[place]
+        return found
+
+
+@dataclass(frozen=True, eq=False)
 class _Dates:
     """The distinct years and months, and each document's slot among them."""
 
@@ -149,6 +178,14 @@ class DocValues:
             "author": _Keyed.build(self.authors, self.author_labels),
             "lang": _Keyed.build(self.langs, tuple(display_name(k) for k in self.langs)),
         }
+
+    @cached_property
+    def tags_by_doc(self) -> _ByDoc:
+        return _ByDoc.build(self.tag_doc, self.tag_id, self.size)
+
+    @cached_property
+    def authors_by_doc(self) -> _ByDoc:
+        return _ByDoc.build(self.author_doc, self.author_id, self.size)
 
     @cached_property
     def groups(self) -> IntArray:
