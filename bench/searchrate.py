@@ -11,7 +11,8 @@ inside every round (the first one turns), so the machine's load weighs on all al
 It prints, per engine and mode, the median over the rounds of each revision's median
 wall and CPU (this thread's) milliseconds per search, and the ratio to the first
 revision. Indexes are kept in ``--work`` (named by commit) and reused by a later run;
-the working tree's (``.``) is rebuilt unless ``--reuse``.
+the working tree's (``.``) is rebuilt unless ``--reuse``; ``--index ENGINE:REV=DIR`` names
+one built before (by a revision with the same index format).
 """
 
 from __future__ import annotations
@@ -142,6 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=10.0, help="seconds of warm-up per child")
     parser.add_argument("--work", type=Path, default=Path("/tmp/searchrate"))
     parser.add_argument("--reuse", action="store_true", help="keep the working tree's index")
+    parser.add_argument(
+        "--index",
+        action="append",
+        default=[],
+        help="ENGINE:REV=DIR: an index built earlier by REV's index format (a Whoosh build "
+        "of the real corpora takes half an hour on a loaded machine)",
+    )
     args = parser.parse_args(argv)
     engines: list[str] = args.engines.split(",")
     work: Path = args.work
@@ -155,8 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         if rev != "." and not tree.exists():
             shutil.move(extract(rev, work), tree)
         trees[rev] = ROOT if rev == "." else tree
+    given = {tuple(k.split(":", 1)): Path(v) for k, _, v in (i.partition("=") for i in args.index)}
     indexes = {
-        (engine, rev): index_for(trees[rev], commits[rev], engine, source, work, args.reuse)
+        (engine, rev): given.get((engine, rev))
+        or index_for(trees[rev], commits[rev], engine, source, work, args.reuse)
         for engine in engines
         for rev in args.rev
     }

@@ -84,6 +84,7 @@ def to_document(article: Article, key: int) -> tantivy.Document:
         doc.add_unsigned(
             s.DATE, s.date_key(article.date.year, article.date.month, article.date.day)
         )
+        doc.add_unsigned(s.YEAR, article.date.year)
     if article.translation_key:
         doc.add_text(s.TRANSLATION_KEY, article.translation_key)
     add_facet_keys(doc, article)

@@ -26,7 +26,7 @@ from search.engine_base import ANY_WORDS_NOTICE
 from search.query import parse_query
 from search.request import build_request
 from search.service import SearchService
-from search.tantivy_engine import reader
+from search.tantivy_engine import facetcount, reader
 from search.tantivy_engine.reader import TantivyEngine
 from search.types import SearchRequest
 
@@ -76,15 +76,18 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TantivyEngine]:
     service.close()
 
 
-@pytest.fixture(params=["aggregations", "arrays", "one pass"])
+@pytest.fixture(params=["aggregations", "aggregations, the most frequent", "arrays", "one pass"])
 def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """How the engine page counts facets: by aggregations, over dense arrays of a second
-    search's matches (a big archive, few matches), or over the matches of the one search
-    that also ranks them (a small archive, no filter)."""
-    bounds = {"aggregations": (0, 0), "arrays": (0, ARTICLES), "one pass": (ARTICLES, 0)}
-    docs, matches = bounds[request.param]
+    """How the engine page counts facets: by aggregations (every value at once, or the most
+    frequent first and every value again when ties cross the cut), over dense arrays of a
+    second search's matches (a big archive, few matches), or over the matches of the one
+    search that also ranks them (a small archive, no filter)."""
+    bounds = {"arrays": (0, ARTICLES), "one pass": (ARTICLES, 0)}
+    docs, matches = bounds.get(request.param, (0, 0))
     monkeypatch.setattr(reader, "MASK_DOCS", docs)
     monkeypatch.setattr(reader, "MASK_MATCHES", matches)
+    if request.param == "aggregations, the most frequent":
+        monkeypatch.setattr(facetcount, "EVERY_VALUE_UP_TO", 0)
     return str(request.param)
 
 
