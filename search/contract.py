@@ -131,3 +131,6 @@ class EngineSpec:
     """One line for ``archive-search index --help``: what the engine is good at."""
     open_reader: Callable[[Generation], Engine]
     open_writer: Callable[[Path, BuildHints], EngineWriter]
+    reopen_reader: Callable[[Generation, Engine], Engine] | None = None
+    """Opens a newer generation of the index the given engine serves, reusing what the two
+    share (a server swapping generations); None: ``open_reader``."""

@@ -74,10 +74,14 @@ def open_writer(
     return engine_spec(engine).open_writer(directory, hints)
 
 
-def open_engine(generation: Generation) -> Engine:
-    """The engine that wrote ``generation``, opened on it."""
+def open_engine(generation: Generation, previous: Engine | None = None) -> Engine:
+    """The engine that wrote ``generation``, opened on it; ``previous``, the engine serving an
+    older generation of the same index, lends what the two share if the engine can reuse it
+    (``EngineSpec.reopen_reader``). ``previous`` stays open and usable either way."""
     spec = check_meta(generation)
     try:
+        if previous is not None and spec.reopen_reader is not None:
+            return spec.reopen_reader(generation, previous)
         return spec.open_reader(generation)
     except SearchError:
         raise

@@ -120,7 +120,7 @@ class SearchService:
         name = identity[0]
         try:
             source = self._source or self.store
-            engine = open_engine(source.load(name))
+            engine = open_engine(source.load(name), self._engine)
         except IndexUnavailable:
             if self._engine is None:
                 raise

@@ -150,7 +150,7 @@ def extend_docvalues(
     writes them whole, which drops the dead rows).
     """
     try:
-        saved = _load(directory)
+        saved = _load(directory, for_writer=True)
     except FileNotFoundError:
         return None
     old, keys, offsets, parts = _split(saved)
