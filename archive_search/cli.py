@@ -196,7 +196,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         return build_index(
             args.path, args.index, rebuild=rebuild, config=config, progress=progress,
             engine=args.engine, default_engine=settings.engine, workers=settings.parse_workers,
-            paths=paths,
+            paths=paths, keep_writer=stop is not None,
         )  # fmt: skip
 
     try:

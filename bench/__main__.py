@@ -1,5 +1,5 @@
 """``python -m bench [--quick | --full] [--only PARTS]``, PARTS from compare, http, load,
-relevance, research, knownitem, suggest, pgcluster, grouping, scaled, million.
+relevance, research, knownitem, suggest, pgcluster, grouping, scaled, million, freshness, tail.
 
 Default (``make bench``, ~15 minutes): the four engines side by side on the
 three real corpora (sisihagen, bbc, 20news: 24,543 articles), HTTP through
@@ -9,6 +9,10 @@ archive and the title-weight sweep. ``--quick`` runs everything small on a
 tiny generated archive (a smoke test, under three minutes). ``--only million``
 (``make bench-million``) builds a generated million-article archive on the Tantivy
 engine and raw Tantivy (``bench.million``: an hour or more on two cores).
+``--only freshness,tail`` times file write → searchable through a watcher and HTTP on the
+real corpora and on ``--scaled`` generated articles (``bench.freshness``), and the tail of
+faceted searches with snippets at ``--scaled`` (``bench.tail``), both engines beside raw
+Tantivy; ``--kept-dir DIR`` keeps their archives and indexes for a later run (``bench.kept``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 from bench import (
     archive,
     compare,
+    freshness,
     generate,
     grouping,
     knownitem,
@@ -35,6 +40,7 @@ from bench import (
     relevance,
     research,
     suggest,
+    tail,
 )
 from bench.builds import ENGINES
 from bench.common import (
@@ -50,7 +56,7 @@ from bench.common import (
 from bench.report import render
 
 PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest", "pgcluster",
-         "grouping", "scaled", "million")  # fmt: skip
+         "grouping", "scaled", "million", "freshness", "tail")  # fmt: skip
 DEFAULT_PARTS = ("compare", "http", "load", "relevance", "research", "knownitem", "suggest",
                  "pgcluster", "grouping")  # fmt: skip
 FULL_PARTS = (*DEFAULT_PARTS, "scaled")
@@ -67,6 +73,8 @@ WHOOSH_SCALED_MAX = 200_000
 SCALED = 100_000
 QUICK_ARTICLES = 300
 QUICK_QUERIES = 25
+FRESHNESS_ROUNDS = 10
+QUICK_ROUNDS = 3
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -86,9 +94,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="keep the million part's archive and indexes here (reused by a later run)",
     )
     parser.add_argument(
+        "--kept-dir",
+        type=Path,
+        default=None,
+        help="keep the freshness and tail parts' archives and indexes here (reused later)",
+    )
+    parser.add_argument(
         "--engines",
         default="",
-        help=f"comma-separated engines of compare/scaled (default all): {','.join(ENGINES)}",
+        help="comma-separated engines of compare, scaled, knownitem and relevance (default "
+        f"all; knownitem leaves Whoosh out under --quick): {','.join(ENGINES)}",
     )
     parser.add_argument("--output", type=Path, default=RESULTS, help="folder for latest.json/.md")
     parser.add_argument(
@@ -102,7 +117,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     unknown = sorted(set(args.parts) - set(PARTS))
     if unknown:
         parser.error(f"unknown part(s) {', '.join(unknown)}; choose from {', '.join(PARTS)}")
-    args.engines = [e.strip() for e in args.engines.split(",") if e.strip()] or list(ENGINES)
+    args.engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    args.engines_given = bool(args.engines)
+    args.engines = args.engines or list(ENGINES)
     if bad := sorted(set(args.engines) - set(ENGINES)):
         parser.error(f"unknown engine(s) {', '.join(bad)}; choose from {', '.join(ENGINES)}")
     return args
@@ -115,11 +132,14 @@ class Runner:
         self.work, self.quick, self.full, self.scaled = work, args.quick, args.full, args.scaled
         self.million = QUICK_MILLION if args.quick else args.million
         self.million_dir: Path = args.million_dir or work / "million"
+        self.kept_dir: Path = args.kept_dir or work / "kept"
         lines = read_query_lines(QUERIES / "mixed.txt")
         self.lines: list[QueryLine] = lines[:QUICK_QUERIES] if self.quick else lines
         self.compared: dict[str, Any] = {}
         pg = postgres.available()
         self.engines = tuple(e for e in ENGINES if e in args.engines and (pg or e != "postgres"))
+        self.asked: tuple[str, ...] | None = self.engines if args.engines_given else None
+        """The engines ``--engines`` names, for the parts whose own default differs."""
 
     def archive(self) -> Path:
         """The archive every engine is built on: the real corpora, or a tiny generated one."""
@@ -157,6 +177,13 @@ class Runner:
             return self.scaled_run()
         if name == "million":
             return million.run(self.million_dir, self.lines, self.million)
+        if name == "freshness":
+            sizes: list[int | str] = [QUICK_ARTICLES] if self.quick else ["real", self.scaled]
+            rounds = QUICK_ROUNDS if self.quick else FRESHNESS_ROUNDS
+            return freshness.run(self.kept_dir, sizes, rounds)
+        if name == "tail":
+            size = QUICK_ARTICLES if self.quick else self.scaled
+            return tail.run_part(self.kept_dir, size, self.lines)
         if name == "suggest":
             engines = ("whoosh", "tantivy")
             return suggest.run({e: self.index_of(e) for e in engines}, self.lines)
@@ -165,13 +192,13 @@ class Runner:
             seconds = 4.0 if self.quick else 20.0
             return pgcluster.run(self.archive(), self.lines, self.work, seconds=seconds)
         if name == "knownitem":
-            return knownitem.run(self.work, quick=self.quick)
+            return knownitem.run(self.work, quick=self.quick, engines=self.asked)
         if name == "grouping":
             return grouping.run(self.work, self.lines, quick=self.quick)
         if name == "research":
             engines = ("whoosh", "tantivy")
             return research.run({e: self.index_of(e) for e in engines}, quick=self.quick)
-        return relevance.run(self.work, quick=not self.full)
+        return relevance.run(self.work, quick=not self.full, engines=self.engines)
 
     def load(self) -> dict[str, Any]:
         """The hardening load test: on the default engine (Whoosh); ``--full`` adds Tantivy."""

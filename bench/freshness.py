@@ -1,27 +1,26 @@
 """Freshness: from a file written into the archive to the first HTTP search that returns it.
 
-``python -m bench.freshness [--corpus sisihagen | --corpus real] [--generated N] [--rounds 10]
-[--engine whoosh ...] [--no-raw] [--keep DIR]``; ``--corpus`` and ``--generated`` may be
-given several times (``--corpus real --generated 100000``: both sizes in one run).
+``python -m bench --only freshness [--scaled N] [--kept-dir DIR]`` (the part: the three
+real corpora and N generated articles, both engines and raw Tantivy), or
+``python -m bench.freshness [--corpus real | --corpus sisihagen] [--generated N]
+[--rounds 10] [--engine whoosh ...] [--no-raw] [--keep DIR]`` (sizes given one by one).
 
-For each engine: the corpus is copied to a temporary folder (the shared corpus is
-never written), or an archive of N articles is generated there (``bench.generate``,
-the scaled archive of the other bench parts), and indexed. With ``--keep DIR`` the
-archive and indexes are made in DIR and kept, and a later run with the same DIR
-reuses them (a 100,000-article Whoosh build takes many minutes). Then
-``archive-search index COPY --watch`` and gunicorn
+The archives and indexes are those ``bench.kept`` keeps (made unless an earlier run
+with the same folder made them); each engine works on a hard-linked copy of its index,
+so the kept one stays as built. For each size and engine,
+``archive-search index ARCHIVE --watch`` and gunicorn
 (``archive_search.cli.gunicorn_command``, one worker) run as real processes. Each
-round writes one new article holding a word found nowhere else, and asks
-``/api/v1/search`` for that word on a fresh connection every ``POLL_SECONDS`` until
-it is found; the figure is the time from the write's return to that answer, beside
-the watcher's own time to publish each batch and the median of each step of it
-(from its log: ``indexer.build.BuildReport.phases``). Rounds are a few seconds apart,
-so each is one batch of its own.
+round writes one new article holding a word found nowhere else (under ``fresh/``,
+removed afterwards), and asks ``/api/v1/search`` for that word on a fresh connection
+every ``POLL_SECONDS`` until it is found; the figure is the time from the write's
+return to that answer, beside the watcher's own time to publish each batch and the
+median of each step of it (from its log: ``indexer.build.BuildReport.phases``).
+Rounds are a few seconds apart, so each is one batch of its own.
 
 Beside the engines, the floor: raw Tantivy (``bench.peers``, its index of the same
-archive built in ``DIR``) in this process, each round parsing the new file, adding it,
-committing without waiting for merges, reloading the reader and searching until it
-is found; no HTTP, no generation, no facet arrays.
+archive) in this process, each round parsing the new file, adding it, committing
+without waiting for merges, reloading the reader and searching until it is found; no
+HTTP, no generation, no facet arrays.
 """
 
 from __future__ import annotations
@@ -43,11 +42,11 @@ from typing import Any
 
 import tantivy
 
+from bench import kept as kept_files
 from bench.abuse import start_server, stop_server
-from bench.archive import REAL, Read, assemble, iter_records
-from bench.common import corpus, log, percentile
-from bench.generate import generate
-from bench.peers import HEAP_BYTES, THREADS, build_tantivy, tantivy_document
+from bench.common import log, percentile
+from bench.peers import HEAP_BYTES, THREADS, tantivy_document
+from bench.report import table
 from indexer.config import load_config
 from indexer.parse import parse_bytes
 from search.store import IndexStore
@@ -55,6 +54,7 @@ from search.store import IndexStore
 POLL_SECONDS = 0.01
 ROUND_GAP_SECONDS = 3.0
 TIMEOUT_SECONDS = 120.0
+ENGINES = ("whoosh", "tantivy")
 ARTICLE = "---\ntitle: Fresh dispatch {n}\ndate: 2026-12-07\nlang: en\n---\n\n{word} arrived.\n"
 
 
@@ -69,40 +69,11 @@ def found(port: int, word: str) -> bool:
     return response.status == 200 and int(json.loads(body).get("total", 0)) > 0
 
 
-Source = Path | int | tuple[str, ...]
-"""A corpus to copy, a number of articles to generate, or corpora to put together."""
-
-
-def prepare_archive(source: Source, work: Path, name: str) -> Path:
-    """The archive ``work/<name>-archive``: a copy of ``source``, ``source`` articles
-    generated, or the corpora named; made unless there from an earlier run."""
-    archive = work / f"{name}-archive"
-    if not archive.exists():
-        if isinstance(source, int):
-            generate(archive, source)
-        elif isinstance(source, tuple):
-            assemble(work, archive.name, source)
-        else:
-            shutil.copytree(source, archive)
-    return archive
-
-
-def prepare(engine: str, source: Source, work: Path) -> tuple[Path, Path]:
-    """The archive and its index, made in ``work`` unless there from an earlier run."""
-    archive, index = prepare_archive(source, work, engine), work / f"{engine}-index"
-    if not (index / "CURRENT").exists():
-        cli = str(Path(sys.executable).parent / "archive-search")
-        started = time.perf_counter()
-        subprocess.run(
-            [cli, "index", str(archive), "--index", str(index), "--engine", engine, "--quiet"],
-            check=False, stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        log(f"{engine}: built in {time.perf_counter() - started:.1f} s")
-    return archive, index
-
-
-def measure_engine(engine: str, source: Source, rounds: int, work: Path) -> dict[str, Any]:
-    archive, index = prepare(engine, source, work)
+def measure_engine(
+    engine: str, archive: Path, index: Path, rounds: int, work: Path
+) -> dict[str, Any]:
+    """Rounds of one new article written into ``archive`` (under ``fresh/``), published by a
+    watcher into ``index`` and searched for through gunicorn; logs in ``work``."""
     cli = str(Path(sys.executable).parent / "archive-search")
     watch_log = (work / f"{engine}-watch.log").open("wb")
     watcher = subprocess.Popen(
@@ -178,14 +149,8 @@ def step_medians(watch_log: str, rounds: int) -> dict[str, int]:
     return {name: round(percentile(values, 50)) for name, values in steps.items()}
 
 
-def measure_raw(source: Source, rounds: int, work: Path) -> dict[str, Any]:
+def measure_raw(archive: Path, index_dir: Path, rounds: int) -> dict[str, Any]:
     """The floor: raw Tantivy's own add, commit (no wait for merges), reload and search."""
-    archive = prepare_archive(source, work, "raw")
-    index_dir = work / "raw-tantivy-index"
-    if not (index_dir / "meta.json").exists():
-        started = time.perf_counter()
-        build_tantivy(iter_records(archive, Read(), workers=2), index_dir)
-        log(f"raw tantivy: built in {time.perf_counter() - started:.1f} s")
     index = tantivy.Index.open(str(index_dir))
     writer = index.writer(HEAP_BYTES, THREADS)
     config = load_config(archive)
@@ -216,38 +181,92 @@ def measure_raw(source: Source, rounds: int, work: Path) -> dict[str, Any]:
     return {"articles": index.searcher().num_docs, **figures(seconds)}
 
 
+def run(
+    kept: Path,
+    sizes: list[kept_files.Size],
+    rounds: int,
+    engines: tuple[str, ...] = ENGINES,
+    raw: bool = True,
+) -> dict[str, Any]:
+    """Each size's rounds on each engine and on raw Tantivy, on hard-linked copies of the
+    indexes kept in ``kept`` (``bench.kept``: made there unless an earlier run made them)."""
+    results: dict[str, Any] = {"rounds": rounds, "load_average_start": os.getloadavg()[0]}
+    by_size: dict[str, Any] = {}
+    for size in sizes:
+        archive = kept_files.archive(kept, size)
+        found: dict[str, Any] = {}
+        by_size[str(size)] = found
+        work = kept / f"work-{os.getpid()}"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
+        try:
+            for engine in (*engines, *((kept_files.RAW,) if raw else ())):
+                copy = kept_files.linked_copy(
+                    kept_files.index(kept, size, engine), work / f"index-{engine}"
+                )
+                log(f"freshness: {size} articles, {engine}")
+                if engine == kept_files.RAW:
+                    found["raw_tantivy"] = measure_raw(archive, copy, rounds)
+                else:
+                    found[engine] = measure_engine(engine, archive, copy, rounds, work)
+                shutil.rmtree(archive / "fresh", ignore_errors=True)
+        finally:
+            shutil.rmtree(archive / "fresh", ignore_errors=True)
+            shutil.rmtree(work, ignore_errors=True)
+        found["load_average_end"] = os.getloadavg()[0]
+    results["sizes"] = by_size
+    return results
+
+
+def report(r: dict[str, Any]) -> list[str]:
+    """The freshness table: write → searchable per size and engine, raw Tantivy beside."""
+    lines = [
+        "## Freshness: file write → first HTTP search that returns it (`--only freshness`)",
+        "",
+        f"`archive-search index PATH --watch` beside gunicorn (one worker), {r['rounds']} "
+        "rounds of one new article each (after a warm-up round); raw Tantivy: add, commit, "
+        "reload and search in one process (no HTTP, no generation). Median and max in ms; "
+        "the watcher's own publish time and its largest steps beside.",
+        "",
+    ]
+    rows = []
+    for size, found in r["sizes"].items():
+        for engine, name in (("whoosh", "ours, Whoosh"), ("tantivy", "ours, Tantivy"),
+                             ("raw_tantivy", "raw Tantivy")):  # fmt: skip
+            f = found.get(engine)
+            if f is None:
+                continue
+            steps = f.get("steps_median_ms", {})
+            top = sorted(steps.items(), key=lambda item: -item[1])[:3]
+            publish = f.get("publish_ms") or []
+            rows.append([
+                size, f.get("articles"), name, f["median_ms"], f["max_ms"], f["p90_ms"],
+                round(percentile(publish, 50)) if publish else None,
+                ", ".join(f"{step} {ms}" for step, ms in top) or None,
+            ])  # fmt: skip
+    head = ["archive", "articles", "engine", "median ms", "max ms", "p90 ms",
+            "publish median ms", "largest steps (median ms)"]  # fmt: skip
+    return lines + table(head, rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--corpus", action="append", help="a corpus, or 'real': the three real corpora"
-    )
+    parser.add_argument("--corpus", action="append", help="a corpus, or 'real': the real corpora")
     parser.add_argument(
         "--generated", type=int, action="append", help="a generated archive of N articles"
     )
     parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--engine", action="append", choices=("whoosh", "tantivy"))
+    parser.add_argument("--engine", action="append", choices=ENGINES)
     parser.add_argument("--no-raw", action="store_true", help="leave raw Tantivy's floor out")
     parser.add_argument("--keep", type=Path, help="make (or reuse) archives and indexes here")
     args = parser.parse_args(argv)
-    sources: dict[str, Source] = {
-        name: REAL if name == "real" else corpus(name) for name in args.corpus or []
-    }
-    sources |= {f"generated-{n}": n for n in args.generated or []}
-    results: dict[str, Any] = {"load_average_start": os.getloadavg()[0]}
+    sizes: list[kept_files.Size] = [*(args.corpus or []), *(args.generated or [])]
     with contextlib.ExitStack() as stack:
-        top: Path = args.keep or Path(
+        kept: Path = args.keep or Path(
             stack.enter_context(tempfile.TemporaryDirectory(prefix="freshness-"))
         )
-        for name, source in (sources or {"sisihagen": corpus("sisihagen")}).items():
-            work = top / name if len(sources) > 1 else top
-            work.mkdir(parents=True, exist_ok=True)
-            found: dict[str, Any] = {}
-            results[name] = found
-            for engine in args.engine or ["whoosh", "tantivy"]:
-                found[engine] = measure_engine(engine, source, args.rounds, work)
-            if not args.no_raw:
-                found["raw_tantivy"] = measure_raw(source, args.rounds, work)
-            found["load_average_end"] = os.getloadavg()[0]
+        engines = tuple(args.engine or ENGINES)
+        results = run(kept, sizes or ["sisihagen"], args.rounds, engines, not args.no_raw)
     print(json.dumps(results, indent=2))
     return 0
 

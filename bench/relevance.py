@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -113,8 +113,13 @@ def evaluate(
 
 
 def bench_collection(
-    collection: Collection, work: Path, boosts: tuple[float, ...]
+    collection: Collection,
+    work: Path,
+    boosts: tuple[float, ...],
+    engines: Sequence[str] = ("tantivy", "postgres"),
 ) -> dict[str, Any]:
+    """The Whoosh engine at each title weight (the reference), and ``engines`` at the current
+    one (PostgreSQL where a server can run)."""
     source = work / f"source-{collection.name}"
     write_collection(collection, source)
     truncated = sum(sanitise(collection.queries[q])[1] for q in collection.judged_queries())
@@ -123,13 +128,13 @@ def bench_collection(
         log(f"relevance: {collection.name}, title boost {boost}")
         rows.append(evaluate(collection, source, work, boost))
     current = next((r for r in rows if r["boost"] == ranking.TITLE_BOOST), rows[-1])
-    log(f"relevance: {collection.name}, tantivy engine")
-    tantivy = evaluate(collection, source, work, ranking.TITLE_BOOST, engine="tantivy")
     others = {}
-    if postgres.available():  # its database: ``bench.postgres``, started by the runner
-        log(f"relevance: {collection.name}, postgres engine")
-        found = evaluate(collection, source, work, ranking.TITLE_BOOST, engine="postgres")
-        others["postgres"] = {
+    for engine in ("tantivy", "postgres"):
+        if engine not in engines or (engine == "postgres" and not postgres.available()):
+            continue  # postgres's database: ``bench.postgres``, started by the runner
+        log(f"relevance: {collection.name}, {engine} engine")
+        found = evaluate(collection, source, work, ranking.TITLE_BOOST, engine=engine)
+        others[engine] = {
             "ndcg10_binary": found["ndcg10_binary"],
             "ndcg10_graded": found["ndcg10_graded"] if collection.name == "cranfield" else None,
         }
@@ -142,21 +147,19 @@ def bench_collection(
         "ndcg10_binary": current["ndcg10_binary"],
         "ndcg10_graded": current["ndcg10_graded"] if collection.name == "cranfield" else None,
         "by_boost": rows,
-        "tantivy": {
-            "ndcg10_binary": tantivy["ndcg10_binary"],
-            "ndcg10_graded": tantivy["ndcg10_graded"] if collection.name == "cranfield" else None,
-        },
         **others,
     }
 
 
-def run(work: Path, *, quick: bool) -> dict[str, Any]:
+def run(
+    work: Path, *, quick: bool, engines: Sequence[str] = ("tantivy", "postgres")
+) -> dict[str, Any]:
     """Both collections; ``quick`` measures the current title weight only."""
     boosts = (ranking.TITLE_BOOST,) if quick else BOOSTS
     folder = corpus("relevance")
     results: dict[str, Any] = {}
     for name, loader in (("cranfield", load_cranfield), ("cisi", load_cisi)):
-        results[name] = bench_collection(loader(folder / name), work, boosts)
+        results[name] = bench_collection(loader(folder / name), work, boosts, engines)
     results["best_boost"] = best_boost(results, boosts)
     return results
 

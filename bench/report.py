@@ -326,6 +326,18 @@ def pgcluster(r: dict[str, Any]) -> list[str]:
     return head + table(header, rows) + tail
 
 
+def freshness(r: dict[str, Any]) -> list[str]:
+    from bench.freshness import report
+
+    return report(r)
+
+
+def tail(r: dict[str, Any]) -> list[str]:
+    from bench.tail import report
+
+    return report(r)
+
+
 SECTIONS = {
     "compare": compare,
     "scaled": scaled,
@@ -338,6 +350,8 @@ SECTIONS = {
     "knownitem": knownitem,
     "pgcluster": pgcluster,
     "grouping": grouping,
+    "freshness": freshness,
+    "tail": tail,
 }
 
 

@@ -59,6 +59,8 @@ SKIPPED = "skipped: "
 """Manifest status prefix of a file left out on purpose, followed by the reason."""
 Progress = Callable[[int, int], None]
 RACY_SECONDS = 3
+LIVE = "live"
+"""Folder of the index directory where a watcher's engine keeps its working copy."""
 """A file modified this close to the run's start has its size and time left unrecorded."""
 
 
@@ -128,6 +130,7 @@ def build_index(
     default_engine: str = DEFAULT_ENGINE,
     workers: int | None = None,
     paths: Collection[str] | None = None,
+    keep_writer: bool = False,
 ) -> BuildReport:
     """Index the archive at ``source`` into ``index_dir``; see the module docstring.
 
@@ -137,6 +140,9 @@ def build_index(
     CPUs this process may use). ``paths``: the only files and folders (relative to
     ``source``) that may have changed since the served generation, as a watcher
     knows them; an update then looks at nothing else (``None``: the whole archive).
+    ``keep_writer``: the process runs update after update (a watcher): an engine may keep
+    its writer open between them, in a working copy under ``index_dir/live``
+    (``BuildHints.work``), so that an update waits for nothing but its own commit.
     """
     started = time.perf_counter()
     source = Path(source)
@@ -173,6 +179,7 @@ def build_index(
             update = _Update(
                 engine, config, checked, (stats, hashes), report, progress,
                 workers=worker_count(workers), removed=removed, owners=saved.owners(),
+                work=store.root / LIVE if keep_writer else None,
             )  # fmt: skip
             update.apply(partial, changed, removed)
             lap = time.perf_counter()
@@ -351,8 +358,10 @@ class _Update:
         workers: int,
         removed: list[str],
         owners: dict[str, str],
+        work: Path | None = None,
     ) -> None:
         self.engine, self.config, self.old, self.workers = engine, config, old, workers
+        self.work = work
         # the trusted stat of every candidate looked at; the hashes of the files read before
         # parsing
         self.stats, self.hashed = files
@@ -367,8 +376,9 @@ class _Update:
         fresh = not self.old
         lap = time.perf_counter()
         writer = _open_writer(
-            self.engine, partial, changed if fresh else [], self.stats, self.workers, self.config
-        )
+            self.engine, partial, changed if fresh else [], self.stats, self.workers, self.config,
+            None if fresh else self.work,
+        )  # fmt: skip
         lap = self.report.lap("open", lap)
         try:
             touched = [old[rel] for rel in removed] + [
@@ -489,6 +499,7 @@ def _open_writer(
     stats: dict[str, Stat | None],
     workers: int,
     config: ArchiveConfig,
+    work: Path | None = None,
 ) -> EngineWriter:
     """A writer on the copy of the served generation; a corrupt copy is an ``IndexFormatError``.
 
@@ -499,7 +510,7 @@ def _open_writer(
     try:
         return open_writer(
             engine, partial, expected=len(added), expected_bytes=size, processes=workers,
-            estimate_text=functools.partial(estimate_text, added, stats, config),
+            estimate_text=functools.partial(estimate_text, added, stats, config), work=work,
         )  # fmt: skip
     except (SearchError, OSError):  # OSError: the disk, not the files (the CLI says so)
         raise

@@ -114,6 +114,10 @@ class BuildHints:
     which parses a sample of the files: called only by an engine that splits by it)."""
     processes: int = 1
     """Processes the build may use."""
+    work: Path | None = None
+    """A folder where the engine may keep a working copy of the index and a writer open across
+    this process's updates (a watcher's: ``indexer.build.build_index(keep_writer=True)``);
+    None: each update's writer is opened and closed on the generation being written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,3 +131,6 @@ class EngineSpec:
     """One line for ``archive-search index --help``: what the engine is good at."""
     open_reader: Callable[[Generation], Engine]
     open_writer: Callable[[Path, BuildHints], EngineWriter]
+    reopen_reader: Callable[[Generation, Engine], Engine] | None = None
+    """Opens a newer generation of the index the given engine serves, reusing what the two
+    share (a server swapping generations); None: ``open_reader``."""

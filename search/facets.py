@@ -139,9 +139,22 @@ def _grouped(dv: DocValues, request: SearchRequest) -> IntArray | None:
     return dv.groups if request.group == "translations" else None
 
 
+FEW_DOCS = 8
+"""Counting documents' tags or authors reads their own pairs (``DocValues.tags_by_doc``)
+when the pairs outnumber the counted documents this many times; else a mask entry per
+pair of the archive, which costs less per pair."""
+
+
 def _keyed_counts(
     dv: DocValues, facet: FacetName, docs: BoolArray, groups: IntArray | None
 ) -> CountArray:
+    if facet in ("tag", "author") and groups is None:
+        pairs = dv.tag_doc if facet == "tag" else dv.author_doc
+        counted = np.count_nonzero(docs)
+        if counted * FEW_DOCS < len(pairs):
+            by_doc = dv.tags_by_doc if facet == "tag" else dv.authors_by_doc
+            n = len(dv.tags) if facet == "tag" else len(dv.authors)
+            return np.bincount(by_doc.of(np.flatnonzero(docs)), minlength=n)
     if facet == "tag":
         # grouped, a group has the tags of all its members (the ones that did not match too)
         holders = docs if groups is None else linked(dv, docs)

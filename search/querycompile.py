@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final, Generic, Protocol, TypeAlias, TypeVar, cast
 
 from search import deadline, limits, ranking
@@ -140,8 +141,7 @@ class _Build(Generic[Q]):
     weak: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        self.stem_tags = tuple(sorted(set(map(stem_tag, self.langs))))
-        self.weak = frozenset().union(*(stopwords(code) for code in self.langs))
+        self.stem_tags, self.weak = _language_sets(tuple(self.langs))
 
     def count(self, n: int = 1) -> None:
         self.clauses += n
@@ -151,6 +151,14 @@ class _Build(Generic[Q]):
                 "use fewer words, prefixes or fuzzy words.",
                 code="too_many_clauses",
             )
+
+
+@lru_cache(maxsize=64)
+def _language_sets(langs: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The stemmed-field tags and the weak words of an index's languages: the same for
+    every query on one index, and the union of their stop words is thousands of words."""
+    weak: frozenset[str] = frozenset().union(*(stopwords(code) for code in langs))
+    return tuple(sorted(set(map(stem_tag, langs)))), weak
 
 
 _Hard: TypeAlias = "Q | _Nothing"

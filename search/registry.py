@@ -65,18 +65,23 @@ def open_writer(
     expected_bytes: int = 0,
     estimate_text: Callable[[], int] | None = None,
     processes: int = 1,
+    work: Path | None = None,
 ) -> EngineWriter:
     """A writer on ``directory``. What a full build will add (``expected`` articles from files
     of ``expected_bytes``, whose characters of text ``estimate_text`` estimates) and the
-    processes it may use let an engine tune bulk builds."""
-    hints = BuildHints(expected, expected_bytes, estimate_text, processes)
+    processes it may use let an engine tune bulk builds; ``work``: ``BuildHints.work``."""
+    hints = BuildHints(expected, expected_bytes, estimate_text, processes, work)
     return engine_spec(engine).open_writer(directory, hints)
 
 
-def open_engine(generation: Generation) -> Engine:
-    """The engine that wrote ``generation``, opened on it."""
+def open_engine(generation: Generation, previous: Engine | None = None) -> Engine:
+    """The engine that wrote ``generation``, opened on it; ``previous``, the engine serving an
+    older generation of the same index, lends what the two share if the engine can reuse it
+    (``EngineSpec.reopen_reader``). ``previous`` stays open and usable either way."""
     spec = check_meta(generation)
     try:
+        if previous is not None and spec.reopen_reader is not None:
+            return spec.reopen_reader(generation, previous)
         return spec.open_reader(generation)
     except SearchError:
         raise

@@ -44,6 +44,10 @@ log = logging.getLogger(__name__)
 
 SUGGEST_KEPT = 4096
 """Suggestion answers kept: a few hundred bytes each."""
+SETTLE_AFTER_SECONDS = 2.0
+"""A generation swapped in has its heap settled (``settle_heap``) this long after, in a thread
+of its own: the full collection (0.3 s at 24,000 articles) never delays the first search of a
+new generation, which a watcher's freshness is measured by."""
 
 _Stamp = tuple[int, int, int, int, int]
 
@@ -79,6 +83,7 @@ class SearchService:
         self._suggest_lock = threading.Lock()
         self._suggested: OrderedDict[tuple[str, int], suggest.Suggestions] = OrderedDict()
         self._suggested_by: Engine | None = None
+        self._settler: threading.Timer | None = None
 
     def engine(self) -> Engine:
         """The engine of the published generation; ``IndexUnavailable`` when there is none."""
@@ -115,19 +120,31 @@ class SearchService:
         name = identity[0]
         try:
             source = self._source or self.store
-            engine = open_engine(source.load(name))
+            engine = open_engine(source.load(name), self._engine)
         except IndexUnavailable:
             if self._engine is None:
                 raise
             served = self._identity[0] if self._identity else None
             log.exception("generation %s cannot be opened; still serving %s", name, served)
             return
-        settle_heap()
+        # The new engine's objects out of the collector's passes at once (no walk: a frozen
+        # generation's list is moved), the full collection of the retired one's later.
+        gc.freeze()
+        self._settle_later()
         if self._engine is not None:
             self._retired.append(self._engine)
         self._engine, self._identity = engine, identity
         self._close_unused()
         log.info("serving generation %s of %s", name, self.store.root)
+
+    def _settle_later(self) -> None:
+        """Run ``settle_heap`` ``SETTLE_AFTER_SECONDS`` from now (once, for the last swap)."""
+        timer = threading.Timer(SETTLE_AFTER_SECONDS, settle_heap)
+        timer.daemon = True
+        previous, self._settler = self._settler, timer
+        if previous is not None:
+            previous.cancel()
+        timer.start()
 
     def _close_unused(self) -> None:
         """Close the retired engines no call uses, all but the last retired (under the lock)."""
@@ -239,6 +256,9 @@ class SearchService:
 
     def close(self) -> None:
         with self._lock:
+            if self._settler is not None:
+                self._settler.cancel()
+                self._settler = None
             for retired in self._retired:
                 retired.close()
             if self._engine is not None:

@@ -9,6 +9,8 @@ Layout of an index directory::
         gen-20261207080000042/           an older generation, kept for a grace period
         gen-20261207081600123/           engine files + meta.json + the engine's side files
         gen-20261207090000007.partial-…  being written; never read; removed by the next indexer
+      live/tantivy-<pid>/     a watcher's working copy of a Tantivy index (never read by a
+                              server: ``search.tantivy_engine.live``)
 
 A writer builds a new generation in a ``.partial`` directory, fsyncs every
 file and the directory, renames it to its final name, then replaces
@@ -85,16 +87,19 @@ def fsync_tree(path: Path, *, skip_linked: bool = False) -> None:
         fsync_path(Path(dirpath))
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
+def write_atomic(path: Path, data: str | bytes, *, flush: bool = True) -> None:
     """Replace ``path`` whole: write aside, fsync, rename. Never writes into the old file,
-    which a hard-linked older generation may share."""
+    which a hard-linked older generation may share. ``flush=False`` for a file of a
+    generation being written: publishing flushes its new files and folders once."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     with open(tmp, "wb") as fh:
         fh.write(data.encode("utf-8") if isinstance(data, str) else data)
         fh.flush()
-        os.fsync(fh.fileno())
+        if flush:
+            os.fsync(fh.fileno())
     os.replace(tmp, path)
-    fsync_path(path.parent)
+    if flush:
+        fsync_path(path.parent)
 
 
 def _link_or_copy(src: str, dst: str) -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from bench.knownitem import PER_LANG, make_queries, mrr, report
+from pathlib import Path
+
+import pytest
+
+from bench import postgres
+from bench.knownitem import ENGINES, PER_LANG, engines_of, make_queries, mrr, report
 from search.article import Article
 
 
@@ -40,3 +45,24 @@ def test_mrr_at_ten_per_language() -> None:
     assert scores == {"de": 0.0, "en": 0.75, "all": 0.5}
     lines = report({"demo": {"fts5": {"any": scores}}})
     assert "| demo | fts5 | any | 0.5 | de 0.0 en 0.75 |" in lines
+
+
+def test_the_engines_are_those_asked_else_all_but_whoosh_under_quick(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(postgres, "available", lambda: True)
+    assert engines_of(["postgres", "whoosh", "tantivy"], quick=True) == [
+        "tantivy", "whoosh", "postgres"
+    ]  # fmt: skip
+    assert "whoosh" not in engines_of(None, quick=True)
+    assert engines_of(None, quick=False) == list(ENGINES)
+    monkeypatch.setattr(postgres, "available", lambda: False)
+    assert engines_of(["postgres", "whoosh"], quick=False) == ["whoosh"]
+
+
+def test_bench_engines_option_reaches_the_knownitem_part() -> None:
+    from bench.__main__ import Runner, parse_args
+
+    asked = parse_args(["--only", "knownitem", "--engines", "whoosh,tantivy"])
+    assert Runner(Path("/nonexistent"), asked).asked == ("whoosh", "tantivy")
+    assert Runner(Path("/nonexistent"), parse_args(["--only", "knownitem"])).asked is None

@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from psycopg import sql
@@ -41,6 +41,33 @@ from search.querycompile import Tokens
 ScoreTerm = tuple[str, str, float]
 """(field, term, weight) of a positive part of the query."""
 
+
+@dataclass(frozen=True)
+class PhraseScore:
+    """A phrase of a positive part of the query, scored as Tantivy scores one: BM25 of the
+    phrase's own frequency in each document holding it, with the IDFs of its words
+    (``bm25.add_phrase``). Only the documents holding the phrase get a score."""
+
+    field: str
+    query: str
+    """The phrase as a tsquery value (``'a' <-> 'b'``)."""
+    tokens: tuple[tuple[int, str], ...]
+    """Its words with their positions, as the field's column holds them."""
+    terms: tuple[str, ...]
+    """Its words as the terms table holds them (their document frequencies give the IDF)."""
+    weight: float
+
+    @property
+    def column(self) -> str:
+        return s.column(self.field)[0]
+
+    @property
+    def words(self) -> str:
+        """Its words, all of them, anywhere (``'a' & 'b'``): what the GIN index answers
+        without reading a document's positions."""
+        return " & ".join(tsquery_term(lexeme) for lexeme in sorted({t for _, t in self.tokens}))
+
+
 _TEXT_FIELDS = ("tags", "publication", "lang", "translation_key")
 _DF_CACHE = 200_000
 _EXPANSION_CACHE = 4_096
@@ -54,6 +81,7 @@ class Cond:
     params: tuple[Any, ...]
     terms: tuple[ScoreTerm, ...] = ()
     matches: tuple[Match, ...] = ()
+    phrases: tuple[PhraseScore, ...] = ()
     """When the condition is only an OR of tsvector matches, they: ORs of them merge into one
     ``@@`` per column (``body_exact @@ 'war' | 'peace'``), which PostgreSQL evaluates once
     per row and answers with one GIN scan, instead of one per word."""
@@ -273,6 +301,10 @@ class Stems:
 class PostgresBackend:
     """The ``querycompile.Backend`` of one generation."""
 
+    scores_phrases = True
+    """A phrase adds score only in the documents holding it, by its own frequency there
+    (``PhraseScore``), so a plain query gets its phrase clause (``querycompile``)."""
+
     def __init__(self, vocab: Vocabulary, stems: Stems, langs: tuple[str, ...]) -> None:
         self.vocab = vocab
         self.stems = stems
@@ -363,34 +395,49 @@ class PostgresBackend:
         return self._match(field, tsquery_term(_named(field, text)), terms)
 
     def phrase(self, field: str, tokens: Tokens) -> Cond:
-        terms = tuple((field, t, _weight(field)) for _, t in tokens) if field != "author" else ()
-        named = [(position, _named(field, token)) for position, token in tokens]
-        return self._match(field, tsquery_phrase(named), terms)
+        """Matches the phrase; scores as its words (every document it matches holds them
+        together) and as the phrase (``PhraseScore``)."""
+        named = tuple((position, _named(field, token)) for position, token in tokens)
+        query = tsquery_phrase(list(named))
+        if field == "author":
+            return self._match(field, query, ())
+        words = tuple(token for _, token in tokens)
+        found = self._match(field, query, tuple((field, t, _weight(field)) for t in words))
+        return replace(found, phrases=(PhraseScore(field, query, named, words, _weight(field)),))
 
     def boosted(self, query: Cond, factor: float) -> Cond:
         terms = tuple((f, t, w * factor) for f, t, w in query.terms)
-        return Cond(query.sql, query.params, terms, query.matches)
+        phrases = tuple(replace(p, weight=p.weight * factor) for p in query.phrases)
+        return replace(query, terms=terms, phrases=phrases)
 
     def any_of(self, queries: list[Cond]) -> Cond:
         terms = tuple(t for q in queries for t in q.terms)
+        phrases = tuple(p for q in queries for p in q.phrases)
         mergeable = [q for q in queries if q.matches]
         rest = [q for q in queries if not q.matches]
         if mergeable:
             merged = _matching(tuple(m for q in mergeable for m in q.matches), ())
             if not rest:
-                return Cond(merged.sql, merged.params, terms, merged.matches)
+                return Cond(merged.sql, merged.params, terms, merged.matches, phrases)
             rest.insert(0, merged)
         joined = sql.SQL(" OR ").join(q.sql for q in rest)
-        return Cond(sql.SQL("({})").format(joined), tuple(p for q in rest for p in q.params), terms)
+        params = tuple(p for q in rest for p in q.params)
+        return Cond(sql.SQL("({})").format(joined), params, terms, (), phrases)
 
     def combine(self, must: list[Cond], should: list[Cond], must_not: list[Cond]) -> Cond:
+        """``should`` adds scores only, never a condition: its terms, or, for an optional
+        phrase (the compiler's phrase clause), the phrase alone: its words score in ``must``
+        already, and scored again wherever they occur they would only be reweighed."""
         if len(must) == 1 and not should and not must_not:
             return must[0]
         parts = [q.sql for q in must or [TRUE]]
         parts += [sql.SQL("NOT {}").format(q.sql) for q in must_not]
         params = tuple(p for q in [*(must or [TRUE]), *must_not] for p in q.params)
-        terms = tuple(t for q in [*must, *should] for t in q.terms)
-        return Cond(sql.SQL("({})").format(sql.SQL(" AND ").join(parts)), params, terms)
+        optional = [q for q in should if not q.phrases]
+        terms = tuple(t for q in [*must, *optional] for t in q.terms)
+        phrases = tuple(p for q in [*must, *should] for p in q.phrases)
+        joined = sql.SQL("({})").format(sql.SQL(" AND ").join(parts))
+        return Cond(joined, params, terms, (), phrases)
 
     def negate(self, query: Cond) -> Cond:
         return Cond(sql.SQL("(NOT {})").format(query.sql), query.params)
@@ -427,4 +474,12 @@ def build_query(
     return querycompile.compile_query(parsed, langs, backend, notices)
 
 
-__all__ = ["WORD_PATTERN", "Cond", "PostgresBackend", "Stems", "Vocabulary", "build_query"]
+__all__ = [
+    "WORD_PATTERN",
+    "Cond",
+    "PhraseScore",
+    "PostgresBackend",
+    "Stems",
+    "Vocabulary",
+    "build_query",
+]

@@ -12,6 +12,7 @@ algorithms PostgreSQL's configurations use).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections import Counter
@@ -33,7 +34,13 @@ from search.highlight import TermMatcher, query_terms
 from search.postgres_engine import bm25
 from search.postgres_engine import schema as s
 from search.postgres_engine.database import Database
-from search.postgres_engine.querybuild import PostgresBackend, Stems, Vocabulary, build_query
+from search.postgres_engine.querybuild import (
+    PhraseScore,
+    PostgresBackend,
+    Stems,
+    Vocabulary,
+    build_query,
+)
 from search.query import ParsedQuery
 from search.selection import Match, Ranked, top_scored
 from search.store import Generation
@@ -83,30 +90,78 @@ class PostgresEngine(BaseEngine):
     # -- matching and ranking --------------------------------------------------------------
 
     def _match(self, parsed: ParsedQuery, base: BoolArray, notices: list[str]) -> Match:
-        mask = np.zeros(self._dv.size, dtype=np.bool_)
         cond = build_query(parsed, self._langs, self._backend(), notices)
         if cond is None or self._dv.size == 0:
-            return Match(_NOTHING, mask, np.zeros(self._dv.size))
+            return Match(_NOTHING, np.zeros(self._dv.size, dtype=np.bool_), np.zeros(self._dv.size))
         query = sql.SQL("SELECT docnum FROM {} WHERE {}").format(self._docs, cond.sql)
         weights = bm25.weights_of(cond.terms)
         asked = bm25.postings_query(self._terms, weights)
+        phrases = tuple(dict.fromkeys(cond.phrases))
+        holding = [bm25.holding_query(self._docs, phrase) for phrase in phrases]
 
-        def both(conn: psycopg.Connection) -> tuple[list[Any], list[Any]]:
-            # The matching and the postings travel in one pipeline: one round trip.
-            with conn.cursor(binary=True) as matching, conn.cursor() as postings:
+        def together(conn: psycopg.Connection) -> tuple[list[Any], list[Any], list[list[Any]]]:
+            # The matching, the postings and the documents holding each phrase's words
+            # travel in one pipeline: one round trip.
+            with contextlib.ExitStack() as stack:
+                matching = stack.enter_context(conn.cursor(binary=True))
+                postings = stack.enter_context(conn.cursor())
+                holders = [stack.enter_context(conn.cursor(binary=True)) for _ in holding]
                 matching.execute(query, cond.params)
                 if asked is not None:
                     postings.execute(*asked)
-                return matching.fetchall(), postings.fetchall() if asked is not None else []
+                for cursor, statement in zip(holders, holding, strict=True):
+                    cursor.execute(*statement)
+                return (
+                    matching.fetchall(),
+                    postings.fetchall() if asked is not None else [],
+                    [cursor.fetchall() for cursor in holders],
+                )
 
-        rows, posting_rows = self._db.read(both, indexes=True)
-        found = np.asarray([row[0] for row in rows], dtype=np.intp)
-        mask[found[found < self._dv.size]] = True  # rows of later updates are not this one's
+        rows, posting_rows, holder_rows = self._db.read(together, indexes=True)
+        mask = self._mask(rows) & base
         scores = bm25.score(
             bm25.read_postings(posting_rows), weights, self._dv.size, self._count,
             self._lengths, self._avgdl,
         )  # fmt: skip
-        return Match(cond, mask & base, scores)
+        if phrases:
+            windows = [bm25.window(scores, mask & self._mask(held)) for held in holder_rows]
+            self._score_phrases(phrases, windows, scores)
+        return Match(cond, mask, scores)
+
+    def _mask(self, rows: list[Any]) -> BoolArray:
+        """The document numbers of ``rows`` as a mask; rows of later updates are left out."""
+        mask = np.zeros(self._dv.size, dtype=np.bool_)
+        found = np.asarray([row[0] for row in rows], dtype=np.intp)
+        mask[found[found < self._dv.size]] = True
+        return mask
+
+    def _score_phrases(
+        self, phrases: tuple[PhraseScore, ...], windows: list[list[int]], scores: bm25.FloatArray
+    ) -> None:
+        """Add each phrase's score to its window (``bm25.window``: the best-scored matches
+        holding its words), the positions of the phrases' words read in one pipeline."""
+        asked = [
+            bm25.phrase_query(self._docs, phrase, among)
+            for phrase, among in zip(phrases, windows, strict=True)
+            if among
+        ]
+        if not asked:
+            return
+
+        def positions(conn: psycopg.Connection) -> list[list[Any]]:
+            with contextlib.ExitStack() as stack:
+                cursors = [stack.enter_context(conn.cursor()) for _ in asked]
+                for cursor, statement in zip(cursors, asked, strict=True):
+                    cursor.execute(*statement)
+                return [cursor.fetchall() for cursor in cursors]
+
+        found = iter(self._db.read(positions))
+        for phrase, among in zip(phrases, windows, strict=True):
+            if not among:
+                continue
+            dfs = self._vocab.doc_freqs([(phrase.field, term) for term in phrase.terms])
+            freqs = bm25.phrase_freqs(next(found), phrase.tokens)
+            bm25.add_phrase(scores, phrase, freqs, dfs, self._count, self._lengths, self._avgdl)
 
     def _top(self, match: Match, allowed: BoolArray | None, limit: int) -> Ranked:
         return top_scored(match, allowed, limit)

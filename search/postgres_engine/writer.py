@@ -96,8 +96,10 @@ class PostgresWriter:
     rows of the words they hold are replaced by rows ``born`` at the update's ``seq`` (the
     old ones ``died`` there). A reader of an older generation keeps seeing exactly its own
     rows (its live mask and size; ``Terms.visible``), whether or not the update committed.
-    An update starting from a generation that is no longer the published one copies the
-    rows that generation sees into a new table set first (the slow path of before)."""
+    The same holds for an update of a generation no longer published but still the newest
+    of its table set (``_newest_of_set``). An update starting from a generation that a later
+    update of its set has written past copies the rows it sees into a new table set first
+    (the slow path of before)."""
 
     def __init__(self, directory: Path, db: Database) -> None:
         self.directory = Path(directory)
@@ -139,8 +141,7 @@ class PostgresWriter:
         else:
             names, size = _base_stats(conn, base)
             base_set, base_seq = str(names.get("tables", base)), int(names.get("seq", 0))
-            current = conn.execute(sql.SQL("SELECT name FROM {}").format(s.CURRENT)).fetchone()
-            if current is not None and current[0] == base:
+            if _newest_of_set(conn, base_set, base_seq):
                 self._in_place = True
                 self._use_set(base_set, base_seq + 1)
             else:  # an older generation: the rows it sees, into a table set of our own
@@ -512,6 +513,17 @@ def _set_of(name: str, meta: Any) -> tuple[str, int]:
     """The table set a catalogued generation reads and its ``seq`` there."""
     meta = json.loads(meta) if isinstance(meta, str) else (meta or {})
     return str(meta.get("tables", name)), int(meta.get("seq", 0))
+
+
+def _newest_of_set(conn: psycopg.Connection, table_set: str, seq: int) -> bool:
+    """Whether no catalogued generation reads ``table_set`` at a later ``seq`` than the
+    base's: then an update may write into that set as the next ``seq``, whichever generation
+    is served (the published one, or one another index directory published since: the
+    bench's engine-only build, a second copy of an archive). Only a base that a later update
+    already wrote past needs its rows copied. The caller holds the indexer lock."""
+    rows = conn.execute(sql.SQL("SELECT name, meta FROM {}").format(s.CATALOGUE)).fetchall()
+    sets = (_set_of(str(name), meta) for name, meta in rows)
+    return all(later <= seq for named, later in sets if named == table_set)
 
 
 def _base_stats(conn: psycopg.Connection, base: str) -> tuple[dict[str, Any], int]:

@@ -16,9 +16,12 @@ def _open_reader(generation: Generation) -> Engine:
 
 
 def _open_writer(directory: Path, hints: BuildHints) -> EngineWriter:
+    from search.tantivy_engine.live import live_index
     from search.tantivy_engine.writer import TantivyWriter
 
-    return TantivyWriter(directory)  # Tantivy tunes its own threads: the hints are not needed
+    # Tantivy tunes its own threads; a watcher's updates go through its long-lived writer
+    live = live_index(hints.work) if hints.work is not None and not hints.expected else None
+    return TantivyWriter(directory, live)
 
 
 ENGINE = EngineSpec(

@@ -23,7 +23,6 @@ those rows (a bug) are the stored records read back.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,7 +150,7 @@ def extend_docvalues(
     writes them whole, which drops the dead rows).
     """
     try:
-        saved = _load(directory)
+        saved = _load(directory, for_writer=True)
     except FileNotFoundError:
         return None
     old, keys, offsets, parts = _split(saved)
@@ -193,7 +192,7 @@ def _split(saved: Saved) -> tuple[DocValues, KeyArray, OffsetArray, list[str]]:
 def next_key(directory: Path) -> int:
     """The first key not used by the generation being extended (0 for a new index)."""
     try:
-        names = json.loads((directory / NAMES).read_text(encoding="utf-8"))
+        names = orjson.loads((directory / NAMES).read_bytes())
     except FileNotFoundError:
         return 0
     return int(names["next_key"])

@@ -51,7 +51,7 @@ def write_hit_lines(
     offsets[0] = start
     np.cumsum([len(line) for line in lines], out=offsets[1:])
     offsets[1:] += start
-    write_atomic(directory / name, b"".join(lines))
+    write_atomic(directory / name, b"".join(lines), flush=False)  # publishing flushes it
     return offsets
 
 

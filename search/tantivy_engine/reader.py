@@ -3,7 +3,9 @@
 A search in relevance order asks Tantivy only for the page's best hits and the
 count, with the request's filters as Tantivy queries, and facets are counted by
 Tantivy's aggregations (``facetcount``), so the other matches never become Python
-objects; hits are read from the hit table, not from the stored records. Other
+objects; where the matches are few (``MASK_MATCHES``, ``MASK_DOCS``) they are
+counted over dense arrays instead, which then costs less. Hits are read from the
+hit table, not from the stored records. Other
 searches (date order, no query, a timeline) ask Tantivy once for every matching
 document with its score; the hits become a mask over dense document numbers
 (``search.facets``), so filters, disjunctive counts, the all→any fallback and the
@@ -40,6 +42,7 @@ from search.analysis import (
 from search.docvalues import BoolArray
 from search.engine_base import ANY_WORDS_NOTICE, BaseEngine
 from search.errors import NotFound
+from search.facets import count_facets, facet_masks
 from search.highlight import TermMatcher
 from search.query import ParsedQuery, any_words
 from search.selection import Match, Page, Ranked, Top, top_scored
@@ -52,7 +55,7 @@ from search.tantivy_engine.hittable import HitTable
 from search.tantivy_engine.querybuild import analyse, build_query
 from search.tantivy_engine.spelling import completions, suggest_query
 from search.tantivy_engine.vocab import Vocabulary
-from search.types import SearchRequest
+from search.types import FacetName, FacetValue, SearchRequest
 
 MLT_TEXT_CHARS = 5_000
 """More-like-this picks its key terms from the start of the article: enough to find its subject."""
@@ -60,6 +63,14 @@ MLT_TERMS = 12
 TIE_WIDENING = 4
 """How much more to fetch while the hits past the page's last one score the same as it."""
 
+MASK_MATCHES = 3_000
+MASK_DOCS = 50_000
+"""Facets are counted over dense arrays (``search.facets``) for up to ``MASK_MATCHES``
+matches, or any number in an archive of up to ``MASK_DOCS`` articles; else by Tantivy's
+aggregations (``facetcount``). The arrays cost a Python object per match and NumPy work
+over every article, the aggregations a fixed cost growing with the facets' values: the
+bounds are where the two cost the same, measured on the real corpora and at 100,000
+generated articles (``docs/ranking.md``, speed)."""
 KEY_TABLE_SLACK = 8
 """A key table up to this many slots per document (8 bytes each) is kept; else bisect."""
 
@@ -139,7 +150,9 @@ class TantivyEngine(BaseEngine):
         self, parsed: ParsedQuery, request: SearchRequest, notices: list[str]
     ) -> Page | None:
         """A relevance-ordered query's page with filters as Tantivy queries and facets
-        counted by Tantivy's aggregations (``facetcount``): no Python object per match."""
+        counted by Tantivy's aggregations (``facetcount``), or over dense arrays of the
+        matches where they are few (``_facets``); in a small archive without filters, from
+        the one search that ranks them (``_find``)."""
         if request.sort != "relevance" or parsed.root is None or request.histogram is not None:
             return None
         if self._dv.size == 0:
@@ -149,25 +162,83 @@ class TantivyEngine(BaseEngine):
         in_range = facetcount.range_query(self._schema, request)
         base = [in_range] if in_range is not None else []
         end = request.page * request.per_page
+        # few articles and no filter: every match at once, its facets counted from it
+        every = request.facets and not filters and self._dv.size <= MASK_DOCS
         query = self._query(parsed, notices)
-        top = self._best(facetcount.narrowed(query, [*base, *filters.values()]), end)
+        top, matched = self._find(
+            facetcount.narrowed(query, [*base, *filters.values()]), end, every
+        )
         if request.match == "all" and top.total == 0:
             widened = any_words(parsed)
             if widened.root != parsed.root:
                 wide_query = self._query(widened, notices)
-                wide = self._best(facetcount.narrowed(wide_query, [*base, *filters.values()]), end)
+                wide, wide_matched = self._find(
+                    facetcount.narrowed(wide_query, [*base, *filters.values()]), end, every
+                )
                 if wide.total > 0:
-                    parsed, query, top = widened, wide_query, wide
+                    parsed, query, top, matched = widened, wide_query, wide, wide_matched
                     notices.append(ANY_WORDS_NOTICE)
         start = (request.page - 1) * request.per_page
         ranked = top.ranked[start : min(end, top.total)]
         facets = {}
-        if request.facets:
+        if matched is not None:
+            facets = self._counted_matches(matched, request)
+        elif request.facets:
             in_scope = facetcount.narrowed(query, base)
-            facets = facetcount.count_facets(
-                self._searcher, self._dv, request, in_scope, filters, top.total
-            )
+            facets = self._facets(request, in_scope, filters, top.total)
         return Page(parsed, top.total, ranked, facets)
+
+    def _find(self, query: Query, limit: int, every: bool) -> tuple[Top, IntArray | None]:
+        """The best ``limit`` matches of ``query`` and their count; with ``every``, from one
+        search for every match, whose dense numbers come back too."""
+        if not every:
+            return self._best(query, limit), None
+        hits = self._searcher.search(query, limit=self._dv.size, count=False).hits
+        dense = self._dense(list(map(_ADDRESS, hits))) if hits else np.zeros(0, dtype=np.intp)
+        scores = np.fromiter(map(_SCORE, hits), dtype=np.float64, count=len(hits))
+        best, best_scores = dense, scores
+        if len(hits) > limit:  # sort only those scoring at least the limit-th best (ties too)
+            keep = scores >= np.partition(scores, len(hits) - limit)[len(hits) - limit]
+            best, best_scores = dense[keep], scores[keep]
+        order = np.lexsort((best, -best_scores))[:limit]
+        ranked: Ranked = [(int(best[i]), float(best_scores[i])) for i in order]
+        return Top(ranked, len(hits)), dense
+
+    def _facets(
+        self,
+        request: SearchRequest,
+        in_scope: Query,
+        filters: dict[FacetName, Query],
+        total: int,
+    ) -> dict[FacetName, tuple[FacetValue, ...]]:
+        """Facet counts of the matches in the date range (``in_scope``), each facet with every
+        filter but its own: over dense arrays as the general way does, or by aggregations
+        (``MASK_MATCHES``; ``tests/search/tantivy_engine/test_tantivy_facetcount.py`` checks
+        both ways). ``total`` is how many match with every filter; without one, it is the
+        scope's count."""
+        scope = total if not filters else self._dv.size
+        if self._dv.size > MASK_DOCS:
+            scope = total if not filters else self._count(in_scope)
+            if scope > MASK_MATCHES:
+                return facetcount.count_facets(
+                    self._searcher, self._dv, request, in_scope, filters, total
+                )
+        hits = (
+            self._searcher.search(in_scope, limit=max(1, scope), count=False).hits if scope else []
+        )
+        return self._counted_matches(self._dense(list(map(_ADDRESS, hits))), request)
+
+    def _counted_matches(
+        self, matched: IntArray, request: SearchRequest
+    ) -> dict[FacetName, tuple[FacetValue, ...]]:
+        """Facet counts over dense arrays (``search.facets``) of the ``matched`` documents."""
+        mask = np.zeros(self._dv.size, dtype=np.bool_)
+        mask[matched] = True
+        return count_facets(self._dv, mask, facet_masks(self._dv, request), request)
+
+    def _count(self, query: Query) -> int:
+        found = self._searcher.search(query, limit=1, count=True)
+        return int(getattr(found, "count", None) or 0)  # missing from the stubs
 
     def _query(self, parsed: ParsedQuery, notices: list[str]) -> Query:
         query = build_query(parsed, self._langs, self._schema, self._vocab, notices)

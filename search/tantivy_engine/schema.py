@@ -24,7 +24,7 @@ import tantivy
 from search.analysis import EXACT, SNOWBALL, STEM, STEM_LANGS, stem_stopwords
 from search.types import FacetName
 
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 """Bumped whenever the schema or the stored layout changes: older indexes are refused.
 
 2: the body is stored apart from the rest of the record, and the hit table
@@ -36,7 +36,8 @@ Snowball for 18 languages.
 6: tags and publications are indexed as their facet key (``docvalues.facet_key``).
 7: each keyed facet's keys in a fast field, counted by Tantivy's aggregations
 (``facetcount``).
-8: one stemmed field pair shared by every language, its terms tagged with the language."""
+8: one stemmed field pair shared by every language, its terms tagged with the language.
+9: the year in a fast field of its own, counted by a terms aggregation (``facetcount``)."""
 
 INDEX_SUBDIR = "tantivy"
 ANALYSER_LANGS: tuple[str, ...] = (*STEM_LANGS, EXACT)
@@ -50,7 +51,7 @@ ID, KEY, RECORD, BODY = "id", "key", "record", "body"
 """``record`` is the article as JSON without its body; ``body`` is the body as UTF-8 bytes,
 so a hit that needs only its body (for snippets) skips decoding the source."""
 TAGS, PUBLICATION, LANG, TRANSLATION_KEY = "tags", "publication", "lang", "translation_key"
-AUTHOR, DATE, SPELL = "author", "date", "spell"
+AUTHOR, DATE, YEAR, SPELL = "author", "date", "year", "spell"
 FACET_FIELDS: dict[FacetName, str] = {
     "tag": "tag_key",
     "publication": "publication_key",
@@ -127,6 +128,8 @@ def build_schema() -> tantivy.Schema:
     for name in FACET_FIELDS.values():
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     builder.add_unsigned_field(DATE, indexed=True, fast=True)
+    # counted by a terms aggregation: a histogram over the date read each date as a float
+    builder.add_unsigned_field(YEAR, fast=True)
     builder.add_text_field(SPELL, tokenizer_name=SPELL_ANALYSER, index_option="basic")
     builder.add_text_field(title_field(EXACT), tokenizer_name=analyser_name(EXACT))
     builder.add_text_field(body_field(EXACT), tokenizer_name=analyser_name(EXACT))

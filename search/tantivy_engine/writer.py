@@ -37,13 +37,8 @@ from search.tantivy_engine.docvalues import (
     write_docvalues,
 )
 from search.tantivy_engine.hittable import HIT_FIELDS
+from search.tantivy_engine.live import HEAP_BYTES, THREADS, LiveIndex
 from search.types import FacetName
-
-HEAP_BYTES = 256_000_000
-"""Tantivy's indexing buffer, shared by its threads (default 128 MB): bigger is faster for bulk."""
-THREADS = 2
-"""The service runs on small machines; more threads only split the buffer further."""
-
 
 _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(Article) if f.name != "body")
 
@@ -89,6 +84,7 @@ def to_document(article: Article, key: int) -> tantivy.Document:
         doc.add_unsigned(
             s.DATE, s.date_key(article.date.year, article.date.month, article.date.day)
         )
+        doc.add_unsigned(s.YEAR, article.date.year)
     if article.translation_key:
         doc.add_text(s.TRANSLATION_KEY, article.translation_key)
     add_facet_keys(doc, article)
@@ -113,14 +109,20 @@ class TantivyWriter:
 
     The directory is a private ``.partial`` generation, empty or a copy of the
     previous generation: nothing here is visible to readers until the store
-    publishes it.
+    publishes it. With ``live`` (a watcher's), the changes are made in its working
+    copy by its long-lived writer, committed without waiting for merges, and the
+    commit is linked into ``directory`` (``search.tantivy_engine.live``).
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, live: LiveIndex | None = None) -> None:
         self.directory = Path(directory)
+        self._live = live
         with io_errors(self.directory):
-            self._index = s.open_index(self.directory, create=True)
-            self._writer: tantivy.IndexWriter | None = self._index.writer(HEAP_BYTES, THREADS)
+            if live is None:
+                self._index = s.open_index(self.directory, create=True)
+                self._writer: tantivy.IndexWriter | None = self._index.writer(HEAP_BYTES, THREADS)
+            else:
+                self._index, self._writer = live.open_on(self.directory)
         self._next_key = next_key(self.directory)
         self._deleted: set[str] = set()
         self._dead_keys: list[int] = []
@@ -175,14 +177,17 @@ class TantivyWriter:
         with io_errors(self.directory):
             writer.commit()
             committed = time.perf_counter()
-            # Merges run in the background; waiting for them leaves a settled segment set in
-            # the directory (and the writer's lock released) before the store publishes it.
-            writer.wait_merging_threads()
+            if self._live is None:
+                # Merges run in the background; waiting for them leaves a settled segment set
+                # in the directory (and the writer's lock released) before it is published.
+                writer.wait_merging_threads()
+            else:  # they go on in the working copy; this commit's files are linked here
+                self._live.snapshot(self.directory)
         self._writer = None
         merged = time.perf_counter()
         self.phases = {
             "tantivy commit": round(committed - started, 4),
-            "tantivy merges": round(merged - committed, 4),
+            "tantivy merges" if self._live is None else "snapshot": round(merged - committed, 4),
         }
         try:
             self._commit_docvalues()
@@ -217,11 +222,14 @@ class TantivyWriter:
         return rows
 
     def cancel(self) -> None:
-        if self._writer is not None:
+        if self._live is not None:
+            # uncommitted changes rolled back, or a commit never published: made again
+            self._live.forget()
+        elif self._writer is not None:
             # after a failed write the writer may be dead: its error is the one reported
             with contextlib.suppress(ValueError):
                 self._writer.rollback()
-            self._writer = None
+        self._writer = None
 
 
 @contextlib.contextmanager

@@ -15,6 +15,14 @@ def _open_reader(generation: Generation) -> Engine:
     return WhooshEngine(generation)
 
 
+def _reopen_reader(generation: Generation, previous: Engine) -> Engine:
+    from search.whoosh_engine.reader import WhooshEngine
+
+    if not isinstance(previous, WhooshEngine):
+        return WhooshEngine(generation)
+    return WhooshEngine(generation, previous)
+
+
 def _open_writer(directory: Path, hints: BuildHints) -> EngineWriter:
     from search.whoosh_engine.writer import WhooshWriter
 
@@ -33,4 +41,5 @@ ENGINE = EngineSpec(
     summary="pure Python, no compiled parts; slower to build",
     open_reader=_open_reader,
     open_writer=_open_writer,
+    reopen_reader=_reopen_reader,
 )

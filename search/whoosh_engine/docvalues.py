@@ -53,7 +53,7 @@ def extend_docvalues(ix: Index, directory: Path, before: SegmentIds) -> bool:
         kept += 1
     keep = sum(count for _segid, count in before[:kept])
     try:
-        saved = _load(directory)
+        saved = _load(directory, for_writer=True)
     except FileNotFoundError:
         return False
     builder = DocValuesBuilder.extend(saved, keep, sum(s.doc_count_all() for s in segments))

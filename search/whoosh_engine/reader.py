@@ -46,11 +46,15 @@ class WhooshEngine(BaseEngine):
     """Searches one generation. Open once per worker; ``SearchService`` swaps generations."""
 
     name = "whoosh"
+    _searchers: SearcherPool
 
-    def __init__(self, generation: Generation) -> None:
+    def __init__(self, generation: Generation, previous: WhooshEngine | None = None) -> None:
+        """``previous``: the engine of an older generation of the same index, whose idle
+        searchers' segment readers are reused (``searchers.reopened``)."""
         super().__init__(generation, load_docvalues(generation.path))
         self._index = index.open_dir(str(generation.path), indexname=INDEX_NAME, readonly=True)
-        self._searchers = SearcherPool(self._index)
+        handed = previous._searchers.hand_over() if previous is not None else []
+        self._searchers = SearcherPool(self._index, handed)
 
     def close(self) -> None:
         self._searchers.close()

@@ -2,9 +2,8 @@
 
 Two English articles: one holds the typed words once, together and in order; the other is
 shorter and holds each word more often, never together. BM25 over the words alone puts the
-second first; with the words also scored as a phrase in the exact fields the first wins. The
-engines whose backend scores phrases (Tantivy, Whoosh) must rank it first; PostgreSQL scores
-a phrase as its words (docs/ranking.md), so it is not held to this.
+second first; with the words also scored as a phrase in the exact fields the first wins, on
+every engine (PostgreSQL counts the phrase's frequency from its words' positions).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import pytest
 
 from search.service import SearchService
 from search.types import SearchRequest
-from tests.contract.archive import served
+from tests.contract.archive import ENGINES, served
 
 QUERY = "crane lifted the container"
 RUN = "en/run.md"
@@ -45,7 +44,7 @@ FILES = {
 }
 
 
-@pytest.fixture(scope="module", params=("tantivy", "whoosh"))
+@pytest.fixture(scope="module", params=ENGINES)
 def service(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SearchService]:

@@ -75,11 +75,23 @@ def _load(server: Server, requests: int, threads: int = 2) -> None:
 
 
 def _generations(pid: int, index: Path) -> set[str]:
+    """The generations whose files the process holds open, each file counted as the newest
+    generation holding it: a Whoosh engine reuses the readers of the segments a newer
+    generation shares with the one it replaced (hard links of the same files), opened
+    under the older generation's folder. A file of no generation left counts on its own."""
+    newest: dict[int, str] = {}
+    folders = [p for p in (index / "generations").iterdir() if re.fullmatch(r"gen-\d+", p.name)]
+    for folder in sorted(folders, key=lambda p: int(p.name.split("-")[1])):
+        for file in folder.iterdir():
+            newest[file.stat().st_ino] = folder.name
     names = set()
     for path in open_files(pid, index):
-        found = re.search(r"/generations/(gen-\d+)", path)
-        if found:
-            names.add(found.group(1))
+        if re.search(r"/generations/gen-\d+/", path):
+            try:
+                inode = os.stat(f"/proc/{pid}/fd/{path.rsplit('#', 1)[1]}").st_ino
+            except OSError:
+                continue  # closed meanwhile
+            names.add(newest.get(inode, path))
     return names
 
 

@@ -7,7 +7,9 @@ random requests — selections and exclusions on every facet, date ranges, both
 match modes, several pages — once through ``TantivyEngine._engine_page`` and once
 through the mask over every match (``BaseEngine._masked_page``, which the facet
 reference test checks against a plain loop). Totals, pages, scores, notices and
-every facet value must agree.
+every facet value must agree, with the facets counted each way the engine page
+has: Tantivy's aggregations (the way of big archives and many matches) and dense
+arrays of the matches (``reader.MASK_MATCHES``, ``reader.MASK_DOCS``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from search.engine_base import ANY_WORDS_NOTICE
 from search.query import parse_query
 from search.request import build_request
 from search.service import SearchService
+from search.tantivy_engine import facetcount, reader
 from search.tantivy_engine.reader import TantivyEngine
 from search.types import SearchRequest
 
@@ -73,6 +76,21 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TantivyEngine]:
     service.close()
 
 
+@pytest.fixture(params=["aggregations", "aggregations, the most frequent", "arrays", "one pass"])
+def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """How the engine page counts facets: by aggregations (every value at once, or the most
+    frequent first and every value again when ties cross the cut), over dense arrays of a
+    second search's matches (a big archive, few matches), or over the matches of the one
+    search that also ranks them (a small archive, no filter)."""
+    bounds = {"arrays": (0, ARTICLES), "one pass": (ARTICLES, 0)}
+    docs, matches = bounds.get(request.param, (0, 0))
+    monkeypatch.setattr(reader, "MASK_DOCS", docs)
+    monkeypatch.setattr(reader, "MASK_MATCHES", matches)
+    if request.param == "aggregations, the most frequent":
+        monkeypatch.setattr(facetcount, "EVERY_VALUE_UP_TO", 0)
+    return str(request.param)
+
+
 def _request(rng: random.Random) -> SearchRequest:
     raw: dict[str, list[str]] = {
         "q": [" ".join(rng.sample(RARE if rng.random() < 0.2 else WORDS, rng.randint(1, 2)))],
@@ -103,7 +121,7 @@ def _request(rng: random.Random) -> SearchRequest:
 @pytest.mark.parametrize("shown", [facets.MAX_FACET_VALUES, 3])
 @pytest.mark.parametrize("seed", range(8))
 def test_tantivy_facets_and_filters_are_the_general_ways(
-    engine: TantivyEngine, seed: int, shown: int, monkeypatch: pytest.MonkeyPatch
+    engine: TantivyEngine, seed: int, shown: int, monkeypatch: pytest.MonkeyPatch, way: str
 ) -> None:
     """With 3 values shown a facet, Tantivy returns fewer tags than there are: ties across
     the cut and selected values past it must be fetched again."""
@@ -149,7 +167,7 @@ def test_date_order_and_browsing_take_the_general_way(engine: TantivyEngine) -> 
 
 
 def test_the_general_way_is_not_what_the_engine_page_calls(
-    engine: TantivyEngine, monkeypatch: pytest.MonkeyPatch
+    engine: TantivyEngine, monkeypatch: pytest.MonkeyPatch, way: str
 ) -> None:
     def no_mask(*_args: object) -> None:
         raise AssertionError("the mask over every match was built")
@@ -200,6 +218,8 @@ def test_only_what_can_count_is_aggregated(
 ) -> None:
     """No aggregation over a facet no article has, and the documents counted again only
     for a year facet whose scope is not the page's (the year's own filter is left out)."""
+    monkeypatch.setattr(reader, "MASK_DOCS", 0)
+    monkeypatch.setattr(reader, "MASK_MATCHES", 0)
     recording = _Recording(plain._searcher)
     monkeypatch.setattr(plain, "_searcher", recording)
     request = build_request(raw)
@@ -213,3 +233,27 @@ def test_only_what_can_count_is_aggregated(
     asked = {name for aggs in recording.asked for name in aggs}
     assert not asked & {"author", "publication"}
     assert ("count" in asked) == ("year" in raw)
+
+
+@pytest.mark.parametrize(
+    ("docs", "matches", "aggregated"), [(0, 0, True), (0, 40, False), (40, 0, False)]
+)
+def test_facets_are_aggregated_only_for_many_matches_in_a_big_archive(
+    plain: TantivyEngine,
+    monkeypatch: pytest.MonkeyPatch,
+    docs: int,
+    matches: int,
+    aggregated: bool,
+) -> None:
+    """The bounds choose the way: an archive of at most ``MASK_DOCS`` articles, or at most
+    ``MASK_MATCHES`` matches, is counted without an aggregation; the counts are the same."""
+    monkeypatch.setattr(reader, "MASK_DOCS", docs)
+    monkeypatch.setattr(reader, "MASK_MATCHES", matches)
+    recording = _Recording(plain._searcher)
+    monkeypatch.setattr(plain, "_searcher", recording)
+    request = build_request({"q": ["river"], "year": ["2001"]})
+    parsed = parse_query(request.q, request.match)
+    page = plain._engine_page(parsed, request, [])
+    assert page is not None and page.total > 0
+    assert page.facets == plain._masked_page(parsed, request, []).facets
+    assert bool(recording.asked) == aggregated
