@@ -8,16 +8,21 @@ import os
 import platform
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from search import limits
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT.parent / "shared" / "corpora"
 QUERIES = Path(__file__).resolve().parent / "queries"
 RESULTS = Path(__file__).resolve().parent / "results"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+RANKING_TIME_LIMIT = 60.0
+"""Seconds a search of the ranking parts (relevance, knownitem) may take."""
 
 
 class CorpusMissing(Exception):
@@ -29,6 +34,19 @@ def corpus(name: str) -> Path:
     if not path.is_dir():
         raise CorpusMissing(f"corpus {path} is absent")
     return path
+
+
+@contextmanager
+def ranking_time_limit() -> Iterator[float]:
+    """The search time cap raised to ``RANKING_TIME_LIMIT`` for the block, which gives the
+    usual one. The ranking parts measure ranking: at load 20 a Whoosh search of a long CISI
+    query and one known-item search ran past 2 s, and each lost its part's figures."""
+    usual = limits.SEARCH_TIME_LIMIT
+    limits.SEARCH_TIME_LIMIT = max(usual, RANKING_TIME_LIMIT)
+    try:
+        yield usual
+    finally:
+        limits.SEARCH_TIME_LIMIT = usual
 
 
 def percentile(values: Sequence[float], pct: float) -> float:

@@ -29,25 +29,21 @@ import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 import tantivy
 
 from bench import postgres
 from bench.archive import load_records
-from bench.common import corpus, log
+from bench.common import corpus, log, ranking_time_limit
 from bench.peers import HEAP_BYTES, THREADS, build_fts5
 from bench.postgres import bench_database
 from indexer.build import build_index
-from search import limits
 from search.article import Article
 from search.service import SearchService
 from search.types import SearchRequest
 
 SEED = 20261207
-RANKING_TIME_LIMIT = 60.0
-"""Seconds a search of this part may take (``ours``)."""
 PER_LANG = 25
 K = 10
 MODES = ("any", "all")
@@ -130,21 +126,9 @@ def mrr(queries: list[Query], search: Search, mode: str) -> dict[str, float]:
     return scores
 
 
-@contextmanager
-def ranking_time_limit() -> Iterator[float]:
-    """The time cap raised to ``RANKING_TIME_LIMIT`` for the block; gives the usual one."""
-    usual = limits.SEARCH_TIME_LIMIT
-    limits.SEARCH_TIME_LIMIT = max(usual, RANKING_TIME_LIMIT)
-    try:
-        yield usual
-    finally:
-        limits.SEARCH_TIME_LIMIT = usual
-
-
 def ours(index_dir: Path) -> tuple[Search, Callable[[], None]]:
     """Our engine's search. This part measures ranking, so a search may run past the
-    service's time cap (a busy machine made one of 576 take over 2 s and lose the part's
-    figures); each one that does is logged with its time."""
+    service's time cap (``ranking_time_limit``); each one that does is logged."""
     service = SearchService(index_dir)
 
     def search(text: str, mode: str) -> list[str]:

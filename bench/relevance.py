@@ -21,7 +21,7 @@ from whoosh.lang import stopwords_for_language
 
 from bench import postgres
 from bench.collections import Collection, load_cisi, load_cranfield, mean_ndcg
-from bench.common import corpus, log
+from bench.common import corpus, log, ranking_time_limit
 from indexer.build import build_index
 from indexer.config import ArchiveConfig
 from search import limits, ranking
@@ -83,7 +83,11 @@ def run_queries(index_dir: Path, collection: Collection) -> dict[str, list[str]]
         for qid in collection.judged_queries():
             text, _ = sanitise(collection.queries[qid])
             request = SearchRequest(q=text, match="any", per_page=K, snippets=False, facets=False)
-            result = service.search(request)
+            started = time.perf_counter()
+            with ranking_time_limit() as usual:
+                result = service.search(request)
+            if (took := time.perf_counter() - started) > usual:
+                log(f"relevance: {collection.name} query {qid} took {took:.1f} s")
             runs[qid] = [doc_id(hit.path) for hit in result.hits]
     finally:
         service.close()

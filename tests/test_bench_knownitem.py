@@ -66,3 +66,13 @@ def test_bench_engines_option_reaches_the_knownitem_part() -> None:
     asked = parse_args(["--only", "knownitem", "--engines", "whoosh,tantivy"])
     assert Runner(Path("/nonexistent"), asked).asked == ("whoosh", "tantivy")
     assert Runner(Path("/nonexistent"), parse_args(["--only", "knownitem"])).asked is None
+
+
+def test_the_ranking_parts_raise_the_time_cap_for_their_searches_only() -> None:
+    from bench.common import RANKING_TIME_LIMIT, ranking_time_limit
+    from search import limits
+
+    usual = limits.SEARCH_TIME_LIMIT
+    with ranking_time_limit() as given:
+        assert (given, limits.SEARCH_TIME_LIMIT) == (usual, RANKING_TIME_LIMIT)
+    assert usual == limits.SEARCH_TIME_LIMIT

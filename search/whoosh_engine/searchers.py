@@ -56,7 +56,11 @@ def reopened(ix: Index, old: Searcher) -> Searcher:
     generation's folder, which holds the same files (hard links): the old folder is
     removed once superseded."""
     toc = ix._read_toc()  # Whoosh has no public reader of the table of contents
-    kept = {reader.segment().segment_id(): reader for reader, _ in old.reader().leaf_readers()}
+    leaves = [reader for reader, _ in old.reader().leaf_readers()]
+    kept = {r.segment().segment_id(): r for r in leaves if isinstance(r, SegmentReader)}
+    for other in leaves:
+        if not isinstance(other, SegmentReader):  # an empty index's reader: nothing to reuse
+            other.close()
     readers = []
     for segment in toc.segments:
         reader = kept.pop(segment.segment_id(), None)

@@ -69,3 +69,17 @@ def test_a_newer_generation_reuses_the_kept_segments_readers(tmp_path: Path) -> 
         assert service.search(SearchRequest(q="number3")).total == 0
     finally:
         service.close()
+
+
+def test_the_first_article_of_an_empty_index_is_served(tmp_path: Path) -> None:
+    archive, index = tmp_path / "archive", tmp_path / "index"
+    archive.mkdir()
+    build_index(archive, index, engine="whoosh")
+    service = SearchService(index)
+    try:
+        assert service.search(SearchRequest(q="harbour")).total == 0
+        _write(archive, "first.md", "First", "harbour")
+        build_index(archive, index, paths=["first.md"])
+        assert service.search(SearchRequest(q="harbour")).total == 1
+    finally:
+        service.close()
