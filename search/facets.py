@@ -227,6 +227,11 @@ def counted_values(
         extra = sorted(rest, key=lambda i: int(keyed.rank[i]) - count_of.get(i, 0) * width)
         shown += extra
         found += [count_of.get(i, 0) for i in extra]
+    if not selected and not excluded:  # the usual case: no flag to look up per value
+        keys, labels = keyed.keys, keyed.labels
+        return tuple(
+            map(FacetValue, map(keys.__getitem__, shown), map(labels.__getitem__, shown), found)
+        )
     return tuple(
         FacetValue(
             keyed.keys[i],

@@ -10,6 +10,7 @@ schema, so title terms and phrases carry ``ranking.TITLE_BOOST`` here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import tantivy
 from tantivy import Occur, Query
@@ -20,6 +21,9 @@ from search.query import ParsedQuery
 from search.querycompile import NOTHING, Tokens, date_bounds, most_frequent
 from search.tantivy_engine import schema as s
 from search.tantivy_engine.vocab import Vocabulary
+
+_WORD_CACHE = 65_536
+"""Analysed query words remembered per process (a few hundred bytes each)."""
 
 
 class TantivyBackend:
@@ -39,7 +43,7 @@ class TantivyBackend:
         return s.body_field(lang)
 
     def tokens(self, text: str, lang: str) -> Tokens:
-        return analyse_positions(text, lang)
+        return list(_positions(text, lang))
 
     def has_term(self, field: str, text: str) -> bool:
         return self.vocab.doc_freq(field, text) > 0
@@ -126,6 +130,13 @@ def word_forms(text: str, lang: str) -> list[str]:
 def analyse_positions(text: str, lang: str) -> Tokens:
     """Tokens with their positions, as in the index."""
     return [(token.position, token.text) for token in s.analyser(lang).pre_tokenize(text).tokens]
+
+
+@lru_cache(maxsize=_WORD_CACHE)
+def _positions(text: str, lang: str) -> tuple[tuple[int, str], ...]:
+    """``analyse_positions`` remembered: a query's words are analysed in every language of
+    the archive (a dozen calls into Tantivy per word), and queries share their words."""
+    return tuple(analyse_positions(text, lang))
 
 
 __all__ = [
