@@ -40,11 +40,13 @@ def read_metadata_lines(text: str) -> FrontMatter | None:
         if match is None:
             return None
         last = match["key"].strip().lower()
+        if last in _MAIL:  # a mail header block, never metadata: known without reading on
+            return None
         meta.setdefault(last, (match["value"] or "").strip())
     return None
 
 
 def _finish(meta: dict[str, object], body: str) -> FrontMatter | None:
-    if "title" not in meta or _MAIL & set(meta):
+    if "title" not in meta:
         return None
     return FrontMatter("metadata", meta, body)

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from search.docvalues import facet_key
+from search.facetkeys import facet_key
 from search.ids import article_id as article_id  # re-exported for the readers
 from search.languages import NEUTRAL, STEMMED, folder_lang, normalise_lang
 

@@ -72,7 +72,10 @@ def read_and_parse(candidate: Candidate, config: ArchiveConfig) -> Parsed:
         problem = unreadable(candidate.relpath, exc)
         return Parsed(ParseOutcome(candidate.relpath, problems=(problem,)), None, 0)
     outcome = parse_read(candidate.relpath, read, config)
-    return Parsed(outcome, hashlib.sha256(read.data).hexdigest(), len(read.data))
+    # an article carries the SHA-256 of these bytes already: hashed once, not twice
+    article = outcome.article
+    digest = (article.content_hash if article else "") or hashlib.sha256(read.data).hexdigest()
+    return Parsed(outcome, digest, len(read.data))
 
 
 def worker_count(setting: int | None = None) -> int:

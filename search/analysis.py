@@ -202,8 +202,18 @@ def exact_tokens(text: str) -> list[str]:
 
 def stem_text(text: str) -> str:
     """What the stemmed fields index, before the stemmer: accents kept but ``ё``."""
-    text = cjk_bigrams(text)
+    return _light(cjk_bigrams(text))
+
+
+def _light(text: str) -> str:
     return text if text.isascii() else _LIGHT.sub(lambda m: _LIGHT_MAP[m.group()], text)
+
+
+def indexed_texts(text: str) -> tuple[str, str]:
+    """``(exact_text(text), stem_text(text))``, for a writer that indexes both: the CJK runs
+    are found once (a scan of the whole text, 0.2 s of sisihagen's bodies)."""
+    bigrams = cjk_bigrams(text)
+    return fold(bigrams), _light(bigrams)
 
 
 __all__ = [
@@ -216,6 +226,7 @@ __all__ = [
     "exact_text",
     "exact_tokens",
     "fold",
+    "indexed_texts",
     "stem_analysis",
     "stem_lang",
     "stem_stopwords",

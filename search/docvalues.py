@@ -10,9 +10,7 @@ labelled with their most common spelling across the archive.
 
 from __future__ import annotations
 
-import html
 import io
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
+from search.facetkeys import facet_key as facet_key  # re-exported: facets count by it
 from search.languages import display_name
 from search.store import write_atomic
 from search.types import FacetName
@@ -31,7 +30,6 @@ IntArray = npt.NDArray[np.int32]
 IndexArray = npt.NDArray[np.intp]
 CountArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-_SEPARATORS = re.compile(r"[\s_-]+")
 
 ARRAYS = "docvalues.npz"
 NAMES = "docvalues.json"
@@ -44,14 +42,6 @@ _AUTHOR_FIELDS = ("author_doc", "author_id")
 """Saved since the author facet; a generation saved before it has no authors."""
 _GROUP_FIELDS = ("group",)
 """Saved since translation grouping; before it every document is its own group."""
-
-
-def facet_key(value: str) -> str:
-    """The key a keyed facet value is counted under: entities decoded, case folded, and
-    hyphens, underscores and spaces alike, so ``Strategy and Policy``,
-    ``strategy-and-policy`` and ``Strategy &amp; Policy``'s plain twin are one value."""
-    text = html.unescape(value) if "&" in value else value
-    return " ".join(_SEPARATORS.split(text.casefold())).strip()
 
 
 @dataclass(frozen=True, eq=False)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from search.analysis import cjk_bigrams, exact_text, exact_tokens, fold, stem_text, stopwords
+from search.analysis import (
+    cjk_bigrams,
+    exact_text,
+    exact_tokens,
+    fold,
+    indexed_texts,
+    stem_text,
+    stopwords,
+)
 from search.tantivy_engine.querybuild import analyse as tantivy_analyse
 from search.whoosh_engine.querybuild import analyse as whoosh_analyse
 
@@ -25,6 +33,11 @@ def test_exact_tokens_are_what_both_engines_index(text: str) -> None:
     prepared = exact_text(text)
     assert exact_tokens(text) == whoosh_analyse(prepared, "exact")
     assert exact_tokens(text) == tantivy_analyse(prepared, "exact")
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_a_writer_indexes_the_exact_and_the_stem_texts(text: str) -> None:
+    assert indexed_texts(text) == (exact_text(text), stem_text(text))
 
 
 def test_folding_is_ascii_for_latin_letters_only() -> None:

@@ -331,7 +331,10 @@ class Databases:
 
     def _forgotten_after_fork(self) -> None:
         """In a forked child the parent's pools, connections and thread are not ours: drop
-        them unclosed (closing would end the parent's sessions) and start afresh."""
+        them unclosed (closing would end the parent's sessions) and start afresh. The locks
+        too: one a parent's thread (the health check) held at the fork stays held here, with
+        no thread to release it (a forked child hung so, at load 30)."""
+        self._lock, self._check_lock = threading.Lock(), threading.Lock()
         with self._lock:
             for host in self.hosts:
                 host.pool, host.probe, host.up, host.checked = None, None, False, 0.0

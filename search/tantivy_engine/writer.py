@@ -19,9 +19,9 @@ from search.analysis import (
     EXACT,
     STEM,
     exact_text,
+    indexed_texts,
     stem_analysis,
     stem_tag,
-    stem_text,
     tagged_text,
 )
 from search.article import Article
@@ -68,12 +68,12 @@ def to_document(article: Article, key: int) -> tantivy.Document:
     doc.add_bytes(s.BODY, article.body.encode("utf-8"))
     doc.add_text(s.LANG, article.lang)
     doc.add_text(s.SPELL, f"{article.title}\n{article.body}")
-    doc.add_text(s.title_field(EXACT), exact_text(article.title))
-    doc.add_text(s.body_field(EXACT), exact_text(article.body))
     lang = stem_tag(article.lang)
     stemmer = s.analyser(stem_analysis(lang))
-    doc.add_text(s.title_field(STEM), tagged_text(lang, stemmer.analyze(stem_text(article.title))))
-    doc.add_text(s.body_field(STEM), tagged_text(lang, stemmer.analyze(stem_text(article.body))))
+    for field, text in ((s.title_field, article.title), (s.body_field, article.body)):
+        exact, unstemmed = indexed_texts(text)
+        doc.add_text(field(EXACT), exact)
+        doc.add_text(field(STEM), tagged_text(lang, stemmer.analyze(unstemmed)))
     for tag in dict.fromkeys(facet_key(tag) for tag in article.tags):
         doc.add_text(s.TAGS, tag)
     if article.publication:

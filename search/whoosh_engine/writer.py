@@ -18,6 +18,7 @@ from search.analysis import (
     EXACT,
     STEM,
     exact_text,
+    indexed_texts,
     stem_analysis,
     stem_tag,
     stem_text,
@@ -67,14 +68,14 @@ _STEMMER_WORDS = 2_000_000
 """A stemmer forgets its words beyond this many (a ``--watch`` process lives long)."""
 
 
-def stemmed_text(lang: str, text: str) -> str:
+def stemmed_text(lang: str, text: str, *, prepared: bool = False) -> str:
     """The stemmed fields' text of ``text`` in ``lang``: analysed by the language's analyser
-    (as queries are), tagged with it."""
+    (as queries are), tagged with it. ``prepared``: ``text`` is ``stem_text``'s already."""
     tag = stem_tag(lang)
     found = _STEMMERS.get(tag)
     if found is None or len(found) > _STEMMER_WORDS:
         found = _STEMMERS[tag] = FusedAnalysis(analyser(stem_analysis(tag)))
-    return tagged_text(tag, found.terms(stem_text(text))[0])
+    return tagged_text(tag, found.terms(text if prepared else stem_text(text))[0])
 
 
 def to_document(article: Article) -> dict[str, Any]:
@@ -93,11 +94,10 @@ def to_document(article: Article) -> dict[str, Any]:
         "record": record,
         "lang": article.lang,
         SPELL_FIELD: spelling_words(f"{article.title}\n{article.body}"),
-        title_field(EXACT): exact_text(article.title),
-        body_field(EXACT): exact_text(article.body),
     }
-    doc[title_field(STEM)] = stemmed_text(article.lang, article.title)
-    doc[body_field(STEM)] = stemmed_text(article.lang, article.body)
+    for field, text in ((title_field, article.title), (body_field, article.body)):
+        doc[field(EXACT)], unstemmed = indexed_texts(text)
+        doc[field(STEM)] = stemmed_text(article.lang, unstemmed, prepared=True)
     if article.tags:
         doc["tags"] = ",".join(facet_key(tag) for tag in article.tags)
     if article.publication:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from indexer import langdetect
 from indexer.config import ArchiveConfig
 from indexer.langdetect import detect
 from indexer.normalise import choose_lang, language_folder, translation_key
@@ -81,6 +82,37 @@ def test_detection_is_und_on_too_little_or_no_language() -> None:
     assert detect("ok")[0] == "und"
     assert detect("12345 67890 " * 20)[0] == "und"
     assert detect(ENGLISH)[0] == "en"
+
+
+NAMES = (
+    "Re: Clinton, Nixon, Reagan, Bush, Carter, Ford, Kennedy and Johnson: Eisenhower, "
+    "Truman, Roosevelt, Hoover, Coolidge, Harding"
+)
+"""An opening of names: English by a first read, not surely (0.56)."""
+
+
+def test_an_unsure_first_read_is_settled_by_the_next_characters_agreeing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reads: list[str] = []
+    classify = langdetect._classify
+
+    def spy(text: str) -> tuple[str | None, float]:
+        reads.append(text)
+        return classify(text)
+
+    monkeypatch.setattr(langdetect, "_classify", spy)
+    prose = (
+        " were all presidents of the United States, and each of them had to deal with a "
+        "Congress that did not always agree with what the White House wanted to do."
+    )
+    assert detect(NAMES + prose)[0] == "en"
+    # the first 120 characters, then the next ones up to 300 apart: nothing read twice
+    assert reads == [(NAMES + prose)[:120], (NAMES + prose)[120:300]]
+    reads.clear()
+    # the next characters in another language settle nothing: the first 300 are read again
+    assert detect(NAMES + " " + GERMAN)[0] in ("en", "de")
+    assert reads[2] == (NAMES + " " + GERMAN)[:300]
 
 
 def test_choose_lang_order_and_warning() -> None:

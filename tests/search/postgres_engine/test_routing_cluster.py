@@ -6,6 +6,7 @@ takes the writes after the primary is killed."""
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections import Counter
@@ -219,6 +220,29 @@ def test_a_forked_child_opens_its_own_connections(pg_cluster: Cluster, db: Datab
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert all(db.read(lambda c: c.execute("SELECT 1").fetchone()) == (1,) for _ in range(10))
+
+
+def test_a_forked_child_is_not_held_by_a_lock_a_parents_thread_held_at_the_fork(
+    pg_cluster: Cluster, db: Databases
+) -> None:
+    db.read(lambda c: c.execute("SELECT 1").fetchone())
+    with db._lock, db._check_lock:  # as the health-check thread may hold them at the fork
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ok = db.read(lambda c: c.execute("SELECT 1").fetchone()) == (1,)
+            finally:
+                os._exit(0 if ok else 1)
+    for _ in range(600):  # the child blocked on the held lock never ends: killed after 60 s
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child hung on a lock the parent held at the fork")
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_require_keeps_reads_off_a_standby_that_has_not_replayed(pg_cluster: Cluster) -> None:
