@@ -44,6 +44,8 @@ THREADS = 2
 """The service runs on small machines; more threads only split the buffer further."""
 TANTIVY_META = "meta.json"
 _LOCKS = (".tantivy-writer.lock", ".tantivy-meta.lock")
+_COPY_PREFIX = "tantivy-"
+"""A working copy's folder name before the pid of the process that owns it."""
 SNAPSHOT_TRIES = 5
 """A merge may finish and remove the files of the segments it merged between reading
 ``meta.json`` and linking them: the snapshot is then taken again from the new ``meta.json``."""
@@ -58,7 +60,7 @@ def live_index(work: Path) -> LiveIndex:
     found = _KEPT.get(work)
     if found is None:
         _remove_stale(work)
-        found = _KEPT[work] = LiveIndex(work / f"tantivy-{os.getpid()}")
+        found = _KEPT[work] = LiveIndex(work / f"{_COPY_PREFIX}{os.getpid()}")
     return found
 
 
@@ -66,8 +68,8 @@ def _remove_stale(work: Path) -> None:
     if not work.is_dir():
         return
     for child in work.iterdir():
-        prefix, _, pid = child.name.rpartition("-")
-        if prefix == "tantivy" and pid.isdigit() and not _alive(int(pid)):
+        pid = child.name.removeprefix(_COPY_PREFIX)
+        if child.name.startswith(_COPY_PREFIX) and pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(child, ignore_errors=True)
 
 
