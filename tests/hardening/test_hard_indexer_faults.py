@@ -57,10 +57,10 @@ FAULTY = textwrap.dedent(
         import search.store
         real_atomic = search.store.write_atomic
 
-        def atomic(path, data):  # the disk fills up exactly when CURRENT is swapped
+        def atomic(path, data, **options):  # the disk fills up exactly when CURRENT is swapped
             if path.name == search.store.CURRENT:
                 fail(errno.ENOSPC)
-            return real_atomic(path, data)
+            return real_atomic(path, data, **options)
 
         search.store.write_atomic = atomic
 
