@@ -127,6 +127,48 @@ def count_facets(
     return counted
 
 
+def count_facets_of(
+    dv: DocValues, docs: IndexArray, masks: dict[FacetName, BoolArray], request: SearchRequest
+) -> dict[FacetName, tuple[FacetValue, ...]]:
+    """``count_facets`` of the documents ``docs`` (distinct document numbers): the same
+    values, counted from those documents' own slots, so the cost grows with their number,
+    not the archive's (a mask over a million articles costs milliseconds per facet)."""
+    if _grouped(dv, request) is not None:  # groups are linked through non-matching members
+        matched = np.zeros(dv.size, dtype=np.bool_)
+        matched[docs] = True
+        return count_facets(dv, matched, masks, request)
+    counted: dict[FacetName, tuple[FacetValue, ...]] = {}
+    for facet in FACET_NAMES:
+        chosen = docs
+        for other, mask in masks.items():
+            if other != facet:
+                chosen = chosen[mask[chosen]]
+        if facet == "year":
+            slots = np.bincount(dv.dates.year_slot[chosen], minlength=len(dv.dates.years) + 2)
+            counted[facet] = year_values(dv, slots, request)
+        elif facet == "month":
+            months = None
+            if months_offered(request):
+                found = dv.dates.month_slot[chosen]
+                months = np.bincount(found, minlength=len(dv.dates.months) + 1)
+            counted[facet] = month_values(dv, months, request)
+        else:
+            counted[facet] = keyed_values(dv, facet, _keyed_counts_of(dv, facet, chosen), request)
+    return counted
+
+
+def _keyed_counts_of(dv: DocValues, facet: FacetName, docs: IndexArray) -> CountArray:
+    """How many of ``docs`` hold each key of ``facet``."""
+    if facet == "tag":
+        return np.bincount(dv.tags_by_doc.of(docs), minlength=len(dv.tags))
+    if facet == "author":
+        return np.bincount(dv.authors_by_doc.of(docs), minlength=len(dv.authors))
+    if facet == "publication":
+        pubs = dv.publication[docs]
+        return np.bincount(pubs[pubs >= 0], minlength=len(dv.publications))
+    return np.bincount(dv.lang[docs], minlength=len(dv.langs))
+
+
 def months_offered(request: SearchRequest) -> set[int]:
     """Months are offered inside the chosen year(s) only: a timeline of one year at a time."""
     years = {int(y) for y in request.filters.get("year", ()) if y.isdigit()}

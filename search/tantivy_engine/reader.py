@@ -42,7 +42,7 @@ from search.analysis import (
 from search.docvalues import BoolArray
 from search.engine_base import ANY_WORDS_NOTICE, BaseEngine
 from search.errors import NotFound
-from search.facets import count_facets, facet_masks
+from search.facets import count_facets_of, facet_masks
 from search.highlight import TermMatcher
 from search.query import ParsedQuery, any_words
 from search.selection import Match, Page, Ranked, Top, top_scored
@@ -223,18 +223,22 @@ class TantivyEngine(BaseEngine):
                 return facetcount.count_facets(
                     self._searcher, self._dv, request, in_scope, filters, total
                 )
-        hits = (
-            self._searcher.search(in_scope, limit=max(1, scope), count=False).hits if scope else []
-        )
-        return self._counted_matches(self._dense(list(map(_ADDRESS, hits))), request)
+        return self._counted_matches(self._matches_of(in_scope, scope), request)
+
+    def _matches_of(self, query: Query, limit: int) -> IntArray:
+        """Dense numbers of up to ``limit`` documents matching ``query``: asked in key order,
+        each hit comes with its key (no score computed, no second call to read the keys)."""
+        if limit <= 0:
+            return np.zeros(0, dtype=np.intp)
+        hits = self._searcher.search(query, limit=limit, count=False, order_by_field=s.KEY).hits
+        return self._by_keys(np.fromiter(map(_SCORE, hits), dtype=np.uint64, count=len(hits)))
 
     def _counted_matches(
         self, matched: IntArray, request: SearchRequest
     ) -> dict[FacetName, tuple[FacetValue, ...]]:
-        """Facet counts over dense arrays (``search.facets``) of the ``matched`` documents."""
-        mask = np.zeros(self._dv.size, dtype=np.bool_)
-        mask[matched] = True
-        return count_facets(self._dv, mask, facet_masks(self._dv, request), request)
+        """Facet counts over dense arrays (``search.facets``) of the ``matched`` documents,
+        read at their own slots (no mask over every article)."""
+        return count_facets_of(self._dv, matched, facet_masks(self._dv, request), request)
 
     def _count(self, query: Query) -> int:
         found = self._searcher.search(query, limit=1, count=True)
@@ -313,7 +317,10 @@ class TantivyEngine(BaseEngine):
         search that counts facets converts every match.
         """
         keys = self._searcher.fast_field_values(s.KEY, addresses)
-        found = np.fromiter(keys, dtype=np.uint64, count=len(keys))
+        return self._by_keys(np.fromiter(keys, dtype=np.uint64, count=len(keys)))
+
+    def _by_keys(self, found: npt.NDArray[np.uint64]) -> IntArray:
+        """Dense document numbers of documents' keys."""
         if self._by_key is not None:
             dense: IntArray = self._by_key[found.astype(np.intp)]
             return dense

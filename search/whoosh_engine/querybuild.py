@@ -177,7 +177,14 @@ def build_query(
 def analyse(text: str, lang: str) -> list[str]:
     """Token texts of ``text`` as the fields of ``lang`` (``EXACT`` or a stemmed language)
     index it; ``text`` has been through ``exact_text`` or ``stem_text``."""
-    return [token.text for token in analyser(lang)(text, mode="query")]
+    return list(_analysed(text, lang))
+
+
+@lru_cache(maxsize=65_536)
+def _analysed(text: str, lang: str) -> tuple[str, ...]:
+    """Cached: a query word is analysed in every language of the index, each time it is
+    searched, and Whoosh's analyser chain costs tens of microseconds a call."""
+    return tuple(token.text for token in analyser(lang)(text, mode="query"))
 
 
 def word_forms(text: str, lang: str) -> list[str]:

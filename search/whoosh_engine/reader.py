@@ -1,35 +1,26 @@
 """The Whoosh engine: one published generation, opened once and searched many times.
 
-Matching is unscored (``docs_for_query``) into a mask over Whoosh document
-numbers; only the page shown is scored, by a top-k collector under a time
-limit. Facets, filters and date sorting come from ``search.engine_base``.
+A query is matched and scored once, over whole posting lists with NumPy
+(``arrayscore``): a mask over Whoosh document numbers and a score for each;
+the page is the best-scored of the mask. Facets, filters and date sorting
+come from ``search.engine_base``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
 from whoosh import index
-from whoosh.collectors import (
-    Collector,
-    FilterCollector,
-    TimeLimit,
-    TimeLimitCollector,
-    TopCollector,
-)
-from whoosh.query import Query
 
-from search import deadline, limits
 from search.analysis import STEM
 from search.docvalues import BoolArray
 from search.engine_base import BaseEngine
-from search.errors import NotFound, SearchTimeout
+from search.errors import NotFound
 from search.highlight import TermMatcher
 from search.query import ParsedQuery
 from search.selection import Match, Ranked
 from search.store import Generation
+from search.whoosh_engine import arrayscore
 from search.whoosh_engine.docvalues import load_docvalues
 from search.whoosh_engine.querybuild import build_query, highlight_terms, match_spans
 from search.whoosh_engine.schema import body_field
@@ -63,29 +54,12 @@ class WhooshEngine(BaseEngine):
     def _match(self, parsed: ParsedQuery, base: BoolArray, notices: list[str]) -> Match:
         with self._searchers.borrow() as searcher:
             query = build_query(parsed, self._langs, searcher.reader(), notices)
-            docs = np.fromiter(_checked(searcher.docs_for_query(query)), dtype=np.int64)
-        mask = np.zeros(self._dv.size, dtype=np.bool_)
-        mask[docs] = True
-        return Match(query, mask & base)
+            scored = arrayscore.evaluate(searcher, query)
+        return Match(scored, scored.mask & base, scored.scores)
 
     def _top(self, match: Match, allowed: BoolArray | None, limit: int) -> Ranked:
-        assert isinstance(match.query, Query)
-        top = TopCollector(limit=limit)
-        left = min(limits.SEARCH_TIME_LIMIT, deadline.remaining())
-        if left <= 0:
-            raise SearchTimeout(deadline.message())
-        timed = TimeLimitCollector(top, timelimit=left, use_alarm=False)
-        collector: Collector = timed
-        if allowed is not None:
-            # The filter must wrap the time limit: TimeLimitCollector feeds its child every
-            # match directly, so a filter inside it would be bypassed.
-            collector = FilterCollector(timed, allow=set(np.flatnonzero(allowed).tolist()))
-        try:
-            with self._searchers.borrow() as searcher:
-                searcher.search_with_collector(match.query, collector)
-        except TimeLimit as exc:
-            raise SearchTimeout(deadline.message()) from exc
-        return [(hit.docnum, hit.score) for hit in timed.results()]
+        assert isinstance(match.query, arrayscore.Scored)
+        return arrayscore.top(match.query, match.mask if allowed is None else allowed, limit)
 
     def _record(self, docnum: int) -> dict[str, Any]:
         with self._searchers.borrow() as searcher:
@@ -136,11 +110,3 @@ class WhooshEngine(BaseEngine):
     def _completions(self, prefix: str, scan: int) -> list[tuple[str, int]]:
         with self._searchers.borrow() as searcher:
             return completions(searcher.reader(), prefix, scan)
-
-
-def _checked(docs: Iterator[int], every: int = 256) -> Iterator[int]:
-    """The matches of a query, checking the request's time cap every ``every`` of them."""
-    for count, doc in enumerate(docs, 1):
-        if count % every == 0:
-            deadline.check()
-        yield doc

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.docvalues import BoolArray, DocValues, DocValuesBuilder, facet_key
-from search.facets import MAX_FACET_VALUES, count_facets, facet_masks
+from search.facets import MAX_FACET_VALUES, count_facets, count_facets_of, facet_masks
 from search.languages import display_name
 from search.types import FACET_NAMES, UNDATED, FacetName, FacetValue, SearchRequest
 
@@ -178,10 +178,13 @@ def _request(rng: random.Random, dv: DocValues) -> SearchRequest:
 
 def _check(dv: DocValues, rng: random.Random) -> Counted:
     request = _request(rng, dv)
-    matched = dv.live & np.asarray([rng.random() < 0.8 for _ in range(dv.size)], dtype=np.bool_)
+    share = rng.choice((0.05, 0.8))  # few matches, or most articles
+    matched = dv.live & np.asarray([rng.random() < share for _ in range(dv.size)], dtype=np.bool_)
     masks = facet_masks(dv, request)
     got = count_facets(dv, matched, masks, request)
     assert got == reference(dv, matched, masks, request)
+    # the same counts from the matches' document numbers, as an engine holding them counts
+    assert count_facets_of(dv, np.flatnonzero(matched), masks, request) == got
     return got
 
 

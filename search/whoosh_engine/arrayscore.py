@@ -1,0 +1,442 @@
+"""Matching and scoring a Whoosh query with NumPy, a whole posting list at a time.
+
+Whoosh matches and scores one document at a time in Python (a tree of matcher
+objects, several method calls per posting), and the engine ran each query twice:
+every match unscored (the mask that facets count), then every match scored for
+the page. Here each term's postings are read once, block by block as Whoosh's
+own reader reads them (decompressed, unpickled), into arrays of document numbers
+and weights, scored with the searcher's BM25 (``searchers.BM25``: Whoosh's
+formula, its byte-coded field lengths, the searcher's IDF and average lengths),
+and the query tree becomes a match mask and a score per document: ``Or`` adds,
+``And`` intersects and adds, ``AndMaybe`` adds where both match, ``AndNot`` and
+``Not`` mask, boosts multiply, and a compound of one query is that query (Whoosh
+drops its boost too). Scores equal Whoosh's up to the order of additions.
+
+A plain query's phrase clause (``querycompile._phrase_bonus``: an ``AndMaybe``
+whose optional part is phrases) only adds to the score of matches holding the
+phrase. Its positions are not checked for every match but kept aside
+(:class:`Bonus`): a match can gain at most its phrase words' scores there, known
+from the arrays, so :func:`top` checks only the matches whose bound could reach
+the page, best bound first, as block-max pruning does (Lucene's WAND).
+
+A query part of any other kind (a date range) is matched and scored by Whoosh's
+own matcher, one document at a time.
+"""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching import ListMatcher
+from whoosh.reading import TermNotFound
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from search import deadline
+from search.docvalues import BoolArray
+from search.selection import FloatArray, Ranked
+
+IntArray = npt.NDArray[np.int64]
+
+_LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
+"""Whoosh's field length of each length byte (its lengths column stores one byte a document)."""
+_CHECK_EVERY = 256
+"""Documents matched or phrases checked one by one between two looks at the time cap."""
+
+
+@dataclass
+class Postings:
+    """One term's postings in one field, over the whole index (document numbers global)."""
+
+    ids: IntArray
+    weights: FloatArray
+    scores: FloatArray
+    """BM25 of the term in each document (the boost not applied)."""
+    blocks: list[tuple[int, Any, tuple[bytes, ...]]] = field(default_factory=list)
+    """(first index, format, encoded values) of each block read: the positions, for phrases."""
+
+    def positions(self, index: int) -> list[int]:
+        for start, fmt, values in reversed(self.blocks):
+            if index >= start:
+                found: list[int] = fmt.decode_positions(values[index - start])
+                return found
+        raise IndexError(index)  # pragma: no cover - every index lies in a block
+
+
+@dataclass
+class Bonus:
+    """A phrase clause only adding score, not checked yet: the documents holding its words in
+    its field, what each gains if they stand there as the phrase, and the check."""
+
+    docs: IntArray
+    gain: FloatArray
+    holds: Callable[[int], bool]
+
+
+@dataclass
+class Scored:
+    """A query's matches and scores (zero outside ``mask``), and its phrase bonuses."""
+
+    query: wq.Query
+    mask: BoolArray
+    scores: FloatArray
+    bonuses: list[Bonus] = field(default_factory=list)
+
+
+@dataclass
+class _Part:
+    mask: BoolArray
+    scores: FloatArray
+
+
+def evaluate(searcher: Searcher, query: wq.Query) -> Scored:
+    """The matches and scores of ``query`` over every document of ``searcher``."""
+    run = _Run(searcher)
+    if isinstance(query, wq.AndMaybe) and _phrases(query.b) is not None:
+        part = run.part(query.a)
+        return Scored(query, part.mask, part.scores, run.bonuses(query.b))
+    part = run.part(query)
+    return Scored(query, part.mask, part.scores)
+
+
+def top(scored: Scored, allowed: BoolArray, limit: int) -> Ranked:
+    """The ``limit`` best of the ``allowed`` matches, best first, ties in document order;
+    a phrase bonus is checked only where it could lift a match into them."""
+    docs = np.flatnonzero(allowed)
+    total = scored.scores[docs]
+    if scored.bonuses and len(docs):
+        total = _with_bonuses(scored.bonuses, docs, total.copy(), limit)
+    if len(docs) > limit > 0:
+        cut = len(docs) - limit
+        keep = total >= np.partition(total, cut)[cut]
+        docs, total = docs[keep], total[keep]
+    order = np.lexsort((docs, -total))[:limit]
+    return [(int(docs[i]), float(total[i])) for i in order]
+
+
+def _with_bonuses(
+    bonuses: list[Bonus], docs: IntArray, total: FloatArray, limit: int
+) -> FloatArray:
+    """``total`` (the scores of ``docs``) with the phrase bonuses of the documents that could
+    rank among the first ``limit``: those whose bound reaches the ``limit``-th best score
+    known, checked best bound first until none is left."""
+    upper = total.copy()
+    where: list[tuple[IntArray, IntArray]] = []
+    for bonus in bonuses:
+        at = np.searchsorted(docs, bonus.docs).clip(max=len(docs) - 1)
+        held = docs[at] == bonus.docs
+        where.append((at[held], np.flatnonzero(held)))
+        np.add.at(upper, at[held], bonus.gain[held])
+    pending = upper > total
+    gains: list[dict[int, int]] = [
+        dict(zip(at.tolist(), rows.tolist(), strict=True)) for at, rows in where
+    ]
+    batch = max(limit, 16)
+    while True:
+        if len(docs) > limit > 0:
+            cut = len(docs) - limit
+            floor = np.partition(total, cut)[cut]
+            candidates = np.flatnonzero(pending & (upper >= floor))
+        else:
+            candidates = np.flatnonzero(pending)
+        if not len(candidates):
+            return total
+        deadline.check()
+        best = candidates[np.argsort(-upper[candidates], kind="stable")[:batch]]
+        for i in best.tolist():
+            doc = int(docs[i])
+            for bonus, rows in zip(bonuses, gains, strict=True):
+                row = rows.get(i)
+                if row is not None and bonus.holds(doc):
+                    total[i] += bonus.gain[row]
+            pending[i] = False
+
+
+def _phrases(query: wq.Query) -> list[tuple[wq.Phrase, float]] | None:
+    """The phrases of a phrase clause and the boost on each, or None when it is not one."""
+    if type(query) is wq.Phrase and query.slop == 1:
+        return [(query, query.boost)]
+    if type(query) is wq.Or and query.minmatch in (0, None) and not query.scale:
+        found = [_phrases(sub) for sub in query.subqueries]
+        if found and all(f is not None and len(f) == 1 for f in found):
+            outer = query.boost if len(query.subqueries) > 1 else 1.0
+            return [(phrase, boost * outer) for f in found if f for phrase, boost in f]
+    return None
+
+
+class _Run:
+    """One query's evaluation on one searcher: term postings are read once each."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.size = int(searcher.doc_count_all())
+        self.leaves: list[tuple[Searcher, int]] = list(searcher.leaf_searchers())
+        self.read: dict[tuple[str, str], Postings] = {}
+
+    def empty(self) -> _Part:
+        return _Part(np.zeros(self.size, dtype=np.bool_), np.zeros(self.size))
+
+    def part(self, query: wq.Query) -> _Part:
+        kind = type(query)
+        if isinstance(query, type(wq.NullQuery)):
+            return self.empty()
+        if isinstance(query, wq.Term):
+            return self.sparse(self.postings(query.fieldname, query.text), query.boost)
+        if isinstance(query, wq.CompoundQuery) and len(query.subqueries) == 1:
+            return self.part(query.subqueries[0])  # as Whoosh: the boost is lost
+        if kind is wq.Or and query.minmatch in (0, None) and not query.scale:
+            return self.boosted(self.either(query.subqueries), query.boost)
+        if kind is wq.And:
+            return self.boosted(self.all_of(query.subqueries), query.boost)
+        if isinstance(query, wq.AndMaybe):
+            a, b = self.part(query.a), self.part(query.b)
+            return _Part(a.mask, a.scores + np.where(a.mask, b.scores, 0.0))
+        if isinstance(query, wq.AndNot):
+            a, b = self.part(query.a), self.part(query.b)
+            mask = a.mask & ~b.mask
+            return _Part(mask, np.where(mask, a.scores, 0.0))
+        if kind is wq.Not:
+            inner = self.part(query.query)
+            return _Part(~inner.mask, (~inner.mask).astype(np.float64))
+        if kind is wq.Every and query.fieldname in (None, "", "*"):
+            return _Part(np.ones(self.size, dtype=np.bool_), np.full(self.size, query.boost))
+        if kind is wq.Phrase and query.slop == 1:
+            return self.phrase(query)
+        return self.whoosh(query)
+
+    def boosted(self, part: _Part, boost: float) -> _Part:
+        if boost != 1.0:
+            part.scores *= boost
+        return part
+
+    def sparse(self, postings: Postings, boost: float) -> _Part:
+        part = self.empty()
+        part.mask[postings.ids] = True
+        part.scores[postings.ids] = postings.scores * boost if boost != 1.0 else postings.scores
+        return part
+
+    def either(self, queries: list[wq.Query]) -> _Part:
+        out = self.empty()
+        for sub in queries:
+            if isinstance(sub, wq.Term):
+                postings = self.postings(sub.fieldname, sub.text)
+                out.mask[postings.ids] = True
+                add = postings.scores * sub.boost if sub.boost != 1.0 else postings.scores
+                out.scores[postings.ids] += add
+            else:
+                part = self.part(sub)
+                out.mask |= part.mask
+                out.scores += part.scores
+        return out
+
+    def all_of(self, queries: list[wq.Query]) -> _Part:
+        parts = [self.part(sub) for sub in queries]
+        mask = parts[0].mask.copy()
+        for part in parts[1:]:
+            mask &= part.mask
+        scores = sum((part.scores for part in parts[1:]), parts[0].scores)
+        return _Part(mask, np.where(mask, scores, 0.0))
+
+    def postings(self, fieldname: str, text: str) -> Postings:
+        """A term's postings and BM25 scores, read once per evaluation."""
+        key = (fieldname, text)
+        found = self.read.get(key)
+        if found is None:
+            deadline.check()  # a query of a thousand expanded terms reads for seconds
+            found = self.read[key] = _read(self.searcher, self.leaves, fieldname, text)
+        return found
+
+    def phrase_docs(self, phrase: wq.Phrase) -> tuple[list[Postings], IntArray]:
+        """The words' postings in the phrase's field, and the documents holding every word."""
+        words = [self.postings(phrase.fieldname, word) for word in phrase.words]
+        docs = words[0].ids if words else np.zeros(0, dtype=np.int64)
+        for postings in words[1:]:
+            docs = np.intersect1d(docs, postings.ids, assume_unique=True)
+        return words, docs
+
+    def phrase_gain(self, words: list[Postings], docs: IntArray, boost: float) -> FloatArray:
+        """The phrase's score in each of ``docs`` (Whoosh's: its words' scores, boosted)."""
+        gain = np.zeros(len(docs))
+        for postings in words:
+            gain += postings.scores[np.searchsorted(postings.ids, docs)]
+        return gain * boost
+
+    def phrase(self, phrase: wq.Phrase) -> _Part:
+        words, docs = self.phrase_docs(phrase)
+        gain = self.phrase_gain(words, docs, phrase.boost)
+        part = self.empty()
+        for count, (doc, score) in enumerate(zip(docs.tolist(), gain.tolist(), strict=True)):
+            if count % _CHECK_EVERY == 0:
+                deadline.check()
+            if _holds(words, doc):
+                part.mask[doc] = True
+                part.scores[doc] = score
+        return part
+
+    def bonuses(self, clause: wq.Query) -> list[Bonus]:
+        found = []
+        for phrase, boost in _phrases(clause) or []:
+            words, docs = self.phrase_docs(phrase)
+            if len(docs):
+                gain = self.phrase_gain(words, docs, boost)
+                found.append(Bonus(docs, gain, functools.partial(_holds, words)))
+        return found
+
+    def whoosh(self, query: wq.Query) -> _Part:
+        """Any other query, by Whoosh's own matcher, one document at a time."""
+        part = self.empty()
+        context = self.searcher.context()
+        for count, (leaf, offset) in enumerate(self.leaves):
+            matcher = query.matcher(leaf, context)
+            while matcher.is_active():
+                count += 1
+                if count % _CHECK_EVERY == 0:
+                    deadline.check()
+                doc = matcher.id() + offset
+                part.mask[doc] = True
+                part.scores[doc] = matcher.score()
+                matcher.next()
+        return part
+
+
+def _holds(words: list[Postings], doc: int) -> bool:
+    """Whether the words stand one after the other in ``doc`` (Whoosh's ``Phrase``, slop 1)."""
+    starts: set[int] | None = None
+    for offset, postings in enumerate(words):
+        at = int(np.searchsorted(postings.ids, doc))
+        moved = {p - offset for p in postings.positions(at)}
+        starts = moved if starts is None else starts & moved
+        if not starts:
+            return False
+    return bool(starts)
+
+
+def _read(
+    searcher: Searcher, leaves: list[tuple[Searcher, int]], fieldname: str, text: str
+) -> Postings:
+    """The postings of a term in every segment, scored by the searcher's BM25."""
+    schema = searcher.schema
+    if fieldname not in schema:
+        return _nothing()
+    fieldtype = schema[fieldname]
+    try:
+        btext = fieldtype.to_bytes(text)
+    except ValueError:
+        return _nothing()
+    parts: list[tuple[IntArray, FloatArray, FloatArray, list[Any]]] = []
+    start = 0
+    for leaf, offset in leaves:
+        reader = leaf.reader()
+        found = _leaf_postings(reader, fieldname, btext, fieldtype.format)
+        if found is None:
+            continue
+        ids, weights, blocks = found
+        lengths = _field_lengths(reader, fieldname)[ids]
+        parts.append((ids + offset, weights, lengths, [(start + s, f, v) for s, f, v in blocks]))
+        start += len(ids)
+    if not parts:
+        return _nothing()
+    ids = np.concatenate([p[0] for p in parts])
+    weights = np.concatenate([p[1] for p in parts])
+    if fieldtype.scorable:
+        weighting = searcher.weighting
+        b = weighting._field_B.get(fieldname, weighting.B)
+        k1 = weighting.K1
+        idf = searcher.idf(fieldname, text)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        fl = np.concatenate([p[2] for p in parts])
+        # whoosh.scoring.bm25, element by element
+        scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
+    else:
+        scores = weights.copy()  # Whoosh's WeightScorer
+    blocks = [block for p in parts for block in p[3]]
+    return Postings(ids, weights, scores, blocks)
+
+
+def _nothing() -> Postings:
+    return Postings(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
+
+
+def _leaf_postings(
+    reader: Any, fieldname: str, btext: bytes, fmt: Any
+) -> tuple[IntArray, FloatArray, list[tuple[int, Any, tuple[bytes, ...]]]] | None:
+    """One segment's postings of a term: document numbers, weights, and each block's values;
+    None when the segment does not have the term.
+
+    Reads the blocks as ``W3LeafMatcher`` does (its block layout: delta-coded ids, weights
+    as None for all 1.0, one float for all, or one each), without a call per posting. The
+    term is looked up once (a lookup reads the terms file: ``in`` then ``matcher`` read
+    it twice)."""
+    terms = getattr(reader, "_terms", None)  # an empty index's reader has none
+    if terms is None:
+        return None
+    try:
+        info = terms.term_info(fieldname, btext)
+    except TermNotFound:
+        return None
+    matcher = terms._codec.postings_reader(terms._postfile, info, fmt)
+    if isinstance(matcher, ListMatcher):  # postings inlined in the term's info
+        ids = np.asarray(matcher._ids, dtype=np.int64)
+        weights = np.asarray(
+            matcher._weights if matcher._weights is not None else [1.0] * len(ids),
+            dtype=np.float64,
+        )
+        return ids, weights, [(0, fmt, tuple(matcher._values or ()))]
+    assert isinstance(matcher, W3LeafMatcher)
+    deltas: list[int] = []
+    weights_list: list[float] = []
+    counts: list[int] = []
+    blocks: list[tuple[int, Any, tuple[bytes, ...]]] = []
+    start = 0
+    while True:
+        matcher._read_data()
+        block_ids, block_weights, block_values = matcher._data
+        count = matcher._blocklength
+        deltas.extend(block_ids)
+        if block_weights is None:
+            weights_list.extend([1.0] * count)
+        elif isinstance(block_weights, float):
+            weights_list.extend([block_weights] * count)
+        else:
+            weights_list.extend(block_weights)
+        counts.append(count)
+        blocks.append((start, fmt, block_values))
+        start += count
+        if matcher._lastblock:
+            break
+        matcher._next_block()
+    summed = np.cumsum(np.asarray(deltas, dtype=np.int64))
+    ends = np.cumsum(counts)
+    before = np.concatenate(([0], summed[ends[:-1] - 1]))  # each block's ids start from 0
+    ids = summed - np.repeat(before, counts)
+    return ids, np.asarray(weights_list, dtype=np.float64), blocks
+
+
+_FIELD_LENGTHS: weakref.WeakKeyDictionary[Any, dict[str, FloatArray]] = weakref.WeakKeyDictionary()
+
+
+def _field_lengths(reader: Any, fieldname: str) -> FloatArray:
+    """Each document's length in ``fieldname`` as Whoosh scores it, read once per segment."""
+    cached = _FIELD_LENGTHS.setdefault(reader, {})
+    found = cached.get(fieldname)
+    if found is None:
+        codes = np.zeros(reader.doc_count_all(), dtype=np.uint8)
+        perdoc = reader._perdoc
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is not None:
+            stored = column._count
+            raw = column._dbfile.get(column._basepos, stored)
+            codes[:stored] = np.frombuffer(raw, dtype=np.uint8)
+        found = cached[fieldname] = _LENGTHS[codes]
+    return found
+
+
+__all__ = ["Bonus", "Postings", "Scored", "evaluate", "top"]
