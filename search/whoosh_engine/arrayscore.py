@@ -36,6 +36,7 @@ import numpy.typing as npt
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import ListMatcher
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
@@ -334,9 +335,10 @@ def _read(
     start = 0
     for leaf, offset in leaves:
         reader = leaf.reader()
-        if (fieldname, btext) not in reader:
+        found = _leaf_postings(reader, fieldname, btext, fieldtype.format)
+        if found is None:
             continue
-        ids, weights, blocks = _leaf_postings(reader, fieldname, btext, fieldtype.format)
+        ids, weights, blocks = found
         lengths = _field_lengths(reader, fieldname)[ids]
         parts.append((ids + offset, weights, lengths, [(start + s, f, v) for s, f, v in blocks]))
         start += len(ids)
@@ -365,12 +367,22 @@ def _nothing() -> Postings:
 
 def _leaf_postings(
     reader: Any, fieldname: str, btext: bytes, fmt: Any
-) -> tuple[IntArray, FloatArray, list[tuple[int, Any, tuple[bytes, ...]]]]:
-    """One segment's postings of a term: document numbers, weights, and each block's values.
+) -> tuple[IntArray, FloatArray, list[tuple[int, Any, tuple[bytes, ...]]]] | None:
+    """One segment's postings of a term: document numbers, weights, and each block's values;
+    None when the segment does not have the term.
 
     Reads the blocks as ``W3LeafMatcher`` does (its block layout: delta-coded ids, weights
-    as None for all 1.0, one float for all, or one each), without a call per posting."""
-    matcher = reader._terms.matcher(fieldname, btext, fmt)
+    as None for all 1.0, one float for all, or one each), without a call per posting. The
+    term is looked up once (a lookup reads the terms file: ``in`` then ``matcher`` read
+    it twice)."""
+    terms = getattr(reader, "_terms", None)  # an empty index's reader has none
+    if terms is None:
+        return None
+    try:
+        info = terms.term_info(fieldname, btext)
+    except TermNotFound:
+        return None
+    matcher = terms._codec.postings_reader(terms._postfile, info, fmt)
     if isinstance(matcher, ListMatcher):  # postings inlined in the term's info
         ids = np.asarray(matcher._ids, dtype=np.int64)
         weights = np.asarray(
