@@ -37,6 +37,9 @@ STAGES = ((120, 0.95), (300, 0.75), (1_000, 0.0))
 Chosen with ``bench/langdetect.py`` and the costs of ``bench/langcost.py``: on
 sisihagen and astro-docs as accurate as one read of 300 then 1,000 characters
 (within 0.3 points), at 55–60% of the characters."""
+MAX_CHARS = STAGES[-1][0]
+"""No text is read past this many characters: a caller may cut it there (a copy of a long
+body is not made for nothing)."""
 MIN_LETTERS = 40
 MIN_CONFIDENCE = 0.50
 _NOT_PROSE = re.compile(r"(?<!\S)(?:https?://\S*|[^\s_{}<>=/\\|`@]*+[_{}<>=/\\|`@]\S*)")

@@ -152,6 +152,8 @@ def count_facets_of(
                 found = dv.dates.month_slot[chosen]
                 months = np.bincount(found, minlength=len(dv.dates.months) + 1)
             counted[facet] = month_values(dv, months, request)
+        elif not dv.keyed[facet].keys:  # no value to count or to flag (no author at all)
+            counted[facet] = ()
         else:
             counted[facet] = keyed_values(dv, facet, _keyed_counts_of(dv, facet, chosen), request)
     return counted

@@ -15,6 +15,7 @@ A contract test checks this against the general way on random requests.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ from search.tantivy_engine import schema as s
 from search.types import FACET_NAMES, UNDATED, FacetName, FacetValue, SearchRequest
 
 _YEAR, _MONTH, _COUNT = "year", "month", "count"
+_KEY_OF, _COUNT_OF = itemgetter("key"), itemgetter("doc_count")
 EVERY_VALUE_UP_TO = 4_096
 """A keyed facet with at most this many values has every value with a count returned at
 once. Asking for the most frequent ones only, the values tied at the cut (the usual case:
@@ -205,9 +207,9 @@ def _values(
     for facet in facets:
         buckets = found[facet]["buckets"]
         if facet in s.FACET_FIELDS:
-            index = dv.keyed[facet].index
-            ids = np.fromiter((index[b["key"]] for b in buckets), np.intp, len(buckets))
-            counts = np.fromiter((b["doc_count"] for b in buckets), np.int64, len(buckets))
+            found_ids = map(dv.keyed[facet].index.__getitem__, map(_KEY_OF, buckets))
+            ids = np.fromiter(found_ids, np.intp, len(buckets))
+            counts = np.fromiter(map(_COUNT_OF, buckets), np.int64, len(buckets))
             values[facet] = counted_values(dv, facet, ids, counts, request)
         elif facet == "year":
             counted = int(found[_COUNT]["value"]) if total is None else total

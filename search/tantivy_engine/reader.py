@@ -67,10 +67,10 @@ MASK_MATCHES = 3_000
 MASK_DOCS = 50_000
 """Facets are counted over dense arrays (``search.facets``) for up to ``MASK_MATCHES``
 matches, or any number in an archive of up to ``MASK_DOCS`` articles; else by Tantivy's
-aggregations (``facetcount``). The arrays cost a Python object per match and NumPy work
-over every article, the aggregations a fixed cost growing with the facets' values: the
-bounds are where the two cost the same, measured on the real corpora and at 100,000
-generated articles (``docs/ranking.md``, speed)."""
+aggregations (``facetcount``). The arrays cost a Python object per match (counted at the
+matches' own slots, ``facets.count_facets_of``), the aggregations a fixed cost growing
+with the facets' values: the bounds are where the two cost the same, measured on the real
+corpora and at 100,000 generated articles (``docs/performance.md``)."""
 KEY_TABLE_SLACK = 8
 """A key table up to this many slots per document (8 bytes each) is kept; else bisect."""
 
