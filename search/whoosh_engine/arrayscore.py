@@ -62,23 +62,31 @@ class Postings:
     """BM25 of the term in each document (the boost not applied)."""
     blocks: list[tuple[int, Any, tuple[bytes, ...]]] = field(default_factory=list)
     """(first index, format, encoded values) of each block read: the positions, for phrases."""
+    starts: IntArray = field(init=False)
 
-    def positions(self, index: int) -> list[int]:
-        for start, fmt, values in reversed(self.blocks):
-            if index >= start:
-                found: list[int] = fmt.decode_positions(values[index - start])
-                return found
-        raise IndexError(index)  # pragma: no cover - every index lies in a block
+    def __post_init__(self) -> None:
+        self.starts = np.array([start for start, _, _ in self.blocks], dtype=np.int64)
+
+    def positions(self, docs: IntArray) -> list[list[int]]:
+        """The term's positions in each of ``docs`` (documents it is in)."""
+        at = np.searchsorted(self.ids, docs)
+        block = np.searchsorted(self.starts, at, side="right") - 1
+        found = []
+        for index, b in zip(at.tolist(), block.tolist(), strict=True):
+            start, fmt, values = self.blocks[b]
+            found.append(fmt.decode_positions(values[index - start]))
+        return found
 
 
 @dataclass
 class Bonus:
     """A phrase clause only adding score, not checked yet: the documents holding its words in
-    its field, what each gains if they stand there as the phrase, and the check."""
+    its field, what each gains if they stand there as the phrase, and the check (of many
+    documents at once)."""
 
     docs: IntArray
     gain: FloatArray
-    holds: Callable[[int], bool]
+    holds: Callable[[IntArray], BoolArray]
 
 
 @dataclass
@@ -127,37 +135,43 @@ def _with_bonuses(
 ) -> FloatArray:
     """``total`` (the scores of ``docs``) with the phrase bonuses of the documents that could
     rank among the first ``limit``: those whose bound reaches the ``limit``-th best score
-    known, checked best bound first until none is left."""
+    known, checked best bound first, a batch at a time, until the next bound falls short.
+
+    Only documents whose bound reaches the ``limit``-th best score before any check can
+    end among the first (scores only grow), so the best score known is kept among them,
+    and they are put in order once."""
     upper = total.copy()
     where: list[tuple[IntArray, IntArray]] = []
     for bonus in bonuses:
         at = np.searchsorted(docs, bonus.docs).clip(max=len(docs) - 1)
         held = docs[at] == bonus.docs
-        where.append((at[held], np.flatnonzero(held)))
+        where.append((at[held], np.flatnonzero(held)))  # both ascending
         np.add.at(upper, at[held], bonus.gain[held])
-    pending = upper > total
-    gains: list[dict[int, int]] = [
-        dict(zip(at.tolist(), rows.tolist(), strict=True)) for at, rows in where
-    ]
+    ranked = 0 < limit < len(docs)
+    within = np.arange(len(docs))
+    if ranked:
+        within = np.flatnonzero(upper >= _best(total, limit))
+    pending = within[upper[within] > total[within]]
+    order = pending[np.argsort(-upper[pending], kind="stable")]
     batch = max(limit, 16)
-    while True:
-        if len(docs) > limit > 0:
-            cut = len(docs) - limit
-            floor = np.partition(total, cut)[cut]
-            candidates = np.flatnonzero(pending & (upper >= floor))
-        else:
-            candidates = np.flatnonzero(pending)
-        if not len(candidates):
-            return total
+    for first in range(0, len(order), batch):
+        if ranked and upper[order[first]] < _best(total[within], limit):
+            break
         deadline.check()
-        best = candidates[np.argsort(-upper[candidates], kind="stable")[:batch]]
-        for i in best.tolist():
-            doc = int(docs[i])
-            for bonus, rows in zip(bonuses, gains, strict=True):
-                row = rows.get(i)
-                if row is not None and bonus.holds(doc):
-                    total[i] += bonus.gain[row]
-            pending[i] = False
+        chunk = order[first : first + batch]
+        for bonus, (at, rows) in zip(bonuses, where, strict=True):
+            j = np.searchsorted(at, chunk).clip(max=max(len(at) - 1, 0))
+            has = at[j] == chunk if len(at) else np.zeros(len(chunk), dtype=np.bool_)
+            if has.any():
+                ok = bonus.holds(docs[chunk[has]])
+                total[chunk[has][ok]] += bonus.gain[rows[j[has]][ok]]
+    return total
+
+
+def _best(scores: FloatArray, limit: int) -> float:
+    """The ``limit``-th best of ``scores`` (more than ``limit`` of them)."""
+    cut = len(scores) - limit
+    return float(np.partition(scores, cut)[cut])
 
 
 def _phrases(query: wq.Query) -> list[tuple[wq.Phrase, float]] | None:
@@ -273,12 +287,12 @@ class _Run:
         words, docs = self.phrase_docs(phrase)
         gain = self.phrase_gain(words, docs, phrase.boost)
         part = self.empty()
-        for count, (doc, score) in enumerate(zip(docs.tolist(), gain.tolist(), strict=True)):
-            if count % _CHECK_EVERY == 0:
-                deadline.check()
-            if _holds(words, doc):
-                part.mask[doc] = True
-                part.scores[doc] = score
+        for first in range(0, len(docs), _CHECK_EVERY):
+            deadline.check()
+            chunk = slice(first, first + _CHECK_EVERY)
+            ok = _holds(words, docs[chunk])
+            part.mask[docs[chunk][ok]] = True
+            part.scores[docs[chunk][ok]] = gain[chunk][ok]
         return part
 
     def bonuses(self, clause: wq.Query) -> list[Bonus]:
@@ -307,16 +321,19 @@ class _Run:
         return part
 
 
-def _holds(words: list[Postings], doc: int) -> bool:
-    """Whether the words stand one after the other in ``doc`` (Whoosh's ``Phrase``, slop 1)."""
-    starts: set[int] | None = None
-    for offset, postings in enumerate(words):
-        at = int(np.searchsorted(postings.ids, doc))
-        moved = {p - offset for p in postings.positions(at)}
-        starts = moved if starts is None else starts & moved
-        if not starts:
-            return False
-    return bool(starts)
+def _holds(words: list[Postings], docs: IntArray) -> BoolArray:
+    """Whether the words stand one after the other in each of ``docs`` (Whoosh's ``Phrase``,
+    slop 1); ``docs`` hold every word."""
+    first, *rest = [postings.positions(docs) for postings in words]
+    found = np.zeros(len(docs), dtype=np.bool_)
+    for k, positions in enumerate(first):
+        starts = set(positions)
+        for offset, later in enumerate(rest, 1):
+            starts.intersection_update([p - offset for p in later[k]])
+            if not starts:
+                break
+        found[k] = bool(starts)
+    return found
 
 
 def _read(

@@ -156,8 +156,13 @@ class FastW3Codec(W3Codec):  # type: ignore[misc]  # Whoosh has no type hints
         return FastFieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> W3PostingsWriter:
-        return BlockWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
-                           compression=self._compression, inlinelimit=self._inlinelimit)  # fmt: skip
+        return BlockWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
 
     def new_segment(self, storage: Any, indexname: str) -> W3Segment:
         plain = W3Codec(self._blocklimit, self._compression, self._inlinelimit)

@@ -17,9 +17,9 @@ import datetime as dt
 import itertools
 import pickle
 import random
-import zlib
 import re
 import tracemalloc
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -251,8 +251,8 @@ def _postings(directory: Path) -> list[dict[tuple[str, bytes], Any]]:
             terms: dict[tuple[str, bytes], Any] = {}
             for fieldname, text in leaf.all_terms():
                 info = leaf.term_info(fieldname, text)
-                stats = (info.weight(), info.doc_frequency(), info.min_length(),
-                         info.max_length(), info.max_weight(), info.min_id(), info.max_id())  # fmt: skip
+                stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                         info.max_weight(), info.min_id(), info.max_id())  # fmt: skip
                 # the segment's own postings, deleted documents included
                 matcher = leaf._terms.matcher(fieldname, text, leaf.schema[fieldname].format)
                 blocks = []
@@ -277,7 +277,9 @@ def test_posting_blocks_are_pickled_with_the_newer_protocol(tmp_path: Path) -> N
     ix = index.open_dir(str(tmp_path), indexname=INDEX_NAME)
     with ix.reader() as reader:
         leaf = next(r for r, _ in reader.leaf_readers())
-        matcher = leaf._terms.matcher(body_field(EXACT), b"common", leaf.schema[body_field(EXACT)].format)
+        matcher = leaf._terms.matcher(
+            body_field(EXACT), b"common", leaf.schema[body_field(EXACT)].format
+        )
         assert isinstance(matcher, W3LeafMatcher)  # several blocks
         raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
         data = zlib.decompress(raw)
