@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import weakref
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -389,7 +390,8 @@ def _leaf_postings(
     None when the segment does not have the term.
 
     Reads the blocks as ``W3LeafMatcher`` does (its block layout: delta-coded ids, weights
-    as None for all 1.0, one float for all, or one each), without a call per posting. The
+    as None for all 1.0, one float for all, or one each), without a call per posting: the
+    ids and weights of every block joined as bytes and read as one array each. The
     term is looked up once (a lookup reads the terms file: ``in`` then ``matcher`` read
     it twice)."""
     terms = getattr(reader, "_terms", None)  # an empty index's reader has none
@@ -408,8 +410,8 @@ def _leaf_postings(
         )
         return ids, weights, [(0, fmt, tuple(matcher._values or ()))]
     assert isinstance(matcher, W3LeafMatcher)
-    deltas: list[int] = []
-    weights_list: list[float] = []
+    deltas: list[array[int]] = []
+    weights: list[array[float]] = []
     counts: list[int] = []
     blocks: list[tuple[int, Any, tuple[bytes, ...]]] = []
     start = 0
@@ -417,24 +419,24 @@ def _leaf_postings(
         matcher._read_data()
         block_ids, block_weights, block_values = matcher._data
         count = matcher._blocklength
-        deltas.extend(block_ids)
-        if block_weights is None:
-            weights_list.extend([1.0] * count)
-        elif isinstance(block_weights, float):
-            weights_list.extend([block_weights] * count)
-        else:
-            weights_list.extend(block_weights)
+        # our writer stores arrays (``fastcodec.BlockWriter``), Whoosh's own tuples
+        deltas.append(block_ids if isinstance(block_ids, array) else array("I", block_ids))
+        if block_weights is None or isinstance(block_weights, float):
+            block_weights = array("f", [1.0 if block_weights is None else block_weights]) * count
+        elif not isinstance(block_weights, array):
+            block_weights = array("f", block_weights)
+        weights.append(block_weights)
         counts.append(count)
         blocks.append((start, fmt, block_values))
         start += count
         if matcher._lastblock:
             break
         matcher._next_block()
-    summed = np.cumsum(np.asarray(deltas, dtype=np.int64))
+    summed = np.cumsum(np.frombuffer(b"".join(deltas), dtype=np.uintc), dtype=np.int64)
     ends = np.cumsum(counts)
     before = np.concatenate(([0], summed[ends[:-1] - 1]))  # each block's ids start from 0
     ids = summed - np.repeat(before, counts)
-    return ids, np.asarray(weights_list, dtype=np.float64), blocks
+    return ids, np.frombuffer(b"".join(weights), dtype=np.float32).astype(np.float64), blocks
 
 
 _FIELD_LENGTHS: weakref.WeakKeyDictionary[Any, dict[str, FloatArray]] = weakref.WeakKeyDictionary()

@@ -20,6 +20,7 @@ import random
 import re
 import tracemalloc
 import zlib
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -272,7 +273,7 @@ def _postings(directory: Path) -> list[dict[tuple[str, bytes], Any]]:
     return found
 
 
-def test_posting_blocks_are_pickled_with_the_newer_protocol(tmp_path: Path) -> None:
+def test_posting_blocks_hold_arrays_pickled_with_the_newer_protocol(tmp_path: Path) -> None:
     _fast_build(tmp_path, _inline_articles())
     ix = index.open_dir(str(tmp_path), indexname=INDEX_NAME)
     with ix.reader() as reader:
@@ -285,6 +286,10 @@ def test_posting_blocks_are_pickled_with_the_newer_protocol(tmp_path: Path) -> N
         data = zlib.decompress(raw)
         assert data[:2] == pickle.PROTO + bytes([BLOCK_PROTOCOL])
         assert b"_codecs" not in data  # protocol 2 rebuilt each value by a call
+        ids, weights, values = pickle.loads(data)
+        assert isinstance(ids, array) and ids.typecode == "I"  # one object, not one per id
+        assert weights is None or isinstance(weights, float | array)
+        assert isinstance(values, tuple) and all(isinstance(v, bytes) for v in values)
 
 
 def test_build_and_update_write_what_plain_whoosh_writes(tmp_path: Path) -> None:
