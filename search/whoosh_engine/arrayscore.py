@@ -26,6 +26,8 @@ own matcher, one document at a time.
 from __future__ import annotations
 
 import functools
+import itertools
+import pickle
 import weakref
 from array import array
 from collections.abc import Callable
@@ -34,11 +36,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from whoosh import formats
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import ListMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from search import deadline
@@ -49,8 +53,10 @@ IntArray = npt.NDArray[np.int64]
 
 _LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
 """Whoosh's field length of each length byte (its lengths column stores one byte a document)."""
-_CHECK_EVERY = 256
-"""Documents matched or phrases checked one by one between two looks at the time cap."""
+_CHECK_EVERY = 1024
+"""Documents matched one by one, or phrases checked, between two looks at the time cap."""
+_BATCH_MAX = 256
+"""The most phrase bonuses checked at once: the last batch may check some needlessly."""
 
 
 @dataclass
@@ -68,15 +74,26 @@ class Postings:
     def __post_init__(self) -> None:
         self.starts = np.array([start for start, _, _ in self.blocks], dtype=np.int64)
 
-    def positions(self, docs: IntArray) -> list[list[int]]:
-        """The term's positions in each of ``docs`` (documents it is in)."""
+    def positions(self, docs: IntArray) -> tuple[IntArray, IntArray]:
+        """The term's positions in ``docs`` (documents it is in): each position, and the
+        index in ``docs`` of the document it is in."""
         at = np.searchsorted(self.ids, docs)
         block = np.searchsorted(self.starts, at, side="right") - 1
-        found = []
+        blocks = self.blocks
+        encoded = []
         for index, b in zip(at.tolist(), block.tolist(), strict=True):
-            start, fmt, values = self.blocks[b]
-            found.append(fmt.decode_positions(values[index - start]))
-        return found
+            start, fmt, values = blocks[b]
+            encoded.append(values[index - start])
+        fmt = blocks[0][1] if blocks else None
+        if type(fmt) is formats.Positions:  # its encoding: a count, then pickled deltas
+            deltas = [pickle.loads(value[_INT_SIZE:]) for value in encoded]  # noqa: S301
+        else:
+            deltas = [np.diff(fmt.decode_positions(value), prepend=0) for value in encoded]
+        counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+        summed = np.cumsum(np.fromiter(itertools.chain.from_iterable(deltas), dtype=np.int64))
+        before = np.concatenate(([0], summed))[np.cumsum(counts) - counts]
+        owners = np.repeat(np.arange(len(docs)), counts)
+        return owners, summed - np.repeat(before, counts)
 
 
 @dataclass
@@ -136,7 +153,7 @@ def _with_bonuses(
 ) -> FloatArray:
     """``total`` (the scores of ``docs``) with the phrase bonuses of the documents that could
     rank among the first ``limit``: those whose bound reaches the ``limit``-th best score
-    known, checked best bound first, a batch at a time, until the next bound falls short.
+    known, checked best bound first, in growing batches, until the next bound falls short.
 
     Only documents whose bound reaches the ``limit``-th best score before any check can
     end among the first (scores only grow), so the best score known is kept among them,
@@ -154,12 +171,13 @@ def _with_bonuses(
         within = np.flatnonzero(upper >= _best(total, limit))
     pending = within[upper[within] > total[within]]
     order = pending[np.argsort(-upper[pending], kind="stable")]
-    batch = max(limit, 16)
-    for first in range(0, len(order), batch):
+    first, batch = 0, max(limit, 16)
+    while first < len(order):
         if ranked and upper[order[first]] < _best(total[within], limit):
             break
         deadline.check()
         chunk = order[first : first + batch]
+        first, batch = first + batch, min(2 * batch, _BATCH_MAX)  # few checks, or many
         for bonus, (at, rows) in zip(bonuses, where, strict=True):
             j = np.searchsorted(at, chunk).clip(max=max(len(at) - 1, 0))
             has = at[j] == chunk if len(at) else np.zeros(len(chunk), dtype=np.bool_)
@@ -322,18 +340,26 @@ class _Run:
         return part
 
 
+_SPAN = 1 << 32
+"""Above every position: (document index, position) pairs as one number."""
+
+
 def _holds(words: list[Postings], docs: IntArray) -> BoolArray:
     """Whether the words stand one after the other in each of ``docs`` (Whoosh's ``Phrase``,
-    slop 1); ``docs`` hold every word."""
-    first, *rest = [postings.positions(docs) for postings in words]
+    slop 1); ``docs`` hold every word. Where each possible start of the phrase is, as a
+    (document, position) number, kept while each next word stands after it; these numbers
+    come in ascending order (documents in order, positions in order within each)."""
+    owners, positions = words[0].positions(docs)
+    starts = owners * _SPAN + positions
+    for offset, postings in enumerate(words[1:], 1):
+        owners, positions = postings.positions(docs)
+        moved = owners * _SPAN + positions - offset
+        at = np.searchsorted(starts, moved).clip(max=max(len(starts) - 1, 0))
+        starts = moved[starts[at] == moved] if len(starts) else starts
+        if not len(starts):
+            break
     found = np.zeros(len(docs), dtype=np.bool_)
-    for k, positions in enumerate(first):
-        starts = set(positions)
-        for offset, later in enumerate(rest, 1):
-            starts.intersection_update([p - offset for p in later[k]])
-            if not starts:
-                break
-        found[k] = bool(starts)
+    found[starts // _SPAN] = True
     return found
 
 
