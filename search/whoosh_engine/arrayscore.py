@@ -84,7 +84,9 @@ class Postings:
         for index, b in zip(at.tolist(), block.tolist(), strict=True):
             start, fmt, values = blocks[b]
             encoded.append(values[index - start])
-        fmt = blocks[0][1] if blocks else None
+        if not encoded:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        fmt = blocks[0][1]
         if type(fmt) is formats.Positions:  # its encoding: a count, then pickled deltas
             deltas = [pickle.loads(value[_INT_SIZE:]) for value in encoded]  # noqa: S301
         else:
@@ -430,11 +432,11 @@ def _leaf_postings(
     matcher = terms._codec.postings_reader(terms._postfile, info, fmt)
     if isinstance(matcher, ListMatcher):  # postings inlined in the term's info
         ids = np.asarray(matcher._ids, dtype=np.int64)
-        weights = np.asarray(
+        inlined = np.asarray(
             matcher._weights if matcher._weights is not None else [1.0] * len(ids),
             dtype=np.float64,
         )
-        return ids, weights, [(0, fmt, tuple(matcher._values or ()))]
+        return ids, inlined, [(0, fmt, tuple(matcher._values or ()))]
     assert isinstance(matcher, W3LeafMatcher)
     deltas: list[array[int]] = []
     weights: list[array[float]] = []
