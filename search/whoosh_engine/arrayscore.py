@@ -26,9 +26,12 @@ own matcher, one document at a time.
 from __future__ import annotations
 
 import functools
+import io
 import itertools
 import pickle
+import struct
 import weakref
+import zlib
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,8 +41,7 @@ import numpy as np
 import numpy.typing as npt
 from whoosh import formats
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.matching import ListMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
@@ -417,11 +419,14 @@ def _leaf_postings(
     """One segment's postings of a term: document numbers, weights, and each block's values;
     None when the segment does not have the term.
 
-    Reads the blocks as ``W3LeafMatcher`` does (its block layout: delta-coded ids, weights
-    as None for all 1.0, one float for all, or one each), without a call per posting: the
-    ids and weights of every block joined as bytes and read as one array each. The
-    term is looked up once (a lookup reads the terms file: ``in`` then ``matcher`` read
-    it twice)."""
+    Reads the term's posting list in one piece and takes its blocks apart as
+    ``W3LeafMatcher`` does, without its calls per block and per posting (the layout of
+    ``W3PostingsWriter``: a header tag, then per block its length, negative for the
+    last, its pickled statistics, and its data, compressed if the statistics say so:
+    delta-coded ids, weights as None for all 1.0, one float for all, or one each, and
+    values). The ids and weights of every block are joined as bytes and read as one
+    array each. The term is looked up once (a lookup reads the terms file: ``in``
+    then ``matcher`` read it twice)."""
     terms = getattr(reader, "_terms", None)  # an empty index's reader has none
     if terms is None:
         return None
@@ -429,42 +434,53 @@ def _leaf_postings(
         info = terms.term_info(fieldname, btext)
     except TermNotFound:
         return None
-    matcher = terms._codec.postings_reader(terms._postfile, info, fmt)
-    if isinstance(matcher, ListMatcher):  # postings inlined in the term's info
-        ids = np.asarray(matcher._ids, dtype=np.int64)
-        inlined = np.asarray(
-            matcher._weights if matcher._weights is not None else [1.0] * len(ids),
-            dtype=np.float64,
+    if info.is_inlined():
+        inline_ids, inline_weights, inline_values = info.inlined_postings()
+        ids = np.asarray(inline_ids, dtype=np.int64)
+        weights = np.asarray(
+            inline_weights if inline_weights is not None else [1.0] * len(ids), dtype=np.float64
         )
-        return ids, inlined, [(0, fmt, tuple(matcher._values or ()))]
-    assert isinstance(matcher, W3LeafMatcher)
+        return ids, weights, [(0, fmt, tuple(inline_values or ()))]
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # Whoosh 2.7.4 reads it back as struct.unpack's tuple
+        (length,) = length
+    raw = terms._postfile.get(offset, length)
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"no posting list of {fieldname}:{btext!r} at {offset}")
+    stream = io.BytesIO(raw)
     deltas: list[array[int]] = []
-    weights: list[array[float]] = []
+    weighed: list[array[float]] = []
     counts: list[int] = []
     blocks: list[tuple[int, Any, tuple[bytes, ...]]] = []
-    start = 0
-    while True:
-        matcher._read_data()
-        block_ids, block_weights, block_values = matcher._data
-        count = matcher._blocklength
+    at, start, last = 4, 0, False
+    while not last:
+        (size,) = _BLOCK_LENGTH.unpack_from(raw, at)
+        last, end = size < 0, at + _BLOCK_LENGTH.size + abs(size)
+        stream.seek(at + _BLOCK_LENGTH.size)
+        count, _, _, compressed, _, _ = pickle.load(stream)  # noqa: S301 - the index's own
+        data = raw[stream.tell() : end]
+        block_ids, block_weights, block_values = pickle.loads(  # noqa: S301
+            zlib.decompress(data) if compressed else data
+        )
         # our writer stores arrays (``fastcodec.BlockWriter``), Whoosh's own tuples
         deltas.append(block_ids if isinstance(block_ids, array) else array("I", block_ids))
         if block_weights is None or isinstance(block_weights, float):
             block_weights = array("f", [1.0 if block_weights is None else block_weights]) * count
         elif not isinstance(block_weights, array):
             block_weights = array("f", block_weights)
-        weights.append(block_weights)
+        weighed.append(block_weights)
         counts.append(count)
         blocks.append((start, fmt, block_values))
-        start += count
-        if matcher._lastblock:
-            break
-        matcher._next_block()
+        at, start = end, start + count
     summed = np.cumsum(np.frombuffer(b"".join(deltas), dtype=np.uintc), dtype=np.int64)
     ends = np.cumsum(counts)
     before = np.concatenate(([0], summed[ends[:-1] - 1]))  # each block's ids start from 0
     ids = summed - np.repeat(before, counts)
-    return ids, np.frombuffer(b"".join(weights), dtype=np.float32).astype(np.float64), blocks
+    return ids, np.frombuffer(b"".join(weighed), dtype=np.float32).astype(np.float64), blocks
+
+
+_BLOCK_LENGTH = struct.Struct("!i")
+"""A posting block's length, as ``StructFile.write_int`` writes it."""
 
 
 _FIELD_LENGTHS: weakref.WeakKeyDictionary[Any, dict[str, FloatArray]] = weakref.WeakKeyDictionary()
