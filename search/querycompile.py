@@ -176,14 +176,28 @@ def compile_query(
     ``langs`` are the language codes of the index's articles. Notes (capped
     expansions) are appended to ``notices``.
     """
+    parts = compile_parts(parsed, langs, backend, notices)
+    if parts is None or parts[1] is None:
+        return None if parts is None else parts[0]
+    return backend.combine([parts[0]], [parts[1]], [])
+
+
+def compile_parts(
+    parsed: ParsedQuery,
+    langs: Sequence[str],
+    backend: Backend[Q],
+    notices: list[str] | None = None,
+) -> tuple[Q, Q | None] | None:
+    """``compile_query`` in its two parts: the query choosing the articles that match, and
+    the optional clause that only adds to their scores (the phrase bonus; None when there is
+    none); None when the query can match nothing. Counting the matches needs the first only."""
     if parsed.root is None:
-        return backend.every()
+        return backend.every(), None
     build = _Build(backend, langs, notices if notices is not None else [])
     built = _hard(_node(parsed.root, build))
     if built is None or isinstance(built, _Nothing):
         return None  # only stop words: like Lucene, match nothing rather than everything
-    bonus = _phrase_bonus(parsed.root, build)
-    return built if bonus is None else backend.combine([built], [bonus], [])
+    return built, _phrase_bonus(parsed.root, build)
 
 
 def _phrase_bonus(root: Node, b: _Build[Q]) -> Q | None:
@@ -474,6 +488,7 @@ __all__ = [
     "NOTHING",
     "Backend",
     "Tokens",
+    "compile_parts",
     "compile_query",
     "date_bounds",
     "fuzzy_candidates",
