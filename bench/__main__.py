@@ -102,7 +102,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--engines",
         default="",
-        help="comma-separated engines of compare, scaled, knownitem and relevance (default "
+        help="comma-separated engines of compare, scaled, knownitem, relevance and tail (default "
         f"all; knownitem leaves Whoosh out under --quick): {','.join(ENGINES)}",
     )
     parser.add_argument("--output", type=Path, default=RESULTS, help="folder for latest.json/.md")
@@ -183,7 +183,7 @@ class Runner:
             return freshness.run(self.kept_dir, sizes, rounds)
         if name == "tail":
             size = QUICK_ARTICLES if self.quick else self.scaled
-            return tail.run_part(self.kept_dir, size, self.lines)
+            return tail.run_part(self.kept_dir, size, self.lines, self.asked)
         if name == "suggest":
             engines = ("whoosh", "tantivy")
             return suggest.run({e: self.index_of(e) for e in engines}, self.lines)

@@ -1,7 +1,8 @@
 """The tail of faceted searches with snippets, as the code ran before its tail work and now.
 
-``python -m bench --only tail [--scaled N] [--kept-dir DIR]`` (the part: our two engines
-and raw Tantivy on N generated articles, indexes kept by ``bench.kept``), or
+``python -m bench --only tail [--scaled N] [--kept-dir DIR] [--engines E]`` (the part: our
+two engines, or those named, and raw Tantivy on N generated articles, indexes kept by
+``bench.kept``), or
 ``python -m bench.tail ENGINE=INDEX_DIR ...`` (figures as JSON). In one process, over
 the committed query lines in the ``snippets`` mode (facets counted, ten snippets):
 
@@ -67,11 +68,15 @@ def raw(index_dir: Path, lines: list[QueryLine]) -> dict[str, Any]:
         peer.close()
 
 
-def run_part(kept: Path, size: kept_files.Size, lines: list[QueryLine]) -> dict[str, Any]:
-    """The ``tail`` part: both engines (before and after) and raw Tantivy on ``size``."""
+def run_part(
+    kept: Path, size: kept_files.Size, lines: list[QueryLine], engines: tuple[str, ...] | None
+) -> dict[str, Any]:
+    """The ``tail`` part: our engines (both, or those of ``engines``), before and after,
+    and raw Tantivy on ``size``."""
     found: dict[str, Any] = {"articles": size, "queries": len(lines)}
     for engine in ENGINES:
-        found[engine] = run(engine, kept_files.index(kept, size, engine), lines)
+        if engines is None or engine in engines:
+            found[engine] = run(engine, kept_files.index(kept, size, engine), lines)
     found["raw_tantivy"] = raw(kept_files.index(kept, size, kept_files.RAW), lines)
     return found
 
@@ -88,7 +93,7 @@ def report(r: dict[str, Any]) -> list[str]:
     ]
     passes = [(f"{name}, {when}", r[key][when])
               for key, name in (("whoosh", "ours, Whoosh"), ("tantivy", "ours, Tantivy"))
-              for when in ("before", "after")]  # fmt: skip
+              if key in r for when in ("before", "after")]  # fmt: skip
     passes.append(("raw Tantivy", r["raw_tantivy"]))
     fields = ("median_ms", "p99_ms", "cpu_median_ms", "cpu_p99_ms", "gc_full_passes",
               "gc_full_ms_max", "n")  # fmt: skip

@@ -176,38 +176,59 @@ def compile_query(
     ``langs`` are the language codes of the index's articles. Notes (capped
     expansions) are appended to ``notices``.
     """
+    parts = compile_parts(parsed, langs, backend, notices)
+    if parts is None or parts[1] is None:
+        return None if parts is None else parts[0]
+    return backend.combine([parts[0]], [parts[1]], [])
+
+
+def compile_parts(
+    parsed: ParsedQuery,
+    langs: Sequence[str],
+    backend: Backend[Q],
+    notices: list[str] | None = None,
+) -> tuple[Q, Q | None] | None:
+    """``compile_query`` in its two parts: the query choosing the articles that match, and
+    the optional clause that only adds to their scores (the phrase bonus; None when there is
+    none); None when the query can match nothing. Counting the matches needs the first only."""
     if parsed.root is None:
-        return backend.every()
+        return backend.every(), None
     build = _Build(backend, langs, notices if notices is not None else [])
     built = _hard(_node(parsed.root, build))
     if built is None or isinstance(built, _Nothing):
         return None  # only stop words: like Lucene, match nothing rather than everything
-    bonus = _phrase_bonus(parsed.root, build)
-    return built if bonus is None else backend.combine([built], [bonus], [])
+    return built, _phrase_bonus(parsed.root, build)
 
 
 def _phrase_bonus(root: Node, b: _Build[Q]) -> Q | None:
-    """A plain query's words (two or more, nothing but words: what a reader types from
-    memory) as a phrase in the exact fields, an optional clause weighted
-    ``ranking.PHRASE_BOOST``: an article holding the words together, in the order typed,
-    ranks above one holding them apart (proximity for relevance, as Solr's ``pf`` or
-    Elasticsearch's ``match_phrase`` beside its ``match`` do). It never changes which
-    articles match, only their order."""
+    """A plain query's words (nothing but words: what a reader types from memory) as a
+    phrase in the exact fields, an optional clause: an article holding the words together,
+    in the order typed, ranks above one holding them apart (proximity for relevance, as
+    Solr's ``pf`` or Elasticsearch's ``match_phrase`` beside its ``match`` do). In the body
+    it needs two words or more and weighs ``ranking.PHRASE_BOOST``; in the title one word is
+    enough and it weighs ``ranking.TITLE_PHRASE_BOOST`` (navigational evidence: a title
+    typed as the query). It never changes which articles match, only their order."""
     if not getattr(b.backend, "scores_phrases", False):
         return None
-    words = root.children if isinstance(root, (And, Or)) else ()
-    if not 2 <= len(words) <= ranking.PHRASE_MAX_WORDS:
+    words = root.children if isinstance(root, (And, Or)) else (root,)
+    if not 1 <= len(words) <= ranking.PHRASE_MAX_WORDS:
         return None
     if not all(isinstance(word, Word) for word in words):
         return None
     tokens = b.backend.tokens(exact_text(" ".join(cast(Word, w).text for w in words)), EXACT)
-    if len(tokens) < 2 or b.clauses + 2 * len(tokens) > limits.MAX_CLAUSES:
+    if not tokens or b.clauses + 2 * len(tokens) > limits.MAX_CLAUSES:
         return None
     parts = []
-    for fieldname in _fields(b, EXACT, False):
+    title, body = _fields(b, EXACT, False)
+    for fieldname, weight, least in (
+        (title, ranking.TITLE_PHRASE_BOOST / ranking.TITLE_BOOST, 1),  # backends weigh titles
+        (body, ranking.PHRASE_BOOST, 2),
+    ):
+        if min(len(words), len(tokens)) < least or weight == 0:
+            continue
         if all(b.backend.has_term(fieldname, token) for _, token in tokens):
             b.count(len(tokens))
-            parts.append(b.backend.boosted(_terms(b, fieldname, tokens), ranking.PHRASE_BOOST))
+            parts.append(b.backend.boosted(_terms(b, fieldname, tokens), weight))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else b.backend.any_of(parts)
@@ -467,6 +488,7 @@ __all__ = [
     "NOTHING",
     "Backend",
     "Tokens",
+    "compile_parts",
     "compile_query",
     "date_bounds",
     "fuzzy_candidates",

@@ -23,5 +23,9 @@ EXACT_WEIGHT = 1.0
 PHRASE_BOOST = 4.0
 """Weight of a plain query's words found together, in order, as a phrase in the exact fields
 (``querycompile``), beside each word's own score."""
+TITLE_PHRASE_BOOST = 4.0
+"""Weight of a plain query's words found as a phrase in the exact title field (one word is
+enough), beside the body's 1.0 and instead of ``TITLE_BOOST``: a title typed as the query
+(navigational search) weighs as the same phrase found in the body."""
 PHRASE_MAX_WORDS = 12
 """A plain query of more words than this gets no phrase clause (a long OR of a question)."""

@@ -113,6 +113,27 @@ def build_query(
     return querycompile.compile_query(parsed, langs, TantivyBackend(schema, vocab), notices)
 
 
+def build_parts(
+    parsed: ParsedQuery,
+    langs: Sequence[str],
+    schema: tantivy.Schema,
+    vocab: Vocabulary,
+    notices: list[str] | None = None,
+) -> tuple[Query | None, Query | None]:
+    """``build_query`` and the part of it choosing the matches, without the clause that only
+    scores (``querycompile.compile_parts``): Tantivy evaluates an optional clause even when
+    it does not score, as when it aggregates (a phrase clause cost a fifth of the facet
+    aggregation of a two-word query at a million articles)."""
+    backend = TantivyBackend(schema, vocab)
+    parts = querycompile.compile_parts(parsed, langs, backend, notices)
+    if parts is None:
+        return None, None
+    matching, bonus = parts
+    if bonus is None:
+        return matching, matching
+    return backend.combine([matching], [bonus], []), matching
+
+
 def analyse(text: str, lang: str) -> list[str]:
     """Token texts of ``text`` as the fields of ``lang`` (``EXACT`` or a stemmed language)
     index it; ``text`` has been through ``exact_text`` or ``stem_text``."""
@@ -144,6 +165,7 @@ __all__ = [
     "TantivyBackend",
     "analyse",
     "analyse_positions",
+    "build_parts",
     "build_query",
     "date_bounds",
     "most_frequent",

@@ -52,7 +52,7 @@ from search.tantivy_engine import schema as s
 from search.tantivy_engine.docvalues import load_docvalues, stored_body, stored_record
 from search.tantivy_engine.highlight import highlight_terms, match_spans
 from search.tantivy_engine.hittable import HitTable
-from search.tantivy_engine.querybuild import analyse, build_query
+from search.tantivy_engine.querybuild import analyse, build_parts, build_query
 from search.tantivy_engine.spelling import completions, suggest_query
 from search.tantivy_engine.vocab import Vocabulary
 from search.types import FacetName, FacetValue, SearchRequest
@@ -164,19 +164,20 @@ class TantivyEngine(BaseEngine):
         end = request.page * request.per_page
         # few articles and no filter: every match at once, its facets counted from it
         every = request.facets and not filters and self._dv.size <= MASK_DOCS
-        query = self._query(parsed, notices)
+        query, matching = self._query(parsed, notices)
         top, matched = self._find(
             facetcount.narrowed(query, [*base, *filters.values()]), end, every
         )
         if request.match == "all" and top.total == 0:
             widened = any_words(parsed)
             if widened.root != parsed.root:
-                wide_query = self._query(widened, notices)
+                wide_query, wide_matching = self._query(widened, notices)
                 wide, wide_matched = self._find(
                     facetcount.narrowed(wide_query, [*base, *filters.values()]), end, every
                 )
                 if wide.total > 0:
-                    parsed, query, top, matched = widened, wide_query, wide, wide_matched
+                    parsed, top, matched = widened, wide, wide_matched
+                    matching = wide_matching
                     notices.append(ANY_WORDS_NOTICE)
         start = (request.page - 1) * request.per_page
         ranked = top.ranked[start : min(end, top.total)]
@@ -184,7 +185,7 @@ class TantivyEngine(BaseEngine):
         if matched is not None:
             facets = self._counted_matches(matched, request)
         elif request.facets:
-            in_scope = facetcount.narrowed(query, base)
+            in_scope = facetcount.narrowed(matching, base)
             facets = self._facets(request, in_scope, filters, top.total)
         return Page(parsed, top.total, ranked, facets)
 
@@ -244,9 +245,13 @@ class TantivyEngine(BaseEngine):
         found = self._searcher.search(query, limit=1, count=True)
         return int(getattr(found, "count", None) or 0)  # missing from the stubs
 
-    def _query(self, parsed: ParsedQuery, notices: list[str]) -> Query:
-        query = build_query(parsed, self._langs, self._schema, self._vocab, notices)
-        return query if query is not None else Query.empty_query()
+    def _query(self, parsed: ParsedQuery, notices: list[str]) -> tuple[Query, Query]:
+        """The query ranking the matches, and the part of it choosing them (counted and
+        aggregated without the clause that only scores: ``querybuild.build_parts``)."""
+        query, matching = build_parts(parsed, self._langs, self._schema, self._vocab, notices)
+        if query is None or matching is None:
+            return Query.empty_query(), Query.empty_query()
+        return query, matching
 
     def _ranked(
         self, query: Query, hits: list[tuple[float, tantivy.DocAddress]], limit: int

@@ -26,18 +26,25 @@ own matcher, one document at a time.
 from __future__ import annotations
 
 import functools
+import io
+import itertools
+import pickle
+import struct
 import weakref
+import zlib
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from whoosh import formats
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.matching import ListMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from search import deadline
@@ -48,8 +55,10 @@ IntArray = npt.NDArray[np.int64]
 
 _LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
 """Whoosh's field length of each length byte (its lengths column stores one byte a document)."""
-_CHECK_EVERY = 256
-"""Documents matched or phrases checked one by one between two looks at the time cap."""
+_CHECK_EVERY = 1024
+"""Documents matched one by one, or phrases checked, between two looks at the time cap."""
+_BATCH_MAX = 256
+"""The most phrase bonuses checked at once: the last batch may check some needlessly."""
 
 
 @dataclass
@@ -62,23 +71,44 @@ class Postings:
     """BM25 of the term in each document (the boost not applied)."""
     blocks: list[tuple[int, Any, tuple[bytes, ...]]] = field(default_factory=list)
     """(first index, format, encoded values) of each block read: the positions, for phrases."""
+    starts: IntArray = field(init=False)
 
-    def positions(self, index: int) -> list[int]:
-        for start, fmt, values in reversed(self.blocks):
-            if index >= start:
-                found: list[int] = fmt.decode_positions(values[index - start])
-                return found
-        raise IndexError(index)  # pragma: no cover - every index lies in a block
+    def __post_init__(self) -> None:
+        self.starts = np.array([start for start, _, _ in self.blocks], dtype=np.int64)
+
+    def positions(self, docs: IntArray) -> tuple[IntArray, IntArray]:
+        """The term's positions in ``docs`` (documents it is in): each position, and the
+        index in ``docs`` of the document it is in."""
+        at = np.searchsorted(self.ids, docs)
+        block = np.searchsorted(self.starts, at, side="right") - 1
+        blocks = self.blocks
+        encoded = []
+        for index, b in zip(at.tolist(), block.tolist(), strict=True):
+            start, fmt, values = blocks[b]
+            encoded.append(values[index - start])
+        if not encoded:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        fmt = blocks[0][1]
+        if type(fmt) is formats.Positions:  # its encoding: a count, then pickled deltas
+            deltas = [pickle.loads(value[_INT_SIZE:]) for value in encoded]  # noqa: S301
+        else:
+            deltas = [np.diff(fmt.decode_positions(value), prepend=0) for value in encoded]
+        counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+        summed = np.cumsum(np.fromiter(itertools.chain.from_iterable(deltas), dtype=np.int64))
+        before = np.concatenate(([0], summed))[np.cumsum(counts) - counts]
+        owners = np.repeat(np.arange(len(docs)), counts)
+        return owners, summed - np.repeat(before, counts)
 
 
 @dataclass
 class Bonus:
     """A phrase clause only adding score, not checked yet: the documents holding its words in
-    its field, what each gains if they stand there as the phrase, and the check."""
+    its field, what each gains if they stand there as the phrase, and the check (of many
+    documents at once)."""
 
     docs: IntArray
     gain: FloatArray
-    holds: Callable[[int], bool]
+    holds: Callable[[IntArray], BoolArray]
 
 
 @dataclass
@@ -127,37 +157,44 @@ def _with_bonuses(
 ) -> FloatArray:
     """``total`` (the scores of ``docs``) with the phrase bonuses of the documents that could
     rank among the first ``limit``: those whose bound reaches the ``limit``-th best score
-    known, checked best bound first until none is left."""
+    known, checked best bound first, in growing batches, until the next bound falls short.
+
+    Only documents whose bound reaches the ``limit``-th best score before any check can
+    end among the first (scores only grow), so the best score known is kept among them,
+    and they are put in order once."""
     upper = total.copy()
     where: list[tuple[IntArray, IntArray]] = []
     for bonus in bonuses:
         at = np.searchsorted(docs, bonus.docs).clip(max=len(docs) - 1)
         held = docs[at] == bonus.docs
-        where.append((at[held], np.flatnonzero(held)))
+        where.append((at[held], np.flatnonzero(held)))  # both ascending
         np.add.at(upper, at[held], bonus.gain[held])
-    pending = upper > total
-    gains: list[dict[int, int]] = [
-        dict(zip(at.tolist(), rows.tolist(), strict=True)) for at, rows in where
-    ]
-    batch = max(limit, 16)
-    while True:
-        if len(docs) > limit > 0:
-            cut = len(docs) - limit
-            floor = np.partition(total, cut)[cut]
-            candidates = np.flatnonzero(pending & (upper >= floor))
-        else:
-            candidates = np.flatnonzero(pending)
-        if not len(candidates):
-            return total
+    ranked = 0 < limit < len(docs)
+    within = np.arange(len(docs))
+    if ranked:
+        within = np.flatnonzero(upper >= _best(total, limit))
+    pending = within[upper[within] > total[within]]
+    order = pending[np.argsort(-upper[pending], kind="stable")]
+    first, batch = 0, max(limit, 16)
+    while first < len(order):
+        if ranked and upper[order[first]] < _best(total[within], limit):
+            break
         deadline.check()
-        best = candidates[np.argsort(-upper[candidates], kind="stable")[:batch]]
-        for i in best.tolist():
-            doc = int(docs[i])
-            for bonus, rows in zip(bonuses, gains, strict=True):
-                row = rows.get(i)
-                if row is not None and bonus.holds(doc):
-                    total[i] += bonus.gain[row]
-            pending[i] = False
+        chunk = order[first : first + batch]
+        first, batch = first + batch, min(2 * batch, _BATCH_MAX)  # few checks, or many
+        for bonus, (at, rows) in zip(bonuses, where, strict=True):
+            j = np.searchsorted(at, chunk).clip(max=max(len(at) - 1, 0))
+            has = at[j] == chunk if len(at) else np.zeros(len(chunk), dtype=np.bool_)
+            if has.any():
+                ok = bonus.holds(docs[chunk[has]])
+                total[chunk[has][ok]] += bonus.gain[rows[j[has]][ok]]
+    return total
+
+
+def _best(scores: FloatArray, limit: int) -> float:
+    """The ``limit``-th best of ``scores`` (more than ``limit`` of them)."""
+    cut = len(scores) - limit
+    return float(np.partition(scores, cut)[cut])
 
 
 def _phrases(query: wq.Query) -> list[tuple[wq.Phrase, float]] | None:
@@ -273,12 +310,12 @@ class _Run:
         words, docs = self.phrase_docs(phrase)
         gain = self.phrase_gain(words, docs, phrase.boost)
         part = self.empty()
-        for count, (doc, score) in enumerate(zip(docs.tolist(), gain.tolist(), strict=True)):
-            if count % _CHECK_EVERY == 0:
-                deadline.check()
-            if _holds(words, doc):
-                part.mask[doc] = True
-                part.scores[doc] = score
+        for first in range(0, len(docs), _CHECK_EVERY):
+            deadline.check()
+            chunk = slice(first, first + _CHECK_EVERY)
+            ok = _holds(words, docs[chunk])
+            part.mask[docs[chunk][ok]] = True
+            part.scores[docs[chunk][ok]] = gain[chunk][ok]
         return part
 
     def bonuses(self, clause: wq.Query) -> list[Bonus]:
@@ -307,16 +344,27 @@ class _Run:
         return part
 
 
-def _holds(words: list[Postings], doc: int) -> bool:
-    """Whether the words stand one after the other in ``doc`` (Whoosh's ``Phrase``, slop 1)."""
-    starts: set[int] | None = None
-    for offset, postings in enumerate(words):
-        at = int(np.searchsorted(postings.ids, doc))
-        moved = {p - offset for p in postings.positions(at)}
-        starts = moved if starts is None else starts & moved
-        if not starts:
-            return False
-    return bool(starts)
+_SPAN = 1 << 32
+"""Above every position: (document index, position) pairs as one number."""
+
+
+def _holds(words: list[Postings], docs: IntArray) -> BoolArray:
+    """Whether the words stand one after the other in each of ``docs`` (Whoosh's ``Phrase``,
+    slop 1); ``docs`` hold every word. Where each possible start of the phrase is, as a
+    (document, position) number, kept while each next word stands after it; these numbers
+    come in ascending order (documents in order, positions in order within each)."""
+    owners, positions = words[0].positions(docs)
+    starts = owners * _SPAN + positions
+    for offset, postings in enumerate(words[1:], 1):
+        owners, positions = postings.positions(docs)
+        moved = owners * _SPAN + positions - offset
+        at = np.searchsorted(starts, moved).clip(max=max(len(starts) - 1, 0))
+        starts = moved[starts[at] == moved] if len(starts) else starts
+        if not len(starts):
+            break
+    found = np.zeros(len(docs), dtype=np.bool_)
+    found[starts // _SPAN] = True
+    return found
 
 
 def _read(
@@ -371,10 +419,14 @@ def _leaf_postings(
     """One segment's postings of a term: document numbers, weights, and each block's values;
     None when the segment does not have the term.
 
-    Reads the blocks as ``W3LeafMatcher`` does (its block layout: delta-coded ids, weights
-    as None for all 1.0, one float for all, or one each), without a call per posting. The
-    term is looked up once (a lookup reads the terms file: ``in`` then ``matcher`` read
-    it twice)."""
+    Reads the term's posting list in one piece and takes its blocks apart as
+    ``W3LeafMatcher`` does, without its calls per block and per posting (the layout of
+    ``W3PostingsWriter``: a header tag, then per block its length, negative for the
+    last, its pickled statistics, and its data, compressed if the statistics say so:
+    delta-coded ids, weights as None for all 1.0, one float for all, or one each, and
+    values). The ids and weights of every block are joined as bytes and read as one
+    array each. The term is looked up once (a lookup reads the terms file: ``in``
+    then ``matcher`` read it twice)."""
     terms = getattr(reader, "_terms", None)  # an empty index's reader has none
     if terms is None:
         return None
@@ -382,42 +434,53 @@ def _leaf_postings(
         info = terms.term_info(fieldname, btext)
     except TermNotFound:
         return None
-    matcher = terms._codec.postings_reader(terms._postfile, info, fmt)
-    if isinstance(matcher, ListMatcher):  # postings inlined in the term's info
-        ids = np.asarray(matcher._ids, dtype=np.int64)
+    if info.is_inlined():
+        inline_ids, inline_weights, inline_values = info.inlined_postings()
+        ids = np.asarray(inline_ids, dtype=np.int64)
         weights = np.asarray(
-            matcher._weights if matcher._weights is not None else [1.0] * len(ids),
-            dtype=np.float64,
+            inline_weights if inline_weights is not None else [1.0] * len(ids), dtype=np.float64
         )
-        return ids, weights, [(0, fmt, tuple(matcher._values or ()))]
-    assert isinstance(matcher, W3LeafMatcher)
-    deltas: list[int] = []
-    weights_list: list[float] = []
+        return ids, weights, [(0, fmt, tuple(inline_values or ()))]
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # Whoosh 2.7.4 reads it back as struct.unpack's tuple
+        (length,) = length
+    raw = terms._postfile.get(offset, length)
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"no posting list of {fieldname}:{btext!r} at {offset}")
+    stream = io.BytesIO(raw)
+    deltas: list[array[int]] = []
+    weighed: list[array[float]] = []
     counts: list[int] = []
     blocks: list[tuple[int, Any, tuple[bytes, ...]]] = []
-    start = 0
-    while True:
-        matcher._read_data()
-        block_ids, block_weights, block_values = matcher._data
-        count = matcher._blocklength
-        deltas.extend(block_ids)
-        if block_weights is None:
-            weights_list.extend([1.0] * count)
-        elif isinstance(block_weights, float):
-            weights_list.extend([block_weights] * count)
-        else:
-            weights_list.extend(block_weights)
+    at, start, last = 4, 0, False
+    while not last:
+        (size,) = _BLOCK_LENGTH.unpack_from(raw, at)
+        last, end = size < 0, at + _BLOCK_LENGTH.size + abs(size)
+        stream.seek(at + _BLOCK_LENGTH.size)
+        count, _, _, compressed, _, _ = pickle.load(stream)  # noqa: S301 - the index's own
+        data = raw[stream.tell() : end]
+        block_ids, block_weights, block_values = pickle.loads(  # noqa: S301
+            zlib.decompress(data) if compressed else data
+        )
+        # our writer stores arrays (``fastcodec.BlockWriter``), Whoosh's own tuples
+        deltas.append(block_ids if isinstance(block_ids, array) else array("I", block_ids))
+        if block_weights is None or isinstance(block_weights, float):
+            block_weights = array("f", [1.0 if block_weights is None else block_weights]) * count
+        elif not isinstance(block_weights, array):
+            block_weights = array("f", block_weights)
+        weighed.append(block_weights)
         counts.append(count)
         blocks.append((start, fmt, block_values))
-        start += count
-        if matcher._lastblock:
-            break
-        matcher._next_block()
-    summed = np.cumsum(np.asarray(deltas, dtype=np.int64))
+        at, start = end, start + count
+    summed = np.cumsum(np.frombuffer(b"".join(deltas), dtype=np.uintc), dtype=np.int64)
     ends = np.cumsum(counts)
     before = np.concatenate(([0], summed[ends[:-1] - 1]))  # each block's ids start from 0
     ids = summed - np.repeat(before, counts)
-    return ids, np.asarray(weights_list, dtype=np.float64), blocks
+    return ids, np.frombuffer(b"".join(weighed), dtype=np.float32).astype(np.float64), blocks
+
+
+_BLOCK_LENGTH = struct.Struct("!i")
+"""A posting block's length, as ``StructFile.write_int`` writes it."""
 
 
 _FIELD_LENGTHS: weakref.WeakKeyDictionary[Any, dict[str, FloatArray]] = weakref.WeakKeyDictionary()

@@ -7,6 +7,15 @@ writes the same files: it gathers each term's postings into lists, reads each
 field's lengths once per segment, and hands whole blocks to Whoosh's own
 ``W3PostingsWriter`` block and term-info code, so the encoding is Whoosh's.
 
+Posting blocks differ in two ways (:class:`BlockWriter`), so that a query reads
+them several times faster. Each is pickled with protocol 4 where Whoosh uses
+protocol 2, which writes every ``bytes`` object as a call to ``_codecs.encode``:
+reading a block of a field with positions (one ``bytes`` value per posting) made
+a call per posting, and the block is half the size compressed. And a block's ids
+(delta-coded) and weights are ``array`` objects rather than tuples: one object
+each, which ``arrayscore`` reads as NumPy arrays without a Python object per
+posting. Whoosh's reader reads either (it iterates and indexes them).
+
 The segment it creates names the plain ``W3Codec``, so the table of contents
 is what plain Whoosh saves and readers never need this module.
 """
@@ -14,19 +23,30 @@ is what plain Whoosh saves and readers never need this module.
 from __future__ import annotations
 
 import heapq
+import itertools
 import os
 import pickle
 import tempfile
+import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3Segment
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3FieldWriter,
+    W3PostingsWriter,
+    W3Segment,
+)
+from whoosh.util.numeric import length_to_byte
 
 Posting = tuple[str, bytes, int, Any, bytes | None]
 """What the writer's pool yields, sorted: field name, term bytes, docnum, weight, value."""
+BLOCK_PROTOCOL = 4
+"""The pickle protocol of posting blocks (Whoosh's own writer uses 2)."""
 Key = tuple[str, bytes]
 Group = tuple[Key, list[Any]]
 """A term's postings: (field name, term bytes) and [docnum, weight, value, docnum, …]."""
@@ -138,6 +158,15 @@ class FastW3Codec(W3Codec):  # type: ignore[misc]  # Whoosh has no type hints
     def field_writer(self, storage: Any, segment: Any) -> W3FieldWriter:
         return FastFieldWriter(self, storage, segment)
 
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> W3PostingsWriter:
+        return BlockWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
     def new_segment(self, storage: Any, indexname: str) -> W3Segment:
         plain = W3Codec(self._blocklimit, self._compression, self._inlinelimit)
         return W3Segment(plain, indexname)
@@ -181,6 +210,47 @@ class FastFieldWriter(W3FieldWriter):  # type: ignore[misc]
             if end < len(ids):
                 writer._write_block()  # add_posting writes a full block before the next one
         self.finish_term()
+
+
+class BlockWriter(W3PostingsWriter):  # type: ignore[misc]
+    """``W3PostingsWriter`` writing the same block layout, its data pickled with
+    :data:`BLOCK_PROTOCOL`: the header tag before a term's first block, then per block
+    its length (negative for the last), its statistics (pickled as Whoosh does) and its
+    compressed (ids, weights, values); ids and weights as arrays (``array``: unsigned
+    ints, the weights' own 32-bit floats)."""
+
+    def _mini_ids(self) -> Any:
+        if self._byteids:  # a term vector's ids are words
+            return super()._mini_ids()
+        ids = self._ids
+        return array("I", [ids[0], *(b - a for a, b in itertools.pairwise(ids))])
+
+    def _mini_weights(self) -> Any:
+        weights = self._weights
+        first = weights[0]
+        if all(w == first for w in weights):
+            return None if first == 1.0 else first
+        return array("f", weights)
+
+    def _write_block(self, last: bool = False) -> None:
+        postfile = self._postfile
+        if not self._blockcount:
+            postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
+        databytes = pickle.dumps(data, BLOCK_PROTOCOL)
+        if self._compression:  # Whoosh compresses every block when asked, however small
+            databytes = zlib.compress(databytes, self._compression)
+        ids = self._ids
+        stats = (len(ids), ids[-1], self._maxweight, self._compression,
+                 length_to_byte(self._minlength), length_to_byte(self._maxlength))  # fmt: skip
+        infobytes = pickle.dumps(stats, 2)
+        length = len(infobytes) + len(databytes)
+        postfile.write_int(-length if last else length)
+        postfile.write(infobytes)
+        postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
 
 
 def _fill_block(
@@ -236,4 +306,4 @@ def _field_lengths(lengths: Any, fieldname: str) -> Callable[[int], int | None]:
     return table.__getitem__
 
 
-__all__ = ["FastW3Codec"]
+__all__ = ["BLOCK_PROTOCOL", "BlockWriter", "FastW3Codec"]

@@ -115,9 +115,9 @@ def open_segment_writer(directory: Path, *, lock: bool = True) -> tuple[SegmentW
     """A Whoosh writer on the index in ``directory`` with the fast analysis, codec and pool,
     and the plain schema to put back before its segment is finished.
 
-    One process writes the same bytes plain Whoosh would, faster (see ``fastindex``
-    and ``fastcodec``); ``lock=False`` is for the helper of a two-process build,
-    whose parent holds the index's lock.
+    One process writes what plain Whoosh would, faster (see ``fastindex`` and
+    ``fastcodec``: the same bytes but for the posting blocks' encoding); ``lock=False``
+    is for the helper of a two-process build, whose parent holds the index's lock.
     """
     if index.exists_in(str(directory), indexname=INDEX_NAME):
         ix = index.open_dir(str(directory), indexname=INDEX_NAME)

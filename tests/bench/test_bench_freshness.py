@@ -44,3 +44,16 @@ def test_freshness_and_tail_run_on_kept_indexes_and_leave_them_as_built(
     assert len(built) == 3
     kept_files.index(kept, QUICK_ARTICLES, "whoosh")  # reused, not built again
     assert {p.name: p.stat().st_mtime_ns for p in kept.glob("build-*.json")} == built
+
+
+def test_the_tail_report_shows_the_engines_run() -> None:
+    """``--engines whoosh``: the tail part runs Whoosh and raw Tantivy only, and says so."""
+    from bench import tail
+
+    figures = {"median_ms": 1.0, "p99_ms": 2.0, "cpu_median_ms": 1.0, "cpu_p99_ms": 2.0,
+               "gc_full_passes": 0, "gc_full_ms_max": 0.0, "n": 3}  # fmt: skip
+    found = {"articles": 10, "queries": 3, "raw_tantivy": figures,
+             "whoosh": {"before": figures, "after": figures}}  # fmt: skip
+    text = "\n".join(tail.report(found))
+    assert "ours, Whoosh, after" in text and "raw Tantivy" in text
+    assert "ours, Tantivy" not in text

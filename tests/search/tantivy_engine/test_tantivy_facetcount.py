@@ -27,6 +27,7 @@ from search.query import parse_query
 from search.request import build_request
 from search.service import SearchService
 from search.tantivy_engine import facetcount, reader
+from search.tantivy_engine.querybuild import build_parts, build_query
 from search.tantivy_engine.reader import TantivyEngine
 from search.types import SearchRequest
 
@@ -87,7 +88,7 @@ def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setattr(reader, "MASK_DOCS", docs)
     monkeypatch.setattr(reader, "MASK_MATCHES", matches)
     if request.param == "aggregations, the most frequent":
-        monkeypatch.setattr(facetcount, "EVERY_VALUE_UP_TO", 0)
+        monkeypatch.setattr(facetcount, "FIRST_ASKED", 1)
     return str(request.param)
 
 
@@ -257,3 +258,19 @@ def test_facets_are_aggregated_only_for_many_matches_in_a_big_archive(
     assert page is not None and page.total > 0
     assert page.facets == plain._masked_page(parsed, request, []).facets
     assert bool(recording.asked) == aggregated
+
+
+@pytest.mark.parametrize("q", ["river bank", "harbour war salt", "river", '"river bank"', "riv*"])
+def test_facets_count_what_the_query_matches_without_its_scoring_clause(
+    engine: TantivyEngine, q: str
+) -> None:
+    """Counts and aggregations take the part of the query that chooses the matches (Tantivy
+    evaluates an optional clause even when nothing is scored): the same documents, and
+    for a query of plain words a smaller query than the ranked one (the phrase clauses)."""
+    parsed = parse_query(q, "all")
+    query, matching = build_parts(parsed, engine._langs, engine._schema, engine._vocab)
+    assert query is not None and matching is not None
+    assert repr(query) == repr(build_query(parsed, engine._langs, engine._schema, engine._vocab))
+    assert engine._count(matching) == engine._count(query) > 0
+    plain_words = not any(mark in q for mark in '"*')
+    assert (repr(matching) != repr(query)) == plain_words
